@@ -1,0 +1,16 @@
+//! The BAOM's domain rules, free of I/O.
+//!
+//! This crate decides; it never stores, sends or waits. Callers give it the catalogue of the
+//! commune (services, desks, opening hours), the state it returned last time and the current
+//! time, and it answers with an event to record or an error to show. Everything here is
+//! deterministic and is tested directly, property tests included (see `queue::tests`).
+//!
+//! Architecture invariant: no dependency of this crate does I/O, async or randomness. The clock
+//! and any random values (ticket tokens) come in as arguments.
+
+pub mod catalogue;
+pub mod language;
+pub mod queue;
+
+pub use catalogue::{Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service};
+pub use language::Language;
