@@ -1,1 +1,115 @@
-fn main() {}
+//! `baom`, the service binary: `baom serve --config FILE`, `baom demo`, `baom check-config FILE`.
+
+use anyhow::{Context, Result};
+use baom::config;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "baom",
+    version,
+    about = "The BAOM service: queue, kiosk socket and LAN API of a migrant reception office"
+)]
+struct Cli {
+    /// Log as JSON lines (for collectors) instead of text.
+    #[arg(long, global = true)]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Commands,
+}
+
+#[derive(Subcommand)]
+enum Commands {
+    /// Run the office from a configuration file.
+    Serve {
+        #[arg(long, value_name = "FILE")]
+        config: PathBuf,
+    },
+    /// Run the demo commune (4 services, 3 desks, receipts to a file) on its own data directory.
+    Demo {
+        /// Data directory (created if missing). Default: ~/.local/share/baom-demo.
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        /// Address of the LAN API. Default: 127.0.0.1:8080; port 0 picks a free port.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Check a configuration file and explain every problem, then exit.
+    CheckConfig { file: PathBuf },
+}
+
+fn main() -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.log_json);
+    match cli.command {
+        Commands::Serve { config } => {
+            let settings = config::load(&config)?;
+            runtime()?.block_on(baom::server::run(settings, |data, socket, lan| {
+                announce("BAOM", data, socket, lan)
+            }))
+        }
+        Commands::Demo { data, listen } => {
+            let mut settings =
+                config::parse(std::path::Path::new("demo.toml (embedded)"), config::DEMO)?;
+            settings.data_dir = data.unwrap_or_else(default_demo_dir);
+            if let Some(listen) = listen {
+                settings.listen = listen;
+            }
+            let title = format!("BAOM demo: {}", settings.commune.name_latin);
+            runtime()?.block_on(baom::server::run(settings, |data, socket, lan| {
+                announce(&title, data, socket, lan)
+            }))
+        }
+        Commands::CheckConfig { file } => {
+            let settings = config::load(&file)?;
+            println!(
+                "{}: valid ({} services, {} desks)",
+                file.display(),
+                settings.catalogue.services().len(),
+                settings.catalogue.desks().len()
+            );
+            Ok(())
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+fn default_demo_dir() -> PathBuf {
+    match std::env::var_os("HOME") {
+        Some(home) => PathBuf::from(home).join(".local/share/baom-demo"),
+        None => PathBuf::from("baom-demo"),
+    }
+}
+
+/// Tells the person (or test) that started the service where it is. One line per address.
+fn announce(title: &str, data: &std::path::Path, socket: &std::path::Path, lan: SocketAddr) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{title}");
+    let _ = writeln!(out, "data directory: {}", data.display());
+    let _ = writeln!(out, "kiosk socket: {}", socket.display());
+    let _ = writeln!(out, "LAN API: http://{lan}/api/v1/");
+    let _ = writeln!(out, "ready");
+    let _ = out.flush();
+}
+
+fn init_logging(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("BAOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

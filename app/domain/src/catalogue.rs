@@ -111,11 +111,19 @@ pub struct OpenHours {
 }
 
 impl OpenHours {
-    pub const ALWAYS: OpenHours = OpenHours { days: [true; 7], open_minute: 0, close_minute: 24 * 60 };
+    pub const ALWAYS: OpenHours = OpenHours {
+        days: [true; 7],
+        open_minute: 0,
+        close_minute: 24 * 60,
+    };
 
     pub fn new(days: [bool; 7], open: Time, close_minute: u16) -> Option<OpenHours> {
         let open_minute = open.hour() as u16 * 60 + open.minute() as u16;
-        (open_minute < close_minute && close_minute <= 24 * 60).then_some(OpenHours { days, open_minute, close_minute })
+        (open_minute < close_minute && close_minute <= 24 * 60).then_some(OpenHours {
+            days,
+            open_minute,
+            close_minute,
+        })
     }
 
     pub fn is_open(&self, local: &ZonedDateTime) -> bool {
@@ -168,7 +176,11 @@ pub struct QueueRules {
 
 impl Default for QueueRules {
     fn default() -> Self {
-        QueueRules { max_priority_streak: 3, default_service_secs: 600, recent_window: 10 }
+        QueueRules {
+            max_priority_streak: 3,
+            default_service_secs: 600,
+            recent_window: 10,
+        }
     }
 }
 
@@ -190,23 +202,42 @@ pub enum CatalogueError {
     #[error("no desk is defined: the office needs at least one")]
     NoDesks,
     #[error("letter {letter} is already used by service number {first} in the list")]
-    DuplicateLetter { index: usize, first: usize, letter: Letter },
+    DuplicateLetter {
+        index: usize,
+        first: usize,
+        letter: Letter,
+    },
     #[error("desk number {number} is already used by desk number {first} in the list")]
-    DuplicateDesk { index: usize, first: usize, number: DeskNo },
+    DuplicateDesk {
+        index: usize,
+        first: usize,
+        number: DeskNo,
+    },
     #[error("desk {number} serves no service")]
     DeskWithoutServices { index: usize, number: DeskNo },
     #[error("desk {number} serves {letter}, which is not a service letter of this office")]
-    DeskServesUnknown { index: usize, number: DeskNo, letter: Letter },
+    DeskServesUnknown {
+        index: usize,
+        number: DeskNo,
+        letter: Letter,
+    },
     #[error("no desk serves service {letter}: its tickets would never be called")]
     ServiceWithoutDesk { index: usize, letter: Letter },
-    #[error("max_priority_streak must be at least 1, or ordinary tickets would never be passed by priority ones")]
+    #[error(
+        "max_priority_streak must be at least 1, or ordinary tickets would never be passed by priority ones"
+    )]
     ZeroPriorityStreak,
     #[error("recent_window must be at least 1")]
     ZeroRecentWindow,
 }
 
 impl Catalogue {
-    pub fn new(services: Vec<Service>, desks: Vec<Desk>, time_zone: TimeZone, rules: QueueRules) -> Result<Catalogue, CatalogueError> {
+    pub fn new(
+        services: Vec<Service>,
+        desks: Vec<Desk>,
+        time_zone: TimeZone,
+        rules: QueueRules,
+    ) -> Result<Catalogue, CatalogueError> {
         if services.is_empty() {
             return Err(CatalogueError::NoServices);
         }
@@ -214,24 +245,49 @@ impl Catalogue {
             return Err(CatalogueError::NoDesks);
         }
         for (index, service) in services.iter().enumerate() {
-            if let Some(first) = services[..index].iter().position(|s| s.letter == service.letter) {
-                return Err(CatalogueError::DuplicateLetter { index, first, letter: service.letter });
+            if let Some(first) = services[..index]
+                .iter()
+                .position(|s| s.letter == service.letter)
+            {
+                return Err(CatalogueError::DuplicateLetter {
+                    index,
+                    first,
+                    letter: service.letter,
+                });
             }
         }
         for (index, desk) in desks.iter().enumerate() {
             if let Some(first) = desks[..index].iter().position(|d| d.number == desk.number) {
-                return Err(CatalogueError::DuplicateDesk { index, first, number: desk.number });
+                return Err(CatalogueError::DuplicateDesk {
+                    index,
+                    first,
+                    number: desk.number,
+                });
             }
             if desk.services.is_empty() {
-                return Err(CatalogueError::DeskWithoutServices { index, number: desk.number });
+                return Err(CatalogueError::DeskWithoutServices {
+                    index,
+                    number: desk.number,
+                });
             }
-            if let Some(&letter) = desk.services.iter().find(|l| !services.iter().any(|s| s.letter == **l)) {
-                return Err(CatalogueError::DeskServesUnknown { index, number: desk.number, letter });
+            if let Some(&letter) = desk
+                .services
+                .iter()
+                .find(|l| !services.iter().any(|s| s.letter == **l))
+            {
+                return Err(CatalogueError::DeskServesUnknown {
+                    index,
+                    number: desk.number,
+                    letter,
+                });
             }
         }
         for (index, service) in services.iter().enumerate() {
             if !desks.iter().any(|d| d.serves(service.letter)) {
-                return Err(CatalogueError::ServiceWithoutDesk { index, letter: service.letter });
+                return Err(CatalogueError::ServiceWithoutDesk {
+                    index,
+                    letter: service.letter,
+                });
             }
         }
         if rules.max_priority_streak == 0 {
@@ -240,7 +296,12 @@ impl Catalogue {
         if rules.recent_window == 0 {
             return Err(CatalogueError::ZeroRecentWindow);
         }
-        Ok(Catalogue { services, desks, time_zone, rules })
+        Ok(Catalogue {
+            services,
+            desks,
+            time_zone,
+            rules,
+        })
     }
 
     pub fn services(&self) -> &[Service] {

@@ -19,7 +19,12 @@ pub enum Language {
 }
 
 impl Language {
-    pub const ALL: [Language; 4] = [Language::Arabic, Language::Tamazight, Language::French, Language::English];
+    pub const ALL: [Language; 4] = [
+        Language::Arabic,
+        Language::Tamazight,
+        Language::French,
+        Language::English,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {

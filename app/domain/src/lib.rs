@@ -12,5 +12,7 @@ pub mod catalogue;
 pub mod language;
 pub mod queue;
 
-pub use catalogue::{Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service};
+pub use catalogue::{
+    Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service,
+};
 pub use language::Language;

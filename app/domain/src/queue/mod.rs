@@ -34,19 +34,47 @@ use std::sync::Arc;
 /// What someone asks the queue to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    Issue { service: Letter, priority: bool, language: Language },
+    Issue {
+        service: Letter,
+        priority: bool,
+        language: Language,
+    },
     /// The desk calls the next ticket by the queue's rules.
-    CallNext { desk: DeskNo },
+    CallNext {
+        desk: DeskNo,
+    },
     /// The desk calls one given ticket: a waiting one, or a no-show who came back.
-    Call { ticket: TicketId, desk: DeskNo },
-    Recall { ticket: TicketId, desk: DeskNo },
-    Start { ticket: TicketId, desk: DeskNo },
-    Finish { ticket: TicketId, desk: DeskNo },
-    NoShow { ticket: TicketId, desk: DeskNo },
+    Call {
+        ticket: TicketId,
+        desk: DeskNo,
+    },
+    Recall {
+        ticket: TicketId,
+        desk: DeskNo,
+    },
+    Start {
+        ticket: TicketId,
+        desk: DeskNo,
+    },
+    Finish {
+        ticket: TicketId,
+        desk: DeskNo,
+    },
+    NoShow {
+        ticket: TicketId,
+        desk: DeskNo,
+    },
     /// Send the ticket to another service's queue, at its place by issue time. A called or
     /// served ticket can only be transferred by its desk.
-    Transfer { ticket: TicketId, to: Letter, desk: Option<DeskNo> },
-    Cancel { ticket: TicketId, desk: Option<DeskNo> },
+    Transfer {
+        ticket: TicketId,
+        to: Letter,
+        desk: Option<DeskNo>,
+    },
+    Cancel {
+        ticket: TicketId,
+        desk: Option<DeskNo>,
+    },
 }
 
 /// One step of a ticket's life, as decided by the engine and recorded by the service.
@@ -62,13 +90,21 @@ pub struct Event {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
-    Issued { day: Date, number: TicketNumber, priority: bool, language: Language },
+    Issued {
+        day: Date,
+        number: TicketNumber,
+        priority: bool,
+        language: Language,
+    },
     Called,
     Recalled,
     Started,
     Finished,
     NoShow,
-    Transferred { from: Letter, to: Letter },
+    Transferred {
+        from: Letter,
+        to: Letter,
+    },
     Cancelled,
 }
 
@@ -101,14 +137,24 @@ pub enum QueueError {
     UnknownTicket(TicketId),
     #[error("no ticket is waiting for desk {0}")]
     NoWaitingTicket(DeskNo),
-    #[error("desk {desk} is still busy with ticket {ticket}: finish it, mark it no-show or transfer it first")]
+    #[error(
+        "desk {desk} is still busy with ticket {ticket}: finish it, mark it no-show or transfer it first"
+    )]
     DeskBusy { desk: DeskNo, ticket: TicketNumber },
     #[error("desk {desk} does not serve service {service}")]
     DeskDoesNotServe { desk: DeskNo, service: Letter },
     #[error("ticket {ticket} is at desk {at}, not at desk {desk}")]
-    WrongDesk { ticket: TicketNumber, at: DeskNo, desk: DeskNo },
+    WrongDesk {
+        ticket: TicketNumber,
+        at: DeskNo,
+        desk: DeskNo,
+    },
     #[error("ticket {ticket} is {state}: it cannot be {action}")]
-    InvalidState { ticket: TicketNumber, state: TicketState, action: &'static str },
+    InvalidState {
+        ticket: TicketNumber,
+        state: TicketState,
+        action: &'static str,
+    },
     #[error("ticket {0} is already in service {1}")]
     TransferToSameService(TicketNumber, Letter),
     #[error("service {0} has issued its {max} tickets for today", max = TicketNumber::MAX_SEQ)]
@@ -152,12 +198,24 @@ pub struct Queue {
 impl Queue {
     /// An empty day. `next_id` is the id the next ticket will get (ids never restart).
     pub fn new(catalogue: Arc<Catalogue>, day: Date, next_id: TicketId) -> Queue {
-        Queue { catalogue, day, tickets: Vec::new(), next_id, last_seq: BTreeMap::new(), recent_secs: BTreeMap::new() }
+        Queue {
+            catalogue,
+            day,
+            tickets: Vec::new(),
+            next_id,
+            last_seq: BTreeMap::new(),
+            recent_secs: BTreeMap::new(),
+        }
     }
 
     /// A day rebuilt from the tickets stored for it (any order). Numbering continues after the
     /// highest number stored, and estimates start from today's measured service times.
-    pub fn restore(catalogue: Arc<Catalogue>, day: Date, mut tickets: Vec<Ticket>, next_id: TicketId) -> Queue {
+    pub fn restore(
+        catalogue: Arc<Catalogue>,
+        day: Date,
+        mut tickets: Vec<Ticket>,
+        next_id: TicketId,
+    ) -> Queue {
         tickets.retain(|t| t.day == day);
         tickets.sort_by_key(|t| t.id);
         let mut queue = Queue::new(catalogue, day, next_id);
@@ -198,24 +256,39 @@ impl Queue {
     }
 
     pub fn ticket(&self, id: TicketId) -> Option<&Ticket> {
-        self.tickets.binary_search_by_key(&id, |t| t.id).ok().map(|i| &self.tickets[i])
+        self.tickets
+            .binary_search_by_key(&id, |t| t.id)
+            .ok()
+            .map(|i| &self.tickets[i])
     }
 
     /// The ticket at a desk (called or being served), if any.
     pub fn at_desk(&self, desk: DeskNo) -> Option<&Ticket> {
-        self.tickets.iter().find(|t| t.desk == Some(desk) && t.state.is_at_desk())
+        self.tickets
+            .iter()
+            .find(|t| t.desk == Some(desk) && t.state.is_at_desk())
     }
 
     /// Waiting tickets of a service, in issue order.
     pub fn waiting(&self, service: Letter) -> impl Iterator<Item = &Ticket> {
-        self.tickets.iter().filter(move |t| t.state == TicketState::Waiting && t.service == service)
+        self.tickets
+            .iter()
+            .filter(move |t| t.state == TicketState::Waiting && t.service == service)
     }
 
     /// What `command` would do at `now`, without doing it.
-    pub fn decide(&self, command: &Command, account: Option<&str>, now: Timestamp) -> Result<Event, QueueError> {
+    pub fn decide(
+        &self,
+        command: &Command,
+        account: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Event, QueueError> {
         let today = self.catalogue.local_day(now);
         if today != self.day {
-            return Err(QueueError::DayChanged { held: self.day, now: today });
+            return Err(QueueError::DayChanged {
+                held: self.day,
+                now: today,
+            });
         }
         let event = |ticket: TicketId, desk: Option<DeskNo>, change: Change| Event {
             ticket,
@@ -225,50 +298,111 @@ impl Queue {
             change,
         };
         match *command {
-            Command::Issue { service, priority, language } => {
-                let s = self.catalogue.service(service).ok_or(QueueError::UnknownService(service))?;
-                if !s.hours.is_open(&now.to_zoned_datetime(self.catalogue.time_zone().clone())) {
+            Command::Issue {
+                service,
+                priority,
+                language,
+            } => {
+                let s = self
+                    .catalogue
+                    .service(service)
+                    .ok_or(QueueError::UnknownService(service))?;
+                if !s
+                    .hours
+                    .is_open(&now.to_zoned_datetime(self.catalogue.time_zone().clone()))
+                {
                     return Err(QueueError::ServiceClosed(service));
                 }
                 let seq = self.last_seq.get(&service).copied().unwrap_or(0) + 1;
                 if seq > TicketNumber::MAX_SEQ {
                     return Err(QueueError::DailyLimitReached(service));
                 }
-                let number = TicketNumber { letter: service, seq };
-                Ok(event(self.next_id, None, Change::Issued { day: self.day, number, priority, language }))
+                let number = TicketNumber {
+                    letter: service,
+                    seq,
+                };
+                Ok(event(
+                    self.next_id,
+                    None,
+                    Change::Issued {
+                        day: self.day,
+                        number,
+                        priority,
+                        language,
+                    },
+                ))
             }
             Command::CallNext { desk } => {
                 self.free_desk(desk)?;
-                let next = self.next_for(desk).ok_or(QueueError::NoWaitingTicket(desk))?;
+                let next = self
+                    .next_for(desk)
+                    .ok_or(QueueError::NoWaitingTicket(desk))?;
                 Ok(event(next.id, Some(desk), Change::Called))
             }
             Command::Call { ticket, desk } => {
                 let t = self.existing(ticket)?;
+                self.require(t, &[TicketState::Waiting, TicketState::NoShow], "called")?;
                 let d = self.free_desk(desk)?;
                 if !d.serves(t.service) {
-                    return Err(QueueError::DeskDoesNotServe { desk, service: t.service });
+                    return Err(QueueError::DeskDoesNotServe {
+                        desk,
+                        service: t.service,
+                    });
                 }
-                self.require(t, &[TicketState::Waiting, TicketState::NoShow], "called")?;
                 Ok(event(ticket, Some(desk), Change::Called))
             }
-            Command::Recall { ticket, desk } => self.at_own_desk(ticket, desk, &[TicketState::Called], "recalled").map(|_| event(ticket, Some(desk), Change::Recalled)),
-            Command::Start { ticket, desk } => self.at_own_desk(ticket, desk, &[TicketState::Called], "started").map(|_| event(ticket, Some(desk), Change::Started)),
+            Command::Recall { ticket, desk } => self
+                .at_own_desk(ticket, desk, &[TicketState::Called], "recalled")
+                .map(|_| event(ticket, Some(desk), Change::Recalled)),
+            Command::Start { ticket, desk } => self
+                .at_own_desk(ticket, desk, &[TicketState::Called], "started")
+                .map(|_| event(ticket, Some(desk), Change::Started)),
             Command::Finish { ticket, desk } => self
-                .at_own_desk(ticket, desk, &[TicketState::Called, TicketState::Serving], "finished")
+                .at_own_desk(
+                    ticket,
+                    desk,
+                    &[TicketState::Called, TicketState::Serving],
+                    "finished",
+                )
                 .map(|_| event(ticket, Some(desk), Change::Finished)),
-            Command::NoShow { ticket, desk } => self.at_own_desk(ticket, desk, &[TicketState::Called], "marked no-show").map(|_| event(ticket, Some(desk), Change::NoShow)),
+            Command::NoShow { ticket, desk } => self
+                .at_own_desk(ticket, desk, &[TicketState::Called], "marked no-show")
+                .map(|_| event(ticket, Some(desk), Change::NoShow)),
             Command::Transfer { ticket, to, desk } => {
                 let t = self.existing(ticket)?;
-                self.catalogue.service(to).ok_or(QueueError::UnknownService(to))?;
+                self.catalogue
+                    .service(to)
+                    .ok_or(QueueError::UnknownService(to))?;
                 if t.service == to {
                     return Err(QueueError::TransferToSameService(t.number, to));
                 }
-                self.check_actor(t, desk, &[TicketState::Waiting, TicketState::Called, TicketState::Serving], "transferred")?;
-                Ok(event(ticket, desk, Change::Transferred { from: t.service, to }))
+                self.check_actor(
+                    t,
+                    desk,
+                    &[
+                        TicketState::Waiting,
+                        TicketState::Called,
+                        TicketState::Serving,
+                    ],
+                    "transferred",
+                )?;
+                Ok(event(
+                    ticket,
+                    desk,
+                    Change::Transferred {
+                        from: t.service,
+                        to,
+                    },
+                ))
             }
             Command::Cancel { ticket, desk } => {
                 let t = self.existing(ticket)?;
-                self.check_actor(t, desk, &[TicketState::Waiting, TicketState::Called], "cancelled")?;
+                self.check_actor(
+                    t,
+                    desk,
+                    &[TicketState::Waiting, TicketState::Called],
+                    "cancelled",
+                )?;
                 Ok(event(ticket, desk, Change::Cancelled))
             }
         }
@@ -281,7 +415,13 @@ impl Queue {
     /// caller, and is ignored rather than corrupting the day.
     pub fn apply(&mut self, event: &Event) -> Vec<TicketId> {
         let mut changed = vec![event.ticket];
-        if let Change::Issued { day, number, priority, language } = event.change {
+        if let Change::Issued {
+            day,
+            number,
+            priority,
+            language,
+        } = event.change
+        {
             if day != self.day || event.ticket < self.next_id {
                 return Vec::new();
             }
@@ -346,8 +486,12 @@ impl Queue {
                 // Keep "older ordinary tickets of a service were passed at least as often as newer
                 // ones", so the priority bound never lets a newer ticket overtake this one.
                 let id = self.tickets[index].id;
-                let newer_passed =
-                    self.waiting(to).filter(|o| !o.priority && o.id > id).map(|o| o.passed_by_priority).max().unwrap_or(0);
+                let newer_passed = self
+                    .waiting(to)
+                    .filter(|o| !o.priority && o.id > id)
+                    .map(|o| o.passed_by_priority)
+                    .max()
+                    .unwrap_or(0);
                 let t = &mut self.tickets[index];
                 t.passed_by_priority = t.passed_by_priority.max(newer_passed);
                 t.service = to;
@@ -365,7 +509,11 @@ impl Queue {
     pub fn next_for(&self, desk: DeskNo) -> Option<&Ticket> {
         let d = self.catalogue.desk(desk)?;
         let max_streak = self.catalogue.rules().max_priority_streak;
-        let candidates = || self.tickets.iter().filter(|t| t.state == TicketState::Waiting && d.serves(t.service));
+        let candidates = || {
+            self.tickets
+                .iter()
+                .filter(|t| t.state == TicketState::Waiting && d.serves(t.service))
+        };
         // Issue order is id order, so the first match of each filter is the oldest.
         candidates()
             .find(|t| !t.priority && t.passed_by_priority >= max_streak)
@@ -382,17 +530,35 @@ impl Queue {
             return 0;
         }
         self.waiting(t.service)
-            .filter(|o| o.id != t.id && if t.priority { o.priority && o.id < t.id } else { o.priority || o.id < t.id })
+            .filter(|o| {
+                o.id != t.id
+                    && if t.priority {
+                        o.priority && o.id < t.id
+                    } else {
+                        o.priority || o.id < t.id
+                    }
+            })
             .count()
     }
 
     /// People ahead and the estimated wait for a ticket (see [`wait`]).
     pub fn estimate(&self, id: TicketId) -> Estimate {
         let ahead = self.ahead(id);
-        let Some(t) = self.ticket(id) else { return Estimate { ahead, wait_secs: 0 } };
+        let Some(t) = self.ticket(id) else {
+            return Estimate {
+                ahead,
+                wait_secs: 0,
+            };
+        };
         let desks = self.catalogue.desks_serving(t.service);
-        let average = wait::average_secs(self.recent_secs.get(&t.service), self.catalogue.rules().default_service_secs);
-        Estimate { ahead, wait_secs: wait::wait_secs(ahead, desks, average) }
+        let average = wait::average_secs(
+            self.recent_secs.get(&t.service),
+            self.catalogue.rules().default_service_secs,
+        );
+        Estimate {
+            ahead,
+            wait_secs: wait::wait_secs(ahead, desks, average),
+        }
     }
 
     fn existing(&self, id: TicketId) -> Result<&Ticket, QueueError> {
@@ -401,40 +567,75 @@ impl Queue {
 
     /// The desk, if it exists and holds no ticket.
     fn free_desk(&self, desk: DeskNo) -> Result<&crate::catalogue::Desk, QueueError> {
-        let d = self.catalogue.desk(desk).ok_or(QueueError::UnknownDesk(desk))?;
+        let d = self
+            .catalogue
+            .desk(desk)
+            .ok_or(QueueError::UnknownDesk(desk))?;
         if let Some(busy) = self.at_desk(desk) {
-            return Err(QueueError::DeskBusy { desk, ticket: busy.number });
+            return Err(QueueError::DeskBusy {
+                desk,
+                ticket: busy.number,
+            });
         }
         Ok(d)
     }
 
-    fn require(&self, t: &Ticket, allowed: &[TicketState], action: &'static str) -> Result<(), QueueError> {
+    fn require(
+        &self,
+        t: &Ticket,
+        allowed: &[TicketState],
+        action: &'static str,
+    ) -> Result<(), QueueError> {
         if allowed.contains(&t.state) {
             Ok(())
         } else {
-            Err(QueueError::InvalidState { ticket: t.number, state: t.state, action })
+            Err(QueueError::InvalidState {
+                ticket: t.number,
+                state: t.state,
+                action,
+            })
         }
     }
 
     /// The ticket, if it is at `desk` in one of the `allowed` states.
-    fn at_own_desk(&self, id: TicketId, desk: DeskNo, allowed: &[TicketState], action: &'static str) -> Result<&Ticket, QueueError> {
-        self.catalogue.desk(desk).ok_or(QueueError::UnknownDesk(desk))?;
+    fn at_own_desk(
+        &self,
+        id: TicketId,
+        desk: DeskNo,
+        allowed: &[TicketState],
+        action: &'static str,
+    ) -> Result<&Ticket, QueueError> {
+        self.catalogue
+            .desk(desk)
+            .ok_or(QueueError::UnknownDesk(desk))?;
         let t = self.existing(id)?;
         self.check_actor(t, Some(desk), allowed, action)?;
         Ok(t)
     }
 
     /// A ticket at a desk may only be acted on by that desk; a waiting one by anyone.
-    fn check_actor(&self, t: &Ticket, desk: Option<DeskNo>, allowed: &[TicketState], action: &'static str) -> Result<(), QueueError> {
+    fn check_actor(
+        &self,
+        t: &Ticket,
+        desk: Option<DeskNo>,
+        allowed: &[TicketState],
+        action: &'static str,
+    ) -> Result<(), QueueError> {
         if let Some(desk) = desk {
-            self.catalogue.desk(desk).ok_or(QueueError::UnknownDesk(desk))?;
+            self.catalogue
+                .desk(desk)
+                .ok_or(QueueError::UnknownDesk(desk))?;
         }
         self.require(t, allowed, action)?;
         if t.state.is_at_desk()
             && let Some(at) = t.desk
             && desk != Some(at)
         {
-            return Err(QueueError::WrongDesk { ticket: t.number, at, desk: desk.unwrap_or(DeskNo(0)) });
+            return Err(QueueError::WrongDesk {
+                ticket: t.number,
+                at,
+                desk: desk.unwrap_or(DeskNo(0)),
+            });
         }
         Ok(())
     }
@@ -442,10 +643,16 @@ impl Queue {
     /// A priority ticket was called at `desk`: every older ordinary ticket that desk could have
     /// called instead was passed once more.
     fn mark_passed(&mut self, priority: &Ticket, desk: Option<DeskNo>) -> Vec<TicketId> {
-        let Some(d) = desk.and_then(|d| self.catalogue.desk(d)).cloned() else { return Vec::new() };
+        let Some(d) = desk.and_then(|d| self.catalogue.desk(d)).cloned() else {
+            return Vec::new();
+        };
         let mut passed = Vec::new();
         for t in &mut self.tickets {
-            if t.state == TicketState::Waiting && !t.priority && t.id < priority.id && d.serves(t.service) {
+            if t.state == TicketState::Waiting
+                && !t.priority
+                && t.id < priority.id
+                && d.serves(t.service)
+            {
                 t.passed_by_priority += 1;
                 passed.push(t.id);
             }
@@ -454,8 +661,13 @@ impl Queue {
     }
 
     fn record_service_time(&mut self, t: &Ticket) {
-        let (Some(begin), Some(end)) = (t.started_at.or(t.called_at), t.finished_at) else { return };
-        let secs = end.duration_since(begin).as_secs().clamp(0, u32::MAX as i64) as u32;
+        let (Some(begin), Some(end)) = (t.started_at.or(t.called_at), t.finished_at) else {
+            return;
+        };
+        let secs = end
+            .duration_since(begin)
+            .as_secs()
+            .clamp(0, u32::MAX as i64) as u32;
         let window = self.catalogue.rules().recent_window;
         let recent = self.recent_secs.entry(t.service).or_default();
         recent.push_back(secs);

@@ -8,7 +8,12 @@ use jiff::tz::TimeZone;
 use proptest::prelude::*;
 
 fn names(s: &str) -> Names {
-    Names { ar: s.into(), zgh: s.into(), fr: s.into(), en: s.into() }
+    Names {
+        ar: s.into(),
+        zgh: s.into(),
+        fr: s.into(),
+        en: s.into(),
+    }
 }
 
 fn letter(c: char) -> Letter {
@@ -17,16 +22,40 @@ fn letter(c: char) -> Letter {
 
 /// Services A, B, C; desk 1 serves A and B, desk 2 serves A, desk 3 serves C.
 fn catalogue(max_priority_streak: u32) -> Arc<Catalogue> {
-    let service = |c| Service { letter: letter(c), names: names("s"), documents: vec![], hours: OpenHours::ALWAYS };
-    let desk = |n, services: &str| Desk { number: DeskNo(n), name: format!("Desk {n}"), services: services.chars().map(letter).collect() };
-    let rules = QueueRules { max_priority_streak, ..QueueRules::default() };
+    let service = |c| Service {
+        letter: letter(c),
+        names: names("s"),
+        documents: vec![],
+        hours: OpenHours::ALWAYS,
+    };
+    let desk = |n, services: &str| Desk {
+        number: DeskNo(n),
+        name: format!("Desk {n}"),
+        services: services.chars().map(letter).collect(),
+    };
+    let rules = QueueRules {
+        max_priority_streak,
+        ..QueueRules::default()
+    };
     let tz = TimeZone::get("Africa/Casablanca").expect("bundled tz data");
-    Arc::new(Catalogue::new(vec![service('A'), service('B'), service('C')], vec![desk(1, "AB"), desk(2, "A"), desk(3, "C")], tz, rules).expect("valid catalogue"))
+    Arc::new(
+        Catalogue::new(
+            vec![service('A'), service('B'), service('C')],
+            vec![desk(1, "AB"), desk(2, "A"), desk(3, "C")],
+            tz,
+            rules,
+        )
+        .expect("valid catalogue"),
+    )
 }
 
 /// 10:00 in Taliouine on a Monday.
 fn morning() -> Timestamp {
-    date(2026, 3, 2).at(10, 0, 0, 0).in_tz("Africa/Casablanca").expect("valid local time").timestamp()
+    date(2026, 3, 2)
+        .at(10, 0, 0, 0)
+        .in_tz("Africa/Casablanca")
+        .expect("valid local time")
+        .timestamp()
 }
 
 struct Office {
@@ -38,18 +67,27 @@ impl Office {
     fn new(max_priority_streak: u32) -> Office {
         let catalogue = catalogue(max_priority_streak);
         let now = morning();
-        Office { queue: Queue::new(catalogue.clone(), catalogue.local_day(now), TicketId(1)), now }
+        Office {
+            queue: Queue::new(catalogue.clone(), catalogue.local_day(now), TicketId(1)),
+            now,
+        }
     }
 
     fn run(&mut self, command: Command) -> Result<Event, QueueError> {
-        self.now = self.now + 30.seconds();
+        self.now += 30.seconds();
         let event = self.queue.decide(&command, Some("amina"), self.now)?;
         self.queue.apply(&event);
         Ok(event)
     }
 
     fn issue(&mut self, service: char, priority: bool) -> Ticket {
-        let event = self.run(Command::Issue { service: letter(service), priority, language: Language::French }).expect("issue");
+        let event = self
+            .run(Command::Issue {
+                service: letter(service),
+                priority,
+                language: Language::French,
+            })
+            .expect("issue");
         *self.queue.ticket(event.ticket).expect("issued ticket")
     }
 
@@ -59,7 +97,11 @@ impl Office {
     }
 
     fn finish(&mut self, t: &Ticket, desk: u16) {
-        self.run(Command::Finish { ticket: t.id, desk: DeskNo(desk) }).expect("finish");
+        self.run(Command::Finish {
+            ticket: t.id,
+            desk: DeskNo(desk),
+        })
+        .expect("finish");
     }
 }
 
@@ -71,14 +113,50 @@ fn numbers_are_per_service_and_restart_each_local_day() {
     assert_eq!(office.issue('A', true).number.to_string(), "A-002");
 
     // 23:59:50 local: still the same day. Ten minutes later: a new day, new numbers, new ids.
-    let late = date(2026, 3, 2).at(23, 59, 50, 0).in_tz("Africa/Casablanca").expect("local").timestamp();
-    let e = office.queue.decide(&Command::Issue { service: letter('A'), priority: false, language: Language::Arabic }, None, late).expect("issue");
+    let late = date(2026, 3, 2)
+        .at(23, 59, 50, 0)
+        .in_tz("Africa/Casablanca")
+        .expect("local")
+        .timestamp();
+    let e = office
+        .queue
+        .decide(
+            &Command::Issue {
+                service: letter('A'),
+                priority: false,
+                language: Language::Arabic,
+            },
+            None,
+            late,
+        )
+        .expect("issue");
     office.queue.apply(&e);
     let next = late + 10.minutes();
-    let err = office.queue.decide(&Command::Issue { service: letter('A'), priority: false, language: Language::Arabic }, None, next);
+    let err = office.queue.decide(
+        &Command::Issue {
+            service: letter('A'),
+            priority: false,
+            language: Language::Arabic,
+        },
+        None,
+        next,
+    );
     assert!(matches!(err, Err(QueueError::DayChanged { .. })));
-    office.queue.roll_over(office.queue.catalogue().local_day(next));
-    let e = office.queue.decide(&Command::Issue { service: letter('A'), priority: false, language: Language::Arabic }, None, next).expect("issue");
+    office
+        .queue
+        .roll_over(office.queue.catalogue().local_day(next));
+    let e = office
+        .queue
+        .decide(
+            &Command::Issue {
+                service: letter('A'),
+                priority: false,
+                language: Language::Arabic,
+            },
+            None,
+            next,
+        )
+        .expect("issue");
     office.queue.apply(&e);
     let t = office.queue.ticket(e.ticket).expect("ticket");
     assert_eq!(t.number.to_string(), "A-001");
@@ -89,10 +167,18 @@ fn numbers_are_per_service_and_restart_each_local_day() {
 fn local_midnight_follows_the_casablanca_offset_not_utc() {
     let catalogue = catalogue(3);
     // 23:30 UTC on 2 April is already 3 April in Morocco (UTC+1 outside Ramadan).
-    let t = date(2026, 4, 2).at(23, 30, 0, 0).in_tz("UTC").expect("utc").timestamp();
+    let t = date(2026, 4, 2)
+        .at(23, 30, 0, 0)
+        .in_tz("UTC")
+        .expect("utc")
+        .timestamp();
     assert_eq!(catalogue.local_day(t), date(2026, 4, 3));
     // During Ramadan 2026 (mid-February to late March) Morocco moves to UTC+0.
-    let t = date(2026, 3, 2).at(23, 30, 0, 0).in_tz("UTC").expect("utc").timestamp();
+    let t = date(2026, 3, 2)
+        .at(23, 30, 0, 0)
+        .in_tz("UTC")
+        .expect("utc")
+        .timestamp();
     assert_eq!(catalogue.local_day(t), date(2026, 3, 2));
 }
 
@@ -118,31 +204,67 @@ fn a_priority_ticket_issued_before_does_not_count_as_passing() {
     let late_priority = office.issue('A', true);
     let first = office.call_next(2).expect("call");
     assert_eq!(first.id, early_priority.id);
-    assert_eq!(office.queue.ticket(ordinary.id).expect("t").passed_by_priority, 0);
+    assert_eq!(
+        office
+            .queue
+            .ticket(ordinary.id)
+            .expect("t")
+            .passed_by_priority,
+        0
+    );
     office.finish(&first, 2);
     assert_eq!(office.call_next(2).expect("call").id, late_priority.id);
-    assert_eq!(office.queue.ticket(ordinary.id).expect("t").passed_by_priority, 1);
+    assert_eq!(
+        office
+            .queue
+            .ticket(ordinary.id)
+            .expect("t")
+            .passed_by_priority,
+        1
+    );
 }
 
 #[test]
 fn a_desk_calls_only_its_services_and_holds_one_ticket() {
     let mut office = Office::new(3);
     let c = office.issue('C', false);
-    assert_eq!(office.call_next(1), Err(QueueError::NoWaitingTicket(DeskNo(1))));
+    assert_eq!(
+        office.call_next(1),
+        Err(QueueError::NoWaitingTicket(DeskNo(1)))
+    );
     let called = office.call_next(3).expect("desk 3 serves C");
     assert_eq!(called.id, c.id);
     office.issue('C', false);
-    assert!(matches!(office.call_next(3), Err(QueueError::DeskBusy { .. })));
-    assert!(matches!(office.run(Command::Call { ticket: c.id, desk: DeskNo(1) }), Err(QueueError::DeskDoesNotServe { .. })));
+    assert!(matches!(
+        office.call_next(3),
+        Err(QueueError::DeskBusy { .. })
+    ));
+    assert!(matches!(
+        office.run(Command::Call {
+            ticket: c.id,
+            desk: DeskNo(1)
+        }),
+        Err(QueueError::DeskDoesNotServe { .. })
+    ));
 }
 
 #[test]
 fn calling_a_ticket_twice_is_refused_and_changes_nothing() {
     let mut office = Office::new(3);
     let t = office.issue('A', false);
-    office.run(Command::Call { ticket: t.id, desk: DeskNo(2) }).expect("first call");
+    office
+        .run(Command::Call {
+            ticket: t.id,
+            desk: DeskNo(2),
+        })
+        .expect("first call");
     let before = office.queue.tickets().to_vec();
-    let err = office.run(Command::Call { ticket: t.id, desk: DeskNo(1) }).expect_err("second call");
+    let err = office
+        .run(Command::Call {
+            ticket: t.id,
+            desk: DeskNo(1),
+        })
+        .expect_err("second call");
     assert_eq!(err.code(), "invalid_state");
     assert_eq!(office.queue.tickets(), &before[..]);
 }
@@ -152,12 +274,45 @@ fn only_the_calling_desk_acts_on_a_called_ticket() {
     let mut office = Office::new(3);
     let t = office.issue('A', false);
     office.call_next(2).expect("call");
-    let err = office.run(Command::Finish { ticket: t.id, desk: DeskNo(1) }).expect_err("other desk");
-    assert_eq!(err, QueueError::WrongDesk { ticket: t.number, at: DeskNo(2), desk: DeskNo(1) });
-    office.run(Command::Recall { ticket: t.id, desk: DeskNo(2) }).expect("recall");
-    office.run(Command::Start { ticket: t.id, desk: DeskNo(2) }).expect("start");
-    assert!(matches!(office.run(Command::NoShow { ticket: t.id, desk: DeskNo(2) }), Err(QueueError::InvalidState { .. })));
-    office.run(Command::Finish { ticket: t.id, desk: DeskNo(2) }).expect("finish");
+    let err = office
+        .run(Command::Finish {
+            ticket: t.id,
+            desk: DeskNo(1),
+        })
+        .expect_err("other desk");
+    assert_eq!(
+        err,
+        QueueError::WrongDesk {
+            ticket: t.number,
+            at: DeskNo(2),
+            desk: DeskNo(1)
+        }
+    );
+    office
+        .run(Command::Recall {
+            ticket: t.id,
+            desk: DeskNo(2),
+        })
+        .expect("recall");
+    office
+        .run(Command::Start {
+            ticket: t.id,
+            desk: DeskNo(2),
+        })
+        .expect("start");
+    assert!(matches!(
+        office.run(Command::NoShow {
+            ticket: t.id,
+            desk: DeskNo(2)
+        }),
+        Err(QueueError::InvalidState { .. })
+    ));
+    office
+        .run(Command::Finish {
+            ticket: t.id,
+            desk: DeskNo(2),
+        })
+        .expect("finish");
     let t = office.queue.ticket(t.id).expect("ticket");
     assert_eq!((t.state, t.calls), (TicketState::Served, 2));
 }
@@ -167,9 +322,22 @@ fn a_no_show_who_comes_back_can_be_called_again() {
     let mut office = Office::new(3);
     let t = office.issue('A', false);
     office.call_next(2).expect("call");
-    office.run(Command::NoShow { ticket: t.id, desk: DeskNo(2) }).expect("no-show");
-    assert_eq!(office.call_next(2), Err(QueueError::NoWaitingTicket(DeskNo(2))));
-    office.run(Command::Call { ticket: t.id, desk: DeskNo(1) }).expect("called again");
+    office
+        .run(Command::NoShow {
+            ticket: t.id,
+            desk: DeskNo(2),
+        })
+        .expect("no-show");
+    assert_eq!(
+        office.call_next(2),
+        Err(QueueError::NoWaitingTicket(DeskNo(2)))
+    );
+    office
+        .run(Command::Call {
+            ticket: t.id,
+            desk: DeskNo(1),
+        })
+        .expect("called again");
     assert_eq!(office.queue.at_desk(DeskNo(1)).map(|t| t.id), Some(t.id));
 }
 
@@ -181,12 +349,31 @@ fn a_transferred_ticket_keeps_its_place_by_issue_time() {
     let b2 = office.issue('B', false);
     office.call_next(2).expect("desk 2 calls A-001");
     assert_eq!(
-        office.run(Command::Transfer { ticket: a.id, to: letter('A'), desk: Some(DeskNo(2)) }).map(|_| ()),
+        office
+            .run(Command::Transfer {
+                ticket: a.id,
+                to: letter('A'),
+                desk: Some(DeskNo(2))
+            })
+            .map(|_| ()),
         Err(QueueError::TransferToSameService(a.number, letter('A')))
     );
-    office.run(Command::Transfer { ticket: a.id, to: letter('B'), desk: Some(DeskNo(2)) }).expect("transfer");
+    office
+        .run(Command::Transfer {
+            ticket: a.id,
+            to: letter('B'),
+            desk: Some(DeskNo(2)),
+        })
+        .expect("transfer");
     let moved = office.queue.ticket(a.id).expect("ticket");
-    assert_eq!((moved.service, moved.state, moved.number.to_string().as_str()), (letter('B'), TicketState::Waiting, "A-001"));
+    assert_eq!(
+        (
+            moved.service,
+            moved.state,
+            moved.number.to_string().as_str()
+        ),
+        (letter('B'), TicketState::Waiting, "A-001")
+    );
     assert_eq!(office.queue.ahead(b1.id), 1);
     let order: Vec<TicketId> = (0..3)
         .map(|_| {
@@ -201,20 +388,67 @@ fn a_transferred_ticket_keeps_its_place_by_issue_time() {
 #[test]
 fn closed_and_unknown_services_issue_nothing() {
     let mut office = Office::new(3);
-    let err = office.run(Command::Issue { service: letter('Z'), priority: false, language: Language::English });
-    assert_eq!(err.map(|_| ()), Err(QueueError::UnknownService(letter('Z'))));
+    let err = office.run(Command::Issue {
+        service: letter('Z'),
+        priority: false,
+        language: Language::English,
+    });
+    assert_eq!(
+        err.map(|_| ()),
+        Err(QueueError::UnknownService(letter('Z')))
+    );
 
-    let weekdays = OpenHours::new([true, true, true, true, true, false, false], jiff::civil::time(8, 30, 0, 0), 16 * 60 + 30).expect("hours");
-    let service = Service { letter: letter('A'), names: names("A"), documents: vec![], hours: weekdays };
-    let desk = Desk { number: DeskNo(1), name: "1".into(), services: vec![letter('A')] };
-    let catalogue = Arc::new(Catalogue::new(vec![service], vec![desk], TimeZone::get("Africa/Casablanca").expect("tz"), QueueRules::default()).expect("catalogue"));
-    let sunday = date(2026, 3, 1).at(10, 0, 0, 0).in_tz("Africa/Casablanca").expect("local").timestamp();
+    let weekdays = OpenHours::new(
+        [true, true, true, true, true, false, false],
+        jiff::civil::time(8, 30, 0, 0),
+        16 * 60 + 30,
+    )
+    .expect("hours");
+    let service = Service {
+        letter: letter('A'),
+        names: names("A"),
+        documents: vec![],
+        hours: weekdays,
+    };
+    let desk = Desk {
+        number: DeskNo(1),
+        name: "1".into(),
+        services: vec![letter('A')],
+    };
+    let catalogue = Arc::new(
+        Catalogue::new(
+            vec![service],
+            vec![desk],
+            TimeZone::get("Africa/Casablanca").expect("tz"),
+            QueueRules::default(),
+        )
+        .expect("catalogue"),
+    );
+    let sunday = date(2026, 3, 1)
+        .at(10, 0, 0, 0)
+        .in_tz("Africa/Casablanca")
+        .expect("local")
+        .timestamp();
     let queue = Queue::new(catalogue.clone(), catalogue.local_day(sunday), TicketId(1));
-    let issue = Command::Issue { service: letter('A'), priority: false, language: Language::English };
-    assert_eq!(queue.decide(&issue, None, sunday), Err(QueueError::ServiceClosed(letter('A'))));
-    let evening = date(2026, 3, 2).at(16, 30, 0, 0).in_tz("Africa/Casablanca").expect("local").timestamp();
+    let issue = Command::Issue {
+        service: letter('A'),
+        priority: false,
+        language: Language::English,
+    };
+    assert_eq!(
+        queue.decide(&issue, None, sunday),
+        Err(QueueError::ServiceClosed(letter('A')))
+    );
+    let evening = date(2026, 3, 2)
+        .at(16, 30, 0, 0)
+        .in_tz("Africa/Casablanca")
+        .expect("local")
+        .timestamp();
     let queue = Queue::new(catalogue.clone(), catalogue.local_day(evening), TicketId(1));
-    assert_eq!(queue.decide(&issue, None, evening), Err(QueueError::ServiceClosed(letter('A'))));
+    assert_eq!(
+        queue.decide(&issue, None, evening),
+        Err(QueueError::ServiceClosed(letter('A')))
+    );
     assert!(queue.decide(&issue, None, evening - 1.minute()).is_ok());
 }
 
@@ -224,13 +458,31 @@ fn estimates_use_people_ahead_and_measured_service_times() {
     let first = office.issue('C', false);
     let second = office.issue('C', false);
     let priority = office.issue('C', true);
-    assert_eq!(office.queue.estimate(second.id), Estimate { ahead: 2, wait_secs: 1200 });
+    assert_eq!(
+        office.queue.estimate(second.id),
+        Estimate {
+            ahead: 2,
+            wait_secs: 1200
+        }
+    );
     assert_eq!(office.queue.estimate(priority.id).ahead, 0);
     assert_eq!(office.queue.call_next_id(3), Some(priority.id));
     let t = office.call_next(3).expect("call");
     office.finish(&t, 3); // 30 s after the call
-    assert_eq!(office.queue.estimate(second.id), Estimate { ahead: 1, wait_secs: 30 });
-    assert_eq!(office.queue.estimate(first.id), Estimate { ahead: 0, wait_secs: 0 });
+    assert_eq!(
+        office.queue.estimate(second.id),
+        Estimate {
+            ahead: 1,
+            wait_secs: 30
+        }
+    );
+    assert_eq!(
+        office.queue.estimate(first.id),
+        Estimate {
+            ahead: 0,
+            wait_secs: 0
+        }
+    );
 }
 
 #[test]
@@ -239,8 +491,15 @@ fn the_daily_limit_is_refused_not_wrapped() {
     for _ in 0..TicketNumber::MAX_SEQ {
         office.issue('A', false);
     }
-    let err = office.run(Command::Issue { service: letter('A'), priority: false, language: Language::French });
-    assert_eq!(err.map(|_| ()), Err(QueueError::DailyLimitReached(letter('A'))));
+    let err = office.run(Command::Issue {
+        service: letter('A'),
+        priority: false,
+        language: Language::French,
+    });
+    assert_eq!(
+        err.map(|_| ()),
+        Err(QueueError::DailyLimitReached(letter('A')))
+    );
 }
 
 #[test]
@@ -262,14 +521,30 @@ impl Queue {
 
 #[derive(Debug, Clone)]
 enum Op {
-    Issue { service: char, priority: bool },
-    CallNext { desk: u16 },
+    Issue {
+        service: char,
+        priority: bool,
+    },
+    CallNext {
+        desk: u16,
+    },
     /// Acts on the ticket at the desk, if any.
-    Finish { desk: u16 },
-    NoShow { desk: u16 },
-    Transfer { desk: u16, to: char },
-    CancelWaiting { nth: usize },
-    Wait { secs: u16 },
+    Finish {
+        desk: u16,
+    },
+    NoShow {
+        desk: u16,
+    },
+    Transfer {
+        desk: u16,
+        to: char,
+    },
+    CancelWaiting {
+        nth: usize,
+    },
+    Wait {
+        secs: u16,
+    },
     NextDay,
 }
 
@@ -300,35 +575,76 @@ fn step(office: &mut Office, op: &Op, issued: &mut Vec<TicketId>) {
             let before = office.queue.clone();
             if let Ok(called) = office.call_next(desk) {
                 let d = before.catalogue().desk(DeskNo(desk)).expect("desk").clone();
-                let waiting: Vec<&Ticket> = before.tickets().iter().filter(|t| t.state == TicketState::Waiting && d.serves(t.service)).collect();
-                let same_kind_older = waiting.iter().any(|t| t.service == called.service && t.priority == called.priority && t.id < called.id);
-                assert!(!same_kind_older, "{} called before an older ticket of its kind in its service", called.number);
+                let waiting: Vec<&Ticket> = before
+                    .tickets()
+                    .iter()
+                    .filter(|t| t.state == TicketState::Waiting && d.serves(t.service))
+                    .collect();
+                let same_kind_older = waiting.iter().any(|t| {
+                    t.service == called.service && t.priority == called.priority && t.id < called.id
+                });
+                assert!(
+                    !same_kind_older,
+                    "{} called before an older ticket of its kind in its service",
+                    called.number
+                );
                 if called.priority {
-                    assert!(waiting.iter().all(|t| t.priority || t.passed_by_priority < k), "a due ordinary ticket was passed once more");
+                    assert!(
+                        waiting
+                            .iter()
+                            .all(|t| t.priority || t.passed_by_priority < k),
+                        "a due ordinary ticket was passed once more"
+                    );
                 }
             }
         }
         Op::Finish { desk } | Op::NoShow { desk } | Op::Transfer { desk, .. } => {
-            let Some(t) = office.queue.at_desk(DeskNo(desk)).copied() else { return };
+            let Some(t) = office.queue.at_desk(DeskNo(desk)).copied() else {
+                return;
+            };
             let command = match *op {
-                Op::Finish { .. } => Command::Finish { ticket: t.id, desk: DeskNo(desk) },
-                Op::NoShow { .. } => Command::NoShow { ticket: t.id, desk: DeskNo(desk) },
-                Op::Transfer { to, .. } => Command::Transfer { ticket: t.id, to: letter(to), desk: Some(DeskNo(desk)) },
+                Op::Finish { .. } => Command::Finish {
+                    ticket: t.id,
+                    desk: DeskNo(desk),
+                },
+                Op::NoShow { .. } => Command::NoShow {
+                    ticket: t.id,
+                    desk: DeskNo(desk),
+                },
+                Op::Transfer { to, .. } => Command::Transfer {
+                    ticket: t.id,
+                    to: letter(to),
+                    desk: Some(DeskNo(desk)),
+                },
                 _ => unreachable!(),
             };
             // A transfer to its own service is refused; everything else here is allowed.
             let result = office.run(command);
-            assert!(result.is_ok() || matches!(result, Err(QueueError::TransferToSameService(..))), "{result:?}");
+            assert!(
+                result.is_ok() || matches!(result, Err(QueueError::TransferToSameService(..))),
+                "{result:?}"
+            );
         }
         Op::CancelWaiting { nth } => {
-            let waiting: Vec<TicketId> = office.queue.tickets().iter().filter(|t| t.state == TicketState::Waiting).map(|t| t.id).collect();
+            let waiting: Vec<TicketId> = office
+                .queue
+                .tickets()
+                .iter()
+                .filter(|t| t.state == TicketState::Waiting)
+                .map(|t| t.id)
+                .collect();
             if let Some(&id) = waiting.get(nth) {
-                office.run(Command::Cancel { ticket: id, desk: None }).expect("cancel a waiting ticket");
+                office
+                    .run(Command::Cancel {
+                        ticket: id,
+                        desk: None,
+                    })
+                    .expect("cancel a waiting ticket");
             }
         }
-        Op::Wait { secs } => office.now = office.now + (secs as i64).seconds(),
+        Op::Wait { secs } => office.now += (secs as i64).seconds(),
         Op::NextDay => {
-            office.now = office.now + 24.hours();
+            office.now += 24.hours();
             let day = office.queue.catalogue().local_day(office.now);
             office.queue.roll_over(day);
             issued.clear();
@@ -340,20 +656,50 @@ fn check_invariants(queue: &Queue, issued: &[TicketId]) {
     let k = queue.catalogue().rules().max_priority_streak;
     // No ticket lost or duplicated: today's tickets are exactly those issued today, once each.
     let ids: Vec<TicketId> = queue.tickets().iter().map(|t| t.id).collect();
-    assert_eq!(ids, issued, "tickets lost, duplicated or out of issue order");
+    assert_eq!(
+        ids, issued,
+        "tickets lost, duplicated or out of issue order"
+    );
     // Numbering strictly increasing, from 1, without gaps, per service and day.
     for c in ['A', 'B', 'C'] {
-        let seqs: Vec<u16> = queue.tickets().iter().filter(|t| t.number.letter == letter(c)).map(|t| t.number.seq).collect();
-        assert_eq!(seqs, (1..=seqs.len() as u16).collect::<Vec<_>>(), "numbering of {c}");
+        let seqs: Vec<u16> = queue
+            .tickets()
+            .iter()
+            .filter(|t| t.number.letter == letter(c))
+            .map(|t| t.number.seq)
+            .collect();
+        assert_eq!(
+            seqs,
+            (1..=seqs.len() as u16).collect::<Vec<_>>(),
+            "numbering of {c}"
+        );
     }
     // At most one ticket per desk; a ticket at a desk is of a service the desk serves.
     for d in queue.catalogue().desks() {
-        let at: Vec<&Ticket> = queue.tickets().iter().filter(|t| t.state.is_at_desk() && t.desk == Some(d.number)).collect();
-        assert!(at.len() <= 1, "desk {} holds {} tickets", d.number, at.len());
+        let at: Vec<&Ticket> = queue
+            .tickets()
+            .iter()
+            .filter(|t| t.state.is_at_desk() && t.desk == Some(d.number))
+            .collect();
+        assert!(
+            at.len() <= 1,
+            "desk {} holds {} tickets",
+            d.number,
+            at.len()
+        );
     }
     // The priority bound.
-    for t in queue.tickets().iter().filter(|t| t.state == TicketState::Waiting && !t.priority) {
-        assert!(t.passed_by_priority <= k, "{} passed {} times", t.number, t.passed_by_priority);
+    for t in queue
+        .tickets()
+        .iter()
+        .filter(|t| t.state == TicketState::Waiting && !t.priority)
+    {
+        assert!(
+            t.passed_by_priority <= k,
+            "{} passed {} times",
+            t.number,
+            t.passed_by_priority
+        );
     }
 }
 

@@ -47,7 +47,10 @@ impl FromStr for TicketNumber {
             return Err(());
         }
         let seq: u16 = seq.parse().map_err(|_| ())?;
-        (1..=Self::MAX_SEQ).contains(&seq).then_some(TicketNumber { letter, seq }).ok_or(())
+        (1..=Self::MAX_SEQ)
+            .contains(&seq)
+            .then_some(TicketNumber { letter, seq })
+            .ok_or(())
     }
 }
 

@@ -1,0 +1,241 @@
+//! The queue's single writer: one thread owns the `queue.db` connection and the engine's state.
+//!
+//! Commands arrive on a channel. The thread takes every command waiting (up to a batch), asks the
+//! engine to decide each one, writes the resulting events in one transaction, commits (an fsync),
+//! and only then answers the callers and publishes a new read snapshot. So a ticket exists on
+//! disk before anyone is told its number, two desks calling at once are served one after the
+//! other, and under load many commands share one fsync (group commit).
+
+use crate::store::{self, StoreError, tickets};
+use crate::token;
+use baom_domain::catalogue::Catalogue;
+use baom_domain::queue::{Change, Command, Estimate, Event, Queue, QueueError, Ticket};
+use jiff::Timestamp;
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::Path;
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tokio::sync::{mpsc, oneshot, watch};
+
+/// How many commands share one transaction at most.
+const MAX_BATCH: usize = 128;
+
+/// What a caller gets back once its command is on disk.
+#[derive(Debug, Clone)]
+pub struct Done {
+    pub event: Event,
+    pub ticket: Ticket,
+    pub estimate: Estimate,
+    /// The new ticket's token, for an issue.
+    pub token: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Refused(#[from] QueueError),
+    #[error("the queue could not be saved: {0}")]
+    Storage(String),
+    #[error("the queue service is stopping")]
+    Stopping,
+}
+
+struct Job {
+    command: Command,
+    account: Option<String>,
+    reply: oneshot::Sender<Result<Done, ServiceError>>,
+}
+
+/// The handle the web layer holds. Cheap to clone.
+#[derive(Clone)]
+pub struct QueueService {
+    jobs: mpsc::Sender<Job>,
+    snapshot: watch::Receiver<Arc<Queue>>,
+}
+
+/// Owns the writer thread; dropping every [`QueueService`] and then calling
+/// [`Writer::join`] stops it after its last batch.
+pub struct Writer {
+    thread: JoinHandle<()>,
+}
+
+impl Writer {
+    pub fn join(self) {
+        if self.thread.join().is_err() {
+            tracing::error!("the queue writer thread panicked");
+        }
+    }
+}
+
+impl QueueService {
+    /// Opens `queue.db` at `path`, loads today and starts the writer thread.
+    pub fn start(
+        path: &Path,
+        catalogue: Arc<Catalogue>,
+    ) -> Result<(QueueService, Writer), StoreError> {
+        let conn = store::open_writer(path)?;
+        let queue = load_day(&conn, &catalogue, Timestamp::now())?;
+        let (snapshot_tx, snapshot) = watch::channel(Arc::new(queue.clone()));
+        let (jobs, rx) = mpsc::channel(1024);
+        let thread = std::thread::Builder::new()
+            .name("queue-writer".into())
+            .spawn(move || run(conn, queue, rx, snapshot_tx))
+            .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
+        Ok((QueueService { jobs, snapshot }, Writer { thread }))
+    }
+
+    /// Runs a command; returns once its event is committed to disk.
+    pub async fn execute(
+        &self,
+        command: Command,
+        account: Option<String>,
+    ) -> Result<Done, ServiceError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Job {
+                command,
+                account,
+                reply,
+            })
+            .await
+            .map_err(|_| ServiceError::Stopping)?;
+        answer.await.map_err(|_| ServiceError::Stopping)?
+    }
+
+    /// The queue as of the last commit.
+    pub fn snapshot(&self) -> Arc<Queue> {
+        self.snapshot.borrow().clone()
+    }
+
+    /// Notified after every commit (for live pages).
+    pub fn subscribe(&self) -> watch::Receiver<Arc<Queue>> {
+        self.snapshot.clone()
+    }
+}
+
+fn load_day(
+    conn: &Connection,
+    catalogue: &Arc<Catalogue>,
+    now: Timestamp,
+) -> Result<Queue, StoreError> {
+    let day = catalogue.local_day(now);
+    Ok(Queue::restore(
+        catalogue.clone(),
+        day,
+        tickets::day(conn, day)?,
+        tickets::next_id(conn)?,
+    ))
+}
+
+fn run(
+    mut conn: Connection,
+    mut queue: Queue,
+    mut rx: mpsc::Receiver<Job>,
+    snapshot: watch::Sender<Arc<Queue>>,
+) {
+    let catalogue = queue.catalogue().clone();
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let now = Timestamp::now();
+        if catalogue.local_day(now) != queue.day() {
+            match load_day(&conn, &catalogue, now) {
+                Ok(q) => {
+                    tracing::info!(day = %q.day(), tickets = q.tickets().len(), "new day: numbering restarts");
+                    queue = q;
+                }
+                Err(e) => {
+                    fail(batch.drain(..), &e);
+                    continue;
+                }
+            }
+        }
+        match commit_batch(&mut conn, &mut queue, &mut batch, now) {
+            Ok(replies) => {
+                snapshot.send_replace(Arc::new(queue.clone()));
+                for (reply, result) in replies {
+                    let _ = reply.send(result);
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "queue batch rolled back; reloading the day from disk");
+                fail(batch.drain(..), &e);
+                match load_day(&conn, &catalogue, now) {
+                    Ok(q) => queue = q,
+                    Err(e) => tracing::error!(error = %e, "cannot reload the queue"),
+                }
+            }
+        }
+    }
+    tracing::info!("queue writer stopped");
+}
+
+type Reply = (
+    oneshot::Sender<Result<Done, ServiceError>>,
+    Result<Done, ServiceError>,
+);
+
+/// Decides, applies and writes every job of the batch in one transaction. On error nothing is
+/// committed and the jobs are left in `batch` for the caller to fail.
+fn commit_batch(
+    conn: &mut Connection,
+    queue: &mut Queue,
+    batch: &mut Vec<Job>,
+    now: Timestamp,
+) -> Result<Vec<Reply>, StoreError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(batch.len());
+    for job in batch.iter() {
+        let outcome = match queue.decide(&job.command, job.account.as_deref(), now) {
+            Err(e) => Err(ServiceError::Refused(e)),
+            Ok(event) => {
+                let token = match event.change {
+                    Change::Issued { .. } => Some(token::new().map_err(|e| {
+                        StoreError::Corrupt(format!("no randomness for a token: {e}"))
+                    })?),
+                    _ => None,
+                };
+                let changed_ids = queue.apply(&event);
+                let changed: Vec<Ticket> = changed_ids
+                    .iter()
+                    .filter_map(|id| queue.ticket(*id).copied())
+                    .collect();
+                tickets::record(&tx, &event, token.as_deref(), &changed)?;
+                let ticket = *queue
+                    .ticket(event.ticket)
+                    .ok_or_else(|| StoreError::Corrupt("an event's ticket vanished".into()))?;
+                Ok((event, ticket, token))
+            }
+        };
+        outcomes.push(outcome);
+    }
+    tx.commit()?;
+    // Estimates are computed once the whole batch is in, so each caller sees the same queue.
+    Ok(batch
+        .drain(..)
+        .zip(outcomes)
+        .map(|(job, outcome)| {
+            let result = outcome.map(|(event, ticket, token)| Done {
+                estimate: queue.estimate(ticket.id),
+                event,
+                ticket,
+                token,
+            });
+            (job.reply, result)
+        })
+        .collect())
+}
+
+fn fail(jobs: impl Iterator<Item = Job>, error: &StoreError) {
+    for job in jobs {
+        let _ = job
+            .reply
+            .send(Err(ServiceError::Storage(error.to_string())));
+    }
+}

@@ -1,0 +1,94 @@
+//! Numbered schema migrations for `queue.db`, applied in order inside one transaction each and
+//! recorded in `PRAGMA user_version`. Never edit a migration that has shipped: add the next one.
+
+use super::StoreError;
+use rusqlite::Connection;
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: tickets and their events.
+    "CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,                    -- local date, YYYY-MM-DD
+        letter TEXT NOT NULL,                 -- the service that numbered it
+        seq INTEGER NOT NULL CHECK (seq BETWEEN 1 AND 999),
+        service TEXT NOT NULL,                -- the service whose queue it is in now
+        priority INTEGER NOT NULL CHECK (priority IN (0, 1)),
+        language TEXT NOT NULL,
+        token TEXT NOT NULL UNIQUE,
+        issued_at TEXT NOT NULL,              -- RFC 3339, UTC
+        state TEXT NOT NULL CHECK (state IN ('waiting', 'called', 'serving', 'served', 'no_show', 'cancelled')),
+        desk INTEGER,
+        calls INTEGER NOT NULL DEFAULT 0,
+        passed_by_priority INTEGER NOT NULL DEFAULT 0,
+        called_at TEXT,
+        started_at TEXT,
+        finished_at TEXT,
+        UNIQUE (day, letter, seq)
+    );
+    CREATE INDEX tickets_by_day ON tickets (day);
+    CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        desk INTEGER,
+        account TEXT,
+        from_service TEXT,
+        to_service TEXT
+    );
+    CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket_id);",
+];
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let known = MIGRATIONS.len() as i64;
+    if version > known {
+        return Err(StoreError::TooNew {
+            found: version,
+            known,
+        });
+    }
+    for (n, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", n as i64 + 1)?;
+        tx.commit()?;
+        tracing::info!(version = n + 1, "queue database migrated");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_earlier_version_migrates_to_the_latest() {
+        for start in 0..=MIGRATIONS.len() {
+            let mut conn = Connection::open_in_memory().expect("memory db");
+            for (n, sql) in MIGRATIONS.iter().enumerate().take(start) {
+                conn.execute_batch(sql).expect("old migration");
+                conn.pragma_update(None, "user_version", n as i64 + 1)
+                    .expect("version");
+            }
+            migrate(&mut conn).expect("migrates");
+            let version: i64 = conn
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .expect("version");
+            assert_eq!(version, MIGRATIONS.len() as i64);
+            migrate(&mut conn).expect("a second run changes nothing");
+        }
+    }
+
+    #[test]
+    fn a_database_from_a_newer_program_is_refused() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("version");
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(StoreError::TooNew { found: 99, .. })
+        ));
+    }
+}

@@ -1,0 +1,56 @@
+//! The queue store: `queue.db`, a SQLite file in WAL mode with `synchronous=FULL`.
+//!
+//! It holds no personal data (numbers, services, desks, times), so the lobby works the moment
+//! the box boots. Schema changes are numbered migrations ([`migrations`]); rows are read and
+//! written in [`tickets`]. Only the queue service's writer thread writes; readers open their
+//! own connections.
+
+pub mod migrations;
+pub mod tickets;
+
+use rusqlite::{Connection, OpenFlags};
+use std::path::Path;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("queue database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(
+        "queue database is newer than this program (schema version {found}, this program knows up to {known}): install the newer program"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("queue database holds a value this program cannot read: {0}")]
+    Corrupt(String),
+}
+
+/// Opens (creating if needed) the queue database for writing and brings its schema up to date.
+pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    let mut conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens the queue database for reading only (the schema must already be there).
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> Result<(), StoreError> {
+    // WAL lets readers run beside the writer; FULL makes each commit durable across a power cut,
+    // because a number on a printed ticket must exist after one.
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Corrupt(format!(
+            "journal mode stays {mode:?}, WAL is required"
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
+}

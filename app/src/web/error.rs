@@ -1,0 +1,112 @@
+//! The one error type of the HTTP layer: a status, a stable machine `code` and a sentence.
+//! Every refusal, from a bad body to a queue rule, leaves through here as
+//! `{"code": "...", "message": "..."}`.
+
+use crate::queue_service::ServiceError;
+use crate::store::StoreError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use baom_domain::queue::QueueError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
+    }
+
+    pub fn unknown_ticket(what: &str) -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_ticket",
+            format!("there is no ticket {what}"),
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if self.status.is_server_error() {
+            tracing::error!(code = self.code, message = %self.message, "request failed");
+        }
+        (
+            self.status,
+            Json(json!({ "code": self.code, "message": self.message })),
+        )
+            .into_response()
+    }
+}
+
+impl From<QueueError> for ApiError {
+    fn from(e: QueueError) -> ApiError {
+        let status = match e {
+            QueueError::UnknownTicket(_) | QueueError::UnknownDesk(_) => StatusCode::NOT_FOUND,
+            QueueError::UnknownService(_) | QueueError::TransferToSameService(..) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            QueueError::ServiceClosed(_)
+            | QueueError::NoWaitingTicket(_)
+            | QueueError::DeskBusy { .. }
+            | QueueError::DeskDoesNotServe { .. }
+            | QueueError::WrongDesk { .. }
+            | QueueError::InvalidState { .. }
+            | QueueError::DailyLimitReached(_) => StatusCode::CONFLICT,
+            QueueError::DayChanged { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> ApiError {
+        match e {
+            ServiceError::Refused(e) => e.into(),
+            ServiceError::Storage(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                e.to_string(),
+            ),
+            ServiceError::Stopping => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", e.to_string())
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            e.to_string(),
+        )
+    }
+}
+
+/// For routes that do not exist: the same JSON shape as every other error.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method",
+    )
+}

@@ -1,0 +1,133 @@
+//! The kiosk's API, served only on the Unix socket `kiosk.sock` in the data directory.
+//!
+//! The kiosk sits in a public lobby and is not trusted: this router is all it can reach. It can
+//! read the catalogue, issue a ticket, and read back a ticket whose token it holds. Nothing
+//! else answers here, not even the LAN API's routes.
+//!
+//! Contract (extend, never break):
+//! - `GET /v1/catalogue` → the commune, languages and services with names and documents.
+//! - `POST /v1/tickets` `{"service": "A", "priority": false, "language": "fr"}` → `201`
+//!   `{"number": "A-001", "token": "...", "ahead": 0, "estimated_wait_s": 0, ...}`.
+//! - `GET /v1/tickets/{token}` → that ticket's state.
+//! - `GET /v1/health` → `{"status": "ok"}` while the service can issue tickets.
+//! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
+
+use super::json::ApiJson;
+use super::views::{CatalogueView, KioskTicketView, estimate_of};
+use super::{ApiError, AppState, MAX_BODY_BYTES, error};
+use crate::store::tickets;
+use crate::token;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use baom_domain::catalogue::Letter;
+use baom_domain::language::Language;
+use baom_domain::queue::Command;
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/catalogue", get(catalogue))
+        .route("/v1/tickets", post(issue))
+        .route("/v1/tickets/{token}", get(ticket))
+        .route("/v1/health", get(health))
+        .fallback(error::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+async fn catalogue(State(state): State<AppState>) -> Json<Value> {
+    let queue = state.queue.snapshot();
+    let view = CatalogueView::new(
+        &state.settings.commune,
+        &state.settings.catalogue,
+        &queue,
+        Timestamp::now(),
+    );
+    Json(json!(view))
+}
+
+/// A ticket request, as the kiosk and the LAN API both send it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    pub service: String,
+    #[serde(default)]
+    pub priority: bool,
+    pub language: Option<String>,
+}
+
+impl IssueRequest {
+    /// Checks the fields the engine cannot: the letter's and language's shapes.
+    pub fn command(&self) -> Result<Command, ApiError> {
+        let service = self.service.parse::<Letter>().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_service",
+                e.to_string(),
+            )
+        })?;
+        let language = match &self.language {
+            None => Language::French,
+            Some(l) => l.parse::<Language>().map_err(|e| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "unknown_language",
+                    e.to_string(),
+                )
+            })?,
+        };
+        Ok(Command::Issue {
+            service,
+            priority: self.priority,
+            language,
+        })
+    }
+}
+
+async fn issue(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<IssueRequest>,
+) -> Result<(StatusCode, Json<KioskTicketView>), ApiError> {
+    let done = state.queue.execute(request.command()?, None).await?;
+    tracing::info!(number = %done.ticket.number, priority = done.ticket.priority, "ticket issued at the kiosk");
+    let today = done.ticket.day;
+    Ok((
+        StatusCode::CREATED,
+        Json(KioskTicketView::new(
+            &done.ticket,
+            done.estimate,
+            today,
+            done.token,
+        )),
+    ))
+}
+
+async fn ticket(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<KioskTicketView>, ApiError> {
+    if !token::is_well_formed(&token) {
+        return Err(ApiError::unknown_ticket("with that token"));
+    }
+    let stored = state
+        .read(move |c| tickets::by_token(c, &token))
+        .await?
+        .ok_or_else(|| ApiError::unknown_ticket("with that token"))?;
+    let queue = state.queue.snapshot();
+    let t = queue.ticket(stored.id).copied().unwrap_or(stored);
+    Ok(Json(KioskTicketView::new(
+        &t,
+        estimate_of(&t, &queue),
+        queue.day(),
+        None,
+    )))
+}
+
+async fn health(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "status": "ok", "day": state.queue.snapshot().day().to_string() }))
+}

@@ -1,0 +1,59 @@
+//! HTTP at the edge: the kiosk's narrow API on a Unix socket ([`kiosk`]) and the LAN's JSON
+//! API ([`api`]). Handlers are small: they parse ([`json`]), call the queue service or read its
+//! snapshot, and shape the answer ([`views`]); every failure is an [`ApiError`] with a stable code.
+
+pub mod api;
+pub mod error;
+pub mod json;
+pub mod kiosk;
+pub mod views;
+
+pub use error::ApiError;
+
+use crate::config::Settings;
+use crate::queue_service::QueueService;
+use crate::store::{StoreError, tickets};
+use baom_domain::queue::{Ticket, TicketId};
+use rusqlite::Connection;
+use std::sync::{Arc, Mutex};
+
+/// The largest request body any endpoint accepts. Every body here is a few fields.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub queue: QueueService,
+    /// A read-only connection for what the in-memory day does not hold (other days, tokens).
+    pub reader: Arc<Mutex<Connection>>,
+}
+
+impl AppState {
+    /// Runs a read on the reader connection off the async threads.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let reader = self.reader.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = reader
+                .lock()
+                .map_err(|_| StoreError::Corrupt("reader lock poisoned".into()))?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| ApiError::internal(format!("read task failed: {e}")))?
+        .map_err(ApiError::from)
+    }
+
+    /// A ticket by id: today's from the live queue, older ones from disk.
+    pub async fn ticket(&self, id: TicketId) -> Result<Ticket, ApiError> {
+        if let Some(t) = self.queue.snapshot().ticket(id) {
+            return Ok(*t);
+        }
+        self.read(move |c| tickets::by_id(c, id))
+            .await?
+            .ok_or_else(|| ApiError::unknown_ticket(&id.to_string()))
+    }
+}
