@@ -24,9 +24,8 @@ pub const MIGRATIONS: &[&str] = &[
         called_at TEXT,
         started_at TEXT,
         finished_at TEXT,
-        UNIQUE (day, letter, seq)
+        UNIQUE (day, letter, seq)             -- also the index for a day's tickets
     );
-    CREATE INDEX tickets_by_day ON tickets (day);
     CREATE TABLE ticket_events (
         id INTEGER PRIMARY KEY,
         ticket_id INTEGER NOT NULL REFERENCES tickets (id),
