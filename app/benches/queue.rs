@@ -21,22 +21,42 @@ const PER_CLIENT: usize = 60;
 const DESKS: u16 = 16;
 
 fn main() {
-    let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string())).expect("tempdir");
+    let dir = tempfile::tempdir_in(
+        std::env::var("BENCH_DIR").unwrap_or_else(|_| std::env::temp_dir().display().to_string()),
+    )
+    .expect("tempdir");
     let floor = bare_insert_commit(&dir.path().join("bare.db"), SEQUENTIAL);
-    println!("bare rusqlite insert+commit (WAL, synchronous=FULL): {:.3} ms/ticket", ms(floor));
+    println!(
+        "bare rusqlite insert+commit (WAL, synchronous=FULL): {:.3} ms/ticket",
+        ms(floor)
+    );
 
     let data = dir.path().join("data");
     let config = dir.path().join("office.toml");
     let always = r#"{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open = "00:00", close = "24:00" }"#;
     std::fs::write(&config, office_config(&data, "127.0.0.1:0", DESKS, always)).expect("config");
-    let baom = Baom::spawn_with(Path::new(env!("CARGO_BIN_EXE_baom")), &["serve", "--config", config.to_str().expect("utf-8")], &data);
+    let baom = Baom::spawn_with(
+        Path::new(env!("CARGO_BIN_EXE_baom")),
+        &["serve", "--config", config.to_str().expect("utf-8")],
+        &data,
+    );
     std::thread::sleep(Duration::from_millis(300));
     let (idle_rss, _) = baom.memory_kb();
-    println!("baom resident memory, idle: {:.1} MB", idle_rss as f64 / 1024.0);
+    println!(
+        "baom resident memory, idle: {:.1} MB",
+        idle_rss as f64 / 1024.0
+    );
 
-    for (name, endpoint) in [("kiosk socket", baom.kiosk()), ("LAN API (TCP)", baom.api())] {
+    for (name, endpoint) in [
+        ("kiosk socket", baom.kiosk()),
+        ("LAN API (TCP)", baom.api()),
+    ] {
         let one = issue_sequential(&endpoint, SEQUENTIAL);
-        println!("issue via {name}, 1 client: {:.3} ms/ticket = {:.2}x the bare insert", ms(one), one.as_secs_f64() / floor.as_secs_f64());
+        println!(
+            "issue via {name}, 1 client: {:.3} ms/ticket = {:.2}x the bare insert",
+            ms(one),
+            one.as_secs_f64() / floor.as_secs_f64()
+        );
         let many = issue_concurrent(&endpoint, CONCURRENT_CLIENTS, PER_CLIENT);
         println!(
             "issue via {name}, {CONCURRENT_CLIENTS} clients: {:.3} ms/ticket of throughput ({:.0} tickets/s) = {:.2}x the bare insert",
@@ -57,7 +77,11 @@ fn main() {
         ms(*latencies.last().expect("calls"))
     );
     let (rss, peak) = baom.memory_kb();
-    println!("baom resident memory after the load: {:.1} MB (peak {:.1} MB)", rss as f64 / 1024.0, peak as f64 / 1024.0);
+    println!(
+        "baom resident memory after the load: {:.1} MB (peak {:.1} MB)",
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -121,16 +145,25 @@ fn call_next_with_desks(api: &Endpoint, desks: u16) -> Vec<Duration> {
                 let mut latencies = Vec::new();
                 loop {
                     let start = Instant::now();
-                    let r = post(&api, &format!("/api/v1/desks/{desk}/call-next"), &json!({})).expect("call-next");
+                    let r = post(&api, &format!("/api/v1/desks/{desk}/call-next"), &json!({}))
+                        .expect("call-next");
                     if r.status != 200 {
                         return latencies;
                     }
                     latencies.push(start.elapsed());
                     let id = r.json()["id"].as_u64().expect("id");
-                    post(&api, &format!("/api/v1/tickets/{id}/finish"), &json!({"desk": desk})).expect("finish");
+                    post(
+                        &api,
+                        &format!("/api/v1/tickets/{id}/finish"),
+                        &json!({"desk": desk}),
+                    )
+                    .expect("finish");
                 }
             })
         })
         .collect();
-    threads.into_iter().flat_map(|t| t.join().expect("desk")).collect()
+    threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("desk"))
+        .collect()
 }
