@@ -47,9 +47,10 @@ fn main() {
         idle_rss as f64 / 1024.0
     );
 
+    let officer = baom.officer();
     for (name, endpoint) in [
         ("kiosk socket", baom.kiosk()),
-        ("LAN API (TCP)", baom.api()),
+        ("LAN API (HTTPS)", officer.clone()),
     ] {
         let one = issue_sequential(&endpoint, SEQUENTIAL);
         println!(
@@ -66,7 +67,7 @@ fn main() {
         );
     }
 
-    let mut latencies = call_next_with_desks(&baom.api(), DESKS);
+    let mut latencies = call_next_with_desks(&officer, DESKS);
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
     println!(
@@ -109,7 +110,7 @@ fn bare_insert_commit(path: &Path, n: usize) -> Duration {
 fn issue(endpoint: &Endpoint, i: usize) {
     let path = match endpoint {
         Endpoint::Unix(_) => "/v1/tickets",
-        Endpoint::Tcp(_) => "/api/v1/tickets",
+        Endpoint::Lan(_) => "/api/v1/tickets",
     };
     let service = ["A", "B", "C", "D"][i % 4];
     let r = post(endpoint, path, &json!({ "service": service })).expect("issue");

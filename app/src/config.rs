@@ -26,6 +26,30 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub catalogue: Catalogue,
     pub printer: PrinterSettings,
+    /// Plain HTTP that only redirects to HTTPS, if wanted.
+    pub redirect_listen: Option<SocketAddr>,
+    /// The HTTPS certificate; `None` makes (once) a self-signed one in the data directory.
+    pub tls: Option<crate::tls::TlsFiles>,
+    /// Staff accounts to create on first start (with one-time passwords).
+    pub accounts: Vec<AccountSeed>,
+}
+
+/// An account the configuration asks for. Created if missing; never overwritten.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountSeed {
+    pub login: String,
+    pub name: String,
+    #[serde(deserialize_with = "role")]
+    pub role: crate::accounts::Role,
+    /// An argon2id hash (PHC string) of the one-time password (`baom hash-password`).
+    pub initial_password_hash: String,
+}
+
+fn role<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::accounts::Role, D::Error> {
+    String::deserialize(d)?
+        .parse()
+        .map_err(serde::de::Error::custom)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,8 +129,21 @@ struct File {
     #[serde(default)]
     queue: QueueSection,
     printer: PrinterSettings,
+    #[serde(default)]
+    tls: Option<TlsSection>,
     services: Vec<ServiceSection>,
     desks: Vec<DeskSection>,
+    #[serde(default)]
+    accounts: Vec<Spanned<AccountSeed>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TlsSection {
+    /// PEM certificate chain; relative paths are relative to the configuration file.
+    certificate: PathBuf,
+    /// PEM private key.
+    private_key: PathBuf,
 }
 
 #[derive(Deserialize)]
@@ -118,6 +155,8 @@ struct ServerSection {
     listen: Spanned<String>,
     #[serde(default = "default_time_zone")]
     time_zone: Spanned<String>,
+    #[serde(default)]
+    redirect_listen: Option<Spanned<String>>,
 }
 
 impl Default for ServerSection {
@@ -126,6 +165,7 @@ impl Default for ServerSection {
             data_dir: default_data_dir(),
             listen: default_listen(),
             time_zone: default_time_zone(),
+            redirect_listen: None,
         }
     }
 }
@@ -134,7 +174,7 @@ fn default_data_dir() -> PathBuf {
     PathBuf::from("/var/lib/baom")
 }
 fn default_listen() -> Spanned<String> {
-    Spanned::new(0..0, "127.0.0.1:8080".to_owned())
+    Spanned::new(0..0, "127.0.0.1:8443".to_owned())
 }
 fn default_time_zone() -> Spanned<String> {
     Spanned::new(0..0, "Africa/Casablanca".to_owned())
@@ -207,9 +247,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     let deserializer = toml::de::Deserializer::parse(text)
         .map_err(|e| ConfigError::at(file, text, e.span(), "(file)", e.message()))?;
     let raw: File = serde_path_to_error::deserialize(deserializer).map_err(|e| {
-        let field = match e.path().to_string() {
-            p if p == "." => "(top level)".to_owned(),
-            p => p,
+        // Spanned<T> shows up in serde's path as a private field: leave it out.
+        let path = e
+            .path()
+            .to_string()
+            .replace(".$__serde_spanned_private_value", "");
+        let field = if path == "." {
+            "(top level)".to_owned()
+        } else {
+            path
         };
         ConfigError::at(file, text, e.inner().span(), field, e.inner().message())
     })?;
@@ -217,21 +263,61 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         ConfigError::at(file, text, Some(span), field, message)
     };
 
-    let listen = raw
-        .server
-        .listen
-        .get_ref()
-        .parse::<SocketAddr>()
-        .map_err(|_| {
+    let address = |value: &Spanned<String>, field: &str| {
+        value.get_ref().parse::<SocketAddr>().map_err(|_| {
             err(
-                raw.server.listen.span(),
-                "server.listen".into(),
+                value.span(),
+                field.into(),
                 format!(
-                    "{:?} is not an address and port such as \"0.0.0.0:8080\"",
-                    raw.server.listen.get_ref()
+                    "{:?} is not an address and port such as \"0.0.0.0:443\"",
+                    value.get_ref()
                 ),
             )
-        })?;
+        })
+    };
+    let listen = address(&raw.server.listen, "server.listen")?;
+    let redirect_listen = raw
+        .server
+        .redirect_listen
+        .as_ref()
+        .map(|r| address(r, "server.redirect_listen"))
+        .transpose()?;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let tls = raw.tls.as_ref().map(|t| crate::tls::TlsFiles {
+        certificate: base.join(&t.certificate),
+        private_key: base.join(&t.private_key),
+    });
+    let mut accounts: Vec<AccountSeed> = Vec::new();
+    for (i, a) in raw.accounts.iter().enumerate() {
+        let seed = a.get_ref();
+        let field = format!("accounts[{i}]");
+        let clean = |b: u8| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b);
+        if seed.login.is_empty() || seed.login.len() > 32 || !seed.login.bytes().all(clean) {
+            return Err(err(
+                a.span(),
+                format!("{field}.login"),
+                format!(
+                    "{:?}: use 1 to 32 lowercase letters, digits, '.', '-' or '_'",
+                    seed.login
+                ),
+            ));
+        }
+        if accounts.iter().any(|b| b.login == seed.login) {
+            return Err(err(
+                a.span(),
+                format!("{field}.login"),
+                format!("{:?} is already used by another account", seed.login),
+            ));
+        }
+        if !seed.initial_password_hash.starts_with("$argon2id$") {
+            return Err(err(
+                a.span(),
+                format!("{field}.initial_password_hash"),
+                "must be an argon2id hash (make one with `baom hash-password`)".into(),
+            ));
+        }
+        accounts.push(seed.clone());
+    }
     let time_zone = TimeZone::get(raw.server.time_zone.get_ref()).map_err(|_| {
         err(
             raw.server.time_zone.span(),
@@ -315,6 +401,9 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         listen,
         catalogue,
         printer: raw.printer,
+        redirect_listen,
+        tls,
+        accounts,
     })
 }
 
@@ -460,7 +549,7 @@ mod tests {
             "{e}"
         );
         let e = error(&demo_with(
-            "listen = \"127.0.0.1:8080\"",
+            "listen = \"127.0.0.1:8443\"",
             "listen = \"localhost\"",
         ));
         assert!(e.contains("server.listen"), "{e}");
@@ -521,6 +610,38 @@ mod tests {
             "de = \"Empfang\"",
         ));
         assert!(e.contains("services[0].names"), "{e}");
+    }
+
+    #[test]
+    fn accounts_need_a_known_role_a_clean_login_and_an_argon2_hash() {
+        let account = |login: &str, role: &str, hash: &str| {
+            DEMO.to_owned()
+                + &format!(
+                    "\n[[accounts]]\nlogin = {login:?}\nname = \"A\"\nrole = {role:?}\ninitial_password_hash = {hash:?}\n"
+                )
+        };
+        let hash = "$argon2id$v=19$m=19456,t=2,p=1$abc$def";
+        let e = error(&account("amina", "mayor", hash));
+        assert!(e.contains("accounts[0].role") && e.contains("mayor"), "{e}");
+        assert!(error(&account("Amina El", "officer", hash)).contains("accounts[0].login"));
+        assert!(
+            error(&account("amina", "officer", "plaintext"))
+                .contains("accounts[0].initial_password_hash")
+        );
+        let twice =
+            account("amina", "officer", hash) + &account("amina", "officer", hash)[DEMO.len()..];
+        assert!(error(&twice).contains("accounts[1].login"));
+        let settings = parse(
+            Path::new("/etc/baom/office.toml"),
+            &(account("amina", "officer", hash)
+                + "[tls]\ncertificate = \"tls/server.crt\"\nprivate_key = \"/k.pem\"\n"),
+        )
+        .expect("valid");
+        let tls = settings.tls.expect("tls");
+        assert_eq!(
+            (tls.certificate.to_str(), tls.private_key.to_str()),
+            (Some("/etc/baom/tls/server.crt"), Some("/k.pem"))
+        );
     }
 
     #[test]

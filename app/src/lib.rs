@@ -5,9 +5,13 @@
 //! command does, and serves the kiosk's Unix socket and the LAN's JSON API ([`web`]).
 //! [`server`] wires them together and shuts them down cleanly.
 
+pub mod accounts;
 pub mod config;
+pub mod i18n;
 pub mod queue_service;
 pub mod server;
+pub mod speech;
 pub mod store;
+pub mod tls;
 pub mod token;
 pub mod web;

@@ -1,7 +1,9 @@
-//! `baom`, the service binary: `baom serve --config FILE`, `baom demo`, `baom check-config FILE`.
+//! `baom`, the service binary: `baom serve --config FILE`, `baom demo`, `baom check-config FILE`,
+//! `baom hash-password`.
 
 use anyhow::{Context, Result};
 use baom::config;
+use baom::server::{Options, Started};
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -33,12 +35,14 @@ enum Commands {
         /// Data directory (created if missing). Default: ~/.local/share/baom-demo.
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
-        /// Address of the LAN API. Default: 127.0.0.1:8080; port 0 picks a free port.
+        /// Address of the LAN pages and API (HTTPS). Default: 127.0.0.1:8443 (HTTPS); port 0 picks a free port.
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
     },
     /// Check a configuration file and explain every problem, then exit.
     CheckConfig { file: PathBuf },
+    /// Read a password on standard input and print its argon2id hash (for `[[accounts]]`).
+    HashPassword,
 }
 
 fn main() -> Result<()> {
@@ -47,8 +51,8 @@ fn main() -> Result<()> {
     match cli.command {
         Commands::Serve { config } => {
             let settings = config::load(&config)?;
-            runtime()?.block_on(baom::server::run(settings, |data, socket, lan| {
-                announce("BAOM", data, socket, lan)
+            runtime()?.block_on(baom::server::run(settings, Options::default(), |started| {
+                announce("BAOM", started)
             }))
         }
         Commands::Demo { data, listen } => {
@@ -59,9 +63,23 @@ fn main() -> Result<()> {
                 settings.listen = listen;
             }
             let title = format!("BAOM demo: {}", settings.commune.name_latin);
-            runtime()?.block_on(baom::server::run(settings, |data, socket, lan| {
-                announce(&title, data, socket, lan)
-            }))
+            runtime()?.block_on(baom::server::run(
+                settings,
+                Options {
+                    demo_accounts: true,
+                },
+                |started| announce(&title, started),
+            ))
+        }
+        Commands::HashPassword => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("cannot read the password")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            anyhow::ensure!(!password.is_empty(), "the password is empty");
+            println!("{}", baom::accounts::hash_password(password)?);
+            Ok(())
         }
         Commands::CheckConfig { file } => {
             let settings = config::load(&file)?;
@@ -90,13 +108,23 @@ fn default_demo_dir() -> PathBuf {
     }
 }
 
-/// Tells the person (or test) that started the service where it is. One line per address.
-fn announce(title: &str, data: &std::path::Path, socket: &std::path::Path, lan: SocketAddr) {
+/// Tells the person (or test) that started the service where it is. One line per fact.
+fn announce(title: &str, started: &Started) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{title}");
-    let _ = writeln!(out, "data directory: {}", data.display());
-    let _ = writeln!(out, "kiosk socket: {}", socket.display());
-    let _ = writeln!(out, "LAN API: http://{lan}/api/v1/");
+    let _ = writeln!(out, "data directory: {}", started.data_dir.display());
+    let _ = writeln!(out, "kiosk socket: {}", started.socket.display());
+    let _ = writeln!(out, "LAN: https://{}/", started.lan);
+    if let Some(redirect) = started.redirect {
+        let _ = writeln!(out, "redirect: http://{redirect}/");
+    }
+    let _ = writeln!(out, "certificate: {}", started.certificate.display());
+    for (login, role, password) in started.demo_accounts {
+        let _ = writeln!(
+            out,
+            "demo account: {login} ({role}) one-time password: {password}"
+        );
+    }
     let _ = writeln!(out, "ready");
     let _ = out.flush();
 }

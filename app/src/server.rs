@@ -1,17 +1,24 @@
-//! Starting and stopping the service: take the data directory, open the queue, serve the kiosk
-//! socket and the LAN port, and on SIGTERM or Ctrl-C stop accepting, let requests finish, let
-//! the writer commit its last batch, and remove the socket.
+//! Starting and stopping the service: take the data directory, open the databases, serve the
+//! kiosk socket and the LAN (HTTPS, plus an optional plain-HTTP port that only redirects), and
+//! on SIGTERM or Ctrl-C stop accepting, let requests finish, let the writer commit its last
+//! batch, and remove the socket.
 
+use crate::accounts::{Accounts, Role, new_one_time_password};
 use crate::config::Settings;
 use crate::queue_service::QueueService;
-use crate::store;
 use crate::web::{self, AppState};
+use crate::{store, tls};
 use anyhow::{Context, Result, bail};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum_server::Handle;
 use std::fs::File;
+use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use tokio::net::{TcpListener, UnixListener};
+use std::time::Duration;
+use tokio::net::UnixListener;
 use tokio::sync::watch;
 
 /// Where each part of the service lives under the data directory.
@@ -23,30 +30,106 @@ impl DataDir {
     pub fn queue_db(&self) -> PathBuf {
         self.root.join("queue.db")
     }
+    pub fn accounts_db(&self) -> PathBuf {
+        self.root.join("accounts.db")
+    }
     pub fn kiosk_socket(&self) -> PathBuf {
         self.root.join("kiosk.sock")
+    }
+    pub fn tls_dir(&self) -> PathBuf {
+        self.root.join("tls")
     }
     fn lock_file(&self) -> PathBuf {
         self.root.join("baom.lock")
     }
 }
 
-/// Runs the service until SIGTERM or SIGINT. `banner` is printed to stdout once it listens.
+/// How this run differs from a provisioned box.
+#[derive(Default)]
+pub struct Options {
+    /// Create (or reset) one account per role with a fresh one-time password, and print them.
+    pub demo_accounts: bool,
+}
+
+/// What the service tells whoever started it, once it listens.
+pub struct Started<'a> {
+    pub data_dir: &'a Path,
+    pub socket: &'a Path,
+    pub lan: SocketAddr,
+    pub redirect: Option<SocketAddr>,
+    pub certificate: &'a Path,
+    /// `(login, role, one-time password)` of the demo accounts.
+    pub demo_accounts: &'a [(String, Role, String)],
+}
+
+/// The demo's accounts: one per role.
+const DEMO_ACCOUNTS: [(&str, &str, Role); 4] = [
+    ("amina", "Amina (agente d'accueil)", Role::Officer),
+    ("youssef", "Youssef (superviseur)", Role::Supervisor),
+    ("karim", "Karim (technicien)", Role::Technician),
+    ("lobby", "Écran de la salle", Role::Display),
+];
+
+/// Runs the service until SIGTERM or SIGINT.
 pub async fn run(
     settings: Settings,
-    banner: impl FnOnce(&Path, &Path, std::net::SocketAddr),
+    options: Options,
+    banner: impl FnOnce(&Started),
 ) -> Result<()> {
     let data = DataDir {
         root: settings.data_dir.clone(),
     };
     std::fs::create_dir_all(&data.root)
         .with_context(|| format!("cannot create the data directory {}", data.root.display()))?;
-    // One service per data directory: the queue has one writer.
+    // One service per data directory: each database has one writer.
     let lock = File::create(data.lock_file())
         .with_context(|| format!("cannot write in {}", data.root.display()))?;
     if lock.try_lock().is_err() {
         bail!("another baom is already running on {}", data.root.display());
     }
+
+    let accounts =
+        Accounts::open(&data.accounts_db()).context("cannot open the accounts database")?;
+    for seed in &settings.accounts {
+        match accounts.create_with_hash(
+            &seed.login,
+            &seed.name,
+            seed.role,
+            &seed.initial_password_hash,
+        ) {
+            Ok(_) => {
+                tracing::info!(login = %seed.login, role = %seed.role, "account created from the configuration")
+            }
+            Err(crate::accounts::AccountError::Exists(_)) => {}
+            Err(e) => return Err(e).context("cannot create the configured accounts"),
+        }
+    }
+    let mut demo_accounts = Vec::new();
+    if options.demo_accounts {
+        for (login, name, role) in DEMO_ACCOUNTS {
+            let password = new_one_time_password()?;
+            match accounts.create(login, name, role, &password) {
+                Err(crate::accounts::AccountError::Exists(_)) => {
+                    accounts.reset_password(login, &password)?
+                }
+                other => drop(other?),
+            }
+            demo_accounts.push((login.to_owned(), role, password));
+        }
+    }
+
+    let tls_files = match &settings.tls {
+        Some(files) => files.clone(),
+        None => tls::self_signed(
+            &data.tls_dir(),
+            &[
+                "localhost".to_owned(),
+                "127.0.0.1".to_owned(),
+                settings.listen.ip().to_string(),
+            ],
+        )?,
+    };
+    let rustls = tls::rustls_config(&tls_files).await?;
 
     let catalogue = Arc::new(settings.catalogue.clone());
     let (queue, writer) = QueueService::start(&data.queue_db(), catalogue)
@@ -57,6 +140,9 @@ pub async fn run(
         settings: Arc::new(settings),
         queue,
         reader: Arc::new(Mutex::new(reader)),
+        accounts,
+        login_limiter: Arc::default(),
+        speech: Arc::default(),
     };
 
     let socket_path = data.kiosk_socket();
@@ -73,13 +159,34 @@ pub async fn run(
         .with_context(|| format!("cannot listen on {}", socket_path.display()))?;
     // The kiosk runs as its own user in the service's group.
     std::fs::set_permissions(&socket_path, std::fs::Permissions::from_mode(0o660))?;
+
     let listen = state.settings.listen;
-    let lan_listener = TcpListener::bind(listen)
-        .await
+    let lan_listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("cannot listen on {listen}"))?;
+    lan_listener.set_nonblocking(true)?;
     let lan_addr = lan_listener.local_addr()?;
+    let redirect_listener = match state.settings.redirect_listen {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?,
+        ),
+        None => None,
+    };
+    let redirect_addr = redirect_listener
+        .as_ref()
+        .map(|l| l.local_addr())
+        .transpose()?;
+
     tracing::info!(socket = %socket_path.display(), lan = %lan_addr, "baom is serving");
-    banner(&data.root, &socket_path, lan_addr);
+    banner(&Started {
+        data_dir: &data.root,
+        socket: &socket_path,
+        lan: lan_addr,
+        redirect: redirect_addr,
+        certificate: &tls_files.certificate,
+        demo_accounts: &demo_accounts,
+    });
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
@@ -90,32 +197,100 @@ pub async fn run(
             .with_graceful_shutdown(stopped(stop_rx.clone()))
             .into_future(),
     );
+    let lan_handle = Handle::new();
+    let lan_app =
+        web::lan_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let lan = tokio::spawn(
-        axum::serve(lan_listener, web::api::router(state.clone()))
-            .with_graceful_shutdown(stopped(stop_rx))
-            .into_future(),
+        axum_server::from_tcp_rustls(lan_listener, rustls)?
+            .handle(lan_handle.clone())
+            .serve(lan_app),
     );
+    let redirect = redirect_listener.map(|l| {
+        let https_port = lan_addr.port();
+        let app = axum::Router::new().fallback(
+            move |uri: Uri, headers: axum::http::HeaderMap| async move {
+                to_https(&uri, &headers, https_port)
+            },
+        );
+        tokio::spawn(
+            axum::serve(l, app)
+                .with_graceful_shutdown(stopped(stop_rx.clone()))
+                .into_future(),
+        )
+    });
     drop(state);
 
     shutdown_signal().await;
     tracing::info!("stopping: finishing requests in flight");
     let _ = stop_tx.send(true);
-    for (name, task) in [("kiosk socket", kiosk), ("LAN", lan)] {
-        match tokio::time::timeout(std::time::Duration::from_secs(10), task).await {
-            Ok(Ok(Ok(()))) => {}
-            Ok(Ok(Err(e))) => tracing::error!(server = name, error = %e, "server failed"),
-            Ok(Err(e)) => tracing::error!(server = name, error = %e, "server task failed"),
-            Err(_) => tracing::warn!(
-                server = name,
-                "requests still open after 10 s; stopping anyway"
-            ),
-        }
+    // Live pages keep their connections open: give them a moment, then close them.
+    lan_handle.graceful_shutdown(Some(Duration::from_secs(3)));
+    wait("LAN", async {
+        lan.await.map(|r| r.map_err(anyhow::Error::from))
+    })
+    .await;
+    wait("kiosk socket", async {
+        kiosk.await.map(|r| r.map_err(anyhow::Error::from))
+    })
+    .await;
+    if let Some(redirect) = redirect {
+        wait("redirect", async {
+            redirect.await.map(|r| r.map_err(anyhow::Error::from))
+        })
+        .await;
     }
     // Every handle to the queue is gone with the routers: the writer ends after its last batch.
     tokio::task::spawn_blocking(move || writer.join()).await?;
     let _ = std::fs::remove_file(&socket_path);
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn wait(
+    name: &str,
+    task: impl std::future::Future<Output = Result<Result<()>, tokio::task::JoinError>>,
+) {
+    match tokio::time::timeout(Duration::from_secs(10), task).await {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => tracing::error!(server = name, error = %e, "server failed"),
+        Ok(Err(e)) => tracing::error!(server = name, error = %e, "server task failed"),
+        Err(_) => tracing::warn!(
+            server = name,
+            "requests still open after 10 s; stopping anyway"
+        ),
+    }
+}
+
+/// The plain-HTTP port's only answer: go to the same place over HTTPS.
+fn to_https(uri: &Uri, headers: &axum::http::HeaderMap, https_port: u16) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    // Keep the host name, drop any port (IPv6 literals keep their brackets).
+    let name = match host.rfind(':') {
+        Some(i) if !host[i..].contains(']') => &host[..i],
+        _ => host,
+    };
+    let clean = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-.[]:".contains(c));
+    let name = if clean && !name.is_empty() {
+        name
+    } else {
+        "localhost"
+    };
+    let path = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let port = if https_port == 443 {
+        String::new()
+    } else {
+        format!(":{https_port}")
+    };
+    (
+        StatusCode::PERMANENT_REDIRECT,
+        [(header::LOCATION, format!("https://{name}{port}{path}"))],
+    )
+        .into_response()
 }
 
 async fn shutdown_signal() {

@@ -10,6 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The directory the workspace's binaries are built into (`cargo build --bins` before the tests).
@@ -35,11 +36,89 @@ pub fn baom_bin() -> PathBuf {
     bin
 }
 
-/// Where a request goes: the kiosk socket or the LAN port.
+/// Where a request goes: the kiosk socket, or the LAN port over HTTPS (with a session, once
+/// logged in).
 #[derive(Debug, Clone)]
 pub enum Endpoint {
     Unix(PathBuf),
-    Tcp(SocketAddr),
+    Lan(Lan),
+}
+
+/// The LAN port as a browser on the office network sees it.
+#[derive(Debug, Clone)]
+pub struct Lan {
+    pub addr: SocketAddr,
+    tls: Arc<rustls::ClientConfig>,
+    pub cookie: Option<String>,
+    pub csrf: Option<String>,
+}
+
+impl Lan {
+    /// A client that trusts exactly the certificate in `certificate` (PEM).
+    pub fn new(addr: SocketAddr, certificate: &Path) -> Lan {
+        use rustls::pki_types::CertificateDer;
+        use rustls::pki_types::pem::PemObject;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let mut roots = rustls::RootCertStore::empty();
+        for cert in CertificateDer::pem_file_iter(certificate).expect("certificate file") {
+            roots
+                .add(cert.expect("PEM certificate"))
+                .expect("trusted certificate");
+        }
+        let config = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Lan {
+            addr,
+            tls: Arc::new(config),
+            cookie: None,
+            csrf: None,
+        }
+    }
+
+    fn connect(&self) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
+        let name = rustls::pki_types::ServerName::IpAddress(self.addr.ip().into());
+        let conn =
+            rustls::ClientConnection::new(self.tls.clone(), name).map_err(std::io::Error::other)?;
+        Ok(rustls::StreamOwned::new(
+            conn,
+            TcpStream::connect(self.addr)?,
+        ))
+    }
+
+    /// Logs in through the API; with `new_password`, also replaces a one-time password.
+    pub fn login(
+        &self,
+        login: &str,
+        password: &str,
+        new_password: Option<&str>,
+    ) -> Result<Lan, Reply> {
+        let me = Endpoint::Lan(self.clone());
+        let r = post(
+            &me,
+            "/api/v1/session",
+            &serde_json::json!({"login": login, "password": password}),
+        )
+        .expect("login answer");
+        if r.status != 200 {
+            return Err(r);
+        }
+        let mut lan = self.clone();
+        lan.cookie = r.set_cookie("baom_session");
+        lan.csrf = r.json()["csrf"].as_str().map(str::to_owned);
+        if let (Some(new), true) = (new_password, r.json()["must_change_password"] == true) {
+            let change = post(
+                &Endpoint::Lan(lan.clone()),
+                "/api/v1/session/password",
+                &serde_json::json!({"current": password, "new": new}),
+            )
+            .expect("answer");
+            if change.status != 204 {
+                return Err(change);
+            }
+        }
+        Ok(lan)
+    }
 }
 
 /// A running `baom`.
@@ -48,9 +127,16 @@ pub struct Baom {
     pub data: PathBuf,
     pub socket: PathBuf,
     pub lan: SocketAddr,
+    pub certificate: PathBuf,
+    pub redirect: Option<SocketAddr>,
+    /// `(login, one-time password)` printed by `baom demo`.
+    pub demo_accounts: Vec<(String, String)>,
     /// What it printed on stdout before "ready".
     pub banner: String,
 }
+
+/// The password tests choose when they replace a one-time password.
+pub const NEW_PASSWORD: &str = "une phrase de passe solide 2026";
 
 impl Baom {
     /// `baom demo --data DIR --listen 127.0.0.1:0`.
@@ -65,6 +151,22 @@ impl Baom {
     /// `baom serve --config FILE` (the file names its data directory).
     pub fn serve(config: &Path, data: &Path) -> Baom {
         Self::spawn_with(&baom_bin(), &["serve", "--config", path_str(config)], data)
+    }
+
+    /// The LAN API as the [`OFFICER`] of an [`office_config`], one-time password replaced.
+    pub fn officer(&self) -> Endpoint {
+        let lan = self.lan();
+        let session = lan
+            .login(OFFICER.0, OFFICER.1, Some(NEW_PASSWORD))
+            .or_else(|_| lan.login(OFFICER.0, NEW_PASSWORD, None))
+            .unwrap_or_else(|r| {
+                panic!(
+                    "cannot log in: {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                )
+            });
+        Endpoint::Lan(session)
     }
 
     /// Starts `bin` with `args` and waits until it prints `ready`.
@@ -82,7 +184,8 @@ impl Baom {
         let stdout = child.stdout.take().expect("piped stdout");
         let mut lines = BufReader::new(stdout).lines();
         let mut banner = String::new();
-        let (mut socket, mut lan) = (None, None);
+        let (mut socket, mut lan, mut certificate, mut redirect) = (None, None, None, None);
+        let mut demo_accounts = Vec::new();
         loop {
             let line = match lines.next() {
                 Some(Ok(line)) => line,
@@ -96,8 +199,23 @@ impl Baom {
             if let Some(s) = line.strip_prefix("kiosk socket: ") {
                 socket = Some(PathBuf::from(s));
             }
-            if let Some(url) = line.strip_prefix("LAN API: http://") {
+            if let Some(url) = line.strip_prefix("LAN: https://") {
                 lan = url.split('/').next().and_then(|a| a.parse().ok());
+            }
+            if let Some(url) = line.strip_prefix("redirect: http://") {
+                redirect = url.split('/').next().and_then(|a| a.parse().ok());
+            }
+            if let Some(path) = line.strip_prefix("certificate: ") {
+                certificate = Some(PathBuf::from(path));
+            }
+            if let Some(rest) = line.strip_prefix("demo account: ") {
+                let login = rest
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                let password = rest.rsplit(' ').next().unwrap_or_default().to_owned();
+                demo_accounts.push((login, password));
             }
             if line == "ready" {
                 break;
@@ -110,6 +228,9 @@ impl Baom {
             data: data.to_path_buf(),
             socket: socket.expect("baom printed its kiosk socket"),
             lan: lan.expect("baom printed its LAN address"),
+            certificate: certificate.expect("baom printed its certificate"),
+            redirect,
+            demo_accounts,
             banner,
         }
     }
@@ -118,8 +239,45 @@ impl Baom {
         Endpoint::Unix(self.socket.clone())
     }
 
+    /// The LAN port without a session.
+    pub fn lan(&self) -> Lan {
+        Lan::new(self.lan, &self.certificate)
+    }
+
+    /// The LAN port without a session, as an endpoint.
+    pub fn anonymous(&self) -> Endpoint {
+        Endpoint::Lan(self.lan())
+    }
+
+    /// The one-time password `baom demo` printed for `login`.
+    pub fn demo_password(&self, login: &str) -> String {
+        self.demo_accounts
+            .iter()
+            .find(|(l, _)| l == login)
+            .map(|(_, p)| p.clone())
+            .unwrap_or_else(|| panic!("no demo account {login}"))
+    }
+
+    /// The LAN API as an officer at work: the demo's `amina`, whose one-time password is replaced
+    /// on first use (later calls log in with the new one).
     pub fn api(&self) -> Endpoint {
-        Endpoint::Tcp(self.lan)
+        self.api_as("amina")
+    }
+
+    /// The LAN API as a demo account (see [`Baom::api`]).
+    pub fn api_as(&self, login: &str) -> Endpoint {
+        let lan = self.lan();
+        let session = lan
+            .login(login, &self.demo_password(login), Some(NEW_PASSWORD))
+            .or_else(|_| lan.login(login, NEW_PASSWORD, None))
+            .unwrap_or_else(|r| {
+                panic!(
+                    "cannot log in as {login}: {} {}",
+                    r.status,
+                    String::from_utf8_lossy(&r.body)
+                )
+            });
+        Endpoint::Lan(session)
     }
 
     pub fn pid(&self) -> i32 {
@@ -190,6 +348,35 @@ impl Reply {
             .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
     }
 
+    /// The value of a cookie the answer sets.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.set_cookie_lines().into_iter().find_map(|l| {
+            l.split(';')
+                .next()
+                .and_then(|kv| kv.trim().strip_prefix(&format!("{name}=")))
+                .map(str::to_owned)
+        })
+    }
+
+    /// Every `Set-Cookie` header, whole.
+    pub fn set_cookie_lines(&self) -> Vec<String> {
+        self.headers
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .map(|(_, v)| v.trim().to_owned())
+            .collect()
+    }
+
+    /// A header's value.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_owned())
+    }
+
     /// The stable error code of a JSON error body.
     pub fn code(&self) -> String {
         self.json()["code"]
@@ -216,18 +403,30 @@ pub fn request_with(
     body: Option<&[u8]>,
     content_type: &str,
 ) -> std::io::Result<Reply> {
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: baom\r\nConnection: close\r\n");
+    let host = match to {
+        Endpoint::Unix(_) => "baom".to_owned(),
+        Endpoint::Lan(lan) => lan.addr.to_string(),
+    };
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
     if let Some(b) = body {
         head.push_str(&format!(
             "Content-Type: {content_type}\r\nContent-Length: {}\r\n",
             b.len()
         ));
     }
+    if let Endpoint::Lan(lan) = to {
+        if let Some(cookie) = &lan.cookie {
+            head.push_str(&format!("Cookie: baom_session={cookie}\r\n"));
+        }
+        if let Some(csrf) = &lan.csrf {
+            head.push_str(&format!("X-CSRF-Token: {csrf}\r\n"));
+        }
+    }
     head.push_str("\r\n");
     let mut raw = Vec::new();
     match to {
         Endpoint::Unix(p) => exchange(UnixStream::connect(p)?, &head, body, &mut raw)?,
-        Endpoint::Tcp(a) => exchange(TcpStream::connect(a)?, &head, body, &mut raw)?,
+        Endpoint::Lan(lan) => exchange(lan.connect()?, &head, body, &mut raw)?,
     }
     parse_reply(&raw)
 }
@@ -244,7 +443,14 @@ fn exchange<S: Read + Write>(
         let _ = s.write_all(b);
     }
     s.flush()?;
-    s.read_to_end(raw).map(|_| ())
+    match s.read_to_end(raw) {
+        Ok(_) => Ok(()),
+        // A TLS peer that closes without close_notify after a complete answer is fine here.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
+        // A server refusing a body it will not read answers, then resets the connection.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
@@ -297,9 +503,45 @@ pub fn get(to: &Endpoint, path: &str) -> std::io::Result<Reply> {
     request(to, "GET", path, None)
 }
 
+/// The argon2id hash `baom hash-password` makes of `password`.
+pub fn hash_password(password: &str) -> String {
+    let mut child = Command::new(baom_bin())
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("baom hash-password");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write password");
+    let out = child.wait_with_output().expect("hash");
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+/// The officer account of [`office_config`] and its one-time password.
+pub const OFFICER: (&str, &str) = ("amina", "mot-de-passe-initial");
+
 /// A configuration file for `baom serve`: the demo's services, `desks` desks that each serve
-/// every service, and `hours` (a TOML inline table) for service D.
+/// every service, `hours` (a TOML inline table) for service D, and the officer [`OFFICER`].
 pub fn office_config(data: &Path, listen: &str, desks: u16, hours_of_d: &str) -> String {
+    office_config_with(data, listen, desks, hours_of_d, &hash_password(OFFICER.1))
+}
+
+/// [`office_config`] with the officer's password hash given (to hash it once for many files).
+pub fn office_config_with(
+    data: &Path,
+    listen: &str,
+    desks: u16,
+    hours_of_d: &str,
+    officer_hash: &str,
+) -> String {
     let always = r#"{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open = "00:00", close = "24:00" }"#;
     let names = |fr: &str| {
         format!(
@@ -320,6 +562,7 @@ pub fn office_config(data: &Path, listen: &str, desks: u16, hours_of_d: &str) ->
     for n in 1..=desks {
         toml.push_str(&format!("[[desks]]\nnumber = {n}\nname = \"Guichet {n}\"\nservices = [\"A\", \"B\", \"C\", \"D\"]\n\n"));
     }
+    toml.push_str(&format!("[[accounts]]\nlogin = {:?}\nname = \"Amina\"\nrole = \"officer\"\ninitial_password_hash = {officer_hash:?}\n", OFFICER.0));
     toml
 }
 

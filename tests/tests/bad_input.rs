@@ -42,7 +42,7 @@ fn bad_requests_are_refused_clearly_and_change_nothing() {
     )
     .expect("config");
     let baom = Baom::serve(&config, &dir.path().join("data"));
-    let (kiosk, api) = (baom.kiosk(), baom.api());
+    let (kiosk, api) = (baom.kiosk(), baom.officer());
 
     // Issuing.
     refused(

@@ -27,9 +27,10 @@ fn sixteen_desks_calling_at_once_never_get_the_same_ticket() {
         assert_eq!(r.status, 201);
     }
 
+    let officer = baom.officer();
     let desks: Vec<_> = (1..=DESKS)
         .map(|desk| {
-            let api = baom.api();
+            let api = officer.clone();
             std::thread::spawn(move || {
                 let mut called = Vec::new();
                 loop {

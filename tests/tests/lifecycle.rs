@@ -10,11 +10,12 @@ fn sigterm_stops_cleanly_and_a_restart_keeps_the_day() {
     let dir = tempfile::tempdir().expect("tempdir");
     let baom = Baom::demo(dir.path());
     assert!(
-        baom.banner.contains("LAN API: http://127.0.0.1:"),
+        baom.banner.contains("LAN: https://127.0.0.1:"),
         "{}",
         baom.banner
     );
-    let health = get(&baom.api(), "/api/v1/health").expect("health");
+    let api = baom.api();
+    let health = get(&api, "/api/v1/health").expect("health");
     assert_eq!(
         (health.status, health.json()["status"].as_str()),
         (200, Some("ok"))
@@ -25,7 +26,7 @@ fn sigterm_stops_cleanly_and_a_restart_keeps_the_day() {
     );
     post(&baom.kiosk(), "/v1/tickets", &json!({"service": "A"})).expect("issue");
     post(&baom.kiosk(), "/v1/tickets", &json!({"service": "A"})).expect("issue");
-    post(&baom.api(), "/api/v1/desks/1/call-next", &json!({})).expect("call");
+    post(&api, "/api/v1/desks/1/call-next", &json!({})).expect("call");
 
     let status = baom.stop();
     assert!(status.success(), "exit status {status}");
@@ -42,12 +43,13 @@ fn sigterm_stops_cleanly_and_a_restart_keeps_the_day() {
         next["number"], "A-003",
         "numbering continues after a restart"
     );
-    let desks = get(&baom.api(), "/api/v1/desks").expect("desks").json();
+    let api = baom.api();
+    let desks = get(&api, "/api/v1/desks").expect("desks").json();
     assert_eq!(
         desks["desks"][0]["ticket"]["number"], "A-001",
         "desk 1 still holds its ticket"
     );
-    let waiting = get(&baom.api(), "/api/v1/tickets?state=waiting&service=A")
+    let waiting = get(&api, "/api/v1/tickets?state=waiting&service=A")
         .expect("list")
         .json();
     let numbers: Vec<&str> = waiting["tickets"]

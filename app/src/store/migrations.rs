@@ -40,20 +40,25 @@ pub const MIGRATIONS: &[&str] = &[
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    apply(conn, MIGRATIONS, "queue")
+}
+
+/// Brings `conn` to the last of `migrations` (shared by every database of the service).
+pub fn apply(conn: &mut Connection, migrations: &[&str], database: &str) -> Result<(), StoreError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let known = MIGRATIONS.len() as i64;
+    let known = migrations.len() as i64;
     if version > known {
         return Err(StoreError::TooNew {
             found: version,
             known,
         });
     }
-    for (n, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+    for (n, sql) in migrations.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", n as i64 + 1)?;
         tx.commit()?;
-        tracing::info!(version = n + 1, "queue database migrated");
+        tracing::info!(database, version = n + 1, "database migrated");
     }
     Ok(())
 }

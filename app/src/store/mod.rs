@@ -13,13 +13,13 @@ use std::path::Path;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("queue database: {0}")]
+    #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
         "queue database is newer than this program (schema version {found}, this program knows up to {known}): install the newer program"
     )]
     TooNew { found: i64, known: i64 },
-    #[error("queue database holds a value this program cannot read: {0}")]
+    #[error("database holds a value this program cannot read: {0}")]
     Corrupt(String),
 }
 
@@ -41,7 +41,7 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn configure(conn: &Connection) -> Result<(), StoreError> {
+pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     // WAL lets readers run beside the writer; FULL makes each commit durable across a power cut,
     // because a number on a printed ticket must exist after one.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

@@ -1,7 +1,11 @@
 //! The LAN's JSON API, `/api/v1/...`: services, desks, tickets and calls.
 //!
-//! Staff accounts, sessions and HTTPS come with the officer-desk work; until then this API
-//! listens on loopback by default and records no account on events.
+//! HTTPS only, and every route but `POST /api/v1/session` needs a session cookie; state changes
+//! need the session's `X-CSRF-Token` header. Queue changes need an officer or supervisor, whose
+//! login is recorded on each event.
+//!
+//! - `POST /api/v1/session` `{"login", "password"}` → cookie and `csrf`; `GET`/`DELETE` it;
+//!   `POST /api/v1/session/password` `{"current", "new"}`
 //!
 //! - `GET  /api/v1/health`
 //! - `GET  /api/v1/services` — the catalogue with opening state and waiting counts
@@ -17,9 +21,12 @@
 use super::json::ApiJson;
 use super::kiosk::IssueRequest;
 use super::views::{CatalogueView, TicketView};
-use super::{ApiError, AppState, MAX_BODY_BYTES, error};
+use super::{ApiError, AppState, MAX_BODY_BYTES, auth, error, session};
+use crate::accounts::Session;
+use axum::Extension;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
+use axum::middleware;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baom_domain::catalogue::{DeskNo, Letter};
@@ -29,8 +36,16 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-pub fn router(state: AppState) -> Router {
+/// The LAN API's routes; every one but logging in needs a session (see `auth`).
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
+        .route(
+            "/api/v1/session",
+            post(session::login)
+                .get(session::current)
+                .delete(session::logout),
+        )
+        .route("/api/v1/session/password", post(session::change_password))
         .route("/api/v1/health", get(health))
         .route("/api/v1/services", get(services))
         .route("/api/v1/desks", get(desks))
@@ -39,10 +54,20 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tickets/{id}/{action}", post(act))
         .route("/api/v1/desks/{desk}/call-next", post(call_next))
         .route("/api/v1/calls", get(calls))
-        .fallback(error::not_found)
-        .method_not_allowed_fallback(error::method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state,
+            auth::require_api_session,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(state)
+}
+
+/// The account acting, if its role may work at a desk.
+fn desk_worker(session: &Session) -> Result<Option<String>, ApiError> {
+    if session.account.role.works_at_desk() {
+        Ok(Some(session.account.login.clone()))
+    } else {
+        Err(ApiError::forbidden(session.account.role))
+    }
 }
 
 fn bad_request(code: &'static str, message: String) -> ApiError {
@@ -152,9 +177,11 @@ async fn list_tickets(
 
 async fn issue(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     ApiJson(request): ApiJson<IssueRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let done = state.queue.execute(request.command()?, None).await?;
+    let account = desk_worker(&session)?;
+    let done = state.queue.execute(request.command()?, account).await?;
     let queue = state.queue.snapshot();
     let mut view = json!(TicketView::new(&done.ticket, &queue));
     view["token"] = json!(done.token);
@@ -180,6 +207,7 @@ struct ActionRequest {
 
 async fn act(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path((id, action)): Path<(String, String)>,
     ApiJson(body): ApiJson<ActionRequest>,
 ) -> Result<Json<TicketView>, ApiError> {
@@ -242,19 +270,20 @@ async fn act(
             format!("service: only a transfer takes a service, not {action}"),
         ));
     }
-    let done = state.queue.execute(command, None).await?;
+    let done = state.queue.execute(command, desk_worker(&session)?).await?;
     tracing::info!(number = %done.ticket.number, action = done.event.change.kind(), desk = ?done.event.desk, "ticket updated");
     Ok(Json(TicketView::new(&done.ticket, &state.queue.snapshot())))
 }
 
 async fn call_next(
     State(state): State<AppState>,
+    Extension(session): Extension<Session>,
     Path(desk): Path<String>,
 ) -> Result<Json<TicketView>, ApiError> {
     let desk = desk_no(&desk)?;
     let done = state
         .queue
-        .execute(Command::CallNext { desk }, None)
+        .execute(Command::CallNext { desk }, desk_worker(&session)?)
         .await?;
     tracing::info!(number = %done.ticket.number, %desk, "ticket called");
     Ok(Json(TicketView::new(&done.ticket, &state.queue.snapshot())))

@@ -30,6 +30,14 @@ impl ApiError {
         ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 
+    pub fn forbidden(role: crate::accounts::Role) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("the {role} role may not do this"),
+        )
+    }
+
     pub fn unknown_ticket(what: &str) -> ApiError {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -1,11 +1,14 @@
-//! HTTP at the edge: the kiosk's narrow API on a Unix socket ([`kiosk`]) and the LAN's JSON
-//! API ([`api`]). Handlers are small: they parse ([`json`]), call the queue service or read its
+//! HTTP at the edge: the kiosk's narrow API on a Unix socket ([`kiosk`]), and on the LAN (HTTPS)
+//! the JSON API ([`api`]) and the pages ([`pages`]), both behind staff sessions ([`auth`]). Handlers are small: they parse ([`json`]), call the queue service or read its
 //! snapshot, and shape the answer ([`views`]); every failure is an [`ApiError`] with a stable code.
 
 pub mod api;
+pub mod auth;
 pub mod error;
 pub mod json;
 pub mod kiosk;
+pub mod pages;
+pub mod session;
 pub mod views;
 
 pub use error::ApiError;
@@ -27,6 +30,20 @@ pub struct AppState {
     pub queue: QueueService,
     /// A read-only connection for what the in-memory day does not hold (other days, tokens).
     pub reader: Arc<Mutex<Connection>>,
+    pub accounts: crate::accounts::Accounts,
+    pub login_limiter: Arc<auth::LoginLimiter>,
+    pub speech: Arc<crate::speech::Speech>,
+}
+
+/// Everything served on the LAN port: the API and the pages, one session for both.
+pub fn lan_router(state: AppState) -> axum::Router {
+    axum::Router::new()
+        .merge(api::router(state.clone()))
+        .merge(pages::router())
+        .fallback(pages::not_found)
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
 }
 
 impl AppState {

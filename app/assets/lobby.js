@@ -1,0 +1,82 @@
+// The lobby screen: shows each new call big, chimes, and speaks it in Arabic then French.
+// EventSource reconnects by itself after a network or service restart.
+(function () {
+  "use strict";
+  const number = document.getElementById("now-number");
+  const desk = document.getElementById("now-desk");
+  const now = document.querySelector(".now");
+  const last = document.getElementById("last-calls");
+  const welcome = document.getElementById("welcome");
+  const reconnecting = document.getElementById("reconnecting");
+  const soundButton = document.getElementById("sound");
+  let shown = null;
+  let audio = null;
+  let soundOn = false;
+
+  function enableSound() {
+    try { audio = audio || new AudioContext(); audio.resume(); soundOn = true; soundButton.hidden = true; } catch (e) { soundOn = false; }
+  }
+  soundButton.addEventListener("click", enableSound);
+  // A TV started with autoplay allowed needs no click.
+  try { audio = new AudioContext(); if (audio.state === "running") { soundOn = true; soundButton.hidden = true; } } catch (e) { audio = null; }
+
+  function chime() {
+    if (!soundOn || !audio) return Promise.resolve();
+    const start = audio.currentTime;
+    [659.25, 523.25].forEach(function (freq, i) {
+      const osc = audio.createOscillator();
+      const gain = audio.createGain();
+      osc.frequency.value = freq;
+      gain.gain.setValueAtTime(0.0001, start + i * 0.45);
+      gain.gain.exponentialRampToValueAtTime(0.4, start + i * 0.45 + 0.03);
+      gain.gain.exponentialRampToValueAtTime(0.0001, start + i * 0.45 + 0.42);
+      osc.connect(gain).connect(audio.destination);
+      osc.start(start + i * 0.45);
+      osc.stop(start + i * 0.45 + 0.45);
+    });
+    return new Promise(function (resolve) { setTimeout(resolve, 1000); });
+  }
+
+  function say(call, lang) {
+    return new Promise(function (resolve) {
+      if (!soundOn) return resolve();
+      const a = new Audio("/lobby/speech.wav?number=" + encodeURIComponent(call.number) + "&desk=" + call.desk + "&lang=" + lang);
+      a.onended = resolve; a.onerror = resolve;
+      a.play().catch(resolve);
+    });
+  }
+
+  function render(board) {
+    const calls = board.calls || [];
+    welcome.hidden = calls.length > 0;
+    last.replaceChildren.apply(last, calls.slice(1, 6).map(function (c) {
+      const li = document.createElement("li");
+      const n = document.createElement("span"); n.className = "number"; n.textContent = c.number;
+      const d = document.createElement("span"); d.textContent = "→ " + c.desk;
+      li.append(n, d);
+      return li;
+    }));
+    if (!calls.length) return;
+    const top = calls[0];
+    const key = top.number + "/" + top.calls + "/" + top.called_at;
+    if (key === shown) return;
+    const first = shown === null;
+    shown = key;
+    number.textContent = top.number;
+    desk.textContent = top.desk;
+    if (first) return; // do not announce what was already called before the page opened
+    now.classList.add("flash");
+    setTimeout(function () { now.classList.remove("flash"); }, 4000);
+    chime().then(function () { return say(top, "ar"); }).then(function () { return say(top, "fr"); });
+  }
+
+  function connect() {
+    const events = new EventSource("/events");
+    events.addEventListener("board", function (e) {
+      reconnecting.hidden = true;
+      try { render(JSON.parse(e.data)); } catch (err) { /* a malformed event is skipped */ }
+    });
+    events.onerror = function () { reconnecting.hidden = false; };
+  }
+  connect();
+})();

@@ -1,0 +1,64 @@
+//! The HTTPS certificate: the one from the first-boot bundle on a provisioned box, or for the
+//! demo a self-signed one made once (rcgen) and kept in the data directory, so a browser that
+//! was told to trust it keeps trusting it across restarts.
+
+use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+/// Where the certificate and key are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub certificate: PathBuf,
+    pub private_key: PathBuf,
+}
+
+/// Makes a self-signed certificate for `names` (DNS names or IP addresses) unless one is
+/// already at `dir/server.crt`, and returns where it is.
+pub fn self_signed(dir: &Path, names: &[String]) -> Result<TlsFiles> {
+    let files = TlsFiles {
+        certificate: dir.join("server.crt"),
+        private_key: dir.join("server.key"),
+    };
+    if files.certificate.exists() && files.private_key.exists() {
+        return Ok(files);
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(names.to_vec())
+            .context("cannot make a self-signed certificate")?;
+    write_private(&files.private_key, signing_key.serialize_pem().as_bytes())?;
+    std::fs::write(&files.certificate, cert.pem())
+        .with_context(|| format!("cannot write {}", files.certificate.display()))?;
+    tracing::info!(certificate = %files.certificate.display(), "made a self-signed certificate for the demo");
+    Ok(files)
+}
+
+/// Writes a file only its owner can read.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+/// The rustls configuration axum-server serves with.
+pub async fn rustls_config(files: &TlsFiles) -> Result<axum_server::tls_rustls::RustlsConfig> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.certificate, &files.private_key)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot use the certificate {} with the key {}",
+                files.certificate.display(),
+                files.private_key.display()
+            )
+        })
+}

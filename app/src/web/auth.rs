@@ -1,0 +1,253 @@
+//! Who is asking: sessions from cookies, roles, CSRF tokens and the login rate limit.
+//!
+//! Pages and the JSON API share one session cookie (`Secure; HttpOnly; SameSite=Strict`). Every
+//! state-changing request proves it comes from our own pages: forms carry the session's CSRF
+//! token in a hidden field, API calls in the `X-CSRF-Token` header. The login form, which comes
+//! before any session, is protected the same way by a short-lived cookie of its own.
+
+use super::{ApiError, AppState};
+use crate::accounts::{Role, Session};
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use jiff::Timestamp;
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+pub const SESSION_COOKIE: &str = "baom_session";
+pub const LOGIN_CSRF_COOKIE: &str = "baom_login";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session cookie, as the browser must keep it.
+pub fn session_cookie(token: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build()
+}
+
+pub fn expired_session_cookie() -> Cookie<'static> {
+    let mut c = session_cookie(String::new());
+    c.make_removal();
+    c
+}
+
+/// The session of a request, if its cookie names a valid one.
+pub async fn session_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Session>, ApiError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+        return Ok(None);
+    };
+    let accounts = state.accounts.clone();
+    tokio::task::spawn_blocking(move || accounts.session(&token, Timestamp::now()))
+        .await
+        .map_err(|e| ApiError::internal(format!("session lookup failed: {e}")))?
+        .map_err(|e| ApiError::internal(e.to_string()))
+}
+
+/// Constant-time comparison of two tokens.
+pub fn same_token(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// Middleware for the JSON API: a valid session, a changed one-time password, a role that may
+/// use the API (not the lobby TV's), and the CSRF header on anything that changes state.
+pub async fn require_api_session(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    if request.uri().path() == "/api/v1/session" && request.method() == Method::POST {
+        return next.run(request).await; // logging in: there is no session yet
+    }
+    let session = match session_of(&state, request.headers()).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "not_logged_in",
+                "log in first: POST /api/v1/session",
+            )
+            .into_response();
+        }
+        Err(e) => return e.into_response(),
+    };
+    let changing = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if changing {
+        let sent = request
+            .headers()
+            .get(CSRF_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !same_token(sent, &session.csrf) {
+            return ApiError::new(
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "missing or wrong X-CSRF-Token header (GET /api/v1/session gives it)",
+            )
+            .into_response();
+        }
+    }
+    let path = request.uri().path();
+    let is_session_route = path.starts_with("/api/v1/session");
+    if session.account.must_change_password && !is_session_route {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "password_change_required",
+            "change the one-time password first: POST /api/v1/session/password",
+        )
+        .into_response();
+    }
+    if session.account.role == Role::Display && !is_session_route {
+        return forbidden_api(session.account.role);
+    }
+    request.extensions_mut().insert(session);
+    next.run(request).await
+}
+
+pub fn forbidden_api(role: Role) -> Response {
+    ApiError::forbidden(role).into_response()
+}
+
+/// A page's session: without one, the browser is sent to the login page; with a one-time
+/// password still in use, to the password page.
+pub struct PageSession(pub Session);
+
+/// Like [`PageSession`] but also while the one-time password is still in use (the password page).
+pub struct AnyPageSession(pub Session);
+
+impl FromRequestParts<AppState> for AnyPageSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match session_of(state, &parts.headers).await {
+            Ok(Some(session)) => Ok(AnyPageSession(session)),
+            Ok(None) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str())
+                    .unwrap_or("/");
+                let next = if next.starts_with('/') && !next.starts_with("//") {
+                    next
+                } else {
+                    "/"
+                };
+                Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
+            }
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for PageSession {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let AnyPageSession(session) = AnyPageSession::from_request_parts(parts, state).await?;
+        if session.account.must_change_password {
+            return Err(Redirect::to("/password").into_response());
+        }
+        Ok(PageSession(session))
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Attempts allowed from one address in [`LoginLimiter::WINDOW`], whatever the logins tried.
+const ATTEMPTS_PER_WINDOW: usize = 30;
+
+/// Limits login attempts per client address, on top of the per-account lock.
+#[derive(Default)]
+pub struct LoginLimiter {
+    attempts: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    pub const WINDOW: Duration = Duration::from_secs(10 * 60);
+
+    /// Records an attempt; false if this address has used up its attempts.
+    pub fn allow(&self, address: IpAddr) -> bool {
+        let Ok(mut attempts) = self.attempts.lock() else {
+            return false;
+        };
+        let now = Instant::now();
+        attempts.retain(|_, times| {
+            times
+                .back()
+                .is_some_and(|t| now.duration_since(*t) < Self::WINDOW)
+        });
+        let times = attempts.entry(address).or_default();
+        while times
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= Self::WINDOW)
+        {
+            times.pop_front();
+        }
+        if times.len() >= ATTEMPTS_PER_WINDOW {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+}
+
+/// Whether a request comes with the `Origin` of this very site (or none, as from curl): a second
+/// check against cross-site requests besides the CSRF tokens.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
+        return true;
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    origin == format!("https://{host}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_compare_whole_and_limits_hold_per_address() {
+        assert!(same_token("abc", "abc"));
+        assert!(!same_token("abc", "abd") && !same_token("abc", "ab") && !same_token("", "a"));
+        let limiter = LoginLimiter::default();
+        let a: IpAddr = [10, 0, 0, 1].into();
+        let b: IpAddr = [10, 0, 0, 2].into();
+        for _ in 0..ATTEMPTS_PER_WINDOW {
+            assert!(limiter.allow(a));
+        }
+        assert!(!limiter.allow(a));
+        assert!(limiter.allow(b));
+        assert_eq!(urlencode("/desk/1?x=a b"), "/desk/1%3Fx%3Da%20b");
+    }
+}

@@ -1,0 +1,329 @@
+//! The officer's desk: the ticket at the desk and its actions, the waiting tickets of the
+//! desk's services (numbers, waits, priority; never names), call next, and a field for the
+//! barcode reader. Every action is a form; `desk.js` refreshes the live part on each queue change.
+
+use super::{csrf_refusal, forbidden, language, layout, refusal};
+use crate::i18n::Tr;
+use crate::store::tickets;
+use crate::token;
+use crate::web::AppState;
+use crate::web::auth::PageSession;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use baom_domain::catalogue::{Desk, DeskNo, Letter};
+use baom_domain::queue::{Command, Queue, Ticket, TicketId, TicketState};
+use jiff::Timestamp;
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+fn desk_of<'a>(state: &'a AppState, raw: &str) -> Option<&'a Desk> {
+    raw.parse::<u16>()
+        .ok()
+        .and_then(|n| state.settings.catalogue.desk(DeskNo(n)))
+}
+
+pub async fn choose(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+) -> Response {
+    let tr = language(&headers);
+    if !session.account.role.works_at_desk() {
+        return forbidden(tr);
+    }
+    let body = html! {
+        section.card {
+            h1 { (tr.t("desk-choose")) }
+            nav.desks {
+                @for d in state.settings.catalogue.desks() {
+                    a.big-button href={ "/desk/" (d.number) } {
+                        (tr.t1("desk-number", "n", &d.number.to_string()))
+                        small { @for l in &d.services { " " (l) } }
+                    }
+                }
+            }
+        }
+    };
+    layout(tr, &tr.t("desk-title"), Some(&session), "/desk", body).into_response()
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(desk): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = language(&headers);
+    if !session.account.role.works_at_desk() {
+        return forbidden(tr);
+    }
+    let Some(desk) = desk_of(&state, &desk) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
+    };
+    let problem = query.get("problem").map(|code| {
+        let key = format!("queue-{code}");
+        let text = tr.t(&key);
+        if text == key {
+            tr.t1("queue-error", "message", code)
+        } else {
+            text
+        }
+    });
+    let queue = state.queue.snapshot();
+    let title = tr.t1("desk-number", "n", &desk.number.to_string());
+    let body = html! {
+        h1 { (title) }
+        @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+        form.scan method="get" action={ "/desk/" (desk.number) "/open" } {
+            label { (tr.t("desk-scan")) input name="token" autocomplete="off" autofocus; }
+            button type="submit" { (tr.t("desk-open")) }
+        }
+        div #live data-desk=(desk.number) { (live_part(tr, &state, &queue, desk, &session.csrf)) }
+        p.hint { (tr.t("desk-shortcuts")) }
+        p.offline hidden { (tr.t("desk-live-lost")) }
+        script src="/static/desk.js" defer {}
+    };
+    layout(
+        tr,
+        &title,
+        Some(&session),
+        &format!("/desk/{}", desk.number),
+        body,
+    )
+    .into_response()
+}
+
+/// The part of the desk page that changes with the queue.
+pub async fn live(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(desk): Path<String>,
+) -> Response {
+    let tr = language(&headers);
+    if !session.account.role.works_at_desk() {
+        return forbidden(tr);
+    }
+    let Some(desk) = desk_of(&state, &desk) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    live_part(tr, &state, &state.queue.snapshot(), desk, &session.csrf).into_response()
+}
+
+fn minutes_since(t: Timestamp) -> String {
+    (Timestamp::now().duration_since(t).as_secs().max(0) / 60).to_string()
+}
+
+fn action_button(
+    desk: DeskNo,
+    csrf: &str,
+    ticket: Option<TicketId>,
+    action: &str,
+    label: String,
+    key: &str,
+    primary: bool,
+) -> Markup {
+    html! {
+        form.action method="post" action={ "/desk/" (desk) } {
+            input type="hidden" name="csrf" value=(csrf);
+            input type="hidden" name="action" value=(action);
+            @if let Some(t) = ticket { input type="hidden" name="ticket" value=(t); }
+            button.primary[primary] type="submit" accesskey=(key) data-action=(action) { (label) }
+        }
+    }
+}
+
+fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -> Markup {
+    let current = queue.at_desk(desk.number);
+    html! {
+        section.card.current {
+            h2 { (tr.t("desk-current")) }
+            @match current {
+                Some(t) => {
+                    p.ticket-number #current-number { (t.number) }
+                    p { (service_name(tr, state, t.service)) " · " (tr.t(&format!("state-{}", t.state))) @if t.priority { " · " span.priority { (tr.t("desk-priority")) } } }
+                    div.actions {
+                        @if t.state == TicketState::Called {
+                            (action_button(desk.number, csrf, Some(t.id), "recall", tr.t("desk-recall"), "r", false))
+                            (action_button(desk.number, csrf, Some(t.id), "start", tr.t("desk-start"), "s", true))
+                            (action_button(desk.number, csrf, Some(t.id), "no-show", tr.t("desk-no-show"), "a", false))
+                        }
+                        (action_button(desk.number, csrf, Some(t.id), "finish", tr.t("desk-finish"), "f", t.state == TicketState::Serving))
+                        form.action method="post" action={ "/desk/" (desk.number) } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="action" value="transfer";
+                            input type="hidden" name="ticket" value=(t.id);
+                            label { (tr.t("desk-transfer")) " "
+                                select name="service" {
+                                    @for s in state.settings.catalogue.services().iter().filter(|s| s.letter != t.service) {
+                                        option value=(s.letter) { (s.letter) " · " (s.names.get(tr.language())) }
+                                    }
+                                }
+                            }
+                            button type="submit" { "→" }
+                        }
+                    }
+                }
+                None => {
+                    p #current-number.empty { (tr.t("desk-none")) }
+                    (action_button(desk.number, csrf, None, "call-next", tr.t("desk-call-next"), "n", true))
+                }
+            }
+        }
+        section.card.waiting {
+            h2 { (tr.t("desk-waiting")) }
+            @for letter in &desk.services {
+                @let waiting: Vec<&Ticket> = queue.waiting(*letter).collect();
+                h3 { (letter) " · " (service_name(tr, state, *letter)) " (" (waiting.len()) ")" }
+                @if waiting.is_empty() {
+                    p.empty { (tr.t("desk-no-waiting")) }
+                } @else {
+                    ol.tickets {
+                        @for t in waiting {
+                            li.priority[t.priority] {
+                                span.number { (t.number) }
+                                span.wait { (tr.t1("desk-wait-min", "m", &minutes_since(t.issued_at))) }
+                                @if t.priority { span.flag { (tr.t("desk-priority")) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn service_name(tr: Tr, state: &AppState, letter: Letter) -> String {
+    state
+        .settings
+        .catalogue
+        .service(letter)
+        .map(|s| s.names.get(tr.language()).to_owned())
+        .unwrap_or_else(|| letter.to_string())
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    action: String,
+    ticket: Option<u64>,
+    service: Option<String>,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(desk): Path<String>,
+    Form(form): Form<ActionForm>,
+) -> Response {
+    let tr = language(&headers);
+    if !session.account.role.works_at_desk() {
+        return forbidden(tr);
+    }
+    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
+        return refused;
+    }
+    let Some(desk) = desk_of(&state, &desk).map(|d| d.number) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
+    };
+    let back = |problem: Option<&str>| match problem {
+        Some(code) => Redirect::to(&format!("/desk/{desk}?problem={code}")).into_response(),
+        None => Redirect::to(&format!("/desk/{desk}")).into_response(),
+    };
+    let ticket = form.ticket.map(TicketId);
+    let command = match (form.action.as_str(), ticket) {
+        ("call-next", _) => Command::CallNext { desk },
+        ("call", Some(ticket)) => Command::Call { ticket, desk },
+        ("recall", Some(ticket)) => Command::Recall { ticket, desk },
+        ("start", Some(ticket)) => Command::Start { ticket, desk },
+        ("finish", Some(ticket)) => Command::Finish { ticket, desk },
+        ("no-show", Some(ticket)) => Command::NoShow { ticket, desk },
+        ("transfer", Some(ticket)) => match form.service.as_deref().map(str::parse::<Letter>) {
+            Some(Ok(to)) => Command::Transfer {
+                ticket,
+                to,
+                desk: Some(desk),
+            },
+            _ => return back(Some("unknown_service")),
+        },
+        _ => return back(Some("invalid_field")),
+    };
+    match state
+        .queue
+        .execute(command, Some(session.account.login.clone()))
+        .await
+    {
+        Ok(done) => {
+            tracing::info!(number = %done.ticket.number, action = done.event.change.kind(), %desk, login = %session.account.login, "desk action");
+            back(None)
+        }
+        Err(crate::queue_service::ServiceError::Refused(e)) => back(Some(e.code())),
+        Err(e) => refusal(tr, StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+    }
+}
+
+/// What the barcode reader opens: the ticket behind a QR token.
+pub async fn open_ticket(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(desk): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = language(&headers);
+    if !session.account.role.works_at_desk() {
+        return forbidden(tr);
+    }
+    let Some(desk) = desk_of(&state, &desk).map(|d| d.number) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
+    };
+    let raw = query
+        .get("token")
+        .map(|t| t.trim().to_owned())
+        .unwrap_or_default();
+    let found = if token::is_well_formed(&raw) {
+        state
+            .read(move |c| tickets::by_token(c, &raw))
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    let Some(stored) = found else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("desk-unknown-ticket"));
+    };
+    let queue = state.queue.snapshot();
+    let t = queue.ticket(stored.id).copied().unwrap_or(stored);
+    let shown_state = crate::web::views::shown_state(&t, queue.day());
+    let issued = t
+        .issued_at
+        .to_zoned_datetime(state.settings.catalogue.time_zone().clone())
+        .strftime("%H:%M")
+        .to_string();
+    let body = html! {
+        section.card {
+            h1 { (tr.t1("desk-ticket", "number", &t.number.to_string())) }
+            p { (service_name(tr, &state, t.service)) " · " (tr.t(&format!("state-{shown_state}"))) @if t.priority { " · " (tr.t("desk-priority")) } }
+            p { (tr.t1("desk-issued", "time", &issued)) }
+            @if matches!(t.state, TicketState::Waiting | TicketState::NoShow) && t.day == queue.day() {
+                (action_button(desk, &session.csrf, Some(t.id), "call", tr.t("desk-call-next"), "n", true))
+            }
+            p { a href={ "/desk/" (desk) } { (tr.t("desk-back")) } }
+        }
+    };
+    layout(
+        tr,
+        &tr.t1("desk-ticket", "number", &t.number.to_string()),
+        Some(&session),
+        &format!("/desk/{desk}"),
+        body,
+    )
+    .into_response()
+}

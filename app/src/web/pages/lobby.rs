@@ -1,0 +1,142 @@
+//! The lobby screen (a TV in the waiting room): the ticket being called and its desk in big type,
+//! the latest calls, a chime and a spoken call in Arabic and French. Numbers and desks only,
+//! never a name. `lobby.js` listens to `/events` and reconnects by itself.
+
+use super::{language, layout, refusal};
+use crate::web::AppState;
+use crate::web::auth::PageSession;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use baom_domain::catalogue::DeskNo;
+use baom_domain::language::Language;
+use baom_domain::queue::{Queue, TicketNumber};
+use maud::html;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use tokio_stream::StreamExt;
+use tokio_stream::wrappers::WatchStream;
+
+pub async fn page(PageSession(session): PageSession, headers: HeaderMap) -> Response {
+    let tr = language(&headers);
+    // The TV is read by everyone: its words are in Arabic, Tamazight and French together.
+    let all = |key: &str| {
+        html! {
+            @for l in [Language::Arabic, Language::Tamazight, Language::French] {
+                span lang=(l.code()) dir=(if l.is_rtl() { "rtl" } else { "ltr" }) { (crate::i18n::text(l, key, &[])) }
+            }
+        }
+    };
+    let body = html! {
+        section.lobby {
+            div.now {
+                p.label { (all("lobby-now")) }
+                p #now-number.huge { "—" }
+                p.label { (all("lobby-desk")) }
+                p #now-desk.big { "—" }
+            }
+            div.last {
+                h2 { (all("lobby-last")) }
+                ol #last-calls {}
+                p #welcome { (all("lobby-waiting-first")) }
+            }
+            p #reconnecting hidden { (tr.t("lobby-reconnecting")) }
+            button #sound type="button" { (tr.t("lobby-sound")) }
+        }
+        script src="/static/lobby.js" defer {}
+    };
+    layout(tr, &tr.t("lobby-title"), Some(&session), "/lobby", body).into_response()
+}
+
+/// The queue as the live pages need it: latest calls, and the waiting numbers per service.
+pub fn board(queue: &Queue) -> Value {
+    let mut called: Vec<_> = queue
+        .tickets()
+        .iter()
+        .filter(|t| t.called_at.is_some() && t.desk.is_some())
+        .collect();
+    called.sort_by_key(|t| std::cmp::Reverse(t.called_at));
+    let calls: Vec<Value> = called
+        .iter()
+        .take(8)
+        .map(|t| json!({ "number": t.number.to_string(), "desk": t.desk, "calls": t.calls, "called_at": t.called_at, "state": t.state }))
+        .collect();
+    let waiting: serde_json::Map<String, Value> = queue
+        .catalogue()
+        .services()
+        .iter()
+        .map(|s| {
+            (
+                s.letter.to_string(),
+                json!(
+                    queue
+                        .waiting(s.letter)
+                        .map(|t| json!({ "number": t.number.to_string(), "priority": t.priority }))
+                        .collect::<Vec<_>>()
+                ),
+            )
+        })
+        .collect();
+    json!({ "day": queue.day().to_string(), "calls": calls, "waiting": waiting })
+}
+
+/// Server-sent events: one `board` event now and after every change of the queue.
+pub async fn events(
+    State(state): State<AppState>,
+    PageSession(_session): PageSession,
+) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
+    let stream = WatchStream::new(state.queue.subscribe()).map(|queue| {
+        Ok(Event::default()
+            .event("board")
+            .data(board(&queue).to_string()))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default())
+}
+
+pub async fn speech(
+    State(state): State<AppState>,
+    PageSession(_session): PageSession,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = language(&headers);
+    let number = query
+        .get("number")
+        .and_then(|n| n.parse::<TicketNumber>().ok());
+    let desk = query
+        .get("desk")
+        .and_then(|d| d.parse::<u16>().ok())
+        .map(DeskNo)
+        .filter(|d| state.settings.catalogue.desk(*d).is_some());
+    let lang = query.get("lang").and_then(|l| l.parse::<Language>().ok());
+    let (Some(number), Some(desk), Some(lang)) = (number, desk, lang) else {
+        return refusal(
+            tr,
+            StatusCode::BAD_REQUEST,
+            "number=A-001&desk=1&lang=ar|fr|en",
+        );
+    };
+    match state.speech.call_wav(lang, number, desk).await {
+        Ok(wav) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("max-age=86400"),
+                ),
+            ],
+            wav,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "no spoken call");
+            refusal(
+                tr,
+                StatusCode::SERVICE_UNAVAILABLE,
+                &tr.t("lobby-speech-unavailable"),
+            )
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Logging in and out, and replacing a one-time password, as forms.
+
+use super::{csrf_refusal, home_of, language, layout, refusal, safe_next};
+use crate::accounts::AccountError;
+use crate::web::AppState;
+use crate::web::auth::{self, AnyPageSession, LOGIN_CSRF_COOKIE};
+use crate::web::session::check_login;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use maud::html;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+fn login_page(
+    headers: &HeaderMap,
+    jar: CookieJar,
+    next: &str,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let tr = language(headers);
+    // A fresh token for this form, kept in a cookie of its own (there is no session yet).
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        return refusal(tr, StatusCode::SERVICE_UNAVAILABLE, "no randomness");
+    }
+    let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let cookie = Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
+        .path("/login")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .build();
+    let body = html! {
+        section.card.narrow {
+            h1 { (tr.t("login-title")) }
+            @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+            form method="post" action="/login" {
+                input type="hidden" name="csrf" value=(token);
+                input type="hidden" name="next" value=(next);
+                label { (tr.t("login-name")) input name="login" autocomplete="username" autofocus required; }
+                label { (tr.t("login-password")) input name="password" type="password" autocomplete="current-password" required; }
+                button.primary type="submit" { (tr.t("login-submit")) }
+            }
+        }
+    };
+    (
+        status,
+        jar.add(cookie),
+        layout(tr, &tr.t("login-title"), None, "/login", body),
+    )
+        .into_response()
+}
+
+pub async fn form(
+    headers: HeaderMap,
+    jar: CookieJar,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let next = safe_next(query.get("next").map(String::as_str));
+    login_page(&headers, jar, &next, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    login: String,
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    ConnectInfo(from): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let tr = language(&headers);
+    let expected = jar
+        .get(LOGIN_CSRF_COOKIE)
+        .map(|c| c.value().to_owned())
+        .unwrap_or_default();
+    if expected.is_empty()
+        || !auth::same_token(&form.csrf, &expected)
+        || !auth::same_origin(&headers)
+    {
+        return refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf"));
+    }
+    let next = safe_next(Some(&form.next));
+    match check_login(
+        &state,
+        &state.login_limiter,
+        from,
+        form.login,
+        form.password,
+    )
+    .await
+    {
+        Ok((token, session)) => {
+            tracing::info!(login = %session.account.login, role = %session.account.role, "logged in");
+            let target = if session.account.must_change_password {
+                "/password".to_owned()
+            } else if next == "/" {
+                home_of(session.account.role).to_owned()
+            } else {
+                next
+            };
+            let jar = jar
+                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
+                .add(auth::session_cookie(token));
+            (jar, Redirect::to(&target)).into_response()
+        }
+        Err(e) => {
+            let problem = match e.code {
+                "account_locked" => tr.t("login-locked"),
+                "too_many_attempts" => tr.t("login-too-many"),
+                "wrong_credentials" => tr.t("login-wrong"),
+                _ => e.message.clone(),
+            };
+            login_page(&headers, jar, &next, Some(&problem), e.status)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    AnyPageSession(session): AnyPageSession,
+    headers: HeaderMap,
+    jar: CookieJar,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let tr = language(&headers);
+    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
+        return refused;
+    }
+    let accounts = state.accounts.clone();
+    let _ = tokio::task::spawn_blocking(move || accounts.logout(&session)).await;
+    (
+        jar.add(auth::expired_session_cookie()),
+        Redirect::to("/login"),
+    )
+        .into_response()
+}
+
+fn password_page(
+    headers: &HeaderMap,
+    session: &crate::accounts::Session,
+    problem: Option<&str>,
+    status: StatusCode,
+) -> Response {
+    let tr = language(headers);
+    let body = html! {
+        section.card.narrow {
+            h1 { (tr.t("password-title")) }
+            @if session.account.must_change_password { p { (tr.t("password-explain")) } }
+            @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+            form method="post" action="/password" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                label { (tr.t("password-current")) input name="current" type="password" autocomplete="current-password" required; }
+                label { (tr.t("password-new")) input name="new" type="password" autocomplete="new-password" minlength="10" required; }
+                label { (tr.t("password-repeat")) input name="repeat" type="password" autocomplete="new-password" minlength="10" required; }
+                button.primary type="submit" { (tr.t("password-submit")) }
+            }
+        }
+    };
+    (
+        status,
+        layout(
+            tr,
+            &tr.t("password-title"),
+            Some(session),
+            "/password",
+            body,
+        ),
+    )
+        .into_response()
+}
+
+pub async fn password_form(
+    AnyPageSession(session): AnyPageSession,
+    headers: HeaderMap,
+) -> Response {
+    password_page(&headers, &session, None, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    current: String,
+    new: String,
+    repeat: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    AnyPageSession(session): AnyPageSession,
+    headers: HeaderMap,
+    Form(form): Form<PasswordForm>,
+) -> Response {
+    let tr = language(&headers);
+    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
+        return refused;
+    }
+    if form.new != form.repeat {
+        return password_page(
+            &headers,
+            &session,
+            Some(&tr.t("password-mismatch")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let accounts = state.accounts.clone();
+    let role = session.account.role;
+    let checked = session.clone();
+    match tokio::task::spawn_blocking(move || {
+        accounts.change_password(&checked, &form.current, &form.new)
+    })
+    .await
+    {
+        Ok(Ok(())) => Redirect::to(home_of(role)).into_response(),
+        Ok(Err(AccountError::WrongCredentials)) => password_page(
+            &headers,
+            &session,
+            Some(&tr.t("password-wrong")),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Ok(Err(AccountError::WeakPassword(reason))) => password_page(
+            &headers,
+            &session,
+            Some(&tr.t1("password-weak", "reason", &reason)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Ok(Err(e)) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    }
+}

@@ -1,0 +1,201 @@
+//! The LAN's pages: login, password, the officer's desk, the lobby screen and the technician's
+//! view, rendered on the server with maud, in the reader's language (Arabic right to left).
+//! A few small scripts (`app/assets/`) add live updates; every action is also a plain form.
+
+mod desk;
+mod lobby;
+mod login;
+mod technician;
+
+use super::auth::PageSession;
+use super::{ApiError, AppState, auth};
+use crate::accounts::{Role, Session};
+use crate::i18n::Tr;
+use axum::Router;
+use axum::extract::{Path, Query, Request};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use baom_domain::language::Language;
+use maud::{DOCTYPE, Markup, html};
+use std::collections::HashMap;
+
+pub const LANGUAGE_COOKIE: &str = "baom_lang";
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login::form).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route(
+            "/password",
+            get(login::password_form).post(login::password_submit),
+        )
+        .route("/desk", get(desk::choose))
+        .route("/desk/{desk}", get(desk::page).post(desk::act))
+        .route("/desk/{desk}/live", get(desk::live))
+        .route("/desk/{desk}/open", get(desk::open_ticket))
+        .route("/lobby", get(lobby::page))
+        .route("/events", get(lobby::events))
+        .route("/lobby/speech.wav", get(lobby::speech))
+        .route("/technician", get(technician::page))
+        .route("/lang/{code}", get(set_language))
+        .route("/static/{file}", get(asset))
+}
+
+/// The reader's language: the `baom_lang` cookie, else French.
+pub fn language(headers: &HeaderMap) -> Tr {
+    let jar = CookieJar::from_headers(headers);
+    Tr(jar
+        .get(LANGUAGE_COOKIE)
+        .and_then(|c| c.value().parse::<Language>().ok())
+        .unwrap_or(Language::French))
+}
+
+async fn set_language(
+    Path(code): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+    jar: CookieJar,
+) -> Response {
+    let back = safe_next(query.get("next").map(String::as_str));
+    match code.parse::<Language>() {
+        Ok(language) => {
+            let cookie = Cookie::build((LANGUAGE_COOKIE, language.code().to_owned()))
+                .path("/")
+                .secure(true)
+                .same_site(SameSite::Strict)
+                .permanent()
+                .build();
+            (jar.add(cookie), Redirect::to(&back)).into_response()
+        }
+        Err(e) => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_language", e.to_string()).into_response()
+        }
+    }
+}
+
+/// A local path to go back to after a login or a language switch; anything else means home.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/".to_owned(),
+    }
+}
+
+/// Where each role starts.
+pub fn home_of(role: Role) -> &'static str {
+    match role {
+        Role::Officer | Role::Supervisor => "/desk",
+        Role::Technician => "/technician",
+        Role::Display => "/lobby",
+    }
+}
+
+async fn home(PageSession(session): PageSession) -> Redirect {
+    Redirect::to(home_of(session.account.role))
+}
+
+/// The frame of every page: language, direction, the language switch and who is signed in.
+pub fn layout(
+    tr: Tr,
+    title: &str,
+    session: Option<&Session>,
+    current_path: &str,
+    body: Markup,
+) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(tr.language().code()) dir=(tr.dir()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · " (tr.t("app-title")) }
+                link rel="stylesheet" href="/static/baom.css";
+            }
+            body {
+                header.top {
+                    span.brand { (tr.t("app-title")) }
+                    nav.languages {
+                        @for language in Language::ALL {
+                            a href={ "/lang/" (language.code()) "?next=" (auth::urlencode(current_path)) } lang=(language.code())
+                                aria-current=[(language == tr.language()).then_some("true")] { (crate::i18n::text(language, "language-name", &[])) }
+                        }
+                    }
+                    @if let Some(session) = session {
+                        form.logout method="post" action="/logout" {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            span { (tr.t1("signed-in-as", "name", &session.account.display_name)) }
+                            button type="submit" { (tr.t("logout")) }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+/// A refusal as a page: what was refused, in the reader's language, and a way back.
+pub fn refusal(tr: Tr, status: StatusCode, message: &str) -> Response {
+    let body = html! {
+        section.refusal {
+            h1 { (tr.t("error-title")) }
+            p { (message) }
+            p { a href="/" { (tr.t("error-back")) } }
+        }
+    };
+    (status, layout(tr, &tr.t("error-title"), None, "/", body)).into_response()
+}
+
+/// The page refusal for a role that may not open a page.
+pub fn forbidden(tr: Tr) -> Response {
+    refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-forbidden"))
+}
+
+/// A form's CSRF field must match the session's.
+pub fn csrf_refusal(tr: Tr, session: &Session, sent: &str) -> Option<Response> {
+    (!auth::same_token(sent, &session.csrf))
+        .then(|| refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf")))
+}
+
+/// Pages not found: JSON under /api, a page elsewhere.
+pub async fn not_found(request: Request) -> Response {
+    if request.uri().path().starts_with("/api/") {
+        return super::error::not_found().await.into_response();
+    }
+    let tr = language(request.headers());
+    refusal(tr, StatusCode::NOT_FOUND, "404")
+}
+
+const ASSETS: [(&str, &str, &str); 3] = [
+    (
+        "baom.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../assets/baom.css"),
+    ),
+    (
+        "desk.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../assets/desk.js"),
+    ),
+    (
+        "lobby.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../assets/lobby.js"),
+    ),
+];
+
+async fn asset(Path(file): Path<String>) -> Response {
+    match ASSETS.iter().find(|(name, _, _)| *name == file) {
+        Some((_, content_type, body)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+            ],
+            *body,
+        )
+            .into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
