@@ -64,6 +64,9 @@
     shown = key;
     number.textContent = top.number;
     desk.textContent = top.desk;
+    // For whoever checks the screen (the browser test): what is shown, since when.
+    document.body.dataset.shownNumber = top.number;
+    document.body.dataset.shownAt = String(Date.now());
     if (first) return; // do not announce what was already called before the page opened
     now.classList.add("flash");
     setTimeout(function () { now.classList.remove("flash"); }, 4000);

@@ -86,6 +86,34 @@ impl Lan {
         ))
     }
 
+    /// Opens a long answer (an event stream): sends the request and returns the connection
+    /// positioned after the headers.
+    pub fn open_stream(&self, path: &str) -> std::io::Result<impl Read + use<>> {
+        let mut s = self.connect()?;
+        let mut head = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n",
+            self.addr
+        );
+        if let Some(cookie) = &self.cookie {
+            head.push_str(&format!("Cookie: baom_session={cookie}\r\n"));
+        }
+        head.push_str("\r\n");
+        s.write_all(head.as_bytes())?;
+        let mut reader = BufReader::new(s);
+        let mut status = String::new();
+        reader.read_line(&mut status)?;
+        if !status.contains(" 200 ") {
+            return Err(std::io::Error::other(format!(
+                "event stream refused: {status}"
+            )));
+        }
+        let mut line = String::new();
+        while reader.read_line(&mut line)? > 2 {
+            line.clear();
+        }
+        Ok(reader)
+    }
+
     /// Logs in through the API; with `new_password`, also replaces a one-time password.
     pub fn login(
         &self,

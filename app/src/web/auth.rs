@@ -220,14 +220,16 @@ impl LoginLimiter {
 }
 
 /// Whether a request comes with the `Origin` of this very site (or none, as from curl): a second
-/// check against cross-site requests besides the CSRF tokens.
-pub fn same_origin(headers: &HeaderMap) -> bool {
+/// check against cross-site requests besides the CSRF tokens. The site is the `Host` header over
+/// HTTP/1.1, the URI's authority over HTTP/2.
+pub fn same_origin(headers: &HeaderMap, uri: &axum::http::Uri) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
         return true;
     };
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
+        .or_else(|| uri.authority().map(|a| a.as_str()))
         .unwrap_or("");
     origin == format!("https://{host}")
 }

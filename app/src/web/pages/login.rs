@@ -79,6 +79,7 @@ pub async fn submit(
     State(state): State<AppState>,
     ConnectInfo(from): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
+    uri: axum::http::Uri,
     jar: CookieJar,
     Form(form): Form<LoginForm>,
 ) -> Response {
@@ -87,10 +88,9 @@ pub async fn submit(
         .get(LOGIN_CSRF_COOKIE)
         .map(|c| c.value().to_owned())
         .unwrap_or_default();
-    if expected.is_empty()
-        || !auth::same_token(&form.csrf, &expected)
-        || !auth::same_origin(&headers)
-    {
+    let token_ok = !expected.is_empty() && auth::same_token(&form.csrf, &expected);
+    if !token_ok || !auth::same_origin(&headers, &uri) {
+        tracing::warn!(token_ok, origin = ?headers.get(axum::http::header::ORIGIN), host = ?headers.get(axum::http::header::HOST), "login form refused: cross-site or stale");
         return refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf"));
     }
     let next = safe_next(Some(&form.next));

@@ -1,0 +1,272 @@
+//! A real browser (Debian's chromium, headless, through chromedriver) at the officer's desk and
+//! on the lobby screen: log in, replace the one-time password, call the next ticket, and see the
+//! lobby tab show it within a second. Screenshots of both pages in French and Arabic are left in
+//! the target directory (`browser-screens/`) for people to look at.
+
+use baom_e2e::{Baom, NEW_PASSWORD, post};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+async fn browser(profile: &std::path::Path) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver is installed (.ci/setup)"),
+    );
+    let capabilities: serde_json::Map<String, Value> = serde_json::from_value(json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                "--ignore-certificate-errors", "--autoplay-policy=no-user-gesture-required",
+                "--window-size=1280,860", "--lang=fr",
+                format!("--user-data-dir={}", profile.display()),
+            ]
+        }
+    }))
+    .expect("capabilities");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await;
+        match attempt {
+            Ok(client) => return (driver, client),
+            Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+async fn fill(c: &Client, name: &str, value: &str) {
+    c.find(Locator::Css(&format!("input[name='{name}']")))
+        .await
+        .unwrap_or_else(|e| panic!("field {name}: {e}"))
+        .send_keys(value)
+        .await
+        .expect("type");
+}
+
+async fn submit(c: &Client) {
+    c.find(Locator::Css("main button[type='submit']"))
+        .await
+        .expect("submit button")
+        .click()
+        .await
+        .expect("click");
+}
+
+async fn path(c: &Client) -> String {
+    c.current_url().await.expect("url").path().to_owned()
+}
+
+async fn screenshot(c: &Client, name: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screens");
+    std::fs::create_dir_all(&dir).expect("screens dir");
+    let file = dir.join(format!("{name}.png"));
+    std::fs::write(&file, c.screenshot().await.expect("screenshot")).expect("write png");
+    file
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_officer_calls_a_ticket_and_the_lobby_shows_it_within_a_second() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baom = Baom::demo(&dir.path().join("data"));
+    for service in ["A", "A", "B"] {
+        assert_eq!(
+            post(
+                &baom.kiosk(),
+                "/v1/tickets",
+                &json!({"service": service, "priority": false})
+            )
+            .expect("issue")
+            .status,
+            201
+        );
+    }
+    let (_driver, c) = browser(&dir.path().join("profile")).await;
+    let site = format!("https://{}", baom.lan);
+
+    // Log in with the one-time password, which must be replaced at once.
+    c.goto(&format!("{site}/desk/1")).await.expect("open");
+    assert_eq!(path(&c).await, "/login");
+    fill(&c, "login", "amina").await;
+    fill(&c, "password", &baom.demo_password("amina")).await;
+    submit(&c).await;
+    if path(&c).await != "/password" {
+        let text = c
+            .find(Locator::Css("main"))
+            .await
+            .expect("main")
+            .text()
+            .await
+            .expect("text");
+        panic!(
+            "login refused at {}: {text}",
+            c.current_url().await.expect("url")
+        );
+    }
+    fill(&c, "current", &baom.demo_password("amina")).await;
+    fill(&c, "new", NEW_PASSWORD).await;
+    fill(&c, "repeat", NEW_PASSWORD).await;
+    submit(&c).await;
+    assert_eq!(path(&c).await, "/desk");
+    c.goto(&format!("{site}/desk/1")).await.expect("desk 1");
+    let waiting = c
+        .find(Locator::Css("section.waiting"))
+        .await
+        .expect("waiting list")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        waiting.contains("A-001") && waiting.contains("A-002") && waiting.contains("B-001"),
+        "{waiting}"
+    );
+    let desk_window = c.window().await.expect("window");
+    screenshot(&c, "desk-fr").await;
+
+    // The lobby in a second tab.
+    let lobby_window = c.new_window(true).await.expect("new tab").handle;
+    c.switch_to_window(lobby_window.clone())
+        .await
+        .expect("switch");
+    c.goto(&format!("{site}/lobby")).await.expect("lobby");
+    c.find(Locator::Id("now-number"))
+        .await
+        .expect("lobby number");
+    tokio::time::sleep(Duration::from_millis(500)).await; // let its event stream connect
+
+    // Call next at the desk, then watch the lobby.
+    c.switch_to_window(desk_window.clone())
+        .await
+        .expect("switch");
+    let clicked_at = c
+        .execute("return Date.now();", vec![])
+        .await
+        .expect("clock")
+        .as_f64()
+        .expect("ms");
+    c.find(Locator::Css("button[data-action='call-next']"))
+        .await
+        .expect("call next")
+        .click()
+        .await
+        .expect("click");
+    c.switch_to_window(lobby_window.clone())
+        .await
+        .expect("switch");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let shown_at = loop {
+        let shown = c.execute("return [document.body.dataset.shownNumber || '', Number(document.body.dataset.shownAt || 0)];", vec![]).await.expect("read lobby");
+        if shown[0] == "A-001" {
+            break shown[1].as_f64().expect("ms");
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the lobby never showed A-001: {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let latency = shown_at - clicked_at;
+    println!("call → lobby: {latency:.0} ms");
+    assert!(
+        latency < 1000.0,
+        "the lobby showed the call after {latency} ms"
+    );
+    let big = c
+        .find(Locator::Id("now-number"))
+        .await
+        .expect("number")
+        .text()
+        .await
+        .expect("text");
+    let desk = c
+        .find(Locator::Id("now-desk"))
+        .await
+        .expect("desk")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!((big.as_str(), desk.as_str()), ("A-001", "1"));
+    screenshot(&c, "lobby-fr").await;
+
+    // The same pages in Arabic: right to left.
+    c.goto(&format!("{site}/lang/ar?next=/lobby"))
+        .await
+        .expect("arabic lobby");
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .expect("html")
+            .attr("dir")
+            .await
+            .expect("dir")
+            .as_deref(),
+        Some("rtl")
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    screenshot(&c, "lobby-ar").await;
+    c.switch_to_window(desk_window).await.expect("switch");
+    c.goto(&format!("{site}/desk/1"))
+        .await
+        .expect("arabic desk");
+    assert_eq!(
+        c.find(Locator::Css("html"))
+            .await
+            .expect("html")
+            .attr("dir")
+            .await
+            .expect("dir")
+            .as_deref(),
+        Some("rtl")
+    );
+    let current = c
+        .find(Locator::Id("current-number"))
+        .await
+        .expect("current")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(current, "A-001");
+    let heading = c
+        .find(Locator::Css("h1"))
+        .await
+        .expect("h1")
+        .text()
+        .await
+        .expect("text");
+    assert_eq!(heading, "الشباك 1");
+    let file = screenshot(&c, "desk-ar").await;
+    println!("screenshots in {}", file.parent().expect("dir").display());
+    c.close().await.expect("close browser");
+}
