@@ -120,10 +120,16 @@ fn announce(title: &str, started: &Started) {
     }
     let _ = writeln!(out, "certificate: {}", started.certificate.display());
     for (login, role, password) in started.demo_accounts {
-        let _ = writeln!(
-            out,
-            "demo account: {login} ({role}) one-time password: {password}"
-        );
+        let _ = match password {
+            Some(password) => writeln!(
+                out,
+                "demo account: {login} ({role}) one-time password: {password}"
+            ),
+            None => writeln!(
+                out,
+                "demo account: {login} ({role}) password already chosen"
+            ),
+        };
     }
     let _ = writeln!(out, "ready");
     let _ = out.flush();

@@ -58,8 +58,8 @@ pub struct Started<'a> {
     pub lan: SocketAddr,
     pub redirect: Option<SocketAddr>,
     pub certificate: &'a Path,
-    /// `(login, role, one-time password)` of the demo accounts.
-    pub demo_accounts: &'a [(String, Role, String)],
+    /// `(login, role, one-time password if it is still to be used)` of the demo accounts.
+    pub demo_accounts: &'a [(String, Role, Option<String>)],
 }
 
 /// The demo's accounts: one per role.
@@ -106,15 +106,22 @@ pub async fn run(
     }
     let mut demo_accounts = Vec::new();
     if options.demo_accounts {
+        // New accounts, and those whose one-time password was never used, get a fresh one; an
+        // account whose owner chose a password keeps it (and its sessions: the lobby TV's).
         for (login, name, role) in DEMO_ACCOUNTS {
             let password = new_one_time_password()?;
-            match accounts.create(login, name, role, &password) {
-                Err(crate::accounts::AccountError::Exists(_)) => {
-                    accounts.reset_password(login, &password)?
+            let shown = match accounts.still_one_time(login)? {
+                None => {
+                    accounts.create(login, name, role, &password)?;
+                    Some(password)
                 }
-                other => drop(other?),
-            }
-            demo_accounts.push((login.to_owned(), role, password));
+                Some(true) => {
+                    accounts.reset_password(login, &password)?;
+                    Some(password)
+                }
+                Some(false) => None,
+            };
+            demo_accounts.push((login.to_owned(), role, shown));
         }
     }
 

@@ -161,6 +161,8 @@ pub struct Baom {
     pub demo_accounts: Vec<(String, String)>,
     /// What it printed on stdout before "ready".
     pub banner: String,
+    /// How it was started, for [`Baom::restart`] (empty when not restartable).
+    pub args: Vec<String>,
 }
 
 /// The password tests choose when they replace a one-time password.
@@ -174,6 +176,41 @@ impl Baom {
             &["demo", "--data", path_str(data), "--listen", "127.0.0.1:0"],
             data,
         )
+    }
+
+    /// `baom demo` on a fixed address, so it can be restarted where browsers expect it.
+    pub fn demo_on(data: &Path, listen: &str) -> Baom {
+        let mut baom = Self::spawn_with(
+            &baom_bin(),
+            &["demo", "--data", path_str(data), "--listen", listen],
+            data,
+        );
+        baom.args = vec![
+            "demo".into(),
+            "--data".into(),
+            path_str(data).into(),
+            "--listen".into(),
+            listen.into(),
+        ];
+        baom
+    }
+
+    /// Stops with SIGTERM and starts again with the same arguments.
+    pub fn restart(self) -> Baom {
+        let (args, data) = (self.args.clone(), self.data.clone());
+        assert!(
+            !args.is_empty(),
+            "restart needs a Baom started with demo_on"
+        );
+        let status = self.stop();
+        assert!(status.success(), "{status}");
+        let mut baom = Self::spawn_with(
+            &baom_bin(),
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+            &data,
+        );
+        baom.args = args;
+        baom
     }
 
     /// `baom serve --config FILE` (the file names its data directory).
@@ -236,14 +273,16 @@ impl Baom {
             if let Some(path) = line.strip_prefix("certificate: ") {
                 certificate = Some(PathBuf::from(path));
             }
-            if let Some(rest) = line.strip_prefix("demo account: ") {
-                let login = rest
+            if let Some((account, password)) = line
+                .strip_prefix("demo account: ")
+                .and_then(|r| r.split_once(" one-time password: "))
+            {
+                let login = account
                     .split_whitespace()
                     .next()
                     .unwrap_or_default()
                     .to_owned();
-                let password = rest.rsplit(' ').next().unwrap_or_default().to_owned();
-                demo_accounts.push((login, password));
+                demo_accounts.push((login, password.to_owned()));
             }
             if line == "ready" {
                 break;
@@ -260,6 +299,7 @@ impl Baom {
             redirect,
             demo_accounts,
             banner,
+            args: Vec::new(),
         }
     }
 
@@ -277,13 +317,13 @@ impl Baom {
         Endpoint::Lan(self.lan())
     }
 
-    /// The one-time password `baom demo` printed for `login`.
+    /// The one-time password `baom demo` printed for `login` (or, once replaced, [`NEW_PASSWORD`]).
     pub fn demo_password(&self, login: &str) -> String {
         self.demo_accounts
             .iter()
             .find(|(l, _)| l == login)
             .map(|(_, p)| p.clone())
-            .unwrap_or_else(|| panic!("no demo account {login}"))
+            .unwrap_or_else(|| NEW_PASSWORD.to_owned())
     }
 
     /// The LAN API as an officer at work: the demo's `amina`, whose one-time password is replaced

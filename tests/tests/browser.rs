@@ -100,7 +100,10 @@ async fn screenshot(c: &Client, name: &str) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_calls_a_ticket_and_the_lobby_shows_it_within_a_second() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let baom = Baom::demo(&dir.path().join("data"));
+    let baom = Baom::demo_on(
+        &dir.path().join("data"),
+        &format!("127.0.0.1:{}", free_port()),
+    );
     for service in ["A", "A", "B"] {
         assert_eq!(
             post(
@@ -154,6 +157,37 @@ async fn an_officer_calls_a_ticket_and_the_lobby_shows_it_within_a_second() {
     );
     let desk_window = c.window().await.expect("window");
     screenshot(&c, "desk-fr").await;
+
+    // A ticket taken at the kiosk shows at the desk within a second, without a reload.
+    tokio::time::sleep(Duration::from_millis(300)).await; // the page's event stream connects
+    let issued_at = Instant::now();
+    assert_eq!(
+        post(
+            &baom.kiosk(),
+            "/v1/tickets",
+            &json!({"service": "B", "priority": false})
+        )
+        .expect("issue")
+        .status,
+        201
+    );
+    loop {
+        let waiting = c
+            .find(Locator::Css("section.waiting"))
+            .await
+            .expect("waiting list")
+            .text()
+            .await
+            .expect("text");
+        if waiting.contains("B-002") {
+            break;
+        }
+        assert!(
+            issued_at.elapsed() < Duration::from_secs(1),
+            "B-002 not at the desk after a second: {waiting}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 
     // The lobby in a second tab.
     let lobby_window = c.new_window(true).await.expect("new tab").handle;
@@ -219,6 +253,36 @@ async fn an_officer_calls_a_ticket_and_the_lobby_shows_it_within_a_second() {
         .expect("text");
     assert_eq!((big.as_str(), desk.as_str()), ("A-001", "1"));
     screenshot(&c, "lobby-fr").await;
+
+    // The service restarts (an update, a crash): the lobby reconnects by itself and shows the next call.
+    let baom = baom.restart();
+    assert_eq!(baom.lan.to_string(), site.trim_start_matches("https://"));
+    let officer = baom.api();
+    c.switch_to_window(lobby_window.clone())
+        .await
+        .expect("switch");
+    tokio::time::sleep(Duration::from_millis(3500)).await; // EventSource retries within ~3 s
+    assert_eq!(
+        post(&officer, "/api/v1/desks/2/call-next", &json!({}))
+            .expect("call")
+            .status,
+        200
+    );
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let shown = c
+            .execute("return document.body.dataset.shownNumber || '';", vec![])
+            .await
+            .expect("read lobby");
+        if shown == "A-002" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the lobby did not come back after the restart: {shown}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // The same pages in Arabic: right to left.
     c.goto(&format!("{site}/lang/ar?next=/lobby"))

@@ -246,6 +246,18 @@ impl Accounts {
         Ok(())
     }
 
+    /// Whether the account still has its one-time password (`None`: no such account).
+    pub fn still_one_time(&self, login: &str) -> Result<Option<bool>, AccountError> {
+        let conn = lock(&self.conn)?;
+        Ok(conn
+            .query_row(
+                "SELECT must_change_password FROM accounts WHERE login = ?1",
+                [login],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     pub fn list(&self) -> Result<Vec<Account>, AccountError> {
         let conn = lock(&self.conn)?;
         let mut stmt = conn.prepare("SELECT id, login, display_name, role, must_change_password FROM accounts ORDER BY login")?;
