@@ -7,6 +7,7 @@
   const desk = live.dataset.desk;
   const offline = document.querySelector(".offline");
   let pending = null;
+  let first = true; // the page was just drawn from the same state
   async function refresh() {
     try {
       const response = await fetch("/desk/" + desk + "/live", { credentials: "same-origin" });
@@ -19,6 +20,7 @@
     const events = new EventSource("/events");
     events.addEventListener("board", function () {
       if (offline) offline.hidden = true;
+      if (first) { first = false; return; }
       clearTimeout(pending);
       pending = setTimeout(refresh, 30);
     });
