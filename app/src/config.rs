@@ -63,6 +63,9 @@ pub struct Commune {
     pub province: String,
     #[serde(default)]
     pub region: String,
+    /// The languages the kiosk offers, in order (all four by default).
+    #[serde(default)]
+    pub languages: Vec<baom_domain::Language>,
 }
 
 /// Where receipts go. Only `file` exists until the receipts work lands.
@@ -122,8 +125,34 @@ impl ConfigError {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+struct CommuneSection {
+    name_ar: Spanned<String>,
+    name_latin: Spanned<String>,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default = "all_languages")]
+    languages: Spanned<Vec<baom_domain::Language>>,
+}
+
+fn all_languages() -> Spanned<Vec<baom_domain::Language>> {
+    Spanned::new(0..0, baom_domain::Language::ALL.to_vec())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct File {
-    commune: Commune,
+    commune: CommuneSection,
+    /// The box itself, its douars and its staff: read by `baom-provision`, which turns the staff
+    /// into `[[accounts]]`. The service ignores them, so one settings file is also a valid
+    /// configuration.
+    #[serde(default, rename = "box")]
+    _box: Option<toml::Value>,
+    #[serde(default, rename = "douars")]
+    _douars: Option<toml::Value>,
+    #[serde(default, rename = "staff")]
+    _staff: Option<toml::Value>,
     #[serde(default)]
     server: ServerSection,
     #[serde(default)]
@@ -395,8 +424,38 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         };
         err(span, field, e.to_string())
     })?;
+    let c = &raw.commune;
+    for (field, lang, value) in [
+        ("commune.name_ar", "ar", &c.name_ar),
+        ("commune.name_latin", "fr", &c.name_latin),
+    ] {
+        if value.get_ref().trim().is_empty() {
+            return Err(err(value.span(), field.into(), "is empty".into()));
+        }
+        check_script(lang, value.get_ref()).map_err(|m| err(value.span(), field.into(), m))?;
+    }
+    let languages = c.languages.get_ref().clone();
+    if languages.is_empty()
+        || languages
+            .iter()
+            .enumerate()
+            .any(|(i, l)| languages[..i].contains(l))
+    {
+        return Err(err(
+            c.languages.span(),
+            "commune.languages".into(),
+            "list each of ar, zgh, fr, en at most once, and at least one".into(),
+        ));
+    }
+    let commune = Commune {
+        name_ar: c.name_ar.get_ref().clone(),
+        name_latin: c.name_latin.get_ref().clone(),
+        province: c.province.clone(),
+        region: c.region.clone(),
+        languages,
+    };
     Ok(Settings {
-        commune: raw.commune,
+        commune,
         data_dir: raw.server.data_dir,
         listen,
         catalogue,
@@ -424,8 +483,39 @@ fn check_names(names: &Names) -> Result<(), String> {
                 "the {lang} name is longer than 80 characters: it must fit a kiosk button"
             ));
         }
+        check_script(lang, name)?;
     }
     Ok(())
+}
+
+/// Arabic script, as the `ar` texts need (Unicode's Arabic blocks).
+pub fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}' | '\u{FB50}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
+}
+
+/// Tifinagh, as the `zgh` texts need.
+pub fn is_tifinagh(c: char) -> bool {
+    ('\u{2D30}'..='\u{2D7F}').contains(&c)
+}
+
+/// A text in `lang` must be written in that language's script: Arabic letters for `ar`,
+/// Tifinagh for `zgh`, and no Arabic or Tifinagh in the Latin-script languages.
+pub fn check_script(lang: &str, text: &str) -> Result<(), String> {
+    let ok = match lang {
+        "ar" => text.chars().any(is_arabic),
+        "zgh" => text.chars().any(is_tifinagh),
+        _ => !text.chars().any(|c| is_arabic(c) || is_tifinagh(c)),
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match lang {
+        "ar" => format!("{text:?} has no Arabic letters: write the ar text in Arabic script"),
+        "zgh" => format!("{text:?} has no Tifinagh letters: write the zgh text in Tifinagh"),
+        _ => format!(
+            "{text:?} mixes in Arabic or Tifinagh letters: write the {lang} text in Latin script"
+        ),
+    })
 }
 
 fn parse_hours(h: &HoursSection) -> Result<OpenHours, String> {
@@ -642,6 +732,40 @@ mod tests {
             (tls.certificate.to_str(), tls.private_key.to_str()),
             (Some("/etc/baom/tls/server.crt"), Some("/k.pem"))
         );
+    }
+
+    #[test]
+    fn each_text_is_in_its_own_script() {
+        let e = error(&demo_with(
+            "name_ar = \"جماعة تالوين (تجريبية)\"",
+            "name_ar = \"Taliouine\"",
+        ));
+        assert!(e.contains("commune.name_ar") && e.contains("Arabic"), "{e}");
+        let e = error(&demo_with(
+            "name_latin = \"Commune de Taliouine (démo)\"",
+            "name_latin = \"تالوين\"",
+        ));
+        assert!(
+            e.contains("commune.name_latin") && e.contains("Latin"),
+            "{e}"
+        );
+        let e = error(&demo_with("zgh = \"ⴰⵙⵏⵓⴱⴳ ⴷ ⵓⵙⵏⵎⴰⵍ\"", "zgh = \"Asnubg\""));
+        assert!(
+            e.contains("services[0].names") && e.contains("Tifinagh"),
+            "{e}"
+        );
+        let e = error(&demo_with(
+            "fr = \"Accueil et orientation\"",
+            "fr = \"الاستقبال\"",
+        ));
+        assert!(e.contains("services[0].names") && e.contains("fr"), "{e}");
+        let e = error(&demo_with(
+            "[commune]",
+            "[commune]\nlanguages = [\"fr\", \"fr\"]",
+        ));
+        assert!(e.contains("commune.languages"), "{e}");
+        let e = error(&demo_with("[commune]", "[commune]\nlanguages = [\"de\"]"));
+        assert!(e.contains("commune.languages"), "{e}");
     }
 
     #[test]

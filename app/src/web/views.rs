@@ -121,7 +121,7 @@ impl KioskTicketView {
 #[derive(Serialize)]
 pub struct CatalogueView<'a> {
     pub commune: CommuneView<'a>,
-    pub languages: [Language; 4],
+    pub languages: &'a [Language],
     pub services: Vec<ServiceView<'a>>,
 }
 
@@ -160,7 +160,7 @@ impl<'a> CatalogueView<'a> {
                 name_ar: &commune.name_ar,
                 name_latin: &commune.name_latin,
             },
-            languages: Language::ALL,
+            languages: &commune.languages,
             services: catalogue.services().iter().map(service).collect(),
         }
     }

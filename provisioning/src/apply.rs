@@ -1,0 +1,69 @@
+//! Applying a bundle on the box (at first boot, from the boot partition): check every file
+//! against the manifest, refuse a bundle made for another box, and install the configuration and
+//! certificate. Applying the same bundle again changes nothing.
+
+use crate::bundle::{Manifest, sha256_file};
+use anyhow::{Context, Result, bail};
+use std::path::Path;
+
+/// What applying did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    Installed,
+    AlreadyInstalled,
+}
+
+/// Installs `bundle` into `etc` (configuration and certificate) for the data directory `data`.
+/// The configuration's `data_dir` is set to `data`.
+pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
+    let manifest: Manifest = serde_json::from_slice(
+        &std::fs::read(bundle.join("manifest.json"))
+            .with_context(|| format!("{} has no manifest.json: not a bundle", bundle.display()))?,
+    )
+    .context("manifest.json is not a bundle manifest")?;
+    for (name, hash) in &manifest.files {
+        if name.contains("..") || name.starts_with('/') {
+            bail!("the manifest names {name:?}, outside the bundle");
+        }
+        let actual = sha256_file(&bundle.join(name))?;
+        if &actual != hash {
+            bail!(
+                "{name} was changed after the bundle was made (SHA-256 {actual}, expected {hash}): refusing it"
+            );
+        }
+    }
+    let id_file = data.join("box-id");
+    match std::fs::read_to_string(&id_file) {
+        Ok(id) if id.trim() == manifest.box_id => return Ok(Applied::AlreadyInstalled),
+        Ok(id) => bail!(
+            "this bundle is for box {} ({}), but this box is {}: refusing it",
+            manifest.box_id,
+            manifest.hostname,
+            id.trim()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", id_file.display())),
+    }
+    std::fs::create_dir_all(etc.join("tls"))?;
+    std::fs::create_dir_all(data)?;
+    let config = std::fs::read_to_string(bundle.join("baom.toml"))?;
+    let data_line = format!(
+        "data_dir = {:?}",
+        data.to_str().context("the data directory must be UTF-8")?
+    );
+    let config = config.replacen(
+        &format!("data_dir = {:?}", crate::bundle::DATA_DIR),
+        &data_line,
+        1,
+    );
+    baom::tls::write_private(&etc.join("baom.toml"), config.as_bytes())?;
+    std::fs::copy(bundle.join("tls/ca.crt"), etc.join("tls/ca.crt"))?;
+    std::fs::copy(bundle.join("tls/server.crt"), etc.join("tls/server.crt"))?;
+    baom::tls::write_private(
+        &etc.join("tls/server.key"),
+        &std::fs::read(bundle.join("tls/server.key"))?,
+    )?;
+    // Last: the box takes the bundle's identity only once everything else is in place.
+    std::fs::write(&id_file, format!("{}\n", manifest.box_id))?;
+    Ok(Applied::Installed)
+}
