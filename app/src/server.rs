@@ -143,8 +143,10 @@ pub async fn run(
         .context("cannot open the queue database")?;
     let reader = store::open_reader(&data.queue_db())
         .context("cannot open the queue database for reading")?;
+    let board = web::pages::lobby::board_feed(queue.subscribe());
     let state = AppState {
         settings: Arc::new(settings),
+        board,
         queue,
         reader: Arc::new(Mutex::new(reader)),
         accounts,

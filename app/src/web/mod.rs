@@ -33,6 +33,8 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     pub login_limiter: Arc<auth::LoginLimiter>,
     pub speech: Arc<crate::speech::Speech>,
+    /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).
+    pub board: tokio::sync::watch::Receiver<Arc<str>>,
 }
 
 /// Everything served on the LAN port: the API and the pages, one session for both.

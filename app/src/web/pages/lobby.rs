@@ -82,16 +82,31 @@ pub fn board(queue: &Queue) -> Value {
     json!({ "day": queue.day().to_string(), "calls": calls, "waiting": waiting })
 }
 
+/// Keeps the board's JSON for the latest queue, made once per change however many screens
+/// listen (they all get the same text). Ends when the queue service stops.
+pub fn board_feed(
+    mut queue: tokio::sync::watch::Receiver<std::sync::Arc<Queue>>,
+) -> tokio::sync::watch::Receiver<std::sync::Arc<str>> {
+    let first: std::sync::Arc<str> = board(&queue.borrow_and_update()).to_string().into();
+    let (tx, rx) = tokio::sync::watch::channel(first);
+    tokio::spawn(async move {
+        while queue.changed().await.is_ok() {
+            let json = board(&queue.borrow_and_update()).to_string();
+            if tx.send(json.into()).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
 /// Server-sent events: one `board` event now and after every change of the queue.
 pub async fn events(
     State(state): State<AppState>,
     PageSession(_session): PageSession,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
-    let stream = WatchStream::new(state.queue.subscribe()).map(|queue| {
-        Ok(Event::default()
-            .event("board")
-            .data(board(&queue).to_string()))
-    });
+    let stream = WatchStream::new(state.board.clone())
+        .map(|board| Ok(Event::default().event("board").data(&*board)));
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 

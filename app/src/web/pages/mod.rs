@@ -3,7 +3,7 @@
 //! A few small scripts (`app/assets/`) add live updates; every action is also a plain form.
 
 mod desk;
-mod lobby;
+pub mod lobby;
 mod login;
 mod technician;
 
