@@ -25,7 +25,7 @@ fn the_event_stream_carries_a_call_and_the_call_is_spoken() {
         .expect("first board");
     let board: serde_json::Value =
         serde_json::from_str(first.trim_start_matches("data:").trim()).expect("json");
-    assert_eq!(board["waiting"]["C"][0]["number"], "C-001");
+    assert_eq!(board["waiting"]["C"], 1);
     assert!(board["calls"].as_array().is_some_and(|c| c.is_empty()));
 
     let sent = Instant::now();

@@ -50,7 +50,7 @@ pub async fn page(PageSession(session): PageSession, headers: HeaderMap) -> Resp
     layout(tr, &tr.t("lobby-title"), Some(&session), "/lobby", body).into_response()
 }
 
-/// The queue as the live pages need it: latest calls, and the waiting numbers per service.
+/// The queue as the live pages need it: the latest calls, and how many wait per service.
 pub fn board(queue: &Queue) -> Value {
     let mut called: Vec<_> = queue
         .tickets()
@@ -63,21 +63,13 @@ pub fn board(queue: &Queue) -> Value {
         .take(8)
         .map(|t| json!({ "number": t.number.to_string(), "desk": t.desk, "calls": t.calls, "called_at": t.called_at, "state": t.state }))
         .collect();
+    // How many wait per service, not who: the board goes to every screen at every change, so it
+    // stays small (the desk fetches its own list when told something changed).
     let waiting: serde_json::Map<String, Value> = queue
         .catalogue()
         .services()
         .iter()
-        .map(|s| {
-            (
-                s.letter.to_string(),
-                json!(
-                    queue
-                        .waiting(s.letter)
-                        .map(|t| json!({ "number": t.number.to_string(), "priority": t.priority }))
-                        .collect::<Vec<_>>()
-                ),
-            )
-        })
+        .map(|s| (s.letter.to_string(), json!(queue.waiting(s.letter).count())))
         .collect();
     json!({ "day": queue.day().to_string(), "calls": calls, "waiting": waiting })
 }
