@@ -6,6 +6,7 @@
 //! [`server`] wires them together and shuts them down cleanly.
 
 pub mod config;
+pub mod printer;
 pub mod queue_service;
 pub mod server;
 pub mod store;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod error;
 pub mod json;
 pub mod kiosk;
+pub mod receipts;
 pub mod views;
 
 pub use error::ApiError;
@@ -27,6 +28,10 @@ pub struct AppState {
     pub queue: QueueService,
     /// A read-only connection for what the in-memory day does not hold (other days, tokens).
     pub reader: Arc<Mutex<Connection>>,
+    /// Receipts to print, and the printer's state.
+    pub printer: crate::printer::PrintQueue,
+    /// Signs and checks ticket tokens.
+    pub tokens: crate::token::TokenKey,
 }
 
 impl AppState {
