@@ -203,9 +203,34 @@ impl Worker {
         tracing::info!(pending = self.pending.len(), "print queue stopped");
     }
 
-    fn accept(&mut self, job: Job) {
+    fn accept(&mut self, mut job: Job) {
         if let Err(e) = receipts::enqueue(&self.conn, job.ticket, Timestamp::now()) {
             tracing::error!(error = %e, ticket = %job.ticket, "cannot record a queued receipt");
+        }
+        // Behind a receipt the printer just refused, this one will not print now either: say
+        // so at once (the kiosk shows the ticket on screen) rather than after the wait.
+        let blocked = self.pending.front().is_some_and(|p| p.attempts > 0)
+            && matches!(
+                self.status().state,
+                PrinterState::PaperOut | PrinterState::CoverOpen | PrinterState::Offline
+            );
+        if blocked {
+            let status = self.status();
+            let why = status.last_error.unwrap_or_default();
+            self.event("print_failed", status.state, Some(job.ticket), &why);
+            if let Err(e) = receipts::set_state(
+                &self.conn,
+                job.ticket,
+                ReceiptState::Failed,
+                0,
+                Some(&why),
+                Timestamp::now(),
+            ) {
+                tracing::error!(error = %e, "cannot record a receipt's state");
+            }
+            if let Some(tx) = job.first_attempt.take() {
+                let _ = tx.send(ReceiptState::Failed);
+            }
         }
         self.pending.push_back(Pending { job, attempts: 0 });
         self.set_pending();
