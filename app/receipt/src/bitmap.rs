@@ -41,22 +41,31 @@ impl Bitmap {
     /// The smallest bitmap holding all the ink (empty if there is none).
     pub fn trim(&self) -> Bitmap {
         let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-        for y in 0..self.height {
-            for x in 0..self.width {
-                if self.get(x, y) {
-                    x0 = x0.min(x);
-                    y0 = y0.min(y);
-                    x1 = x1.max(x + 1);
-                    y1 = y1.max(y + 1);
-                }
-            }
+        for (y, row) in self.dots.chunks_exact(self.width.max(1)).enumerate() {
+            let (Some(first), Some(last)) = (
+                row.iter().position(|d| *d != 0),
+                row.iter().rposition(|d| *d != 0),
+            ) else {
+                continue;
+            };
+            x0 = x0.min(first);
+            x1 = x1.max(last + 1);
+            y0 = y0.min(y);
+            y1 = y + 1;
         }
         if x0 == usize::MAX {
             return Bitmap::new(0, 0);
         }
-        let mut out = Bitmap::new(x1 - x0, y1 - y0);
-        out.draw(self, -(x0 as isize), -(y0 as isize));
-        out
+        let width = x1 - x0;
+        let mut dots = Vec::with_capacity(width * (y1 - y0));
+        for y in y0..y1 {
+            dots.extend_from_slice(&self.dots[y * self.width + x0..y * self.width + x1]);
+        }
+        Bitmap {
+            width,
+            height: y1 - y0,
+            dots,
+        }
     }
 
     /// Copies `other`'s ink with its top-left corner at (`x`, `y`); what falls outside is clipped.

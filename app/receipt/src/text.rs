@@ -223,9 +223,9 @@ pub fn render_line(text: &str, px: f32, bold: bool, rtl: bool) -> Bitmap {
         g.face.outline_glyph(g.glyph, &mut pen);
     }
     let mut bitmap = Bitmap::new(width, height);
-    raster.for_each_pixel_2d(|x, y, coverage| {
+    raster.for_each_pixel(|i, coverage| {
         if coverage >= 0.45 {
-            bitmap.set(x as usize, y as usize);
+            bitmap.set(i % width, i / width);
         }
     });
     bitmap.trim()
@@ -234,19 +234,29 @@ pub fn render_line(text: &str, px: f32, bold: bool, rtl: bool) -> Bitmap {
 /// Breaks `text` into lines no wider than `max_width` pixels, at spaces (a word longer than a
 /// line stays whole and is clipped by the caller's width).
 pub fn wrap(text: &str, px: f32, bold: bool, rtl: bool, max_width: f32) -> Vec<String> {
+    // Most lines fit: one shaping instead of one per word.
+    if measure(text, px, bold, rtl) <= max_width {
+        let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        return if line.is_empty() { vec![] } else { vec![line] };
+    }
+    // Spaces break Arabic joining and kerning pairs rarely span them, so a line's width is its
+    // words' widths plus its spaces': each word is shaped once.
+    let space = measure(" ", px, bold, rtl);
     let mut lines = Vec::new();
     let mut current = String::new();
+    let mut width = 0.0;
     for word in text.split_whitespace() {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if !current.is_empty() && measure(&candidate, px, bold, rtl) > max_width {
-            lines.push(std::mem::replace(&mut current, word.to_owned()));
-        } else {
-            current = candidate;
+        let w = measure(word, px, bold, rtl);
+        if !current.is_empty() && width + space + w > max_width {
+            lines.push(std::mem::take(&mut current));
+            width = 0.0;
         }
+        if !current.is_empty() {
+            current.push(' ');
+            width += space;
+        }
+        current.push_str(word);
+        width += w;
     }
     if !current.is_empty() {
         lines.push(current);
