@@ -244,7 +244,14 @@ fn exchange<S: Read + Write>(
         let _ = s.write_all(b);
     }
     s.flush()?;
-    s.read_to_end(raw).map(|_| ())
+    match s.read_to_end(raw) {
+        Ok(_) => Ok(()),
+        // A TLS peer that closes without close_notify after a complete answer is fine here.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
+        // A server refusing a body it will not read answers, then resets the connection.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 fn parse_reply(raw: &[u8]) -> std::io::Result<Reply> {
