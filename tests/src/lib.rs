@@ -366,6 +366,7 @@ pub struct Decoded {
 /// Decodes ESC/POS bytes with `emupos` (tests/tools/emupos_dump.py): one entry per receipt
 /// (each ends at a cut). Panics if emupos finds a command it does not know.
 pub fn emupos_decode(bytes: &[u8], width_dots: u32, work: &Path) -> Vec<Decoded> {
+    std::fs::create_dir_all(work).expect("work directory");
     let input = work.join("input.escpos");
     std::fs::write(&input, bytes).expect("write the bytes");
     let out_dir = work.join("decoded");

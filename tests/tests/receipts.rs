@@ -429,3 +429,46 @@ fn receipt_preview_renders_any_language_and_explains_bad_options() {
         assert!(!dir.path().join("x.png").exists());
     }
 }
+
+/// A USB printer is a device file (`/dev/usb/lp0`): here a path in a temporary directory. Absent
+/// means unplugged: never created by the service, the receipt waits; plugged in, it prints.
+#[test]
+fn a_usb_printer_unplugged_then_plugged_in_prints_the_waiting_receipt() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let device = dir.path().join("lp0");
+    let config = office_config(
+        dir.path(),
+        "127.0.0.1:0",
+        1,
+        r#"{ days = ["mon"], open = "00:00", close = "24:00" }"#,
+    )
+    .replace(
+        "kind = \"file\"\npath = \"receipts.escpos\"\n",
+        &format!(
+            "kind = \"usb\"\ndevice = \"{}\"\nretry_max_s = 1\nstatus_interval_s = 1\n",
+            device.display()
+        ),
+    );
+    let file = dir.path().join("office.toml");
+    std::fs::write(&file, config).expect("config");
+    let baom = Baom::serve(&file, dir.path());
+    let t = issue(&baom, "C", "zgh");
+    assert_eq!(t["receipt"], "failed");
+    assert_eq!(printer_state(&baom), "offline");
+    assert!(!device.exists(), "the service never creates a device file");
+    std::fs::write(&device, b"").expect("plug in");
+    let token = t["token"].as_str().expect("token").to_owned();
+    wait_for(Duration::from_secs(10), "printed on the device", || {
+        (receipt_of(&baom, &token) == "printed").then_some(())
+    });
+    let decoded = emupos_decode(
+        &std::fs::read(&device).expect("device"),
+        576,
+        &dir.path().join("work"),
+    );
+    assert_eq!(decoded.len(), 1);
+    assert!(decoded[0].text.contains("C-001"));
+    assert_eq!(zbarimg(&decoded[0].png), Some(token));
+    // A device file says nothing of paper: the state is unknown, not ready.
+    assert_eq!(printer_state(&baom), "unknown");
+}
