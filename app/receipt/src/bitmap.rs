@@ -68,6 +68,15 @@ impl Bitmap {
         }
     }
 
+    /// The columns `from .. from + width` (clipped to the bitmap).
+    pub fn crop(&self, from: usize, width: usize) -> Bitmap {
+        let from = from.min(self.width);
+        let width = width.min(self.width - from);
+        let mut out = Bitmap::new(width, self.height);
+        out.draw(self, -(from as isize), 0);
+        out
+    }
+
     /// Copies `other`'s ink with its top-left corner at (`x`, `y`); what falls outside is clipped.
     pub fn draw(&mut self, other: &Bitmap, x: isize, y: isize) {
         for oy in 0..other.height {

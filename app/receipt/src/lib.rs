@@ -164,9 +164,15 @@ impl Builder {
             let px = if scale > 1 { TITLE_PX } else { BODY_PX } * 1.12;
             let rtl = self.rtl;
             for line in text::wrap(text, px, bold, rtl, (self.width - 8) as f32) {
-                let bitmap = text::render_line(&line, px, bold, rtl);
+                let mut bitmap = text::render_line(&line, px, bold, rtl);
                 if bitmap.is_empty() {
                     continue;
+                }
+                if bitmap.width() > self.width {
+                    // Wrapping cuts long words; this only guards against a single glyph
+                    // wider than the paper. Keep the line's start (the right end in Arabic).
+                    let keep = if rtl { bitmap.width() - self.width } else { 0 };
+                    bitmap = bitmap.crop(keep, self.width);
                 }
                 self.blocks.push(Block::Image { bitmap, align });
                 self.blocks.push(Block::Feed(6));

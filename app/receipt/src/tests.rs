@@ -138,3 +138,49 @@ fn the_first_in_line_reads_you_are_next() {
     assert!(bytes.windows(12).any(|w| w == b"You are next"));
     assert!(!bytes.windows(14).any(|w| w == b"Estimated wait"));
 }
+
+#[test]
+fn a_word_longer_than_the_paper_is_cut_to_fit() {
+    let long = "ⵜⴰⵏⴰⵎⵓⵔⵜⵜⴰⵏⴰⵎⵓⵔⵜⵜⴰⵏⴰⵎⵓⵔⵜⵜⴰⵏⴰⵎⵓⵔⵜⵜⴰⵏⴰⵎⵓⵔⵜⵜⴰⵏⴰⵎⵓⵔⵜ";
+    let lines = text::wrap(long, 24.0, false, false, 300.0);
+    assert!(lines.len() > 1);
+    assert_eq!(lines.concat(), long, "nothing lost");
+    for l in &lines {
+        assert!(text::measure(l, 24.0, false, false) <= 300.0, "{l}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Whatever a configuration file names its commune, services and documents (any script,
+    /// controls, emoji, long words), the receipt lays out, every image fits the paper, and no
+    /// byte of a name can become a printer command.
+    #[test]
+    fn any_names_lay_out_within_the_paper(
+        commune in "\\PC{0,60}",
+        service in "\\PC{0,80}",
+        documents in proptest::collection::vec("(\\PC|[\\x00-\\x1f]){0,90}", 0..4),
+        lang in 0usize..4,
+        narrow in proptest::bool::ANY,
+    ) {
+        let language = Language::ALL[lang];
+        let paper = if narrow { Paper::Mm58 } else { Paper::Mm80 };
+        let mut i = input(language);
+        i.commune_ar = &commune;
+        i.commune_latin = &commune;
+        i.service = &service;
+        i.documents = documents.iter().map(String::as_str).collect();
+        let receipt = layout(&i, options(paper)).expect("lays out");
+        let bytes = receipt.escpos();
+        for (w, _) in rasters(&bytes) {
+            proptest::prop_assert!(w <= paper.dots());
+        }
+        // Printer text is WPC1252 printables only: no ESC, GS or DLE from a name.
+        for name in std::iter::once(service.as_str()).chain(documents.iter().map(String::as_str)) {
+            if let Some(encoded) = escpos::wpc1252(name) {
+                proptest::prop_assert!(encoded.iter().all(|b| *b >= 0x20));
+            }
+        }
+    }
+}

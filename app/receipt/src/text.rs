@@ -245,8 +245,18 @@ pub fn wrap(text: &str, px: f32, bold: bool, rtl: bool, max_width: f32) -> Vec<S
     let mut lines = Vec::new();
     let mut current = String::new();
     let mut width = 0.0;
+    let mut words: Vec<(&str, f32)> = Vec::new();
     for word in text.split_whitespace() {
         let w = measure(word, px, bold, rtl);
+        if w <= max_width {
+            words.push((word, w));
+        } else {
+            for piece in split_long(word, px, bold, rtl, max_width) {
+                words.push((piece, measure(piece, px, bold, rtl)));
+            }
+        }
+    }
+    for (word, w) in words {
         if !current.is_empty() && width + space + w > max_width {
             lines.push(std::mem::take(&mut current));
             width = 0.0;
@@ -262,6 +272,28 @@ pub fn wrap(text: &str, px: f32, bold: bool, rtl: bool, max_width: f32) -> Vec<S
         lines.push(current);
     }
     lines
+}
+
+/// A word wider than a line (a long compound, a code) is cut into pieces that fit, between
+/// characters: better a broken word than one the paper cuts off.
+fn split_long(word: &str, px: f32, bold: bool, rtl: bool, max_width: f32) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let mut last_fit = None;
+    for (i, c) in word.char_indices() {
+        let end = i + c.len_utf8();
+        if measure(&word[start..end], px, bold, rtl) > max_width {
+            let cut = last_fit.unwrap_or(end);
+            pieces.push(&word[start..cut]);
+            start = cut;
+        }
+        last_fit = Some(end);
+    }
+    if start < word.len() {
+        pieces.push(&word[start..]);
+    }
+    pieces.retain(|p| !p.is_empty());
+    pieces
 }
 
 #[cfg(test)]
