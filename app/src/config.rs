@@ -68,12 +68,190 @@ pub struct Commune {
     pub languages: Vec<baom_domain::Language>,
 }
 
-/// Where receipts go. Only `file` exists until the receipts work lands.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
-pub enum PrinterSettings {
-    /// Receipts appended to a file (relative paths are under the data directory).
+/// Where receipts go, and how they are printed (`[printer]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrinterSettings {
+    pub driver: PrinterDriver,
+    /// `paper_width`: 58 or 80 (mm). Default 80.
+    pub paper: baom_receipt::Paper,
+    /// `qr`: "raster" (default, every printer) or "native" (the printer's own QR command).
+    pub qr: baom_receipt::QrMode,
+    /// `retry_max_s`: the longest wait between two attempts at a receipt that failed. Default 30.
+    pub retry_max: std::time::Duration,
+    /// `status_interval_s`: how often an idle printer's status is read. Default 30.
+    pub status_interval: std::time::Duration,
+}
+
+/// The printer's connection (`kind`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrinterDriver {
+    /// `kind = "file"`, `path`: receipts appended to a file (relative paths are under the data
+    /// directory). For the demo and tests.
     File { path: PathBuf },
+    /// `kind = "usb"`, `device`: a USB printer's device file, such as `/dev/usb/lp0`.
+    Usb { device: PathBuf },
+    /// `kind = "network"`, `address` (`host:port`, usually port 9100), `connect_timeout_ms`
+    /// (default 2000) and `io_timeout_ms` (default 5000).
+    Network {
+        address: String,
+        connect_timeout: std::time::Duration,
+        io_timeout: std::time::Duration,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PrinterSection {
+    kind: Spanned<String>,
+    path: Option<PathBuf>,
+    device: Option<PathBuf>,
+    address: Option<Spanned<String>>,
+    connect_timeout_ms: Option<Spanned<u64>>,
+    io_timeout_ms: Option<Spanned<u64>>,
+    paper_width: Option<Spanned<u32>>,
+    qr: Option<Spanned<String>>,
+    retry_max_s: Option<Spanned<u64>>,
+    status_interval_s: Option<Spanned<u64>>,
+}
+
+fn printer_settings(
+    p: &PrinterSection,
+    err: &dyn Fn(Range<usize>, String, String) -> ConfigError,
+) -> Result<PrinterSettings, ConfigError> {
+    use std::time::Duration;
+    let kind = p.kind.get_ref().as_str();
+    let kind_span = p.kind.span();
+    let only = |allowed: &[&str]| -> Result<(), ConfigError> {
+        for (name, present) in [
+            ("path", p.path.is_some()),
+            ("device", p.device.is_some()),
+            ("address", p.address.is_some()),
+            ("connect_timeout_ms", p.connect_timeout_ms.is_some()),
+            ("io_timeout_ms", p.io_timeout_ms.is_some()),
+        ] {
+            if present && !allowed.contains(&name) {
+                return Err(err(
+                    kind_span.clone(),
+                    format!("printer.{name}"),
+                    format!("a {kind:?} printer does not take {name}"),
+                ));
+            }
+        }
+        Ok(())
+    };
+    let ms = |v: &Option<Spanned<u64>>, name: &str, default: u64| match v {
+        None => Ok(Duration::from_millis(default)),
+        Some(v) if (1..=60_000).contains(v.get_ref()) => Ok(Duration::from_millis(*v.get_ref())),
+        Some(v) => Err(err(
+            v.span(),
+            format!("printer.{name}"),
+            format!("{} is not between 1 and 60000 milliseconds", v.get_ref()),
+        )),
+    };
+    let driver = match kind {
+        "file" => {
+            only(&["path"])?;
+            let path = p.path.clone().ok_or_else(|| {
+                err(
+                    kind_span.clone(),
+                    "printer.path".into(),
+                    "a file printer needs path = \"receipts.escpos\"".into(),
+                )
+            })?;
+            PrinterDriver::File { path }
+        }
+        "usb" => {
+            only(&["device"])?;
+            let device = p.device.clone().ok_or_else(|| {
+                err(
+                    kind_span.clone(),
+                    "printer.device".into(),
+                    "a usb printer needs device = \"/dev/usb/lp0\"".into(),
+                )
+            })?;
+            PrinterDriver::Usb { device }
+        }
+        "network" => {
+            only(&["address", "connect_timeout_ms", "io_timeout_ms"])?;
+            let address = p.address.as_ref().ok_or_else(|| {
+                err(
+                    kind_span.clone(),
+                    "printer.address".into(),
+                    "a network printer needs address = \"192.168.1.50:9100\"".into(),
+                )
+            })?;
+            let valid = address
+                .get_ref()
+                .rsplit_once(':')
+                .is_some_and(|(host, port)| {
+                    !host.is_empty()
+                        && !host.contains(char::is_whitespace)
+                        && port.parse::<u16>().is_ok_and(|p| p > 0)
+                });
+            if !valid {
+                return Err(err(
+                    address.span(),
+                    "printer.address".into(),
+                    format!(
+                        "{:?} is not a host and port such as \"192.168.1.50:9100\"",
+                        address.get_ref()
+                    ),
+                ));
+            }
+            PrinterDriver::Network {
+                address: address.get_ref().clone(),
+                connect_timeout: ms(&p.connect_timeout_ms, "connect_timeout_ms", 2000)?,
+                io_timeout: ms(&p.io_timeout_ms, "io_timeout_ms", 5000)?,
+            }
+        }
+        other => {
+            return Err(err(
+                kind_span,
+                "printer.kind".into(),
+                format!("{other:?} is not a printer kind: use \"file\", \"usb\" or \"network\""),
+            ));
+        }
+    };
+    let paper = match &p.paper_width {
+        None => baom_receipt::Paper::Mm80,
+        Some(w) => baom_receipt::Paper::from_mm(*w.get_ref()).ok_or_else(|| {
+            err(
+                w.span(),
+                "printer.paper_width".into(),
+                format!(
+                    "{} mm is not a receipt paper width: use 58 or 80",
+                    w.get_ref()
+                ),
+            )
+        })?,
+    };
+    let qr = match p.qr.as_ref().map(|q| (q.get_ref().as_str(), q.span())) {
+        None | Some(("raster", _)) => baom_receipt::QrMode::Raster,
+        Some(("native", _)) => baom_receipt::QrMode::Native,
+        Some((other, span)) => {
+            return Err(err(
+                span,
+                "printer.qr".into(),
+                format!("{other:?}: use \"raster\" or \"native\""),
+            ));
+        }
+    };
+    let secs = |v: &Option<Spanned<u64>>, name: &str, default: u64| match v {
+        None => Ok(Duration::from_secs(default)),
+        Some(v) if (1..=3600).contains(v.get_ref()) => Ok(Duration::from_secs(*v.get_ref())),
+        Some(v) => Err(err(
+            v.span(),
+            format!("printer.{name}"),
+            format!("{} is not between 1 and 3600 seconds", v.get_ref()),
+        )),
+    };
+    Ok(PrinterSettings {
+        driver,
+        paper,
+        qr,
+        retry_max: secs(&p.retry_max_s, "retry_max_s", 30)?,
+        status_interval: secs(&p.status_interval_s, "status_interval_s", 30)?,
+    })
 }
 
 /// A problem with a configuration file, located as precisely as the file allows.
@@ -157,7 +335,7 @@ struct File {
     server: ServerSection,
     #[serde(default)]
     queue: QueueSection,
-    printer: PrinterSettings,
+    printer: PrinterSection,
     #[serde(default)]
     tls: Option<TlsSection>,
     services: Vec<ServiceSection>,
@@ -454,12 +632,13 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         region: c.region.clone(),
         languages,
     };
+    let printer = printer_settings(&raw.printer, &err)?;
     Ok(Settings {
         commune,
         data_dir: raw.server.data_dir,
         listen,
         catalogue,
-        printer: raw.printer,
+        printer,
         redirect_listen,
         tls,
         accounts,
@@ -766,6 +945,127 @@ mod tests {
         assert!(e.contains("commune.languages"), "{e}");
         let e = error(&demo_with("[commune]", "[commune]\nlanguages = [\"de\"]"));
         assert!(e.contains("commune.languages"), "{e}");
+    }
+
+    #[test]
+    fn printer_kinds_and_their_fields() {
+        let settings = parse(Path::new("demo.toml"), DEMO).expect("demo");
+        assert_eq!(
+            settings.printer.driver,
+            PrinterDriver::File {
+                path: "receipts.escpos".into()
+            }
+        );
+        assert_eq!(settings.printer.paper, baom_receipt::Paper::Mm80);
+        let network = demo_with(
+            "kind = \"file\"\npath = \"receipts.escpos\"",
+            "kind = \"network\"\naddress = \"printer.lan:9100\"\nio_timeout_ms = 800",
+        )
+        .replacen("paper_width = 80", "paper_width = 58", 1)
+        .replacen("qr = \"raster\"", "qr = \"native\"", 1);
+        let p = parse(Path::new("office.toml"), &network)
+            .expect("network")
+            .printer;
+        assert_eq!(p.paper, baom_receipt::Paper::Mm58);
+        assert_eq!(p.qr, baom_receipt::QrMode::Native);
+        assert!(
+            matches!(p.driver, PrinterDriver::Network { ref address, io_timeout, .. }
+            if address == "printer.lan:9100" && io_timeout.as_millis() == 800)
+        );
+        let usb = demo_with(
+            "kind = \"file\"\npath = \"receipts.escpos\"",
+            "kind = \"usb\"\ndevice = \"/dev/usb/lp0\"",
+        );
+        assert!(matches!(
+            parse(Path::new("office.toml"), &usb)
+                .expect("usb")
+                .printer
+                .driver,
+            PrinterDriver::Usb { .. }
+        ));
+    }
+
+    #[test]
+    fn printer_mistakes_name_their_line_and_field() {
+        let cases = [
+            (
+                "kind = \"file\"",
+                "kind = \"laser\"",
+                "printer.kind",
+                "laser",
+            ),
+            (
+                "paper_width = 80",
+                "paper_width = 72",
+                "printer.paper_width",
+                "58 or 80",
+            ),
+            ("qr = \"raster\"", "qr = \"big\"", "printer.qr", "big"),
+            (
+                "retry_max_s = 30",
+                "retry_max_s = 0",
+                "printer.retry_max_s",
+                "between",
+            ),
+            (
+                "path = \"receipts.escpos\"",
+                "device = \"/dev/usb/lp0\"",
+                "printer.device",
+                "does not take",
+            ),
+            (
+                "path = \"receipts.escpos\"",
+                "# no path",
+                "printer.path",
+                "needs path",
+            ),
+            (
+                "path = \"receipts.escpos\"",
+                "path = \"r\"\naddress = \"p:9100\"",
+                "printer.address",
+                "does not take",
+            ),
+            (
+                "kind = \"file\"\npath = \"receipts.escpos\"",
+                "kind = \"network\"\naddress = \"printer\"",
+                "printer.address",
+                "host and port",
+            ),
+            (
+                "kind = \"file\"\npath = \"receipts.escpos\"",
+                "kind = \"network\"\naddress = \"p:9100\"\nconnect_timeout_ms = 0",
+                "printer.connect_timeout_ms",
+                "between",
+            ),
+            (
+                "kind = \"file\"\npath = \"receipts.escpos\"",
+                "kind = \"network\"",
+                "printer.address",
+                "needs address",
+            ),
+            (
+                "path = \"receipts.escpos\"",
+                "path = \"r\"\nspeed = 3",
+                "printer",
+                "unknown field",
+            ),
+        ];
+        for (from, to, field, words) in cases {
+            let text = demo_with(from, to);
+            let e = error(&text);
+            assert!(e.contains(field) && e.contains(words), "{to}: {e}");
+            let culprit = to.lines().last().expect("line");
+            let blamed = e
+                .strip_prefix("office.toml:")
+                .and_then(|r| r.split(':').next())
+                .and_then(|l| l.parse::<usize>().ok())
+                .expect("a line");
+            // The field at fault, or the kind that does not take it (or lacks it).
+            assert!(
+                blamed == line_of(&text, culprit) || blamed == line_of(&text, "kind = \""),
+                "{to}: blamed line {blamed} in {e}"
+            );
+        }
     }
 
     #[test]

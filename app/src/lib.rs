@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod config;
 pub mod i18n;
+pub mod printer;
 pub mod queue_service;
 pub mod server;
 pub mod speech;

@@ -43,6 +43,26 @@ enum Commands {
     CheckConfig { file: PathBuf },
     /// Read a password on standard input and print its argon2id hash (for `[[accounts]]`).
     HashPassword,
+    /// Render a sample receipt (ticket A-012, 3 people ahead) to a PNG preview and, if asked,
+    /// to the ESC/POS bytes the printer would get. Its QR code holds a token signed by a
+    /// throwaway key, so no office accepts it.
+    ReceiptPreview {
+        /// ar, zgh, fr or en.
+        #[arg(long, default_value = "fr")]
+        language: String,
+        /// The office's configuration (default: the demo commune).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Paper width in mm, 58 or 80 (default: the configuration's).
+        #[arg(long)]
+        paper: Option<u32>,
+        /// Where to write the PNG.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Where to write the ESC/POS bytes, if wanted.
+        #[arg(long, value_name = "FILE")]
+        escpos: Option<PathBuf>,
+    },
 }
 
 fn main() -> Result<()> {
@@ -82,6 +102,13 @@ fn main() -> Result<()> {
             println!("{}", baom::accounts::hash_password(password)?);
             Ok(())
         }
+        Commands::ReceiptPreview {
+            language,
+            config: file,
+            paper,
+            out,
+            escpos,
+        } => receipt_preview(&language, file.as_deref(), paper, &out, escpos.as_deref()),
         Commands::CheckConfig { file } => {
             let settings = config::load(&file)?;
             println!(
@@ -105,6 +132,70 @@ fn return_large_blocks_to_the_system() {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
+}
+
+fn receipt_preview(
+    language: &str,
+    file: Option<&std::path::Path>,
+    paper: Option<u32>,
+    out: &std::path::Path,
+    escpos: Option<&std::path::Path>,
+) -> Result<()> {
+    use baom_domain::catalogue::Letter;
+    use baom_domain::language::Language;
+    use baom_domain::queue::{Estimate, Ticket, TicketId, TicketNumber, TicketState};
+    let mut settings = match file {
+        Some(f) => config::load(f)?,
+        None => config::parse(std::path::Path::new("demo.toml (embedded)"), config::DEMO)?,
+    };
+    if let Some(mm) = paper {
+        settings.printer.paper = baom_receipt::Paper::from_mm(mm)
+            .with_context(|| format!("--paper {mm}: use 58 or 80"))?;
+    }
+    let language: Language = language
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--language {language:?}: {e}"))?;
+    let service = settings
+        .catalogue
+        .services()
+        .first()
+        .context("the configuration has no service")?;
+    let letter: Letter = service.letter;
+    let issued = jiff::civil::date(2026, 11, 24)
+        .at(10, 32, 0, 0)
+        .to_zoned_datetime(settings.catalogue.time_zone().clone())?
+        .timestamp();
+    let ticket = Ticket {
+        id: TicketId(12),
+        day: jiff::civil::date(2026, 11, 24),
+        number: TicketNumber { letter, seq: 12 },
+        service: letter,
+        priority: false,
+        language,
+        issued_at: issued,
+        state: TicketState::Waiting,
+        desk: None,
+        calls: 0,
+        passed_by_priority: 0,
+        called_at: None,
+        started_at: None,
+        finished_at: None,
+    };
+    let mut throwaway = [0u8; 32];
+    getrandom::fill(&mut throwaway).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token = baom::token::TokenKey::from_bytes(throwaway).issue()?;
+    let estimate = Estimate {
+        ahead: 3,
+        wait_secs: 25 * 60,
+    };
+    let receipt = baom::printer::receipt_for(&settings, &ticket, &token, estimate)?;
+    let png = baom::printer::png(&receipt.preview())?;
+    std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
+    if let Some(path) = escpos {
+        std::fs::write(path, receipt.escpos())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

@@ -7,7 +7,7 @@
 //! other, and under load many commands share one fsync (group commit).
 
 use crate::store::{self, StoreError, tickets};
-use crate::token;
+use crate::token::TokenKey;
 use baom_domain::catalogue::Catalogue;
 use baom_domain::queue::{Change, Command, Estimate, Event, Queue, QueueError, Ticket};
 use jiff::Timestamp;
@@ -72,6 +72,7 @@ impl QueueService {
     pub fn start(
         path: &Path,
         catalogue: Arc<Catalogue>,
+        key: TokenKey,
     ) -> Result<(QueueService, Writer), StoreError> {
         let conn = store::open_writer(path)?;
         let queue = load_day(&conn, &catalogue, Timestamp::now())?;
@@ -79,7 +80,7 @@ impl QueueService {
         let (jobs, rx) = mpsc::channel(1024);
         let thread = std::thread::Builder::new()
             .name("queue-writer".into())
-            .spawn(move || run(conn, queue, rx, snapshot_tx))
+            .spawn(move || run(conn, queue, rx, snapshot_tx, key))
             .map_err(|e| StoreError::Corrupt(format!("cannot start the writer thread: {e}")))?;
         Ok((QueueService { jobs, snapshot }, Writer { thread }))
     }
@@ -132,6 +133,7 @@ fn run(
     mut queue: Queue,
     mut rx: mpsc::Receiver<Job>,
     snapshot: watch::Sender<Arc<Queue>>,
+    key: TokenKey,
 ) {
     let catalogue = queue.catalogue().clone();
     let mut batch = Vec::with_capacity(MAX_BATCH);
@@ -156,7 +158,7 @@ fn run(
                 }
             }
         }
-        match commit_batch(&mut conn, &mut queue, &mut batch, now) {
+        match commit_batch(&mut conn, &mut queue, &mut batch, now, &key) {
             Ok(replies) => {
                 snapshot.send_replace(Arc::new(queue.clone()));
                 for (reply, result) in replies {
@@ -188,6 +190,7 @@ fn commit_batch(
     queue: &mut Queue,
     batch: &mut Vec<Job>,
     now: Timestamp,
+    key: &TokenKey,
 ) -> Result<Vec<Reply>, StoreError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let mut outcomes = Vec::with_capacity(batch.len());
@@ -196,9 +199,10 @@ fn commit_batch(
             Err(e) => Err(ServiceError::Refused(e)),
             Ok(event) => {
                 let token = match event.change {
-                    Change::Issued { .. } => Some(token::new().map_err(|e| {
-                        StoreError::Corrupt(format!("no randomness for a token: {e}"))
-                    })?),
+                    Change::Issued { .. } => Some(
+                        key.issue()
+                            .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    ),
                     _ => None,
                 };
                 let changed_ids = queue.apply(&event);

@@ -138,20 +138,27 @@ pub async fn run(
     };
     let rustls = tls::rustls_config(&tls_files).await?;
 
+    let tokens = crate::token::TokenKey::load_or_create(&data.root)?;
     let catalogue = Arc::new(settings.catalogue.clone());
-    let (queue, writer) = QueueService::start(&data.queue_db(), catalogue)
+    let (queue, writer) = QueueService::start(&data.queue_db(), catalogue, tokens.clone())
         .context("cannot open the queue database")?;
+    let settings = Arc::new(settings);
+    let (printer, print_thread) =
+        crate::printer::PrintQueue::start(settings.clone(), &data.queue_db(), queue.clone())
+            .context("cannot start the print queue")?;
     let reader = store::open_reader(&data.queue_db())
         .context("cannot open the queue database for reading")?;
     let board = web::pages::lobby::board_feed(queue.subscribe());
     let state = AppState {
-        settings: Arc::new(settings),
+        settings,
         board,
         queue,
         reader: Arc::new(Mutex::new(reader)),
         accounts,
         login_limiter: Arc::default(),
         speech: Arc::default(),
+        printer,
+        tokens,
     };
 
     let socket_path = data.kiosk_socket();
@@ -248,8 +255,13 @@ pub async fn run(
         })
         .await;
     }
-    // Every handle to the queue is gone with the routers: the writer ends after its last batch.
-    tokio::task::spawn_blocking(move || writer.join()).await?;
+    // Every handle to the queue is gone with the routers: the print queue ends (receipts not
+    // printed yet stay queued on disk), then the writer after its last batch.
+    tokio::task::spawn_blocking(move || {
+        print_thread.join();
+        writer.join()
+    })
+    .await?;
     let _ = std::fs::remove_file(&socket_path);
     tracing::info!("stopped");
     Ok(())

@@ -326,10 +326,15 @@ impl Baom {
             .unwrap_or_else(|| NEW_PASSWORD.to_owned())
     }
 
-    /// The LAN API as an officer at work: the demo's `amina`, whose one-time password is replaced
-    /// on first use (later calls log in with the new one).
+    /// The LAN API as an officer at work: the demo's `amina` (or an [`office_config`]'s
+    /// [`OFFICER`]), whose one-time password is replaced on first use (later calls log in with the
+    /// new one).
     pub fn api(&self) -> Endpoint {
-        self.api_as("amina")
+        if self.demo_accounts.is_empty() && !self.banner.contains("demo account:") {
+            self.officer()
+        } else {
+            self.api_as("amina")
+        }
     }
 
     /// The LAN API as a demo account (see [`Baom::api`]).
@@ -646,4 +651,135 @@ pub fn counts(db: &Path) -> (i64, i64) {
         .query_row("SELECT COUNT(*) FROM ticket_events", [], |r| r.get(0))
         .expect("count");
     (tickets, events)
+}
+
+/// The Python with `emupos` that `.ci/setup` installs (`BAOM_EMUPOS_PYTHON` overrides it).
+pub fn emupos_python() -> PathBuf {
+    let python = std::env::var_os("BAOM_EMUPOS_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/tmp/baom-venv/bin/python"));
+    assert!(
+        python.exists(),
+        "{} is missing: run bash .ci/setup (it creates the emupos venv)",
+        python.display()
+    );
+    python
+}
+
+/// A receipt as `emupos` decoded it: its text dump and its PNG.
+pub struct Decoded {
+    pub text: String,
+    pub png: PathBuf,
+}
+
+/// Decodes ESC/POS bytes with `emupos` (tests/tools/emupos_dump.py): one entry per receipt
+/// (each ends at a cut). Panics if emupos finds a command it does not know.
+pub fn emupos_decode(bytes: &[u8], width_dots: u32, work: &Path) -> Vec<Decoded> {
+    std::fs::create_dir_all(work).expect("work directory");
+    let input = work.join("input.escpos");
+    std::fs::write(&input, bytes).expect("write the bytes");
+    let out_dir = work.join("decoded");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/emupos_dump.py");
+    let out = Command::new(emupos_python())
+        .arg(&script)
+        .arg(&input)
+        .arg(&out_dir)
+        .arg(width_dots.to_string())
+        .output()
+        .expect("run emupos");
+    assert!(
+        out.status.success(),
+        "emupos failed ({}): {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let count = String::from_utf8_lossy(&out.stdout).lines().count();
+    (1..=count)
+        .map(|n| Decoded {
+            text: std::fs::read_to_string(out_dir.join(format!("receipt-{n}.txt")))
+                .expect("text dump"),
+            png: out_dir.join(format!("receipt-{n}.png")),
+        })
+        .collect()
+}
+
+/// A `GS v 0` raster image found in ESC/POS bytes: width and height in dots, rows packed 8
+/// dots a byte, most significant bit leftmost.
+pub struct Raster {
+    pub width: usize,
+    pub height: usize,
+    pub rows: Vec<u8>,
+}
+
+/// Every `GS v 0` raster image of a byte stream, in order. Walks the commands this project's
+/// receipts use so image data is never mistaken for a command.
+pub fn rasters(bytes: &[u8]) -> Vec<Raster> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i..] {
+            [0x1d, b'v', b'0', _, xl, xh, yl, yh, ..] => {
+                let stride = u16::from_le_bytes([xl, xh]) as usize;
+                let height = u16::from_le_bytes([yl, yh]) as usize;
+                let end = (i + 8 + stride * height).min(bytes.len());
+                found.push(Raster {
+                    width: stride * 8,
+                    height,
+                    rows: bytes[i + 8..end].to_vec(),
+                });
+                i = end;
+            }
+            [0x1b, b'@', ..] => i += 2,
+            [0x1b, b't' | b'a' | b'E' | b'J', _, ..] | [0x1d, b'!', _, ..] => i += 3,
+            [0x1d, b'V', b'B', _, ..] => i += 4,
+            [0x1d, b'(', b'k', pl, ph, ..] => i += 5 + u16::from_le_bytes([pl, ph]) as usize,
+            _ => i += 1,
+        }
+    }
+    found
+}
+
+impl Raster {
+    /// The image as a binary PGM with a white margin, for `zbarimg`.
+    pub fn to_pgm(&self, margin: usize) -> Vec<u8> {
+        let (w, h) = (self.width + 2 * margin, self.height + 2 * margin);
+        let mut out = format!("P5\n{w} {h}\n255\n").into_bytes();
+        let stride = self.width / 8;
+        for y in 0..h {
+            for x in 0..w {
+                let black = x >= margin
+                    && y >= margin
+                    && x - margin < self.width
+                    && y - margin < self.height
+                    && self.rows[(y - margin) * stride + (x - margin) / 8]
+                        & (0x80 >> ((x - margin) % 8))
+                        != 0;
+                out.push(if black { 0 } else { 255 });
+            }
+        }
+        out
+    }
+}
+
+/// What `zbarimg` (Debian's zbar-tools, a reader we did not write) reads in an image file.
+pub fn zbarimg(image: &Path) -> Option<String> {
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(image)
+        .output()
+        .expect("zbarimg is installed (.ci/setup)");
+    let text = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    (out.status.success() && !text.is_empty()).then_some(text)
+}
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics after `within`.
+pub fn wait_for<T>(within: Duration, what: &str, mut check: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(v) = check() {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "gave up waiting: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

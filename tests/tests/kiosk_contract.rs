@@ -49,6 +49,15 @@ fn the_kiosk_issues_a_ticket_and_reads_it_back_by_token() {
     assert_eq!(t["ahead"], 0);
     assert!(t["estimated_wait_s"].is_u64());
     let token = t["token"].as_str().expect("token").to_owned();
+    // Signed tokens: 26 base32 characters, short enough for a version 2 QR code.
+    assert_eq!(token.len(), 26, "{token}");
+    assert!(
+        token
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b))
+    );
+    // The demo prints to a file: the receipt is printed before the answer.
+    assert_eq!(t["receipt"], "printed");
 
     let second = post(
         &kiosk,
@@ -67,6 +76,10 @@ fn the_kiosk_issues_a_ticket_and_reads_it_back_by_token() {
     assert_eq!(state.status, 200);
     assert_eq!(state.json()["number"], "A-001");
     assert_eq!(state.json()["state"], "waiting");
+    assert_eq!(state.json()["receipt"], "printed");
+    let printer = get(&kiosk, "/v1/printer").expect("printer").json();
+    assert_eq!(printer["state"], "ready");
+    assert_eq!(printer["pending"], 0);
     assert!(
         state.json().get("token").is_none(),
         "a read never repeats the token"
@@ -85,15 +98,21 @@ fn the_kiosk_issues_a_ticket_and_reads_it_back_by_token() {
         (Some("called"), Some(2))
     );
 
+    // Unsigned (the old format), malformed, forged or altered tokens are refused.
+    let mut altered = token.clone().into_bytes();
+    altered[3] = if altered[3] == b'A' { b'B' } else { b'A' };
+    let altered = String::from_utf8(altered).expect("ascii");
     for bad in [
         "0123456789abcdef0123456789abcdef",
         "not-a-token",
         "..%2F..%2Fqueue.db",
+        "AAAAAAAAAAAAAAAAAAAAAAAAAA",
+        altered.as_str(),
     ] {
         let r = get(&kiosk, &format!("/v1/tickets/{bad}")).expect("answer");
         assert_eq!(
             (r.status, r.code().as_str()),
-            (404, "unknown_ticket"),
+            (400, "invalid_token"),
             "{bad}"
         );
     }

@@ -37,6 +37,25 @@ pub const MIGRATIONS: &[&str] = &[
         to_service TEXT
     );
     CREATE INDEX ticket_events_by_ticket ON ticket_events (ticket_id);",
+    // 2: receipts (the print queue's state per ticket) and the printer's events, for the
+    // technician. Written by the print queue (`printer::queue`), never by the queue writer.
+    "CREATE TABLE receipts (
+        ticket_id INTEGER PRIMARY KEY REFERENCES tickets (id),
+        state TEXT NOT NULL CHECK (state IN ('queued', 'printed', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        queued_at TEXT NOT NULL,              -- RFC 3339, UTC
+        updated_at TEXT NOT NULL,
+        last_error TEXT
+    );
+    CREATE INDEX receipts_pending ON receipts (state) WHERE state != 'printed';
+    CREATE TABLE printer_events (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,                   -- state_changed, print_failed, printed_late, dropped
+        printer_state TEXT NOT NULL,          -- ready, paper_out, cover_open, offline, unknown
+        ticket_id INTEGER REFERENCES tickets (id),
+        detail TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@
 //! own connections.
 
 pub mod migrations;
+pub mod receipts;
 pub mod tickets;
 
 use rusqlite::{Connection, OpenFlags};
@@ -28,6 +29,14 @@ pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrations::migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens the queue database for writing the print queue's own tables (`receipts`,
+/// `printer_events`); the schema must already be there (the queue writer migrates it).
+pub fn open_print_writer(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open(path)?;
+    configure(&conn)?;
     Ok(conn)
 }
 

@@ -17,6 +17,7 @@
 //! - `POST /api/v1/tickets/{id}/{call|recall|start|finish|no-show|transfer|cancel}`
 //!   with `{"desk": 2}` (and `"service": "B"` for a transfer)
 //! - `GET  /api/v1/calls?limit=10` — the latest calls, newest first (for the lobby screen)
+//! - printer, printer events, tickets by token, receipt previews: see `receipts.rs`
 
 use super::json::ApiJson;
 use super::kiosk::IssueRequest;
@@ -54,6 +55,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/tickets/{id}/{action}", post(act))
         .route("/api/v1/desks/{desk}/call-next", post(call_next))
         .route("/api/v1/calls", get(calls))
+        .merge(super::receipts::lan_routes())
         .route_layer(middleware::from_fn_with_state(
             state,
             auth::require_api_session,

@@ -8,15 +8,20 @@
 //! - `GET /v1/catalogue` → the commune, languages and services with names and documents.
 //! - `POST /v1/tickets` `{"service": "A", "priority": false, "language": "fr"}` → `201`
 //!   `{"number": "A-001", "token": "...", "ahead": 0, "estimated_wait_s": 0, ...}`.
-//! - `GET /v1/tickets/{token}` → that ticket's state.
+//!   The answer also says `"receipt": "queued" | "printed" | "failed"`: the ticket is committed
+//!   before its receipt is printed, and a receipt that failed is retried (the kiosk shows the
+//!   ticket on screen meanwhile).
+//! - `GET /v1/tickets/{token}` → that ticket's state, with its `receipt` state. The token's
+//!   signature is checked first: a forged or altered token is `400 invalid_token`.
+//! - `GET /v1/printer` → `{"state": "ready" | "paper_out" | "cover_open" | "offline" |
+//!   "unknown", ...}` (see `receipts.rs`).
 //! - `GET /v1/health` → `{"status": "ok"}` while the service can issue tickets.
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
 
 use super::json::ApiJson;
 use super::views::{CatalogueView, KioskTicketView, estimate_of};
 use super::{ApiError, AppState, MAX_BODY_BYTES, error};
-use crate::store::tickets;
-use crate::token;
+use crate::store::receipts::ReceiptState;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -28,12 +33,16 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+/// How long a kiosk waits for the first print attempt before answering `"receipt": "queued"`.
+const FIRST_PRINT_WAIT: std::time::Duration = std::time::Duration::from_millis(2500);
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/v1/catalogue", get(catalogue))
         .route("/v1/tickets", post(issue))
         .route("/v1/tickets/{token}", get(ticket))
         .route("/v1/health", get(health))
+        .route("/v1/printer", get(super::receipts::printer))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -96,36 +105,32 @@ async fn issue(
     let done = state.queue.execute(request.command()?, None).await?;
     tracing::info!(number = %done.ticket.number, priority = done.ticket.priority, "ticket issued at the kiosk");
     let today = done.ticket.day;
-    Ok((
-        StatusCode::CREATED,
-        Json(KioskTicketView::new(
-            &done.ticket,
-            done.estimate,
-            today,
-            done.token,
-        )),
-    ))
+    // The ticket is on disk: now its receipt. The kiosk waits a moment for the first attempt,
+    // never for the retries.
+    let receipt = match &done.token {
+        Some(token) => {
+            let first = state.printer.print(done.ticket.id, token.clone());
+            match tokio::time::timeout(FIRST_PRINT_WAIT, first).await {
+                Ok(Ok(outcome)) => outcome,
+                _ => ReceiptState::Queued,
+            }
+        }
+        None => ReceiptState::Failed,
+    };
+    let mut view = KioskTicketView::new(&done.ticket, done.estimate, today, done.token);
+    view.receipt = Some(receipt);
+    Ok((StatusCode::CREATED, Json(view)))
 }
 
 async fn ticket(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<KioskTicketView>, ApiError> {
-    if !token::is_well_formed(&token) {
-        return Err(ApiError::unknown_ticket("with that token"));
-    }
-    let stored = state
-        .read(move |c| tickets::by_token(c, &token))
-        .await?
-        .ok_or_else(|| ApiError::unknown_ticket("with that token"))?;
+    let t = super::receipts::ticket_by_token(&state, &token).await?;
     let queue = state.queue.snapshot();
-    let t = queue.ticket(stored.id).copied().unwrap_or(stored);
-    Ok(Json(KioskTicketView::new(
-        &t,
-        estimate_of(&t, &queue),
-        queue.day(),
-        None,
-    )))
+    let mut view = KioskTicketView::new(&t, estimate_of(&t, &queue), queue.day(), None);
+    view.receipt = super::receipts::receipt_state(&state, t.id).await?;
+    Ok(Json(view))
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {

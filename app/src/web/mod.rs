@@ -8,6 +8,7 @@ pub mod error;
 pub mod json;
 pub mod kiosk;
 pub mod pages;
+pub mod receipts;
 pub mod session;
 pub mod views;
 
@@ -30,6 +31,10 @@ pub struct AppState {
     pub queue: QueueService,
     /// A read-only connection for what the in-memory day does not hold (other days, tokens).
     pub reader: Arc<Mutex<Connection>>,
+    /// Receipts to print, and the printer's state.
+    pub printer: crate::printer::PrintQueue,
+    /// Signs and checks ticket tokens.
+    pub tokens: crate::token::TokenKey,
     pub accounts: crate::accounts::Accounts,
     pub login_limiter: Arc<auth::LoginLimiter>,
     pub speech: Arc<crate::speech::Speech>,

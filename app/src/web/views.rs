@@ -45,6 +45,9 @@ pub struct KioskTicketView {
     pub estimated_wait_s: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+    /// The receipt: `queued`, `printed` or `failed` (null for a ticket issued on the LAN, which
+    /// prints none).
+    pub receipt: Option<crate::store::receipts::ReceiptState>,
 }
 
 /// The state to show: unfinished tickets of another day are `expired`.
@@ -114,6 +117,7 @@ impl KioskTicketView {
             ahead: estimate.ahead,
             estimated_wait_s: estimate.wait_secs,
             token,
+            receipt: None,
         }
     }
 }

@@ -4,8 +4,6 @@
 
 use super::{csrf_refusal, forbidden, language, layout, refusal};
 use crate::i18n::Tr;
-use crate::store::tickets;
-use crate::token;
 use crate::web::AppState;
 use crate::web::auth::PageSession;
 use axum::Form;
@@ -287,15 +285,10 @@ pub async fn open_ticket(
         .get("token")
         .map(|t| t.trim().to_owned())
         .unwrap_or_default();
-    let found = if token::is_well_formed(&raw) {
-        state
-            .read(move |c| tickets::by_token(c, &raw))
-            .await
-            .ok()
-            .flatten()
-    } else {
-        None
-    };
+    // The same check as the API's: a forged or altered token finds nothing.
+    let found = crate::web::receipts::ticket_by_token(&state, &raw)
+        .await
+        .ok();
     let Some(stored) = found else {
         return refusal(tr, StatusCode::NOT_FOUND, &tr.t("desk-unknown-ticket"));
     };
