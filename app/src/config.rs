@@ -26,6 +26,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub catalogue: Catalogue,
     pub printer: PrinterSettings,
+    /// The document scanner; off unless `[scanner] device` is set.
+    pub scanner: crate::scanner::ScannerSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +107,8 @@ struct File {
     #[serde(default)]
     queue: QueueSection,
     printer: PrinterSettings,
+    #[serde(default = "default_scanner")]
+    scanner: Spanned<crate::scanner::ScannerSettings>,
     services: Vec<ServiceSection>,
     desks: Vec<DeskSection>,
 }
@@ -130,6 +134,9 @@ impl Default for ServerSection {
     }
 }
 
+fn default_scanner() -> Spanned<crate::scanner::ScannerSettings> {
+    Spanned::new(0..0, crate::scanner::ScannerSettings::default())
+}
 fn default_data_dir() -> PathBuf {
     PathBuf::from("/var/lib/baom")
 }
@@ -309,7 +316,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         };
         err(span, field, e.to_string())
     })?;
+    raw.scanner
+        .get_ref()
+        .check()
+        .map_err(|m| err(raw.scanner.span(), "scanner".into(), m))?;
     Ok(Settings {
+        scanner: raw.scanner.into_inner(),
         commune: raw.commune,
         data_dir: raw.server.data_dir,
         listen,

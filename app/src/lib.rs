@@ -6,7 +6,9 @@
 //! [`server`] wires them together and shuts them down cleanly.
 
 pub mod config;
+pub mod feedback;
 pub mod queue_service;
+pub mod scanner;
 pub mod server;
 pub mod store;
 pub mod token;

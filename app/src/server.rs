@@ -53,10 +53,16 @@ pub async fn run(
         .context("cannot open the queue database")?;
     let reader = store::open_reader(&data.queue_db())
         .context("cannot open the queue database for reading")?;
+    let scanner_settings = settings.scanner.clone();
     let state = AppState {
         settings: Arc::new(settings),
         queue,
         reader: Arc::new(Mutex::new(reader)),
+        scanner: Arc::new(crate::scanner::Scanner::new(scanner_settings, &data.root)),
+        feedback: Arc::new(
+            crate::feedback::FeedbackBook::open(&data.queue_db())
+                .context("cannot open the queue database for votes")?,
+        ),
     };
 
     let socket_path = data.kiosk_socket();

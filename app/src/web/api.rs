@@ -13,6 +13,7 @@
 //! - `POST /api/v1/tickets/{id}/{call|recall|start|finish|no-show|transfer|cancel}`
 //!   with `{"desk": 2}` (and `"service": "B"` for a transfer)
 //! - `GET  /api/v1/calls?limit=10` — the latest calls, newest first (for the lobby screen)
+//! - `GET  /api/v1/tickets/{id}/scans`, `GET /api/v1/tickets/{id}/scans/{n}.png` — scanned papers
 
 use super::json::ApiJson;
 use super::kiosk::IssueRequest;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/tickets/{id}/{action}", post(act))
         .route("/api/v1/desks/{desk}/call-next", post(call_next))
         .route("/api/v1/calls", get(calls))
+        .merge(crate::scanner::lan_routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

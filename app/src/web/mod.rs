@@ -27,6 +27,10 @@ pub struct AppState {
     pub queue: QueueService,
     /// A read-only connection for what the in-memory day does not hold (other days, tokens).
     pub reader: Arc<Mutex<Connection>>,
+    /// The document scanner (SANE), for the kiosk's scans and the officer's list.
+    pub scanner: Arc<crate::scanner::Scanner>,
+    /// Anonymous satisfaction votes.
+    pub feedback: Arc<crate::feedback::FeedbackBook>,
 }
 
 impl AppState {
