@@ -308,6 +308,7 @@ pub fn show(app: &App, v: &View, preview: Option<Image>, qr: Option<Image>) {
     app.set_has_preview(preview.is_some());
     app.set_preview(preview.unwrap_or_default());
     app.set_scan_count(v.scan_count.as_str().into());
+    app.set_scan_hint(v.scan_hint.into());
     app.set_scan_label(v.scan_page.into());
     app.set_done_label(v.scans_done.into());
     app.set_ticket_number(v.ticket_number.as_str().into());

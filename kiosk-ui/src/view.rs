@@ -35,6 +35,7 @@ pub struct View {
     pub take_ticket: &'static str,
     pub scan_first: &'static str,
     pub scan_count: String,
+    pub scan_hint: &'static str,
     pub scan_page: &'static str,
     pub scans_done: &'static str,
     pub ticket_number: String,
@@ -99,7 +100,11 @@ pub fn view(flow: &Flow) -> View {
         screen: flow.screen.id(),
         language: l.code(),
         rtl: l.is_rtl(),
-        title: t.prompt(flow.screen).to_owned(),
+        title: if flow.screen == Screen::Scan {
+            t.scan_title.to_owned()
+        } else {
+            t.prompt(flow.screen).to_owned()
+        },
         can_go_back: !matches!(
             flow.screen,
             Screen::Language | Screen::Ticket | Screen::Thanks
@@ -229,6 +234,7 @@ pub fn view(flow: &Flow) -> View {
         }
         Screen::Scan | Screen::Ticket => {
             v.scan_count = fill(t.pages_scanned, flow.scans.len());
+            v.scan_hint = t.scan_hint;
             if let Some(ticket) = &flow.ticket {
                 v.ticket_number = ticket.number.clone();
                 v.ticket_service = flow
