@@ -234,14 +234,14 @@ fn a_desk_calls_only_its_services_and_holds_one_ticket() {
     );
     let called = office.call_next(3).expect("desk 3 serves C");
     assert_eq!(called.id, c.id);
-    office.issue('C', false);
+    let second = office.issue('C', false);
     assert!(matches!(
         office.call_next(3),
         Err(QueueError::DeskBusy { .. })
     ));
     assert!(matches!(
         office.run(Command::Call {
-            ticket: c.id,
+            ticket: second.id,
             desk: DeskNo(1)
         }),
         Err(QueueError::DeskDoesNotServe { .. })
