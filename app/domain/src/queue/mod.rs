@@ -483,9 +483,10 @@ impl Queue {
             }
             Change::NoShow => self.tickets[index].state = TicketState::NoShow,
             Change::Transferred { to, .. } => {
-                // Keep "older ordinary tickets of a service were passed at least as often as newer
-                // ones", so the priority bound never lets a newer ticket overtake this one.
-                let id = self.tickets[index].id;
+                // Keep "within a service, an older ordinary ticket was passed at least as often as a
+                // newer one" (so the priority bound never lets a newer ticket overtake an older one):
+                // the ticket takes at least the count of newer ones, and older ones at least its own.
+                let (id, priority) = (self.tickets[index].id, self.tickets[index].priority);
                 let newer_passed = self
                     .waiting(to)
                     .filter(|o| !o.priority && o.id > id)
@@ -499,6 +500,20 @@ impl Queue {
                 t.desk = None;
                 t.called_at = None;
                 t.started_at = None;
+                let passed = t.passed_by_priority;
+                if !priority {
+                    for o in &mut self.tickets {
+                        if o.state == TicketState::Waiting
+                            && o.service == to
+                            && !o.priority
+                            && o.id < id
+                            && o.passed_by_priority < passed
+                        {
+                            o.passed_by_priority = passed;
+                            changed.push(o.id);
+                        }
+                    }
+                }
             }
             Change::Cancelled => self.tickets[index].state = TicketState::Cancelled,
         }

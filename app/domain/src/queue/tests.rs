@@ -386,6 +386,32 @@ fn a_transferred_ticket_keeps_its_place_by_issue_time() {
 }
 
 #[test]
+fn a_transfer_never_lets_a_newer_ticket_overtake_an_older_one() {
+    // K = 1. C-001 is passed once at desk 3 (which serves only C), so it is due; then it moves
+    // to A, where A-001 is older but was never passed. A-001 must still go first.
+    let mut office = Office::new(1);
+    let older = office.issue('A', false);
+    let moved = office.issue('C', false);
+    office.issue('C', true);
+    let p = office
+        .call_next(3)
+        .expect("desk 3 calls the priority ticket");
+    office.finish(&p, 3);
+    assert_eq!(
+        office.queue.ticket(moved.id).expect("t").passed_by_priority,
+        1
+    );
+    office
+        .run(Command::Transfer {
+            ticket: moved.id,
+            to: letter('A'),
+            desk: None,
+        })
+        .expect("transfer");
+    assert_eq!(office.call_next(2).expect("call").id, older.id);
+}
+
+#[test]
 fn closed_and_unknown_services_issue_nothing() {
     let mut office = Office::new(3);
     let err = office.run(Command::Issue {
