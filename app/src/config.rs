@@ -26,6 +26,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub catalogue: Catalogue,
     pub printer: PrinterSettings,
+    /// The document scanner; off unless `[scanner] device` is set.
+    pub scanner: crate::scanner::ScannerSettings,
     /// Plain HTTP that only redirects to HTTPS, if wanted.
     pub redirect_listen: Option<SocketAddr>,
     /// The HTTPS certificate; `None` makes (once) a self-signed one in the data directory.
@@ -338,6 +340,8 @@ struct File {
     printer: PrinterSection,
     #[serde(default)]
     tls: Option<TlsSection>,
+    #[serde(default = "default_scanner")]
+    scanner: Spanned<crate::scanner::ScannerSettings>,
     services: Vec<ServiceSection>,
     desks: Vec<DeskSection>,
     #[serde(default)]
@@ -377,6 +381,9 @@ impl Default for ServerSection {
     }
 }
 
+fn default_scanner() -> Spanned<crate::scanner::ScannerSettings> {
+    Spanned::new(0..0, crate::scanner::ScannerSettings::default())
+}
 fn default_data_dir() -> PathBuf {
     PathBuf::from("/var/lib/baom")
 }
@@ -602,6 +609,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         };
         err(span, field, e.to_string())
     })?;
+    raw.scanner
+        .get_ref()
+        .check()
+        .map_err(|m| err(raw.scanner.span(), "scanner".into(), m))?;
     let c = &raw.commune;
     for (field, lang, value) in [
         ("commune.name_ar", "ar", &c.name_ar),
@@ -634,6 +645,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     };
     let printer = printer_settings(&raw.printer, &err)?;
     Ok(Settings {
+        scanner: raw.scanner.into_inner(),
         commune,
         data_dir: raw.server.data_dir,
         listen,

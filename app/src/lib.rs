@@ -7,9 +7,11 @@
 
 pub mod accounts;
 pub mod config;
+pub mod feedback;
 pub mod i18n;
 pub mod printer;
 pub mod queue_service;
+pub mod scanner;
 pub mod server;
 pub mod speech;
 pub mod store;

@@ -149,6 +149,7 @@ pub async fn run(
     let reader = store::open_reader(&data.queue_db())
         .context("cannot open the queue database for reading")?;
     let board = web::pages::lobby::board_feed(queue.subscribe());
+    let scanner_settings = settings.scanner.clone();
     let state = AppState {
         settings,
         board,
@@ -159,6 +160,11 @@ pub async fn run(
         speech: Arc::default(),
         printer,
         tokens,
+        scanner: Arc::new(crate::scanner::Scanner::new(scanner_settings, &data.root)),
+        feedback: Arc::new(
+            crate::feedback::FeedbackBook::open(&data.queue_db())
+                .context("cannot open the queue database for votes")?,
+        ),
     };
 
     let socket_path = data.kiosk_socket();

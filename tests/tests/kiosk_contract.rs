@@ -133,6 +133,11 @@ fn the_kiosk_socket_answers_nothing_outside_its_api() {
         ("GET", "/v1/desks"),
         ("GET", "/"),
         ("GET", "/queue.db"),
+        ("GET", "/v1/feedback"),
+        ("GET", "/api/v1/tickets/1/scans"),
+        ("GET", "/api/v1/tickets/1/scans/1.png"),
+        ("GET", "/v1/scans"),
+        ("GET", "/scans/1/1.png"),
     ] {
         let r = request(&kiosk, method, path, Some(b"{}")).expect("answer");
         assert!(
@@ -189,4 +194,260 @@ fn curl_speaks_the_kiosk_contract() {
         ),
         (Some("C-001"), Some(true), Some("zgh"))
     );
+}
+
+/// Scanning through SANE's `test` device (Debian sane-utils): the kiosk scans onto the ticket it
+/// holds, sees the preview, and the officer finds the page on the LAN API. Scans are private files.
+#[test]
+fn a_page_scanned_at_the_kiosk_is_stored_privately_and_listed_for_the_officer() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baom = Baom::demo(dir.path());
+    let api = baom.api();
+    let kiosk = baom.kiosk();
+    let t = post(
+        &kiosk,
+        "/v1/tickets",
+        &json!({"service": "A", "language": "ar"}),
+    )
+    .expect("issue")
+    .json();
+    let token = t["token"].as_str().expect("token").to_owned();
+
+    let scanned =
+        request(&kiosk, "POST", &format!("/v1/tickets/{token}/scans"), None).expect("scan");
+    assert_eq!(
+        scanned.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&scanned.body)
+    );
+    assert_eq!(scanned.json()["id"], 1);
+    let second = request(&kiosk, "POST", &format!("/v1/tickets/{token}/scans"), None)
+        .expect("scan")
+        .json();
+    assert_eq!(second["id"], 2);
+
+    let preview =
+        get(&kiosk, &format!("/v1/tickets/{token}/scans/1/preview.png")).expect("preview");
+    assert_eq!(preview.status, 200);
+    assert!(
+        preview
+            .headers
+            .to_ascii_lowercase()
+            .contains("content-type: image/png")
+    );
+    assert!(preview.body.starts_with(b"\x89PNG\r\n\x1a\n"));
+
+    // On disk: under the data directory, readable by the service's user only.
+    let called = post(&api, "/api/v1/desks/1/call-next", &json!({}))
+        .expect("call")
+        .json();
+    let id = called["id"].as_u64().expect("id");
+    let file = dir.path().join(format!("scans/{id}/1.png"));
+    let mode = std::fs::metadata(&file)
+        .expect("scan file")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(std::fs::read(&file).expect("read"), preview.body);
+
+    let listed = get(&api, &format!("/api/v1/tickets/{id}/scans"))
+        .expect("list")
+        .json();
+    assert_eq!(listed["ticket"], "A-001");
+    let scans = listed["scans"].as_array().expect("scans");
+    assert_eq!(scans.len(), 2);
+    let url = scans[0]["url"].as_str().expect("url");
+    let png = get(&api, url).expect("officer's copy");
+    assert_eq!((png.status, png.body == preview.body), (200, true));
+
+    // Refusals, each with its code, and nothing written.
+    for (path, code) in [
+        (
+            "/v1/tickets/0123456789abcdef0123456789abcdef/scans",
+            "invalid_token",
+        ),
+        ("/v1/tickets/..%2F..%2Fetc/scans", "invalid_token"),
+    ] {
+        let r = request(&kiosk, "POST", path, None).expect("answer");
+        assert_eq!((r.status, r.code().as_str()), (400, code), "{path}");
+    }
+    for bad in ["0", "3", "abc", "..%2F1", "99999999999"] {
+        let r = get(
+            &kiosk,
+            &format!("/v1/tickets/{token}/scans/{bad}/preview.png"),
+        )
+        .expect("answer");
+        assert_eq!(
+            (r.status, r.code().as_str()),
+            (404, "unknown_scan"),
+            "{bad}"
+        );
+    }
+    let r = get(&api, &format!("/api/v1/tickets/{id}/scans/1.jpg")).expect("answer");
+    assert_eq!((r.status, r.code().as_str()), (404, "unknown_scan"));
+    let r = get(&api, "/api/v1/tickets/999/scans").expect("answer");
+    assert_eq!((r.status, r.code().as_str()), (404, "unknown_ticket"));
+
+    // A finished ticket takes no more pages.
+    for action in ["start", "finish"] {
+        let r = post(
+            &api,
+            &format!("/api/v1/tickets/{id}/{action}"),
+            &json!({"desk": 1}),
+        )
+        .expect("act");
+        assert_eq!(
+            r.status,
+            200,
+            "{action}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let r = request(&kiosk, "POST", &format!("/v1/tickets/{token}/scans"), None).expect("answer");
+    assert_eq!((r.status, r.code().as_str()), (409, "ticket_closed"));
+    assert_eq!(
+        std::fs::read_dir(dir.path().join(format!("scans/{id}")))
+            .expect("dir")
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn scanning_refuses_clearly_without_a_scanner_or_when_the_device_fails() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // No [scanner] section: scanning is off.
+    let config = dir.path().join("office.toml");
+    std::fs::write(&config, baom_e2e::office_config(dir.path(), "127.0.0.1:0", 1, r#"{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open = "00:00", close = "24:00" }"#))
+        .expect("config");
+    let baom = Baom::serve(&config, dir.path());
+    let t = post(&baom.kiosk(), "/v1/tickets", &json!({"service": "A"}))
+        .expect("issue")
+        .json();
+    let token = t["token"].as_str().expect("token");
+    let r = request(
+        &baom.kiosk(),
+        "POST",
+        &format!("/v1/tickets/{token}/scans"),
+        None,
+    )
+    .expect("answer");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (503, "scanner_not_configured")
+    );
+    drop(baom);
+
+    // A device SANE does not have.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut text = baom_e2e::office_config(
+        dir.path(),
+        "127.0.0.1:0",
+        1,
+        r#"{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open = "00:00", close = "24:00" }"#,
+    );
+    text.push_str("[scanner]\ndevice = \"no-such-backend:nothing\"\n");
+    let config = dir.path().join("office.toml");
+    std::fs::write(&config, text).expect("config");
+    let baom = Baom::serve(&config, dir.path());
+    let t = post(&baom.kiosk(), "/v1/tickets", &json!({"service": "A"}))
+        .expect("issue")
+        .json();
+    let token = t["token"].as_str().expect("token");
+    let r = request(
+        &baom.kiosk(),
+        "POST",
+        &format!("/v1/tickets/{token}/scans"),
+        None,
+    )
+    .expect("answer");
+    assert_eq!((r.status, r.code().as_str()), (502, "scanner_failed"));
+    assert!(!dir.path().join("scans/1/1.png").exists());
+}
+
+/// Anonymous votes: three faces, an optional reason from a fixed list, the day only.
+#[test]
+fn satisfaction_votes_are_anonymous_checked_and_rate_limited() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baom = Baom::demo(dir.path());
+    let kiosk = baom.kiosk();
+    let r = post(
+        &kiosk,
+        "/v1/feedback",
+        &json!({"rating": "good", "reason": "welcome", "language": "zgh"}),
+    )
+    .expect("vote");
+    assert_eq!(r.status, 201, "{}", String::from_utf8_lossy(&r.body));
+    let r = post(
+        &kiosk,
+        "/v1/feedback",
+        &json!({"rating": "bad", "reason": null}),
+    )
+    .expect("vote");
+    assert_eq!(r.status, 201);
+
+    for (body, status, code) in [
+        (json!({"rating": "excellent"}), 422, "unknown_rating"),
+        (
+            json!({"rating": "bad", "reason": "officer Ahmed was rude"}),
+            422,
+            "unknown_reason",
+        ),
+        (
+            json!({"rating": "bad", "language": "de"}),
+            422,
+            "unknown_language",
+        ),
+        (
+            json!({"rating": "good", "token": "0123456789abcdef0123456789abcdef"}),
+            422,
+            "invalid_field",
+        ),
+        (json!({"reason": "waiting"}), 422, "invalid_field"),
+    ] {
+        let r = post(&kiosk, "/v1/feedback", &body).expect("answer");
+        assert_eq!((r.status, r.code().as_str()), (status, code), "{body}");
+    }
+    let r = request(&kiosk, "POST", "/v1/feedback", Some(b"{not json")).expect("answer");
+    assert_eq!((r.status, r.code().as_str()), (400, "malformed_json"));
+
+    // A few votes a minute, then a clear refusal.
+    let mut refused = None;
+    for _ in 0..10 {
+        let r = post(&kiosk, "/v1/feedback", &json!({"rating": "neutral"})).expect("vote");
+        if r.status != 201 {
+            refused = Some((r.status, r.code()));
+            break;
+        }
+    }
+    assert_eq!(refused, Some((429, "too_many_votes".to_owned())));
+
+    let conn = rusqlite::Connection::open_with_flags(
+        dir.path().join("queue.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("open");
+    let columns: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('feedback') ORDER BY cid")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("columns");
+    assert_eq!(
+        columns,
+        ["id", "day", "rating", "reason", "language"],
+        "no time, no ticket"
+    );
+    let (votes, good): (i64, i64) = conn
+        .query_row(
+            "SELECT COUNT(*), SUM(rating = 'good' AND reason = 'welcome' AND language = 'zgh') FROM feedback",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("count");
+    assert_eq!((votes, good), (6, 1));
 }

@@ -56,6 +56,15 @@ pub const MIGRATIONS: &[&str] = &[
         ticket_id INTEGER REFERENCES tickets (id),
         detail TEXT NOT NULL DEFAULT ''
     );",
+    // 3: anonymous satisfaction votes from the kiosk (see `feedback.rs`): the day, never the time.
+    "CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,                    -- local date, YYYY-MM-DD
+        rating TEXT NOT NULL CHECK (rating IN ('good', 'neutral', 'bad')),
+        reason TEXT CHECK (reason IS NULL OR reason IN ('waiting', 'welcome', 'explained', 'documents', 'place')),
+        language TEXT NOT NULL
+    );
+    CREATE INDEX feedback_by_day ON feedback (day);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

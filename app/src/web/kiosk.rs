@@ -16,6 +16,9 @@
 //! - `GET /v1/printer` → `{"state": "ready" | "paper_out" | "cover_open" | "offline" |
 //!   "unknown", ...}` (see `receipts.rs`).
 //! - `GET /v1/health` → `{"status": "ok"}` while the service can issue tickets.
+//! - `POST /v1/tickets/{token}/scans`, `GET /v1/tickets/{token}/scans/{id}/preview.png`: a
+//!   scanned page for that ticket (see `crate::scanner`).
+//! - `POST /v1/feedback`: an anonymous satisfaction vote (see `crate::feedback`).
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
 
 use super::json::ApiJson;
@@ -43,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tickets/{token}", get(ticket))
         .route("/v1/health", get(health))
         .route("/v1/printer", get(super::receipts::printer))
+        .merge(crate::scanner::kiosk_routes())
+        .merge(crate::feedback::kiosk_routes())
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

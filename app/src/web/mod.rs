@@ -31,6 +31,10 @@ pub struct AppState {
     pub queue: QueueService,
     /// A read-only connection for what the in-memory day does not hold (other days, tokens).
     pub reader: Arc<Mutex<Connection>>,
+    /// The document scanner (SANE), for the kiosk's scans and the officer's list.
+    pub scanner: Arc<crate::scanner::Scanner>,
+    /// Anonymous satisfaction votes.
+    pub feedback: Arc<crate::feedback::FeedbackBook>,
     /// Receipts to print, and the printer's state.
     pub printer: crate::printer::PrintQueue,
     /// Signs and checks ticket tokens.
