@@ -275,7 +275,8 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn at(
+    /// The error for `field`, located at the start of `span` in `text` (line and column).
+    pub fn at(
         file: &Path,
         text: &str,
         span: Option<Range<usize>>,

@@ -82,22 +82,7 @@ pub fn load(file: &Path) -> Result<Settings, ConfigError> {
 }
 
 fn at(file: &Path, text: &str, span: Range<usize>, field: String, message: String) -> ConfigError {
-    let offset = span.start.min(text.len());
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    ConfigError::Invalid {
-        file: file.to_owned(),
-        line,
-        column,
-        field,
-        message,
-    }
+    ConfigError::at(file, text, Some(span), field, message)
 }
 
 /// Checks settings text; `file` only names it in errors.
