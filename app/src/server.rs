@@ -222,8 +222,13 @@ pub async fn run(
     let lan_handle = Handle::new();
     let lan_app =
         web::lan_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // TCP_NODELAY: a TLS handshake is several small writes; Nagle's algorithm would hold them
+    // for the peer's delayed ACK (tens of milliseconds per connection).
+    let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls)
+        .acceptor(axum_server::accept::NoDelayAcceptor::new());
     let lan = tokio::spawn(
-        axum_server::from_tcp_rustls(lan_listener, rustls)?
+        axum_server::from_tcp(lan_listener)?
+            .acceptor(acceptor)
             .handle(lan_handle.clone())
             .serve(lan_app),
     );
