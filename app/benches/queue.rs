@@ -137,26 +137,31 @@ fn issue_concurrent(endpoint: &Endpoint, clients: usize, per_client: usize) -> D
     start.elapsed() / (clients * per_client) as u32
 }
 
-/// Every desk calls next and finishes in a loop until the queue is empty; returns each call's latency.
+/// Every desk calls next and finishes in a loop until the queue is empty, each on one kept
+/// connection (as a browser at a desk); returns each call's latency.
 fn call_next_with_desks(api: &Endpoint, desks: u16) -> Vec<Duration> {
+    let Endpoint::Lan(lan) = api else {
+        panic!("desks call over the LAN")
+    };
     let threads: Vec<_> = (1..=desks)
         .map(|desk| {
-            let api = api.clone();
+            let lan = lan.clone();
             std::thread::spawn(move || {
+                let mut conn = lan.keep_alive().expect("connect");
                 let mut latencies = Vec::new();
                 loop {
                     let start = Instant::now();
-                    let r = post(&api, &format!("/api/v1/desks/{desk}/call-next"), &json!({}))
+                    let r = conn
+                        .post(&format!("/api/v1/desks/{desk}/call-next"), &json!({}))
                         .expect("call-next");
                     if r.status != 200 {
                         return latencies;
                     }
                     latencies.push(start.elapsed());
                     let id = r.json()["id"].as_u64().expect("id");
-                    post(
-                        &api,
+                    conn.post(
                         &format!("/api/v1/tickets/{id}/finish"),
-                        &json!({"desk": desk}),
+                        &json!({ "desk": desk }),
                     )
                     .expect("finish");
                 }

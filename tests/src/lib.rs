@@ -114,6 +114,14 @@ impl Lan {
         Ok(reader)
     }
 
+    /// A connection kept open for many requests, as a browser at a desk keeps one.
+    pub fn keep_alive(&self) -> std::io::Result<KeptConnection> {
+        Ok(KeptConnection {
+            stream: BufReader::new(self.connect()?),
+            lan: self.clone(),
+        })
+    }
+
     /// Logs in through the API; with `new_password`, also replaces a one-time password.
     pub fn login(
         &self,
@@ -781,5 +789,65 @@ pub fn wait_for<T>(within: Duration, what: &str, mut check: impl FnMut() -> Opti
         }
         assert!(Instant::now() < deadline, "gave up waiting: {what}");
         std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One HTTPS connection reused for request after request (`Content-Length` answers only).
+pub struct KeptConnection {
+    stream: BufReader<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>,
+    lan: Lan,
+}
+
+impl KeptConnection {
+    pub fn post(&mut self, path: &str, body: &Value) -> std::io::Result<Reply> {
+        let body = body.to_string();
+        let mut head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+            self.lan.addr,
+            body.len()
+        );
+        if let Some(cookie) = &self.lan.cookie {
+            head.push_str(&format!("Cookie: baom_session={cookie}\r\n"));
+        }
+        if let Some(csrf) = &self.lan.csrf {
+            head.push_str(&format!("X-CSRF-Token: {csrf}\r\n"));
+        }
+        head.push_str("\r\n");
+        head.push_str(&body);
+        let s = self.stream.get_mut();
+        s.write_all(head.as_bytes())?;
+        s.flush()?;
+        let mut headers = String::new();
+        loop {
+            let mut line = String::new();
+            if self.stream.read_line(&mut line)? == 0 {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "connection closed",
+                ));
+            }
+            if line == "\r\n" {
+                break;
+            }
+            headers.push_str(&line);
+        }
+        let status = headers
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let length: usize = headers
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .ok_or_else(|| std::io::Error::other("an answer without Content-Length"))?;
+        let mut body = vec![0; length];
+        self.stream.read_exact(&mut body)?;
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
     }
 }
