@@ -66,6 +66,10 @@ enum Commands {
 }
 
 fn main() -> Result<()> {
+    // Files the service creates (databases with password hashes, scans, receipts) are for the
+    // service and its group only.
+    // SAFETY: umask only sets this process's file-creation mask, before any file is created.
+    unsafe { libc::umask(0o027) };
     return_large_blocks_to_the_system();
     let cli = Cli::parse();
     init_logging(cli.log_json);
