@@ -14,58 +14,16 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// The four languages, with the codes the service uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    Arabic,
-    Tamazight,
-    French,
-    English,
-}
+// The languages and four-language names are the domain's own types (a pure crate: no I/O).
+pub use baom_domain::{Language, Names};
 
-impl Language {
-    /// In the order shown on the start screen.
-    pub const ALL: [Language; 4] = [
-        Language::Tamazight,
-        Language::Arabic,
-        Language::French,
-        Language::English,
-    ];
-    pub fn code(self) -> &'static str {
-        match self {
-            Language::Arabic => "ar",
-            Language::Tamazight => "zgh",
-            Language::French => "fr",
-            Language::English => "en",
-        }
-    }
-    pub fn from_code(code: &str) -> Option<Language> {
-        Language::ALL.into_iter().find(|l| l.code() == code)
-    }
-    pub fn is_rtl(self) -> bool {
-        self == Language::Arabic
-    }
-}
-
-/// A name in the four languages, as the catalogue gives it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Names {
-    pub ar: String,
-    pub zgh: String,
-    pub fr: String,
-    pub en: String,
-}
-
-impl Names {
-    pub fn get(&self, l: Language) -> &str {
-        match l {
-            Language::Arabic => &self.ar,
-            Language::Tamazight => &self.zgh,
-            Language::French => &self.fr,
-            Language::English => &self.en,
-        }
-    }
-}
+/// The languages in the order the start screen shows them.
+pub const START_ORDER: [Language; 4] = [
+    Language::Tamazight,
+    Language::Arabic,
+    Language::French,
+    Language::English,
+];
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Document {

@@ -64,12 +64,12 @@ pub fn render_all(
     let mut written = Vec::new();
     for &(w, h) in sizes {
         window.set_size(slint::PhysicalSize::new(w, h));
-        for language in Language::ALL {
+        for language in crate::client::START_ORDER {
             let dir = out.join(format!("{w}x{h}")).join(language.code());
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create {}", dir.display()))?;
             for (name, flow) in states(catalogue, language) {
-                if flow.screen == Screen::Language && language != Language::ALL[0] {
+                if flow.screen == Screen::Language && language != crate::client::START_ORDER[0] {
                     continue; // the start screen is the same in every language: rendered once
                 }
                 let v = view(&flow);

@@ -137,7 +137,7 @@ pub fn view(flow: &Flow) -> View {
         Screen::Language => {
             // The start speaks every language: each tile in its own script and font.
             v.rtl = false;
-            v.tiles = Language::ALL
+            v.tiles = crate::client::START_ORDER
                 .into_iter()
                 .map(|lang| {
                     let lt = texts(lang);
@@ -298,7 +298,7 @@ pub fn touch_of(id: &str) -> Option<crate::flow::Touch> {
     use crate::flow::Touch;
     let (kind, rest) = id.split_once('-').unwrap_or((id, ""));
     Some(match (kind, rest) {
-        ("language", code) => Touch::Language(Language::from_code(code)?),
+        ("language", code) => Touch::Language(code.parse::<Language>().ok()?),
         ("profile", p) => Touch::Profile(Profile::from_id(p)?),
         ("give", "opinion") => Touch::GiveOpinion,
         ("service", letter) => Touch::Service(letter.to_owned()),
