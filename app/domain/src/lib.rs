@@ -9,8 +9,10 @@
 //! and any random values (ticket tokens) come in as arguments.
 
 pub mod catalogue;
+pub mod dossier;
 pub mod language;
 pub mod queue;
+pub mod reference;
 
 pub use catalogue::{
     Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service,
