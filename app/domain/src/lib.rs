@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod language;
+pub mod names;
 pub mod queue;
 
 pub use catalogue::{
