@@ -11,6 +11,7 @@
 pub mod catalogue;
 pub mod dossier;
 pub mod language;
+pub mod names;
 pub mod queue;
 pub mod reference;
 

@@ -1,0 +1,427 @@
+//! The in-memory index: records by token, tokens by skeleton and by known name.
+//!
+//! Each distinct token (normalised spelling) is stored once with its skeleton, the names of
+//! `variants.txt` it belongs to, and the records that carry it. A search looks up, for each
+//! query token, the tokens it may be (same text, same known name, same skeleton), scores each
+//! such pair once, and adds the score to every record carrying the token: the records sharing
+//! the most query tokens come first. The best of those are then re-ranked by comparing every
+//! query token with every token of the record (Jaro-Winkler on the transliterated form), so a
+//! typo that no rule catches still counts, only less.
+
+use super::normalise::normalise;
+use super::skeleton::skeleton;
+use super::variants::Variants;
+use serde::Serialize;
+use std::collections::HashMap;
+use std::fmt;
+
+/// How sure a match is, shown to officers as a word (never the score).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum MatchStrength {
+    /// Every word of the query matches a word of the person's names, by a known variant or by
+    /// its skeleton.
+    Likely,
+    /// Some words match, others do not or only look alike.
+    Possible,
+}
+
+/// One person found, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameMatch {
+    pub id: u64,
+    /// In 0..=1; only for ordering, not for display.
+    pub score: f32,
+    pub strength: MatchStrength,
+}
+
+/// At most this many query words are used (after duplicates are removed).
+const MAX_QUERY_TOKENS: usize = 8;
+/// A token pair scoring this or more is a match (Likely if all query tokens have one).
+const MATCH: f32 = 0.7;
+/// Candidates re-ranked per search, at least; more when `limit` is large.
+const MIN_RERANK: usize = 100;
+
+/// What is compared of a token.
+#[derive(Debug, Clone)]
+struct Features {
+    text: Box<str>,
+    skel: Box<str>,
+    /// The skeleton without a leading el/al glued to a Latin word (Elfassi → `fs`), when it
+    /// differs and keeps two letters or more.
+    alt: Option<Box<str>>,
+    /// Lines of `variants.txt` this spelling belongs to.
+    names: Box<[u32]>,
+}
+
+impl Features {
+    fn of(text: &str, variants: &Variants) -> Features {
+        let skel = skeleton(text);
+        let alt = ["el", "al"]
+            .iter()
+            .find_map(|a| text.strip_prefix(a))
+            .filter(|rest| rest.len() >= 3)
+            .map(skeleton)
+            .filter(|a| a.len() >= 2 && *a != skel)
+            .map(String::into_boxed_str);
+        Features {
+            text: text.into(),
+            skel: skel.into_boxed_str(),
+            alt,
+            names: variants.names_of(text).into(),
+        }
+    }
+
+    /// Skeleton keys under which the token is filed.
+    fn keys(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&*self.skel)
+            .chain(self.alt.as_deref())
+            .filter(|k| !k.is_empty())
+    }
+
+    /// The longest skeleton key the two tokens share, if any.
+    fn shared_key_len(&self, other: &Features) -> Option<usize> {
+        self.keys()
+            .filter(|k| other.keys().any(|o| o == *k))
+            .map(str::len)
+            .max()
+    }
+}
+
+/// How well record token `t` answers query token `q`, in 0..=1. From 0.7 up it is a match:
+/// same spelling (1), same known name (0.9–1), same skeleton when not known as two different
+/// names (0.7–0.9, and a one-letter skeleton must also look alike). Below, Jaro-Winkler scaled
+/// to at most 0.6: it orders candidates but never makes a match.
+fn token_sim(q: &Features, t: &Features) -> f32 {
+    if q.text == t.text {
+        return 1.0;
+    }
+    let jw = strsim::jaro_winkler(&q.text, &t.text) as f32;
+    let fuzzy = 0.6 * jw;
+    if q.names.iter().any(|n| t.names.contains(n)) {
+        return 0.9 + 0.1 * jw;
+    }
+    if !q.names.is_empty() && !t.names.is_empty() {
+        // Known as different names (Mohamed / Mahmoud, Youssef / Younes).
+        return fuzzy;
+    }
+    match q.shared_key_len(t) {
+        Some(len) if len >= 2 || jw >= 0.85 => 0.7 + 0.2 * jw,
+        _ => fuzzy,
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Token {
+    features: Features,
+    /// Slots of the records carrying this token, in no order.
+    records: Vec<u32>,
+}
+
+#[derive(Debug, Clone)]
+struct Record {
+    id: u64,
+    /// Token ids of each name, in order.
+    names: Vec<Box<[u32]>>,
+}
+
+impl Record {
+    fn distinct_tokens(&self) -> Vec<u32> {
+        let mut all: Vec<u32> = self.names.iter().flat_map(|n| n.iter().copied()).collect();
+        all.sort_unstable();
+        all.dedup();
+        all
+    }
+}
+
+/// People by the names they are known by. In memory; build it from the store at start and
+/// keep it up to date with [`insert`](Self::insert) and [`remove`](Self::remove).
+#[derive(Clone)]
+pub struct NameIndex {
+    variants: &'static Variants,
+    tokens: Vec<Token>,
+    token_ids: HashMap<Box<str>, u32>,
+    by_skeleton: HashMap<Box<str>, Vec<u32>>,
+    /// Token ids by line of `variants.txt`.
+    by_name: Vec<Vec<u32>>,
+    slots: Vec<Option<Record>>,
+    free: Vec<u32>,
+    by_id: HashMap<u64, u32>,
+}
+
+impl Default for NameIndex {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for NameIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NameIndex")
+            .field("records", &self.by_id.len())
+            .field("tokens", &self.tokens.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl NameIndex {
+    pub fn new() -> Self {
+        let variants = Variants::get();
+        NameIndex {
+            variants,
+            tokens: Vec::new(),
+            token_ids: HashMap::new(),
+            by_skeleton: HashMap::new(),
+            by_name: vec![Vec::new(); variants.len()],
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_id: HashMap::new(),
+        }
+    }
+
+    /// All spellings a person is known by (Arabic name, Latin name, aliases); replaces any
+    /// earlier entry for `id`.
+    pub fn insert(&mut self, id: u64, names: &[&str]) {
+        self.remove(id);
+        let names: Vec<Box<[u32]>> = names
+            .iter()
+            .map(|name| {
+                normalise(name)
+                    .iter()
+                    .map(|t| self.intern(t))
+                    .collect::<Box<[u32]>>()
+            })
+            .filter(|n| !n.is_empty())
+            .collect();
+        let record = Record { id, names };
+        let slot = match self.free.pop() {
+            Some(slot) => slot,
+            None => {
+                self.slots.push(None);
+                u32::try_from(self.slots.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        for t in record.distinct_tokens() {
+            self.tokens[t as usize].records.push(slot);
+        }
+        self.slots[slot as usize] = Some(record);
+        self.by_id.insert(id, slot);
+    }
+
+    pub fn remove(&mut self, id: u64) {
+        let Some(slot) = self.by_id.remove(&id) else {
+            return;
+        };
+        let Some(record) = self.slots.get_mut(slot as usize).and_then(Option::take) else {
+            return;
+        };
+        for t in record.distinct_tokens() {
+            let records = &mut self.tokens[t as usize].records;
+            if let Some(at) = records.iter().position(|&s| s == slot) {
+                records.swap_remove(at);
+            }
+        }
+        self.free.push(slot);
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+
+    /// A rough count of the heap bytes the index holds (for the bench's memory figure).
+    pub fn heap_bytes_estimate(&self) -> usize {
+        let tokens: usize = self
+            .tokens
+            .iter()
+            .map(|t| {
+                size_of::<Token>()
+                    + 2 * t.features.text.len()
+                    + t.features.skel.len()
+                    + t.features.alt.as_ref().map_or(0, |a| a.len())
+                    + 4 * t.features.names.len()
+                    + 4 * t.records.capacity()
+                    + 24
+            })
+            .sum();
+        let skeletons: usize = self
+            .by_skeleton
+            .iter()
+            .map(|(k, v)| k.len() + 4 * v.capacity() + 48)
+            .sum();
+        let records: usize = self
+            .slots
+            .iter()
+            .flatten()
+            .map(|r| {
+                size_of::<Option<Record>>()
+                    + r.names.iter().map(|n| 16 + 4 * n.len()).sum::<usize>()
+                    + 32
+            })
+            .sum();
+        tokens + skeletons + records + self.by_name.iter().map(|v| 4 * v.capacity()).sum::<usize>()
+    }
+
+    /// Best first; at most `limit`; an empty or unusable query gives an empty Vec. Never
+    /// panics on any input.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<NameMatch> {
+        if limit == 0 || self.is_empty() {
+            return Vec::new();
+        }
+        let mut texts = normalise(query);
+        let mut seen = Vec::with_capacity(texts.len());
+        texts.retain(|t| {
+            let new = !seen.contains(t);
+            if new {
+                seen.push(t.clone());
+            }
+            new
+        });
+        texts.truncate(MAX_QUERY_TOKENS);
+        if texts.is_empty() {
+            return Vec::new();
+        }
+        let query: Vec<Features> = texts
+            .iter()
+            .map(|t| Features::of(t, self.variants))
+            .collect();
+
+        // Stage 1: every record sharing a token, with the best score per query token.
+        let mut at: Vec<u32> = vec![u32::MAX; self.slots.len()];
+        let mut hits: Vec<(u32, [f32; MAX_QUERY_TOKENS])> = Vec::new();
+        for (i, q) in query.iter().enumerate() {
+            for (t, sim) in self.related_tokens(q) {
+                for &slot in &self.tokens[t as usize].records {
+                    let Some(pos) = at.get_mut(slot as usize) else {
+                        continue;
+                    };
+                    if *pos == u32::MAX {
+                        *pos = u32::try_from(hits.len()).unwrap_or(u32::MAX);
+                        hits.push((slot, [0.0; MAX_QUERY_TOKENS]));
+                    }
+                    if let Some((_, best)) = hits.get_mut(*pos as usize) {
+                        best[i] = best[i].max(sim);
+                    }
+                }
+            }
+        }
+        if hits.is_empty() {
+            return Vec::new();
+        }
+        let first = |best: &[f32; MAX_QUERY_TOKENS]| -> f32 {
+            best.iter()
+                .map(|&s| if s >= MATCH { 2.0 + s } else { s })
+                .sum()
+        };
+        let keep = limit.saturating_mul(8).max(MIN_RERANK).min(hits.len());
+        let by_first = |a: &(u32, [f32; MAX_QUERY_TOKENS]), b: &(u32, [f32; MAX_QUERY_TOKENS])| {
+            first(&b.1).total_cmp(&first(&a.1)).then(a.0.cmp(&b.0))
+        };
+        if keep < hits.len() {
+            hits.select_nth_unstable_by(keep - 1, by_first);
+            hits.truncate(keep);
+        }
+
+        // Stage 2: every query token against every token of each candidate.
+        let mut found: Vec<(bool, f32, u64)> = hits
+            .iter()
+            .filter_map(|(slot, _)| self.slots.get(*slot as usize)?.as_ref())
+            .map(|record| self.rerank(&query, record))
+            .collect();
+        found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+        found.truncate(limit);
+        found
+            .into_iter()
+            .map(|(likely, score, id)| NameMatch {
+                id,
+                score,
+                strength: if likely {
+                    MatchStrength::Likely
+                } else {
+                    MatchStrength::Possible
+                },
+            })
+            .collect()
+    }
+
+    /// Tokens of the index a query token may be, with their score: the same spelling, the
+    /// same known name, the same skeleton.
+    fn related_tokens(&self, q: &Features) -> Vec<(u32, f32)> {
+        let mut ids: Vec<u32> = Vec::new();
+        if let Some(&t) = self.token_ids.get(&q.text) {
+            ids.push(t);
+        }
+        for key in q.keys() {
+            if let Some(ts) = self.by_skeleton.get(key) {
+                ids.extend_from_slice(ts);
+            }
+        }
+        for &n in q.names.iter() {
+            if let Some(ts) = self.by_name.get(n as usize) {
+                ids.extend_from_slice(ts);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter()
+            .filter_map(|t| {
+                let token = self.tokens.get(t as usize)?;
+                if token.records.is_empty() {
+                    return None;
+                }
+                Some((t, token_sim(q, &token.features)))
+            })
+            .collect()
+    }
+
+    /// (likely, score, id) of one candidate. The score weighs how well the query's tokens are
+    /// answered (0.8) and how much of the best-answering name the query covers (0.2).
+    fn rerank(&self, query: &[Features], record: &Record) -> (bool, f32, u64) {
+        let mut best_q = [0.0f32; MAX_QUERY_TOKENS];
+        let mut cover = 0.0f32;
+        for name in &record.names {
+            let mut name_cover = 0.0f32;
+            for &t in name.iter() {
+                let Some(token) = self.tokens.get(t as usize) else {
+                    continue;
+                };
+                let mut best_t = 0.0f32;
+                for (i, q) in query.iter().enumerate() {
+                    let s = token_sim(q, &token.features);
+                    best_q[i] = best_q[i].max(s);
+                    best_t = best_t.max(s);
+                }
+                name_cover += best_t;
+            }
+            cover = cover.max(name_cover / name.len().max(1) as f32);
+        }
+        let answered = &best_q[..query.len()];
+        let likely = answered.iter().all(|&s| s >= MATCH);
+        let mean = answered.iter().sum::<f32>() / query.len().max(1) as f32;
+        (likely, 0.8 * mean + 0.2 * cover, record.id)
+    }
+
+    fn intern(&mut self, text: &str) -> u32 {
+        if let Some(&t) = self.token_ids.get(text) {
+            return t;
+        }
+        let id = u32::try_from(self.tokens.len()).unwrap_or(u32::MAX);
+        let features = Features::of(text, self.variants);
+        for key in features.keys() {
+            self.by_skeleton.entry(key.into()).or_default().push(id);
+        }
+        for &n in features.names.iter() {
+            if let Some(ts) = self.by_name.get_mut(n as usize) {
+                ts.push(id);
+            }
+        }
+        self.token_ids.insert(text.into(), id);
+        self.tokens.push(Token {
+            features,
+            records: Vec::new(),
+        });
+        id
+    }
+}

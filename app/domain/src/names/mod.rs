@@ -1,0 +1,30 @@
+//! Finding people by name across Arabic and Latin spellings.
+//!
+//! Officers look a visitor up by whatever spelling they hear or read: محمد, Mohamed, Mohammed
+//! and Muhammad are one name, and so are آيت / Aït / Ayt, Abd el-Kader / عبد القادر /
+//! Abdulqadir, Diallo / Jallow. No crate matches Arabic script with its Latin spellings, and
+//! string similarity alone cannot tell Youssef/Youcef (same) from Youssef/Younes (different),
+//! so this module owns the whole chain, pure and in memory:
+//!
+//! 1. [`normalise`] turns a name into ASCII tokens (one script, no accents or harakat,
+//!    particles glued: `abdkader`).
+//! 2. [`skeleton`] reduces a token to its consonants with spelling rules kept as data
+//!    (`mhmd`, `sf`), and `variants.txt` maps known spellings of a name to one entry.
+//! 3. [`NameIndex`] finds the records sharing the most query tokens (by skeleton or known
+//!    variant), re-ranks them with Jaro-Winkler, and labels each match `Likely` (every query
+//!    token matched) or `Possible` (some did). Officers see those words, never the score.
+//!
+//! The recall set `recall.tsv` (stored spelling, query spelling) and `benches/names.rs` measure
+//! it; the figures are in `benches/NAMES-FIGURES.md`.
+
+mod index;
+mod normalise;
+mod skeleton;
+mod variants;
+
+pub use index::{MatchStrength, NameIndex, NameMatch};
+pub use normalise::normalise;
+pub use skeleton::skeleton;
+
+#[cfg(test)]
+mod tests;

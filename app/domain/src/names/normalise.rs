@@ -1,0 +1,475 @@
+//! From a name as typed to the tokens the index compares: one script (lowercase ASCII), no
+//! accents, no harakat, particles glued to the word they belong to.
+//!
+//! The steps, in order:
+//! 1. NFKC (Arabic presentation forms, ligatures, full-width letters), lowercase, then NFD and
+//!    every combining mark dropped: Latin accents (é→e, ï→i) and Arabic harakat go, and so do the
+//!    hamza and madda of أ إ آ ؤ ئ, which folds them to ا ا ا و ي.
+//! 2. Letters the NFD step does not fold: ٱ→ا, ة→ه, ى→ي, Persian ی→ي and ک→ك, Maghrebi ڭ ݣ→g;
+//!    tatweel, lone hamza ء and invisible format characters (RTL/LTR marks, zero-width joiners)
+//!    are dropped. Apostrophes join (N'Diaye→ndiaye, M'hamed→mhamed); anything else that is not
+//!    a letter separates words.
+//! 3. Per Arabic word: a leading article ال is dropped (when two letters or more remain), and
+//!    the particles عبد, بن/ابن, آيت, ولد, أبو/بو, أو are recognised, also عبد written
+//!    together with its article (عبدالقادر).
+//! 4. Each word is transliterated with `any_ascii` (محمد→mhmd) and kept to `a-z`.
+//! 5. Standalone articles (el, al, l) are dropped, and particles are glued to the next word
+//!    with one spelling each: abd, ben, ait, ould, abu, ou (Abd el-Kader, Abdel Kader,
+//!    عبد القادر → abdkader). Inside a Latin word, the article after abd is dropped the same way:
+//!    Abdelkader → abdkader, Abderrahmane → abdrahmane, Abdessamad → abdsamad.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Words longer than this are cut: no name needs more, and it bounds the work per word.
+pub(crate) const MAX_TOKEN_CHARS: usize = 40;
+/// Words after the first this many of a name are ignored (same reason).
+pub(crate) const MAX_TOKENS: usize = 12;
+/// Characters of a name looked at; the rest is ignored so that a pasted page cannot stall a search.
+pub(crate) const MAX_INPUT_CHARS: usize = 400;
+
+/// A particle: a short word that belongs to the word after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Particle {
+    /// "servant of": Abd el-Kader, عبد القادر.
+    Abd,
+    /// "son of": Ben, Bin, Ibn, Bn, بن, ابن.
+    Ben,
+    /// Amazigh "people of": Aït, Ait, Ayt, آيت.
+    Ait,
+    /// Hassaniya "son of": Ould, ولد.
+    Ould,
+    /// "father of": Abou, Abu, Bou, أبو, بو.
+    Abu,
+    /// Amazigh "son of": Ou, أو.
+    Ou,
+}
+
+impl Particle {
+    fn spelling(self) -> &'static str {
+        match self {
+            Particle::Abd => "abd",
+            Particle::Ben => "ben",
+            Particle::Ait => "ait",
+            Particle::Ould => "ould",
+            Particle::Abu => "abu",
+            Particle::Ou => "ou",
+        }
+    }
+
+    /// Latin spellings of a standalone particle (after accents are gone).
+    fn latin(word: &str) -> Option<Particle> {
+        Some(match word {
+            "abd" | "abdel" | "abdal" | "abdul" | "abdoul" | "abdil" | "abdol" => Particle::Abd,
+            "ben" | "bin" | "ibn" | "bn" | "ibnou" => Particle::Ben,
+            "ait" | "ayt" | "aith" => Particle::Ait,
+            "ould" | "old" | "wld" | "ouled" | "oulad" => Particle::Ould,
+            "abou" | "abu" | "abo" | "bou" | "bu" => Particle::Abu,
+            "ou" => Particle::Ou,
+            _ => return None,
+        })
+    }
+
+    /// Arabic spellings of a standalone particle (after folding: آيت is ايت).
+    fn arabic(word: &str) -> Option<Particle> {
+        Some(match word {
+            "عبد" => Particle::Abd,
+            "بن" | "ابن" => Particle::Ben,
+            "ايت" => Particle::Ait,
+            "ولد" | "اولاد" => Particle::Ould,
+            "ابو" | "بو" => Particle::Abu,
+            "او" => Particle::Ou,
+            _ => return None,
+        })
+    }
+}
+
+/// Standalone words dropped: the article written apart, also as the sun letters assimilate it
+/// (Abd er-Rahman, Nasr ed-Din).
+const ARTICLES: &[&str] = &[
+    "el", "al", "l", "ul", "il", "ed", "ad", "ud", "er", "ar", "es", "as", "ez", "et", "en", "ech",
+    "ال",
+];
+
+/// Standalone spellings of ad-din ("of the faith"), glued to the word before it: Nour Eddine,
+/// Salah ed-Din, نور الدين.
+const DIN: &[&str] = &[
+    "eddine", "eddin", "edine", "ddine", "dine", "din", "uddin", "uddine", "addin", "addine",
+    "eldin", "eldine", "aldin",
+];
+
+/// One word on its way through the steps.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    particle: Option<Particle>,
+    /// A standalone ad-din, to glue to the word before it.
+    din: bool,
+}
+
+/// Tokens of a name: see the module doc for the steps. Never panics; an empty Vec when nothing
+/// in `name` is a letter.
+pub fn normalise(name: &str) -> Vec<String> {
+    let words = split_words(name);
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    for raw in words {
+        if let Some(word) = transliterate_word(&raw) {
+            out.push(word);
+        }
+    }
+    glue(out)
+}
+
+/// Steps 1 and 2: folded words, still in their own script.
+fn split_words(name: &str) -> Vec<String> {
+    let head: String = name.chars().take(MAX_INPUT_CHARS).collect();
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let lowered: String = head.nfkc().flat_map(char::to_lowercase).collect();
+    for c in lowered.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        match fold_char(c) {
+            Fold::Keep(k) => current.push(k),
+            Fold::Str(s) => current.push_str(s),
+            Fold::Drop => {}
+            Fold::Split => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words.truncate(MAX_TOKENS * 2);
+    words
+}
+
+enum Fold {
+    Keep(char),
+    Str(&'static str),
+    Drop,
+    Split,
+}
+
+fn fold_char(c: char) -> Fold {
+    match c {
+        // Arabic letters NFD leaves alone.
+        'ٱ' | 'ٲ' | 'ٳ' | 'ٵ' => Fold::Keep('ا'),
+        'ة' => Fold::Keep('ه'),
+        'ى' | 'ی' | 'ې' | 'ۍ' => Fold::Keep('ي'),
+        'ک' => Fold::Keep('ك'),
+        'ڭ' | 'ݣ' | 'گ' => Fold::Str("g"),
+        // Tatweel, lone hamza, and format characters (bidi marks, zero-width joiners, BOM).
+        '\u{0640}' | 'ء' => Fold::Drop,
+        '\u{061C}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' => Fold::Drop,
+        '\u{FEFF}' | '\u{00AD}' => Fold::Drop,
+        // Apostrophes join: N'Diaye, M'hamed.
+        '\'' | '’' | 'ʼ' | '‘' | '`' | '´' | 'ʻ' | 'ʿ' | 'ʾ' => Fold::Drop,
+        c if c.is_alphabetic() => Fold::Keep(c),
+        _ => Fold::Split,
+    }
+}
+
+fn is_arabic(c: char) -> bool {
+    matches!(c, '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08FF}')
+}
+
+/// Steps 3 and 4 for one word. `None` when nothing of it is left.
+fn transliterate_word(raw: &str) -> Option<Word> {
+    let mut word: String = raw.chars().take(MAX_TOKEN_CHARS).collect();
+    let mut particle = None;
+    let mut prefix = "";
+    let mut din = false;
+    if word.chars().any(is_arabic) {
+        if ARTICLES.contains(&word.as_str()) {
+            return None;
+        }
+        if word == "الدين" {
+            din = true;
+            word = "دين".to_string();
+        } else if let Some(head) = word.strip_suffix("الدين").filter(|h| !h.is_empty()) {
+            // نورالدين written as one word.
+            word = format!("{head}دين");
+        }
+        if din {
+            // Nothing more: دين is the word itself.
+        } else if let Some(p) = Particle::arabic(&word) {
+            particle = Some(p);
+        } else if let Some(rest) = word
+            .strip_prefix("عبدال")
+            .filter(|r| r.chars().count() >= 2)
+        {
+            // عبدالقادر written as one word.
+            prefix = "abd";
+            word = rest.to_string();
+        } else if let Some(rest) = word.strip_prefix("ال").filter(|r| r.chars().count() >= 2) {
+            word = rest.to_string();
+        }
+    }
+    let mut text = String::with_capacity(word.len() + prefix.len());
+    text.push_str(prefix);
+    // any_ascii writes nothing for alif; a Latin reader hears a (and Jaro-Winkler sees it).
+    let word = word.replace('ا', "a");
+    for c in any_ascii::any_ascii(&word).chars() {
+        let c = c.to_ascii_lowercase();
+        if c.is_ascii_lowercase() {
+            text.push(c);
+        }
+    }
+    if let Some(p) = particle {
+        text = p.spelling().to_string();
+    }
+    if text.is_empty() {
+        return None;
+    }
+    if particle.is_none() && ARTICLES.contains(&text.as_str()) {
+        return None;
+    }
+    if particle.is_none() {
+        particle = Particle::latin(&text);
+    }
+    din = din || DIN.contains(&text.as_str());
+    Some(Word {
+        text,
+        particle,
+        din,
+    })
+}
+
+/// Step 5: ad-din glued to the word before it; particles glued to the next word, from the right
+/// so that "ben abd el kader" becomes one word; Latin spellings of abd+article inside a word
+/// reduced.
+fn glue(words: Vec<Word>) -> Vec<String> {
+    let mut joined: Vec<Word> = Vec::with_capacity(words.len());
+    for word in words {
+        match joined.last_mut() {
+            Some(prev) if word.din && !prev.din => {
+                prev.text.push_str(&word.text);
+                prev.particle = None;
+            }
+            _ => joined.push(word),
+        }
+    }
+    let mut out: Vec<String> = Vec::with_capacity(joined.len());
+    for word in joined.into_iter().rev() {
+        let text = match word.particle {
+            Some(p) if !out.is_empty() => {
+                let next = out.pop().unwrap_or_default();
+                let mut glued = String::with_capacity(next.len() + 4);
+                glued.push_str(p.spelling());
+                glued.push_str(&next);
+                glued
+            }
+            Some(p) => p.spelling().to_string(),
+            None => word.text,
+        };
+        out.push(reduce_abd(&text));
+    }
+    out.reverse();
+    out.truncate(MAX_TOKENS);
+    out
+}
+
+/// Latin spellings of abd + article written as one word, to `abd` + the name:
+/// abdelkader, abdulkader → abdkader; abderrahmane → abdrahmane; abdessamad → abdsamad. Also
+/// after a glued ben (benabdelkader). A vowel after abd that is not an article stays
+/// (abdaziz, abdou).
+fn reduce_abd(word: &str) -> String {
+    let (head, rest) = if let Some(rest) = word.strip_prefix("abd") {
+        ("abd", rest)
+    } else if let Some(rest) = word.strip_prefix("benabd") {
+        ("benabd", rest)
+    } else {
+        return word.to_string();
+    };
+    let vowels = rest
+        .bytes()
+        .take_while(|b| matches!(b, b'a' | b'e' | b'i' | b'o' | b'u'))
+        .count();
+    let after = &rest[vowels..];
+    let bytes = after.as_bytes();
+    let stripped = if vowels == 0 || vowels > 2 || bytes.len() < 2 {
+        rest
+    } else if bytes[0] == b'l' {
+        // abd-el-kader, abd-ul-lah
+        &after[1..]
+    } else if bytes[0] == bytes[1] && !matches!(bytes[0], b'a' | b'e' | b'i' | b'o' | b'u') {
+        // abd-er-rahmane: the article took the sun letter's sound.
+        &after[1..]
+    } else {
+        rest
+    };
+    let mut out = String::with_capacity(head.len() + stripped.len());
+    out.push_str(head);
+    out.push_str(stripped);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Vec<String> {
+        normalise(s)
+    }
+
+    #[test]
+    fn lowercase_and_latin_accents_go() {
+        assert_eq!(n("OUÉDRAOGO"), ["ouedraogo"]);
+        assert_eq!(n("Aïcha Traoré"), ["aicha", "traore"]);
+        assert_eq!(n("Çelik Ñúñez"), ["celik", "nunez"]);
+    }
+
+    #[test]
+    fn nfkc_folds_presentation_forms_and_full_width() {
+        // U+FEE3 U+FEA4 U+FEE4 U+FEAA: محمد in presentation forms.
+        assert_eq!(n("\u{FEE3}\u{FEA4}\u{FEE4}\u{FEAA}"), ["mhmd"]);
+        assert_eq!(n("ＡＬＩ"), ["ali"]);
+    }
+
+    #[test]
+    fn harakat_and_tatweel_go() {
+        assert_eq!(n("مُحَمَّد"), ["mhmd"]);
+        assert_eq!(n("محـــمد"), ["mhmd"]);
+    }
+
+    #[test]
+    fn hamza_and_madda_forms_fold() {
+        assert_eq!(n("أحمد"), n("احمد"));
+        assert_eq!(n("إبراهيم"), n("ابراهيم"));
+        assert_eq!(n("آمنة"), n("امنه"));
+        assert_eq!(n("ٱمنة"), n("امنه"));
+        assert_eq!(n("مؤمن"), n("مومن"));
+        assert_eq!(n("هانئ"), n("هاني"));
+    }
+
+    #[test]
+    fn taa_marbuta_and_alif_maqsura_fold() {
+        assert_eq!(n("فاطمة"), ["fatmh"]);
+        assert_eq!(n("مصطفى"), n("مصطفي"));
+        assert_eq!(n("موسى"), ["mwsy"]);
+        assert_eq!(n("فاطنة"), ["fatnh"]);
+    }
+
+    #[test]
+    fn leading_article_dropped_in_arabic() {
+        assert_eq!(n("الفاسي"), ["fasy"]);
+        assert_eq!(n("ال فاسي"), ["fasy"]);
+        // Too short to be an article plus a name.
+        assert_eq!(n("الي"), ["aly"]);
+    }
+
+    #[test]
+    fn standalone_latin_article_dropped() {
+        assert_eq!(n("El Fassi"), ["fassi"]);
+        assert_eq!(n("Al-Amine"), ["amine"]);
+        assert_eq!(n("Mohamed El Amrani"), ["mohamed", "amrani"]);
+    }
+
+    #[test]
+    fn invisible_marks_dropped_and_apostrophes_join() {
+        assert_eq!(n("\u{200F}محمد\u{200E}"), ["mhmd"]);
+        assert_eq!(n("N'Diaye"), ["ndiaye"]);
+        assert_eq!(n("M’hamed"), ["mhamed"]);
+    }
+
+    #[test]
+    fn punctuation_digits_and_emoji_separate() {
+        assert_eq!(
+            n("Mohamed-Amine, 12 😀 Alaoui"),
+            ["mohamed", "amine", "alaoui"]
+        );
+        assert!(n("").is_empty());
+        assert!(n("123 -- 😀").is_empty());
+    }
+
+    #[test]
+    fn abd_particle_in_every_spelling() {
+        let want = ["abdkader"];
+        for s in [
+            "Abdelkader",
+            "Abd el-Kader",
+            "Abd El Kader",
+            "Abdel Kader",
+            "Abd al-Kader",
+            "Abdul Kader",
+            "Abdoul Kader",
+        ] {
+            assert_eq!(n(s), want, "{s}");
+        }
+        assert_eq!(n("عبد القادر"), ["abdqadr"]);
+        assert_eq!(n("عبدالقادر"), ["abdqadr"]);
+        assert_eq!(n("Abderrahmane"), ["abdrahmane"]);
+        assert_eq!(n("Abdessamad"), ["abdsamad"]);
+        assert_eq!(n("Abdelaziz"), ["abdaziz"]);
+        assert_eq!(n("Abd al-Aziz"), ["abdaziz"]);
+        assert_eq!(n("Abdou Diouf"), ["abdou", "diouf"]);
+    }
+
+    #[test]
+    fn ben_particle_glued() {
+        for s in ["Ben Ali", "Benali", "Bin Ali", "Ibn Ali", "ben-ali"] {
+            assert_eq!(n(s), ["benali"], "{s}");
+        }
+        assert_eq!(n("بن علي"), ["benly"]);
+        assert_eq!(n("Ben Abdelkader"), ["benabdkader"]);
+        assert_eq!(n("Benabdelkader"), ["benabdkader"]);
+        assert_eq!(n("Ben"), ["ben"]);
+    }
+
+    #[test]
+    fn ait_particle_glued() {
+        for s in ["Aït Baha", "Ait Baha", "Ayt Baha", "Ait-Baha", "Aitbaha"] {
+            assert_eq!(n(s), ["aitbaha"], "{s}");
+        }
+        assert_eq!(n("آيت باها"), ["aitbaha"]);
+        assert_eq!(n("أيت باها"), ["aitbaha"]);
+        assert_eq!(n("ايت باها"), ["aitbaha"]);
+        for s in ["آيت", "Aït", "Ait", "Ayt"] {
+            assert_eq!(n(s), ["ait"], "{s}");
+        }
+    }
+
+    #[test]
+    fn ould_abu_ou_particles_glued() {
+        assert_eq!(n("Ould Ahmed"), ["ouldahmed"]);
+        assert_eq!(n("ولد أحمد"), ["ouldahmd"]);
+        assert_eq!(n("Abou Bakr"), ["abubakr"]);
+        assert_eq!(n("أبو بكر"), ["abubkr"]);
+        assert_eq!(n("Ou Hammou"), ["ouhammou"]);
+    }
+
+    #[test]
+    fn arabic_transliterated() {
+        assert_eq!(n("يوسف"), ["ywsf"]);
+        assert_eq!(n("خديجة"), ["khdyjh"]);
+        assert_eq!(n("عائشة"), ["ayshh"]);
+        assert_eq!(n("كريم"), ["krym"]);
+        assert_eq!(n("ڭناوي"), ["gnawy"]);
+    }
+
+    #[test]
+    fn ad_din_glued_to_the_word_before() {
+        assert_eq!(n("Nour Eddine"), ["noureddine"]);
+        assert_eq!(n("Nour-Eddine"), ["noureddine"]);
+        assert_eq!(n("Salah ed-Din"), ["salahdin"]);
+        assert_eq!(n("نور الدين"), ["nwrdyn"]);
+        assert_eq!(n("نورالدين"), ["nwrdyn"]);
+        assert_eq!(n("Noureddine"), ["noureddine"]);
+    }
+
+    #[test]
+    fn very_long_input_is_bounded() {
+        let long = "Mohamed ".repeat(10_000);
+        assert_eq!(n(&long).len(), MAX_TOKENS);
+        let one = "a".repeat(10_000);
+        assert_eq!(n(&one)[0].len(), MAX_TOKEN_CHARS);
+    }
+}

@@ -1,0 +1,270 @@
+//! The index as officers use it: spelling families find each other, across scripts.
+
+use super::*;
+use proptest::prelude::*;
+
+/// An index of a few people, some Arabic-only, some Latin-only, some both.
+fn office() -> NameIndex {
+    let mut ix = NameIndex::new();
+    let people: &[(u64, &[&str])] = &[
+        (1, &["محمد العلوي"]),
+        (2, &["Mohamed Alaoui"]),
+        (3, &["Muhammad Bennani", "محمد بناني"]),
+        (4, &["Youssef Tazi"]),
+        (5, &["يوسف التازي"]),
+        (6, &["Younes Tazi"]),
+        (7, &["Abdelkader Fassi"]),
+        (8, &["عبد القادر الفاسي"]),
+        (9, &["Aminata Ouédraogo"]),
+        (10, &["Mamadou Jallow"]),
+        (11, &["Ahmed Aït Baha"]),
+        (12, &["أحمد آيت باها"]),
+        (13, &["Mahmoud Alaoui"]),
+        (14, &["Fatima Zahra El Idrissi", "فاطمة الزهراء الإدريسي"]),
+        (15, &["Khadija Ayt Ali"]),
+    ];
+    for (id, names) in people {
+        ix.insert(*id, names);
+    }
+    ix
+}
+
+fn ids(found: &[NameMatch]) -> Vec<u64> {
+    found.iter().map(|m| m.id).collect()
+}
+
+fn likely(found: &[NameMatch]) -> Vec<u64> {
+    found
+        .iter()
+        .filter(|m| m.strength == MatchStrength::Likely)
+        .map(|m| m.id)
+        .collect()
+}
+
+/// Every spelling of `family` (used alone as the query) finds all of `expected` as Likely.
+fn finds_all(ix: &NameIndex, spellings: &[&str], expected: &[u64]) {
+    for s in spellings {
+        let found = ix.search(s, 20);
+        let l = likely(&found);
+        for id in expected {
+            assert!(l.contains(id), "{s} should find {id} as Likely: {found:?}");
+        }
+    }
+}
+
+#[test]
+fn mohamed_in_every_spelling_and_script() {
+    let ix = office();
+    finds_all(
+        &ix,
+        &[
+            "محمد", "Mohamed", "Mohammed", "Muhammad", "Mohammad", "Mhamed",
+        ],
+        &[1, 2, 3],
+    );
+    // Mahmoud shares the skeleton but is another name: at most Possible.
+    for q in ["Mohamed", "محمد", "Mohammed"] {
+        assert!(!likely(&ix.search(q, 20)).contains(&13), "{q}");
+    }
+}
+
+#[test]
+fn full_names_across_scripts() {
+    let ix = office();
+    for q in [
+        "Mohammed Alaoui",
+        "محمد العلوي",
+        "Muhammad Alawi",
+        "Mohamed El Alaoui",
+    ] {
+        let found = ix.search(q, 3);
+        let top: Vec<u64> = ids(&found).into_iter().take(2).collect();
+        assert!(top.contains(&1) && top.contains(&2), "{q}: {found:?}");
+        assert_eq!(found[0].strength, MatchStrength::Likely, "{q}");
+    }
+}
+
+#[test]
+fn ait_in_every_spelling() {
+    let ix = office();
+    finds_all(
+        &ix,
+        &["آيت باها", "Aït Baha", "Ait Baha", "Ayt Baha", "Ait-Baha"],
+        &[11, 12],
+    );
+    finds_all(&ix, &["Khadija Aït Ali", "خديجة آيت علي"], &[15]);
+}
+
+#[test]
+fn youssef_in_every_spelling_but_not_younes() {
+    let ix = office();
+    finds_all(
+        &ix,
+        &[
+            "يوسف",
+            "Youssef",
+            "Youcef",
+            "Yusuf",
+            "Youssouf",
+            "Youssef Tazi",
+        ],
+        &[4, 5],
+    );
+    for q in ["Youssef", "Youssef Tazi", "يوسف"] {
+        assert!(!likely(&ix.search(q, 20)).contains(&6), "{q}");
+    }
+}
+
+#[test]
+fn abdelkader_in_every_spelling() {
+    let ix = office();
+    finds_all(
+        &ix,
+        &[
+            "عبد القادر",
+            "Abdelkader",
+            "Abd el-Kader",
+            "Abdulqadir",
+            "Abdel Kader",
+            "عبدالقادر",
+        ],
+        &[7, 8],
+    );
+}
+
+#[test]
+fn west_african_spellings() {
+    let ix = office();
+    finds_all(&ix, &["Ouedraogo", "Ouédraogo", "OUEDRAOGO"], &[9]);
+    finds_all(&ix, &["Diallo", "Jallow", "Mamadou Diallo"], &[10]);
+}
+
+#[test]
+fn single_given_name_finds_people_with_it() {
+    let ix = office();
+    let found = ix.search("Fatima", 10);
+    assert_eq!(found[0].id, 14);
+    assert_eq!(found[0].strength, MatchStrength::Likely);
+}
+
+#[test]
+fn partial_match_is_possible() {
+    let ix = office();
+    let found = ix.search("Youssef Bennani", 10);
+    let four = found.iter().find(|m| m.id == 4).map(|m| m.strength);
+    assert_eq!(four, Some(MatchStrength::Possible));
+    let three = found.iter().find(|m| m.id == 3).map(|m| m.strength);
+    assert_eq!(three, Some(MatchStrength::Possible));
+}
+
+#[test]
+fn best_first_and_limit() {
+    let ix = office();
+    let found = ix.search("Mohamed", 2);
+    assert_eq!(found.len(), 2);
+    assert!(found[0].score >= found[1].score);
+    assert!(ix.search("Mohamed", 0).is_empty());
+}
+
+#[test]
+fn insert_replaces_and_remove_forgets() {
+    let mut ix = office();
+    let n = ix.len();
+    ix.insert(4, &["Karim Berrada"]);
+    assert_eq!(ix.len(), n);
+    assert!(!ids(&ix.search("Youssef Tazi", 10)).contains(&4));
+    assert_eq!(ids(&ix.search("Karim Berrada", 1)), [4]);
+    ix.remove(4);
+    ix.remove(4);
+    assert_eq!(ix.len(), n - 1);
+    assert!(!ids(&ix.search("Karim Berrada", 10)).contains(&4));
+    let mut empty = NameIndex::default();
+    assert!(empty.is_empty());
+    empty.insert(1, &[]);
+    assert_eq!(empty.len(), 1);
+    assert!(empty.search("Karim", 5).is_empty());
+}
+
+#[test]
+fn unusable_queries_are_empty() {
+    let ix = office();
+    for q in ["", "   ", "123", "😀😀", "\u{200F}", "-- ,"] {
+        assert!(ix.search(q, 10).is_empty(), "{q:?}");
+    }
+    assert!(NameIndex::new().search("Mohamed", 10).is_empty());
+}
+
+#[test]
+fn the_index_is_send_and_sync() {
+    fn check<T: Send + Sync + Default>() {}
+    check::<NameIndex>();
+}
+
+fn any_name() -> impl Strategy<Value = String> {
+    let pieces = prop_oneof![
+        Just("محمد".to_string()),
+        Just("Mohamed".to_string()),
+        Just("آيت".to_string()),
+        Just("عبد".to_string()),
+        Just("Abd".to_string()),
+        Just("el".to_string()),
+        Just("ben".to_string()),
+        Just("الدين".to_string()),
+        Just("\u{200F}".to_string()),
+        Just("\u{0651}\u{064E}".to_string()),
+        Just("e\u{0301}\u{0308}".to_string()),
+        Just("👩‍👩‍👧".to_string()),
+        Just("\u{FEFF}".to_string()),
+        Just("ﷺ".to_string()),
+        Just("ⵎⵓⵃⵎⵎⴷ".to_string()),
+        Just(" - ' ".to_string()),
+        any::<String>(),
+        "\\PC{0,20}",
+    ];
+    prop::collection::vec(pieces, 0..12).prop_map(|v| v.join(" "))
+}
+
+proptest! {
+    #[test]
+    fn search_never_panics(query in any_name(), limit in 0usize..50) {
+        let ix = office();
+        let found = ix.search(&query, limit);
+        prop_assert!(found.len() <= limit);
+        for w in found.windows(2) {
+            let ok = (w[0].strength == MatchStrength::Likely && w[1].strength == MatchStrength::Possible)
+                || (w[0].strength == w[1].strength && w[0].score >= w[1].score);
+            prop_assert!(ok, "{:?}", found);
+        }
+        for m in &found {
+            prop_assert!((0.0..=1.0).contains(&m.score));
+        }
+    }
+
+    #[test]
+    fn indexing_any_name_never_panics(name in any_name(), query in any_name()) {
+        let mut ix = office();
+        ix.insert(99, &[&name, &query]);
+        let _ = ix.search(&query, 5);
+        ix.remove(99);
+        prop_assert_eq!(ix.len(), 15);
+    }
+
+    #[test]
+    fn very_long_input_never_panics(piece in any_name(), n in 1usize..2000) {
+        let ix = office();
+        let long = piece.repeat(n);
+        let _ = ix.search(&long, 10);
+        let _ = normalise(&long);
+        let _ = skeleton(&long);
+    }
+
+    #[test]
+    fn a_name_finds_itself(name in "[A-Za-z]{2,10}( [A-Za-z]{2,10}){0,2}") {
+        let mut ix = office();
+        ix.insert(99, &[&name]);
+        if !normalise(&name).is_empty() {
+            let found = ix.search(&name, 50);
+            prop_assert!(found.iter().any(|m| m.id == 99 && m.strength == MatchStrength::Likely), "{:?}", found);
+        }
+    }
+}
