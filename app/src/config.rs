@@ -34,6 +34,42 @@ pub struct Settings {
     pub tls: Option<crate::tls::TlsFiles>,
     /// Staff accounts to create on first start (with one-time passwords).
     pub accounts: Vec<AccountSeed>,
+    /// The commune's douars (a person's douar is one of them; the census counts by douar).
+    pub douars: Vec<Douar>,
+    /// Years a closed dossier is kept after the person's last activity (law 09-08).
+    pub retention_years: u16,
+    /// The reference's procedures whose documents a service's kiosk list shows, by letter.
+    pub service_procedures: Vec<(baom_domain::Letter, Vec<String>)>,
+}
+
+/// A douar of the commune, with its number of households (for the census's shares).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Douar {
+    pub name: String,
+    pub households: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DossiersSection {
+    #[serde(default = "default_retention")]
+    retention_years: Spanned<u16>,
+}
+
+impl Default for DossiersSection {
+    fn default() -> Self {
+        DossiersSection {
+            retention_years: default_retention(),
+        }
+    }
+}
+
+fn default_retention() -> Spanned<u16> {
+    Spanned::new(
+        0..0,
+        baom_domain::dossier::retention::DEFAULT_RETENTION_YEARS,
+    )
 }
 
 /// An account the configuration asks for. Created if missing; never overwritten.
@@ -325,13 +361,15 @@ fn all_languages() -> Spanned<Vec<baom_domain::Language>> {
 #[serde(deny_unknown_fields)]
 struct File {
     commune: CommuneSection,
-    /// The box itself, its douars and its staff: read by `baom-provision`, which turns the staff
-    /// into `[[accounts]]`. The service ignores them, so one settings file is also a valid
+    /// The box itself and its staff: read by `baom-provision`, which turns the staff into
+    /// `[[accounts]]`. The service ignores them, so one settings file is also a valid
     /// configuration.
     #[serde(default, rename = "box")]
     _box: Option<toml::Value>,
-    #[serde(default, rename = "douars")]
-    _douars: Option<toml::Value>,
+    #[serde(default)]
+    douars: Vec<Spanned<Douar>>,
+    #[serde(default)]
+    dossiers: DossiersSection,
     #[serde(default, rename = "staff")]
     _staff: Option<toml::Value>,
     #[serde(default)]
@@ -426,6 +464,9 @@ struct ServiceSection {
     names: Names,
     #[serde(default)]
     documents: Vec<Document>,
+    /// Ids of the reference's procedures whose documents the kiosk also lists.
+    #[serde(default)]
+    procedures: Vec<String>,
     hours: Spanned<HoursSection>,
 }
 
@@ -645,7 +686,35 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         languages,
     };
     let printer = printer_settings(&raw.printer, &err)?;
+    let mut douars: Vec<Douar> = Vec::new();
+    for (i, d) in raw.douars.iter().enumerate() {
+        let douar = d.get_ref();
+        if douar.name.trim().is_empty() || douars.iter().any(|o| o.name == douar.name) {
+            return Err(err(
+                d.span(),
+                format!("douars[{i}].name"),
+                format!("{:?}: each douar needs its own, non-empty name", douar.name),
+            ));
+        }
+        douars.push(douar.clone());
+    }
+    let retention_years = *raw.dossiers.retention_years.get_ref();
+    if !(1..=30).contains(&retention_years) {
+        return Err(err(
+            raw.dossiers.retention_years.span(),
+            "dossiers.retention_years".into(),
+            format!("{retention_years}: between 1 and 30 years"),
+        ));
+    }
+    let service_procedures = raw
+        .services
+        .iter()
+        .map(|s| (*s.letter.get_ref(), s.procedures.clone()))
+        .collect();
     Ok(Settings {
+        douars,
+        retention_years,
+        service_procedures,
         scanner: raw.scanner.into_inner(),
         commune,
         data_dir: raw.server.data_dir,

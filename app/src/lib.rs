@@ -7,14 +7,17 @@
 
 pub mod accounts;
 pub mod config;
+pub mod dossiers;
 pub mod feedback;
 pub mod i18n;
 pub mod printer;
 pub mod queue_service;
+pub mod reference;
 pub mod scanner;
 pub mod server;
 pub mod speech;
 pub mod store;
 pub mod tls;
 pub mod token;
+pub mod vault;
 pub mod web;

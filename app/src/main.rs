@@ -242,6 +242,12 @@ fn announce(title: &str, started: &Started) {
             ),
         };
     }
+    if let Some(key) = &started.recovery_key {
+        let _ = writeln!(
+            out,
+            "recovery key for the dossiers (write it down and keep it locked away; it is shown only now): {key}"
+        );
+    }
     let _ = writeln!(out, "ready");
     let _ = out.flush();
 }

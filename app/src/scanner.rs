@@ -2,9 +2,10 @@
 //!
 //! The kiosk asks for a scan with the ticket's token; the service runs `scanimage` on the
 //! configured device (the SANE `test` device in the demo and the tests), checks that what came
-//! back is a PNG, and stores it under `<data>/scans/<ticket id>/<n>.png`, written with mode 0600 in
-//! a 0700 folder (the papers are among the most sensitive data there are; a later issue encrypts
-//! them at rest under the dossiers' key). The officer lists and opens them on the LAN API.
+//! back is a PNG, seals it to the vault's public key (see `vault`: the kiosk needs no login to
+//! seal, only an open vault can read) and stores it under `<data>/scans/<ticket id>/<n>.sealed`,
+//! mode 0600 in a 0700 folder. The kiosk's preview comes from a short-lived copy in memory; the
+//! officer lists and opens them on the LAN API, and moves them into a dossier.
 //!
 //! Routes (merged into the kiosk and LAN routers):
 //! - kiosk: `POST /v1/tickets/{token}/scans` → `201 {"id": 1, "bytes": N}`;
@@ -15,7 +16,8 @@
 //! Refusals: `scanner_not_configured` (503), `scanner_busy` (409, one scan at a time),
 //! `scanner_failed` (502: the device failed or returned no image), `ticket_closed` (409: only a
 //! ticket of today that is still waiting or being served takes scans), `too_many_scans` (409),
-//! `unknown_scan` (404).
+//! `unknown_scan` (404), `dossiers_locked` (503: opening a sealed scan needs an open vault),
+//! `forbidden` (403: technicians and the lobby never see scans).
 
 use crate::web::{ApiError, AppState};
 use axum::Json;
@@ -109,11 +111,22 @@ impl ScannerSettings {
     }
 }
 
+/// How long the kiosk can show back a page it just scanned.
+const PREVIEW_FOR: Duration = Duration::from_secs(15 * 60);
+/// How many recent pages are kept in memory for the kiosk's preview.
+const PREVIEWS_KEPT: usize = 8;
+
+/// A page just scanned, kept for the kiosk's preview: `(ticket, scan, when, png)`.
+type Preview = (TicketId, u32, std::time::Instant, Vec<u8>);
+
 /// The scanner and where scans go. One scan at a time.
 pub struct Scanner {
     settings: ScannerSettings,
     root: PathBuf,
     busy: tokio::sync::Mutex<()>,
+    vault: std::sync::Arc<crate::vault::Vault>,
+    /// `(ticket, scan, when, png)` of the last pages, for the kiosk's preview only.
+    previews: std::sync::Mutex<std::collections::VecDeque<Preview>>,
 }
 
 /// A stored scan, as the officer lists it.
@@ -125,12 +138,22 @@ pub struct ScanInfo {
 }
 
 impl Scanner {
-    pub fn new(settings: ScannerSettings, data_dir: &Path) -> Scanner {
+    pub fn new(
+        settings: ScannerSettings,
+        data_dir: &Path,
+        vault: std::sync::Arc<crate::vault::Vault>,
+    ) -> Scanner {
         Scanner {
             settings,
             root: data_dir.join("scans"),
             busy: tokio::sync::Mutex::new(()),
+            vault,
+            previews: std::sync::Mutex::new(std::collections::VecDeque::new()),
         }
+    }
+
+    pub fn is_configured(&self) -> bool {
+        self.settings.device.is_some()
     }
 
     fn folder(&self, ticket: TicketId) -> PathBuf {
@@ -138,7 +161,7 @@ impl Scanner {
     }
 
     fn file(&self, ticket: TicketId, id: u32) -> PathBuf {
-        self.folder(ticket).join(format!("{id}.png"))
+        self.folder(ticket).join(format!("{id}.sealed"))
     }
 
     /// The scans of a ticket, in order.
@@ -154,7 +177,7 @@ impl Scanner {
             let name = entry.file_name();
             let Some(id) = name
                 .to_str()
-                .and_then(|n| n.strip_suffix(".png"))
+                .and_then(|n| n.strip_suffix(".sealed"))
                 .and_then(|n| n.parse::<u32>().ok())
             else {
                 continue; // a half-written `.tmp`, or something a person put there
@@ -174,22 +197,9 @@ impl Scanner {
         Ok(out)
     }
 
-    /// Scans one page for `ticket` and stores it; returns its id and size.
+    /// Scans one page for `ticket` and stores it sealed; returns its id and size.
     pub async fn scan(&self, ticket: TicketId) -> Result<(u32, usize), ApiError> {
-        let Some(device) = self.settings.device.clone() else {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "scanner_not_configured",
-                "this office has no scanner configured",
-            ));
-        };
-        let _guard = self.busy.try_lock().map_err(|_| {
-            ApiError::new(
-                StatusCode::CONFLICT,
-                "scanner_busy",
-                "the scanner is scanning another page; try again in a moment",
-            )
-        })?;
+        let _guard = self.busy.try_lock().map_err(|_| busy())?;
         let existing = self.list(ticket).map_err(storage)?;
         if existing.len() as u32 >= MAX_SCANS_PER_TICKET {
             return Err(ApiError::new(
@@ -199,7 +209,44 @@ impl Scanner {
             ));
         }
         let id = existing.last().map_or(1, |s| s.id + 1);
+        let png = self.capture().await?;
+        let sealed = self
+            .vault
+            .seal(&png)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        let folder = self.folder(ticket);
+        let path = self.file(ticket, id);
+        let bytes = png.len();
+        tokio::task::spawn_blocking(move || write_private(&folder, &path, &sealed))
+            .await
+            .map_err(|e| ApiError::internal(format!("write task failed: {e}")))?
+            .map_err(storage)?;
+        if let Ok(mut previews) = self.previews.lock() {
+            previews.retain(|(_, _, at, _)| at.elapsed() < PREVIEW_FOR);
+            if previews.len() >= PREVIEWS_KEPT {
+                previews.pop_front();
+            }
+            previews.push_back((ticket, id, std::time::Instant::now(), png));
+        }
+        tracing::info!(ticket = ticket.0, scan = id, bytes, "page scanned");
+        Ok((id, bytes))
+    }
 
+    /// Scans one page at the officer's desk and returns it (the caller seals and stores it).
+    pub async fn scan_page(&self) -> Result<Vec<u8>, ApiError> {
+        let _guard = self.busy.try_lock().map_err(|_| busy())?;
+        self.capture().await
+    }
+
+    /// Runs `scanimage` once and checks that a PNG came back.
+    async fn capture(&self) -> Result<Vec<u8>, ApiError> {
+        let Some(device) = self.settings.device.clone() else {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "scanner_not_configured",
+                "this office has no scanner configured",
+            ));
+        };
         let mut command = tokio::process::Command::new(&self.settings.program);
         command
             .arg("-d")
@@ -244,35 +291,57 @@ impl Scanner {
                 png.len()
             )));
         }
-        let folder = self.folder(ticket);
-        let path = self.file(ticket, id);
-        let bytes = png.len();
-        tokio::task::spawn_blocking(move || write_private(&folder, &path, &png))
-            .await
-            .map_err(|e| ApiError::internal(format!("write task failed: {e}")))?
-            .map_err(storage)?;
-        tracing::info!(ticket = ticket.0, scan = id, bytes, "page scanned");
-        Ok((id, bytes))
+        Ok(png)
     }
 
-    /// The stored PNG of a scan.
-    pub fn read(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
+    /// The sealed bytes of a ticket's scan, as stored.
+    pub fn read_sealed(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
         match std::fs::read(self.file(ticket, id)) {
             Ok(b) => Ok(b),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(unknown_scan()),
             Err(e) => Err(storage(e)),
         }
     }
+
+    /// The PNG of a ticket's scan; the vault must be open.
+    pub fn read(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
+        let sealed = self.read_sealed(ticket, id)?;
+        self.vault.unseal(&sealed).map_err(ApiError::from)
+    }
+
+    /// The kiosk's preview of a page it scanned a moment ago.
+    pub fn preview(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
+        let previews = self
+            .previews
+            .lock()
+            .map_err(|_| ApiError::internal("previews lock poisoned"))?;
+        previews
+            .iter()
+            .find(|(t, n, at, _)| *t == ticket && *n == id && at.elapsed() < PREVIEW_FOR)
+            .map(|(_, _, _, png)| png.clone())
+            .ok_or_else(unknown_scan)
+    }
+
+    /// Removes a ticket's scan once it has moved into a dossier.
+    pub fn remove(&self, ticket: TicketId, id: u32) -> std::io::Result<()> {
+        if let Ok(mut previews) = self.previews.lock() {
+            previews.retain(|(t, n, _, _)| !(*t == ticket && *n == id));
+        }
+        match std::fs::remove_file(self.file(ticket, id)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Writes `bytes` to `path` readable by the service's user only, atomically (temp file, fsync,
 /// rename): a scan is either whole or absent.
-fn write_private(folder: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn write_private(folder: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
         .create(folder)?;
-    let tmp = path.with_extension("png.tmp");
+    let tmp = path.with_extension("tmp");
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
@@ -283,6 +352,14 @@ fn write_private(folder: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()
     file.sync_all()?;
     std::fs::rename(&tmp, path)?;
     std::fs::File::open(folder)?.sync_all()
+}
+
+fn busy() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "scanner_busy",
+        "the scanner is scanning another page; try again in a moment",
+    )
 }
 
 fn storage(e: std::io::Error) -> ApiError {
@@ -373,11 +450,7 @@ async fn kiosk_preview(
 ) -> Result<impl IntoResponse, ApiError> {
     let id = scan_id(&id)?;
     let t = ticket_by_token(&state, token).await?;
-    let scanner = state.scanner.clone();
-    let bytes = tokio::task::spawn_blocking(move || scanner.read(t.id, id))
-        .await
-        .map_err(|e| ApiError::internal(format!("read task failed: {e}")))??;
-    Ok(png(bytes))
+    Ok(png(state.scanner.preview(t.id, id)?))
 }
 
 fn lan_ticket_id(raw: &str) -> Result<TicketId, ApiError> {
@@ -386,10 +459,25 @@ fn lan_ticket_id(raw: &str) -> Result<TicketId, ApiError> {
         .map_err(|_| ApiError::unknown_ticket(&format!("{raw:?}")))
 }
 
+/// Scans are personal papers: only the roles that open dossiers see them.
+fn may_see_scans(session: &crate::accounts::Session) -> Result<(), ApiError> {
+    if session.account.role.sees_dossiers() {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this account's role does not see visitors' papers",
+        ))
+    }
+}
+
 async fn lan_list(
     State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<crate::accounts::Session>,
     UrlPath(id): UrlPath<String>,
 ) -> Result<Json<Value>, ApiError> {
+    may_see_scans(&session)?;
     let t = state.ticket(lan_ticket_id(&id)?).await?;
     let scanner = state.scanner.clone();
     let scans = tokio::task::spawn_blocking(move || scanner.list(t.id))
@@ -414,8 +502,10 @@ async fn lan_list(
 
 async fn lan_file(
     State(state): State<AppState>,
+    axum::Extension(session): axum::Extension<crate::accounts::Session>,
     UrlPath((id, file)): UrlPath<(String, String)>,
 ) -> Result<impl IntoResponse, ApiError> {
+    may_see_scans(&session)?;
     let t = state.ticket(lan_ticket_id(&id)?).await?;
     let n = scan_id(file.strip_suffix(".png").ok_or_else(unknown_scan)?)?;
     let scanner = state.scanner.clone();
@@ -451,7 +541,10 @@ mod tests {
     fn a_scan_is_written_for_the_owner_only_and_listed() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
-        let scanner = Scanner::new(ScannerSettings::default(), dir.path());
+        let accounts =
+            crate::accounts::Accounts::open(&dir.path().join("accounts.db")).expect("accounts");
+        let (vault, _) = crate::vault::Vault::open_or_create(accounts).expect("vault");
+        let scanner = Scanner::new(ScannerSettings::default(), dir.path(), vault.into());
         let t = TicketId(7);
         write_private(
             &scanner.folder(t),
@@ -463,7 +556,7 @@ mod tests {
         assert_eq!(mode(&scanner.file(t, 1)), 0o600);
         assert_eq!(mode(&scanner.folder(t)), 0o700);
         // A leftover temp file is not a scan.
-        std::fs::write(scanner.folder(t).join("2.png.tmp"), b"half").expect("tmp");
+        std::fs::write(scanner.folder(t).join("2.tmp"), b"half").expect("tmp");
         let listed = scanner.list(t).expect("list");
         assert_eq!(listed.len(), 1);
         assert_eq!((listed[0].id, listed[0].bytes), (1, 10));

@@ -39,6 +39,15 @@ impl DataDir {
     pub fn tls_dir(&self) -> PathBuf {
         self.root.join("tls")
     }
+    /// The dossiers' wrapped key as provisioning made it (`baom-provision apply` puts it here).
+    pub fn vault_import(&self) -> PathBuf {
+        self.root.join("vault.json")
+    }
+    /// The demo's recovery key, kept beside its data so the demo opens by itself. A box never
+    /// has this file: its recovery key exists only on the handover sheet.
+    fn demo_recovery_key(&self) -> PathBuf {
+        self.root.join("demo-recovery-key.txt")
+    }
     fn lock_file(&self) -> PathBuf {
         self.root.join("baom.lock")
     }
@@ -60,6 +69,8 @@ pub struct Started<'a> {
     pub certificate: &'a Path,
     /// `(login, role, one-time password if it is still to be used)` of the demo accounts.
     pub demo_accounts: &'a [(String, Role, Option<String>)],
+    /// The recovery key of a vault made at this start (no bundle brought one): shown once.
+    pub recovery_key: Option<String>,
 }
 
 /// The demo's accounts: one per role.
@@ -125,6 +136,31 @@ pub async fn run(
         }
     }
 
+    // The dossiers' key: brought by the bundle, or made now (and its recovery key shown once).
+    if accounts.vault()?.is_none() && data.vault_import().exists() {
+        let text = std::fs::read(data.vault_import())
+            .with_context(|| format!("cannot read {}", data.vault_import().display()))?;
+        let stored: crate::accounts::StoredVault = serde_json::from_slice(&text)
+            .with_context(|| format!("{} is not a vault", data.vault_import().display()))?;
+        accounts.create_vault(&stored)?;
+        tracing::info!("the dossiers' key came from the provisioning bundle");
+    }
+    let (vault, recovery) = crate::vault::Vault::open_or_create(accounts.clone())
+        .context("cannot open the dossiers' key")?;
+    let vault = Arc::new(vault);
+    let recovery_key = recovery.map(|r| r.display());
+    if options.demo_accounts {
+        match &recovery_key {
+            Some(key) => crate::tls::write_private(&data.demo_recovery_key(), key.as_bytes())?,
+            None => {
+                if let Ok(key) = std::fs::read_to_string(data.demo_recovery_key()) {
+                    let key = crate::vault::RecoveryKey::parse(&key)?;
+                    vault.unlock_with_recovery(&key)?;
+                }
+            }
+        }
+    }
+
     let tls_files = match &settings.tls {
         Some(files) => files.clone(),
         None => tls::self_signed(
@@ -150,7 +186,22 @@ pub async fn run(
         .context("cannot open the queue database for reading")?;
     let board = web::pages::lobby::board_feed(queue.subscribe());
     let scanner_settings = settings.scanner.clone();
+    let reference = crate::reference::Reference::open(&data.queue_db())
+        .context("cannot open the reference of procedures")?;
+    let dossiers = crate::dossiers::Dossiers::new(
+        &data.root,
+        vault.clone(),
+        settings.douars.iter().map(|d| d.name.clone()).collect(),
+        settings.retention_years,
+    );
+    tokio::spawn(crate::dossiers::retention::nightly(
+        dossiers.clone(),
+        settings.catalogue.time_zone().clone(),
+    ));
     let state = AppState {
+        vault: vault.clone(),
+        dossiers,
+        reference,
         settings,
         board,
         queue,
@@ -160,7 +211,11 @@ pub async fn run(
         speech: Arc::default(),
         printer,
         tokens,
-        scanner: Arc::new(crate::scanner::Scanner::new(scanner_settings, &data.root)),
+        scanner: Arc::new(crate::scanner::Scanner::new(
+            scanner_settings,
+            &data.root,
+            vault,
+        )),
         feedback: Arc::new(
             crate::feedback::FeedbackBook::open(&data.queue_db())
                 .context("cannot open the queue database for votes")?,
@@ -208,6 +263,7 @@ pub async fn run(
         redirect: redirect_addr,
         certificate: &tls_files.certificate,
         demo_accounts: &demo_accounts,
+        recovery_key,
     });
 
     let (stop_tx, stop_rx) = watch::channel(false);

@@ -244,14 +244,21 @@ fn a_page_scanned_at_the_kiosk_is_stored_privately_and_listed_for_the_officer() 
         .expect("call")
         .json();
     let id = called["id"].as_u64().expect("id");
-    let file = dir.path().join(format!("scans/{id}/1.png"));
+    let file = dir.path().join(format!("scans/{id}/1.sealed"));
     let mode = std::fs::metadata(&file)
         .expect("scan file")
         .permissions()
         .mode()
         & 0o777;
     assert_eq!(mode, 0o600);
-    assert_eq!(std::fs::read(&file).expect("read"), preview.body);
+    // Sealed: the page on disk is not the picture (only an open vault reads it).
+    let sealed = std::fs::read(&file).expect("read");
+    assert!(!sealed.windows(4).any(|w| w == b"IHDR" || w == b"IDAT"));
+    assert_eq!(
+        sealed.len(),
+        preview.body.len() + 48,
+        "a sealed box: key, tag, page"
+    );
 
     let listed = get(&api, &format!("/api/v1/tickets/{id}/scans"))
         .expect("list")

@@ -8,8 +8,10 @@
 //!
 //! One writer: every write goes through the one connection behind a mutex.
 
+mod keys;
 mod password;
 
+pub use keys::{StoredVault, Wrap};
 pub use password::{hash_password, new_one_time_password, verify_password};
 
 use crate::store::{self, StoreError};
@@ -33,7 +35,8 @@ pub const DISPLAY_SESSION: SignedDuration = SignedDuration::from_hours(24 * 400)
 /// Shortest acceptable new password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
-const MIGRATIONS: &[&str] = &["CREATE TABLE accounts (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE accounts (
         id INTEGER PRIMARY KEY,
         login TEXT NOT NULL UNIQUE,
         display_name TEXT NOT NULL,
@@ -57,7 +60,22 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE accounts (
         at TEXT NOT NULL,
         login TEXT NOT NULL,
         outcome TEXT NOT NULL
-    );"];
+    );",
+    // 2: the dossiers' key, wrapped once per holder (see `vault`), and the public half of the
+    // key pair scans are sealed to (so the kiosk can seal a scan before anyone logs in).
+    "CREATE TABLE vault (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        scan_public_key BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE key_wraps (
+        holder TEXT PRIMARY KEY,              -- 'recovery' or 'account:<login>'
+        salt BLOB NOT NULL,
+        nonce BLOB NOT NULL,
+        wrapped BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    );",
+];
 
 /// What an account may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -81,6 +99,11 @@ impl Role {
             Role::Technician => "technician",
             Role::Display => "display",
         }
+    }
+
+    /// May open dossiers (and so holds a wrap of their key; see `vault`).
+    pub fn sees_dossiers(self) -> bool {
+        matches!(self, Role::Officer | Role::Supervisor)
     }
 
     /// May work at a desk: call, serve and transfer tickets.

@@ -65,6 +65,16 @@ pub const MIGRATIONS: &[&str] = &[
         language TEXT NOT NULL
     );
     CREATE INDEX feedback_by_day ON feedback (day);",
+    // 4: the reference of procedures (shared, not personal: see `reference.rs`). Every edit is
+    // a new version; cases keep the version they followed.
+    "CREATE TABLE procedures (
+        id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        body TEXT NOT NULL,                   -- the procedure as JSON
+        edited_by TEXT NOT NULL,
+        edited_at TEXT NOT NULL,
+        PRIMARY KEY (id, version)
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

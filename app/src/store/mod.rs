@@ -51,6 +51,8 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
 }
 
 pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
+    // First, so that even the pragmas below wait for another connection instead of failing.
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
     // WAL lets readers run beside the writer; FULL makes each commit durable across a power cut,
     // because a number on a printed ticket must exist after one.
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;

@@ -110,7 +110,8 @@ async fn services(State(state): State<AppState>) -> Json<Value> {
         &state.settings.commune,
         &state.settings.catalogue,
         &queue,
-        Timestamp::now()
+        Timestamp::now(),
+        |s| state.service_documents(s),
     )))
 }
 

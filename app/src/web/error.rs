@@ -118,3 +118,73 @@ pub async fn method_not_allowed() -> ApiError {
         "this endpoint does not take that method",
     )
 }
+
+impl From<crate::vault::VaultError> for ApiError {
+    fn from(e: crate::vault::VaultError) -> ApiError {
+        use crate::vault::VaultError;
+        match e {
+            VaultError::Locked => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "dossiers_locked",
+                e.to_string(),
+            ),
+            VaultError::WrongKey | VaultError::MalformedRecoveryKey(_) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_key", e.to_string())
+            }
+            VaultError::Damaged => ApiError::new(StatusCode::CONFLICT, "damaged", e.to_string()),
+            _ => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::dossiers::DossierStoreError> for ApiError {
+    fn from(e: crate::dossiers::DossierStoreError) -> ApiError {
+        use crate::dossiers::DossierStoreError as E;
+        match e {
+            E::Locked => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "dossiers_locked",
+                e.to_string(),
+            ),
+            E::Unavailable(_) => ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "dossiers_unavailable",
+                e.to_string(),
+            ),
+            E::Invalid(d) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, d.code, d.to_string()),
+            E::NotFound(what) => ApiError::new(
+                StatusCode::NOT_FOUND,
+                match what {
+                    "person" => "unknown_person",
+                    "case" => "unknown_case",
+                    "referral" => "unknown_referral",
+                    "scan" => "unknown_scan",
+                    _ => "not_found",
+                },
+                e.to_string(),
+            ),
+            E::Vault(v) => v.into(),
+            E::Store(_) | E::Io(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<crate::reference::ReferenceStoreError> for ApiError {
+    fn from(e: crate::reference::ReferenceStoreError) -> ApiError {
+        use crate::reference::ReferenceStoreError as E;
+        match e {
+            E::Syntax(_) | E::Invalid(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_reference",
+                e.to_string(),
+            ),
+            E::TooLarge(_) => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+            }
+            E::Unknown(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", e.to_string())
+            }
+            E::Store(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}

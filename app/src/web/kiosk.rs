@@ -61,6 +61,7 @@ async fn catalogue(State(state): State<AppState>) -> Json<Value> {
         &state.settings.catalogue,
         &queue,
         Timestamp::now(),
+        |s| state.service_documents(s),
     );
     Json(json!(view))
 }

@@ -42,6 +42,12 @@ pub struct AppState {
     pub accounts: crate::accounts::Accounts,
     pub login_limiter: Arc<auth::LoginLimiter>,
     pub speech: Arc<crate::speech::Speech>,
+    /// The dossiers' key: locked after a boot, open after the first login of a holder.
+    pub vault: Arc<crate::vault::Vault>,
+    /// People, cases and their audit log (`dossiers.db`), open when the vault is.
+    pub dossiers: crate::dossiers::Dossiers,
+    /// The reference of procedures (shared, in `queue.db`).
+    pub reference: crate::reference::Reference,
     /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).
     pub board: tokio::sync::watch::Receiver<Arc<str>>,
 }
@@ -73,6 +79,18 @@ impl AppState {
         .await
         .map_err(|e| ApiError::internal(format!("read task failed: {e}")))?
         .map_err(ApiError::from)
+    }
+
+    /// What a visitor should bring for a service (its own list and its procedures').
+    pub fn service_documents(&self, service: &baom_domain::Service) -> Vec<baom_domain::Document> {
+        let procedures = self
+            .settings
+            .service_procedures
+            .iter()
+            .find(|(l, _)| *l == service.letter)
+            .map(|(_, p)| p.as_slice())
+            .unwrap_or_default();
+        self.reference.documents_for(&service.documents, procedures)
     }
 
     /// A ticket by id: today's from the live queue, older ones from disk.

@@ -72,11 +72,42 @@ pub async fn check_login(
         return Err(AccountError::WrongCredentials.into());
     }
     let accounts = state.accounts.clone();
-    let result =
-        tokio::task::spawn_blocking(move || accounts.login(&login, &password, Timestamp::now()))
-            .await
-            .map_err(|e| ApiError::internal(format!("login task failed: {e}")))?;
+    let vault = state.vault.clone();
+    let result = tokio::task::spawn_blocking(move || {
+        let result = accounts.login(&login, &password, Timestamp::now());
+        if let Ok((_, session)) = &result {
+            // The password that opened the session also opens (or joins) the dossiers' key.
+            let account = &session.account;
+            if let Err(e) = vault.after_login(&account.login, account.role, &password) {
+                tracing::error!(login = %account.login, error = %e, "the dossiers' key could not follow this login");
+            }
+        }
+        result
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("login task failed: {e}")))?;
     Ok(result?)
+}
+
+/// Changes a password (form or API); the account's wrap of the dossiers' key follows it.
+pub async fn replace_password(
+    state: &AppState,
+    session: Session,
+    current: String,
+    new: String,
+) -> Result<(), AccountError> {
+    let accounts = state.accounts.clone();
+    let vault = state.vault.clone();
+    tokio::task::spawn_blocking(move || {
+        accounts.change_password(&session, &current, &new)?;
+        let account = &session.account;
+        if let Err(e) = vault.after_password_change(&account.login, account.role, &new) {
+            tracing::error!(login = %account.login, error = %e, "the dossiers' key could not follow this password");
+        }
+        Ok(())
+    })
+    .await
+    .map_err(|e| AccountError::Hashing(format!("password task failed: {e}")))?
 }
 
 pub async fn login(
@@ -131,11 +162,6 @@ pub async fn change_password(
     Extension(session): Extension<Session>,
     ApiJson(request): ApiJson<PasswordRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let accounts = state.accounts.clone();
-    tokio::task::spawn_blocking(move || {
-        accounts.change_password(&session, &request.current, &request.new)
-    })
-    .await
-    .map_err(|e| ApiError::internal(e.to_string()))??;
+    replace_password(&state, session, request.current, request.new).await?;
     Ok(StatusCode::NO_CONTENT)
 }

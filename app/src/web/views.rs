@@ -139,7 +139,8 @@ pub struct CommuneView<'a> {
 pub struct ServiceView<'a> {
     pub letter: String,
     pub names: &'a Names,
-    pub documents: &'a [Document],
+    /// The service's own documents, then those of the reference's procedures it lists.
+    pub documents: Vec<Document>,
     pub open_now: bool,
     pub waiting: usize,
 }
@@ -150,12 +151,13 @@ impl<'a> CatalogueView<'a> {
         catalogue: &'a Catalogue,
         queue: &Queue,
         now: Timestamp,
+        documents: impl Fn(&Service) -> Vec<Document>,
     ) -> CatalogueView<'a> {
         let local = now.to_zoned_datetime(catalogue.time_zone().clone());
         let service = |s: &'a Service| ServiceView {
             letter: s.letter.to_string(),
             names: &s.names,
-            documents: &s.documents,
+            documents: documents(s),
             open_now: s.hours.is_open(&local),
             waiting: queue.waiting(s.letter).count(),
         };

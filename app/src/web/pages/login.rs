@@ -223,28 +223,23 @@ pub async fn password_submit(
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
-    let accounts = state.accounts.clone();
     let role = session.account.role;
-    let checked = session.clone();
-    match tokio::task::spawn_blocking(move || {
-        accounts.change_password(&checked, &form.current, &form.new)
-    })
-    .await
+    match crate::web::session::replace_password(&state, session.clone(), form.current, form.new)
+        .await
     {
-        Ok(Ok(())) => Redirect::to(home_of(role)).into_response(),
-        Ok(Err(AccountError::WrongCredentials)) => password_page(
+        Ok(()) => Redirect::to(home_of(role)).into_response(),
+        Err(AccountError::WrongCredentials) => password_page(
             &headers,
             &session,
             Some(&tr.t("password-wrong")),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Ok(Err(AccountError::WeakPassword(reason))) => password_page(
+        Err(AccountError::WeakPassword(reason)) => password_page(
             &headers,
             &session,
             Some(&tr.t1("password-weak", "reason", &reason)),
             StatusCode::UNPROCESSABLE_ENTITY,
         ),
-        Ok(Err(e)) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }

@@ -1,0 +1,134 @@
+//! `dossiers.db`'s schema, as numbered migrations (applied like `queue.db`'s). Every table
+//! that holds something about a person hangs off `people` with `ON DELETE CASCADE`, so erasing
+//! a person is one `DELETE`; the audit log holds ids and action names only, never a name.
+
+pub const MIGRATIONS: &[&str] = &[
+    // 1: people, households, consents, cases and their steps, documents, referrals, visits,
+    // sealed scans, the hash-chained audit log and the retention purges' reports.
+    "CREATE TABLE households (
+        id INTEGER PRIMARY KEY,
+        douar TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE people (
+        id INTEGER PRIMARY KEY,
+        name_ar TEXT,
+        name_latin TEXT,
+        sex TEXT NOT NULL CHECK (sex IN ('female', 'male')),
+        birth_date TEXT,                      -- YYYY, YYYY-MM or YYYY-MM-DD
+        nationality TEXT,                     -- ISO 3166 alpha-2; needs a 'sensitive' consent
+        profile TEXT NOT NULL CHECK (profile IN ('abroad', 'returnee', 'dependant', 'foreigner')),
+        douar TEXT,
+        phone TEXT,                           -- digits, '+' for abroad
+        languages TEXT NOT NULL DEFAULT '',
+        household_id INTEGER REFERENCES households (id) ON DELETE SET NULL,
+        relation TEXT,                        -- to the household: head, spouse, child, parent, sibling, other
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        last_activity TEXT NOT NULL           -- local date, for the retention period
+    );
+    CREATE INDEX people_by_phone ON people (phone);
+    CREATE INDEX people_by_household ON people (household_id);
+    CREATE TABLE consents (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        purpose TEXT NOT NULL CHECK (purpose IN ('dossier', 'sensitive', 'referral')),
+        method TEXT NOT NULL CHECK (method IN ('oral', 'written')),
+        given_on TEXT NOT NULL,
+        expires_on TEXT NOT NULL,
+        withdrawn_on TEXT,
+        recorded_by TEXT NOT NULL
+    );
+    CREATE INDEX consents_by_person ON consents (person_id);
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        need TEXT NOT NULL,
+        procedure_id TEXT,                    -- the reference's procedure, and the version followed
+        procedure_version INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+        outcome TEXT CHECK (outcome IN ('resolved', 'oriented', 'abandoned')),
+        opened_on TEXT NOT NULL,
+        opened_by TEXT NOT NULL,
+        closed_on TEXT,
+        follow_up_on TEXT,
+        notes TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX cases_by_person ON cases (person_id);
+    CREATE INDEX cases_follow_up ON cases (follow_up_on) WHERE status = 'open';
+    CREATE TABLE case_steps (
+        case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        step_id TEXT NOT NULL,
+        done_on TEXT NOT NULL,
+        done_by TEXT NOT NULL,
+        PRIMARY KEY (case_id, step_id)
+    );
+    CREATE TABLE scans (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        file TEXT NOT NULL UNIQUE,            -- under the data directory's scans/dossiers/
+        bytes INTEGER NOT NULL,
+        from_ticket INTEGER,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL
+    );
+    CREATE TABLE case_documents (
+        case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        document_id TEXT NOT NULL,
+        received_on TEXT NOT NULL,
+        scan_id INTEGER REFERENCES scans (id) ON DELETE SET NULL,
+        recorded_by TEXT NOT NULL,
+        PRIMARY KEY (case_id, document_id)
+    );
+    CREATE TABLE referrals (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        body TEXT NOT NULL,
+        body_detail TEXT NOT NULL DEFAULT '',
+        state TEXT NOT NULL CHECK (state IN ('sent', 'accepted', 'refused', 'done', 'withdrawn')),
+        sent_on TEXT NOT NULL,
+        sent_by TEXT NOT NULL,
+        due_on TEXT NOT NULL,
+        answered_on TEXT,
+        note TEXT NOT NULL DEFAULT '',        -- the refusal's reason or the counter-referral
+        consent_overridden_by TEXT
+    );
+    CREATE INDEX referrals_by_case ON referrals (case_id);
+    CREATE TABLE visits (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        ticket_id INTEGER,                    -- queue.db's ticket
+        ticket_number TEXT,
+        day TEXT NOT NULL,
+        officer TEXT NOT NULL,
+        UNIQUE (person_id, ticket_id)
+    );
+    CREATE INDEX visits_by_ticket ON visits (ticket_id);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        person_id INTEGER,
+        case_id INTEGER,
+        detail TEXT NOT NULL DEFAULT '',
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE INDEX audit_by_person ON audit (person_id);
+    CREATE TRIGGER audit_is_append_only_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER audit_is_append_only_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE purges (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        retention_years INTEGER NOT NULL,
+        people INTEGER NOT NULL,
+        cases INTEGER NOT NULL,
+        scans INTEGER NOT NULL,
+        person_ids TEXT NOT NULL              -- numbers only, for the report
+    );",
+];
