@@ -157,7 +157,7 @@ fn person(rng: &mut Rng, given: &[Name], weights: &[f64], family: &[Name]) -> Ve
         let ar: Vec<String> = parts.iter().map(|p| p.arabic[0].clone()).collect();
         names.push(ar.join(" "));
     }
-    if !all_arabic || roll < 45 || roll >= 65 {
+    if !all_arabic || !(45..65).contains(&roll) {
         let la: Vec<String> = parts.iter().map(|p| latin(rng, p)).collect();
         names.push(la.join(" "));
     }
@@ -244,12 +244,17 @@ fn main() {
     let mut latencies = Vec::new();
     let mut hits = 0usize;
     let mut likely_hits = 0usize;
+    let mut likely_shown = 0usize;
     let mut by_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     let mut misses = Vec::new();
     for (pair, id) in recall.iter().zip(&recall_ids) {
         let t = Instant::now();
         let found = index.search(&pair.query, 10);
         latencies.push(t.elapsed());
+        likely_shown += found
+            .iter()
+            .filter(|m| m.strength == MatchStrength::Likely)
+            .count();
         let e = by_kind.entry(pair.kind.clone()).or_default();
         e.1 += 1;
         match found.iter().position(|m| m.id == *id) {
@@ -274,6 +279,7 @@ fn main() {
     }
 
     // Random queries: a person's name as stored, with noise, or only one of its words.
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
     for _ in 0..RANDOM_QUERIES {
         let (_, names) = rng.pick(&people);
         let name = rng.pick(names).clone();
@@ -288,10 +294,13 @@ fn main() {
         };
         let t = Instant::now();
         let found = index.search(&q, 10);
-        latencies.push(t.elapsed());
+        let took = t.elapsed();
+        latencies.push(took);
+        slowest.push((took, q));
         std::hint::black_box(found);
     }
     latencies.sort();
+    slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
 
     println!(
         "name search bench: {} generated people + {} recall people",
@@ -327,8 +336,16 @@ fn main() {
         recall.len(),
         likely_hits as f64 / hits.max(1) as f64,
     );
+    println!(
+        "Likely results per recall query (of the 10 shown): {:.2} on average",
+        likely_shown as f64 / recall.len() as f64
+    );
     for (kind, (h, n)) in &by_kind {
         println!("  {kind}: {:.3} ({h}/{n})", *h as f64 / *n as f64);
+    }
+    println!("slowest random queries:");
+    for (d, q) in slowest.iter().take(8) {
+        println!("  {:.3} ms  {q}", d.as_secs_f64() * 1000.0);
     }
     println!("misses ({}):", misses.len());
     for m in &misses {

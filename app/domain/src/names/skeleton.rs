@@ -51,7 +51,7 @@ const RULES: &[Rule] = &[
     rule("sh", "x"),
     // خ: Khalid, Khaled, خالد (kh); a k already in French spellings (Kaddour).
     rule("kh", "k"),
-    // غ: Ghali, غالي (gh).
+    // غ: Ghali, غالي (gh). Kept apart from g, which is ق, ك or ڭ below.
     rule("gh", "g"),
     // ث (th): Othmane / Otmane; ذ and ظ (dh): Nadhir / Nadir.
     rule("th", "t"),
@@ -77,6 +77,9 @@ const RULES: &[Rule] = &[
     // ق and hard c: Abdelkader / Abdulqadir, Camara / Kamara.
     rule("c", "k"),
     rule("q", "k"),
+    // Moroccan speech says ق and ڭ as g, and Arabic script writes ڭ as ك: Guessous / كسوس,
+    // Gaddour / Kaddour, Rguibi / الركيبي. (gh was taken above, so this is a lone g.)
+    rule("g", "k"),
     // French ou is one vowel (Youssef, Ouedraogo); vowels go below anyway, but ou must not
     // leave a w-like letter behind.
     rule("ou", "u"),
@@ -176,7 +179,7 @@ mod tests {
 
     #[test]
     fn ou_is_one_vowel() {
-        assert_eq!(s("ouedraogo"), "drg");
+        assert_eq!(s("ouedraogo"), "drk");
         assert_eq!(s("youssouf"), "sf");
     }
 
@@ -211,6 +214,17 @@ mod tests {
     }
 
     #[test]
+    fn lone_g_is_k() {
+        assert_eq!(s("guessous"), "ks");
+        assert_eq!(s("ksws"), "ks");
+        assert_eq!(s("gaddour"), s("kaddour"));
+        assert_eq!(s("rguibi"), s("rkyby"));
+        assert_eq!(s("agnaou"), "kn");
+        // غ stays apart.
+        assert_eq!(s("ghazi"), "gz");
+    }
+
+    #[test]
     fn gh_th_dh_ph() {
         assert_eq!(s("ghali"), "gl");
         assert_eq!(s("othmane"), "tmn");
@@ -240,7 +254,7 @@ mod tests {
     fn any_string_is_accepted() {
         assert_eq!(s("محمد"), "mhmd");
         assert_eq!(s(""), "");
-        assert_eq!(s("😀"), "grng");
+        assert_eq!(s("😀"), "krnk");
         assert_eq!(s("AYA"), "");
     }
 }
