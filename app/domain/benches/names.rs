@@ -60,7 +60,10 @@ fn name_of(spellings: &[&str]) -> Name {
     for s in spellings.iter().map(|s| s.trim()).filter(|s| !s.is_empty()) {
         if is_arabic(s) {
             n.arabic.push(s.to_string());
-        } else if s.is_ascii() || s.chars().all(|c| c.is_alphabetic() || " -'".contains(c)) {
+        } else if s
+            .chars()
+            .all(|c| c.is_ascii() || ('\u{00C0}'..='\u{024F}').contains(&c))
+        {
             n.latin.push(s.to_string());
         }
     }
