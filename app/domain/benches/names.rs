@@ -248,6 +248,7 @@ fn main() {
     let mut hits = 0usize;
     let mut likely_hits = 0usize;
     let mut likely_shown = 0usize;
+    let mut crowded = 0usize;
     let mut by_kind: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
     let mut misses = Vec::new();
     let mut different = 0usize;
@@ -285,6 +286,9 @@ fn main() {
                     .iter()
                     .filter(|m| m.strength == MatchStrength::Likely)
                     .count();
+                if likely == 10 {
+                    crowded += 1;
+                }
                 misses.push(format!(
                     "  {} -> {} ({}; {} Likely in the 10 shown)",
                     pair.stored, pair.query, pair.kind, likely
@@ -361,6 +365,18 @@ fn main() {
     for f in &false_likely {
         println!("{f}");
     }
+    let (held_hits, held) = by_kind
+        .iter()
+        .filter(|(k, _)| k.starts_with("heldout"))
+        .fold((0, 0), |(h, n), (_, (a, b))| (h + a, n + b));
+    println!(
+        "held-out pairs (not used to tune the rules): recall@10 {:.3} ({held_hits}/{held})",
+        held_hits as f64 / held.max(1) as f64
+    );
+    println!(
+        "misses where the 10 shown were all Likely (namesakes ranked first): {}",
+        crowded
+    );
     for (kind, (h, n)) in &by_kind {
         println!("  {kind}: {:.3} ({h}/{n})", *h as f64 / *n as f64);
     }
