@@ -40,14 +40,21 @@ const MAX_QUERY_TOKENS: usize = 8;
 const MATCH: f32 = 0.7;
 /// Candidates re-ranked per search, at least; more when `limit` is large.
 const MIN_RERANK: usize = 100;
+/// A query token whose related tokens are carried by more records than this is only used to
+/// rank records the other query tokens found, once those found enough (Mohamed Boateng: the
+/// Boatengs, not every Mohamed).
+const COMMON: usize = 8_192;
+/// Tokens that no rule relates to a query token but that look this much like it (Jaro-Winkler)
+/// are candidates too, at a fuzzy score: a typo (Amrami for Amrani) still finds the person.
+const LOOKALIKE: f64 = 0.85;
 
 /// What is compared of a token.
 #[derive(Debug, Clone)]
 struct Features {
     text: Box<str>,
     skel: Box<str>,
-    /// The skeleton without a leading el/al glued to a Latin word (Elfassi → `fs`), when it
-    /// differs and keeps two letters or more.
+    /// The skeleton without the l of a glued article (Elfassi → `fs`, Lamrani → `mrn`), when
+    /// two letters or more remain.
     alt: Option<Box<str>>,
     /// Lines of `variants.txt` this spelling belongs to.
     names: Box<[u32]>,
@@ -56,13 +63,13 @@ struct Features {
 impl Features {
     fn of(text: &str, variants: &Variants) -> Features {
         let skel = skeleton(text);
-        let alt = ["el", "al"]
-            .iter()
-            .find_map(|a| text.strip_prefix(a))
-            .filter(|rest| rest.len() >= 3)
-            .map(skeleton)
-            .filter(|a| a.len() >= 2 && *a != skel)
-            .map(String::into_boxed_str);
+        // Moroccan Latin spellings glue the article's l to the name (Lamrani for العمراني,
+        // Lahrichi, Elfassi): such a token is also filed without it.
+        let alt = (text.starts_with('l') || text.starts_with("el") || text.starts_with("al"))
+            .then(|| skel.strip_prefix('l'))
+            .flatten()
+            .filter(|rest| rest.len() >= 2)
+            .map(Box::from);
         Features {
             text: text.into(),
             skel: skel.into_boxed_str(),
@@ -110,6 +117,21 @@ fn token_sim(q: &Features, t: &Features) -> f32 {
     }
 }
 
+/// For one query token (by position): the tokens it may be with their scores, and how many
+/// records carry them.
+type Related = (usize, Vec<(u32, f32)>, usize);
+
+/// A skeleton with one letter left out, each way; none for skeletons shorter than three.
+fn deletions(skel: &str) -> impl Iterator<Item = String> + '_ {
+    let n = if skel.len() >= 3 { skel.len() } else { 0 };
+    (0..n).map(move |i| {
+        let mut d = String::with_capacity(skel.len() - 1);
+        d.push_str(&skel[..i]);
+        d.push_str(&skel[i + 1..]);
+        d
+    })
+}
+
 #[derive(Debug, Clone)]
 struct Token {
     features: Features,
@@ -141,6 +163,8 @@ pub struct NameIndex {
     tokens: Vec<Token>,
     token_ids: HashMap<Box<str>, u32>,
     by_skeleton: HashMap<Box<str>, Vec<u32>>,
+    /// Token ids by their skeleton with one letter left out, to find look-alikes.
+    by_deletion: HashMap<Box<str>, Vec<u32>>,
     /// Token ids by line of `variants.txt`.
     by_name: Vec<Vec<u32>>,
     slots: Vec<Option<Record>>,
@@ -171,6 +195,7 @@ impl NameIndex {
             tokens: Vec::new(),
             token_ids: HashMap::new(),
             by_skeleton: HashMap::new(),
+            by_deletion: HashMap::new(),
             by_name: vec![Vec::new(); variants.len()],
             slots: Vec::new(),
             free: Vec::new(),
@@ -249,6 +274,7 @@ impl NameIndex {
         let skeletons: usize = self
             .by_skeleton
             .iter()
+            .chain(&self.by_deletion)
             .map(|(k, v)| k.len() + 4 * v.capacity() + 48)
             .sum();
         let records: usize = self
@@ -288,20 +314,43 @@ impl NameIndex {
             .map(|t| Features::of(t, self.variants))
             .collect();
 
-        // Stage 1: every record sharing a token, with the best score per query token.
+        // Stage 1: every record sharing a token, with the best score per query token. Rare
+        // tokens first, so that a common one may only rank what they found.
+        let mut related: Vec<Related> = query
+            .iter()
+            .enumerate()
+            .map(|(i, q)| {
+                let tokens = self.related_tokens(q);
+                let volume = tokens
+                    .iter()
+                    .map(|&(t, _)| self.tokens[t as usize].records.len())
+                    .sum();
+                (i, tokens, volume)
+            })
+            .collect();
+        related.sort_by_key(|r| r.2);
+        let keep = limit.saturating_mul(8).max(MIN_RERANK);
         let mut at: Vec<u32> = vec![u32::MAX; self.slots.len()];
         let mut hits: Vec<(u32, [f32; MAX_QUERY_TOKENS])> = Vec::new();
-        for (i, q) in query.iter().enumerate() {
-            for (t, sim) in self.related_tokens(q) {
+        let mut strong = 0usize;
+        for (i, tokens, volume) in related {
+            let add_new = volume <= COMMON || strong < keep;
+            for (t, sim) in tokens {
                 for &slot in &self.tokens[t as usize].records {
                     let Some(pos) = at.get_mut(slot as usize) else {
                         continue;
                     };
                     if *pos == u32::MAX {
+                        if !add_new {
+                            continue;
+                        }
                         *pos = u32::try_from(hits.len()).unwrap_or(u32::MAX);
                         hits.push((slot, [0.0; MAX_QUERY_TOKENS]));
                     }
                     if let Some((_, best)) = hits.get_mut(*pos as usize) {
+                        if sim >= MATCH && best.iter().all(|&s| s < MATCH) {
+                            strong += 1;
+                        }
                         best[i] = best[i].max(sim);
                     }
                 }
@@ -310,24 +359,27 @@ impl NameIndex {
         if hits.is_empty() {
             return Vec::new();
         }
-        let first = |best: &[f32; MAX_QUERY_TOKENS]| -> f32 {
-            best.iter()
-                .map(|&s| if s >= MATCH { 2.0 + s } else { s })
-                .sum()
-        };
-        let keep = limit.saturating_mul(8).max(MIN_RERANK).min(hits.len());
-        let by_first = |a: &(u32, [f32; MAX_QUERY_TOKENS]), b: &(u32, [f32; MAX_QUERY_TOKENS])| {
-            first(&b.1).total_cmp(&first(&a.1)).then(a.0.cmp(&b.0))
-        };
-        if keep < hits.len() {
-            hits.select_nth_unstable_by(keep - 1, by_first);
-            hits.truncate(keep);
+        let mut ranked: Vec<(f32, u32)> = hits
+            .iter()
+            .map(|(slot, best)| {
+                let first: f32 = best
+                    .iter()
+                    .map(|&s| if s >= MATCH { 2.0 + s } else { s })
+                    .sum();
+                (first, *slot)
+            })
+            .collect();
+        let keep = keep.min(ranked.len());
+        let by_first = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+        if keep < ranked.len() {
+            ranked.select_nth_unstable_by(keep - 1, by_first);
+            ranked.truncate(keep);
         }
 
         // Stage 2: every query token against every token of each candidate.
-        let mut found: Vec<(bool, f32, u64)> = hits
+        let mut found: Vec<(bool, f32, u64)> = ranked
             .iter()
-            .filter_map(|(slot, _)| self.slots.get(*slot as usize)?.as_ref())
+            .filter_map(|(_, slot)| self.slots.get(*slot as usize)?.as_ref())
             .map(|record| self.rerank(&query, record))
             .collect();
         found.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
@@ -347,7 +399,8 @@ impl NameIndex {
     }
 
     /// Tokens of the index a query token may be, with their score: the same spelling, the
-    /// same known name, the same skeleton.
+    /// same known name, the same skeleton; then look-alikes (skeletons one letter apart and a
+    /// Jaro-Winkler of at least [`LOOKALIKE`]) at their fuzzy score.
     fn related_tokens(&self, q: &Features) -> Vec<(u32, f32)> {
         let mut ids: Vec<u32> = Vec::new();
         if let Some(&t) = self.token_ids.get(&q.text) {
@@ -365,7 +418,22 @@ impl NameIndex {
         }
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter()
+        let mut near: Vec<u32> = Vec::new();
+        if let Some(ts) = self.by_deletion.get(&q.skel) {
+            near.extend_from_slice(ts);
+        }
+        for d in deletions(&q.skel) {
+            for map in [&self.by_deletion, &self.by_skeleton] {
+                if let Some(ts) = map.get(d.as_str()) {
+                    near.extend_from_slice(ts);
+                }
+            }
+        }
+        near.sort_unstable();
+        near.dedup();
+        near.retain(|t| ids.binary_search(t).is_err());
+        let mut out: Vec<(u32, f32)> = ids
+            .into_iter()
             .filter_map(|t| {
                 let token = self.tokens.get(t as usize)?;
                 if token.records.is_empty() {
@@ -373,7 +441,17 @@ impl NameIndex {
                 }
                 Some((t, token_sim(q, &token.features)))
             })
-            .collect()
+            .collect();
+        out.extend(near.into_iter().filter_map(|t| {
+            let token = self.tokens.get(t as usize)?;
+            if token.records.is_empty()
+                || strsim::jaro_winkler(&q.text, &token.features.text) < LOOKALIKE
+            {
+                return None;
+            }
+            Some((t, token_sim(q, &token.features)))
+        }));
+        out
     }
 
     /// (likely, score, id) of one candidate. The score weighs how well the query's tokens are
@@ -411,6 +489,12 @@ impl NameIndex {
         let features = Features::of(text, self.variants);
         for key in features.keys() {
             self.by_skeleton.entry(key.into()).or_default().push(id);
+        }
+        for d in deletions(&features.skel) {
+            let ids = self.by_deletion.entry(d.into()).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
         }
         for &n in features.names.iter() {
             if let Some(ts) = self.by_name.get_mut(n as usize) {

@@ -10,13 +10,15 @@
 //!    are dropped. Apostrophes join (N'Diaye→ndiaye, M'hamed→mhamed); anything else that is not
 //!    a letter separates words.
 //! 3. Per Arabic word: a leading article ال is dropped (when two letters or more remain), and
-//!    the particles عبد, بن/ابن, آيت, ولد, أبو/بو, أو are recognised, also عبد written
-//!    together with its article (عبدالقادر).
-//! 4. Each word is transliterated with `any_ascii` (محمد→mhmd) and kept to `a-z`.
-//! 5. Standalone articles (el, al, l) are dropped, and particles are glued to the next word
-//!    with one spelling each: abd, ben, ait, ould, abu, ou (Abd el-Kader, Abdel Kader,
-//!    عبد القادر → abdkader). Inside a Latin word, the article after abd is dropped the same way:
-//!    Abdelkader → abdkader, Abderrahmane → abdrahmane, Abdessamad → abdsamad.
+//!    the particles عبد, بن/ابن, آيت, ولد, أبو/بو, أو and الدين are recognised, also عبد and
+//!    الدين written together with the name (عبدالقادر, نورالدين).
+//! 4. Each word is transliterated with `any_ascii` (محمد→mhmd; alif, which it leaves out, is
+//!    written a) and kept to `a-z`.
+//! 5. Standalone articles (el, al, l, and the assimilated ed, er, es…) are dropped; ad-din is
+//!    glued to the word before it (Nour Eddine → noureddine); particles are glued to the next
+//!    word with one spelling each: abd, ben, ait, ould, abu, ou (Abd el-Kader, Abdel Kader →
+//!    abdkader; عبد القادر → abdqadr, the same skeleton). Inside a Latin word the article after
+//!    abd is dropped the same way: Abdelkader → abdkader, Abderrahmane → abdrahmane.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;

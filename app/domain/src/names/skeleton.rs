@@ -4,7 +4,7 @@
 //! become `mhmd`, and يوسف, Youssef, Youcef and Yusuf all become `sf`.
 //!
 //! The rules are data ([`RULES`]), applied left to right at each position, the first that
-//! matches winning; then vowels, `y` and `w` are dropped, doubled letters collapse, and a
+//! matches winning; then doubled letters collapse, vowels, `y` and `w` are dropped, and a
 //! final `h` goes (ة, Fatimah). Each rule has its own test below.
 
 /// Where a rule may apply.
@@ -51,7 +51,7 @@ const RULES: &[Rule] = &[
     rule("sh", "x"),
     // خ: Khalid, Khaled, خالد (kh); a k already in French spellings (Kaddour).
     rule("kh", "k"),
-    // غ: Ghali, غالي (gh).
+    // غ: Ghali, غالي (gh). Kept apart from g, which is ق, ك or ڭ below.
     rule("gh", "g"),
     // ث (th): Othmane / Otmane; ذ and ظ (dh): Nadhir / Nadir.
     rule("th", "t"),
@@ -77,6 +77,9 @@ const RULES: &[Rule] = &[
     // ق and hard c: Abdelkader / Abdulqadir, Camara / Kamara.
     rule("c", "k"),
     rule("q", "k"),
+    // Moroccan speech says ق and ڭ as g, and Arabic script writes ڭ as ك: Guessous / كسوس,
+    // Gaddour / Kaddour, Rguibi / الركيبي. (gh was taken above, so this is a lone g.)
+    rule("g", "k"),
     // French ou is one vowel (Youssef, Ouedraogo); vowels go below anyway, but ou must not
     // leave a w-like letter behind.
     rule("ou", "u"),
@@ -132,11 +135,14 @@ pub fn skeleton(token: &str) -> String {
     let mut out = String::with_capacity(rewritten.len());
     let mut last = 0u8;
     for b in rewritten {
-        if is_vowel(b) || b == b'y' || b == b'w' || b == last {
+        // A doubled letter is one (Mohammed, Youssef: Arabic script writes no shadda), but two
+        // letters a vowel kept apart stay two (Bouabid is not Abdou, Allal is not Ali).
+        let double = b == last;
+        last = b;
+        if is_vowel(b) || b == b'y' || b == b'w' || double {
             continue;
         }
         out.push(char::from(b));
-        last = b;
     }
     if out.len() > 1 && out.ends_with('h') {
         out.pop();
@@ -160,7 +166,18 @@ mod tests {
     fn doubles_collapse() {
         assert_eq!(s("mohammed"), "mhmd");
         assert_eq!(s("youssef"), "sf");
-        assert_eq!(s("bennani"), "bn");
+        assert_eq!(s("bennani"), "bnn");
+        assert_eq!(s("bennani"), s("banany"));
+    }
+
+    #[test]
+    fn letters_a_vowel_keeps_apart_stay_two() {
+        assert_eq!(s("bouabid"), "bbd");
+        assert_ne!(s("bouabid"), s("abdou"));
+        assert_eq!(s("allal"), "ll");
+        assert_eq!(s("alal"), "ll");
+        assert_ne!(s("allal"), s("ali"));
+        assert_eq!(s("habib"), s("hbyb"));
     }
 
     #[test]
@@ -176,7 +193,7 @@ mod tests {
 
     #[test]
     fn ou_is_one_vowel() {
-        assert_eq!(s("ouedraogo"), "drg");
+        assert_eq!(s("ouedraogo"), "drk");
         assert_eq!(s("youssouf"), "sf");
     }
 
@@ -211,6 +228,17 @@ mod tests {
     }
 
     #[test]
+    fn lone_g_is_k() {
+        assert_eq!(s("guessous"), "kss");
+        assert_eq!(s("ksws"), "kss");
+        assert_eq!(s("gaddour"), s("kaddour"));
+        assert_eq!(s("rguibi"), s("rkyby"));
+        assert_eq!(s("agnaou"), "kn");
+        // غ stays apart.
+        assert_eq!(s("ghazi"), "gz");
+    }
+
+    #[test]
     fn gh_th_dh_ph() {
         assert_eq!(s("ghali"), "gl");
         assert_eq!(s("othmane"), "tmn");
@@ -240,7 +268,7 @@ mod tests {
     fn any_string_is_accepted() {
         assert_eq!(s("محمد"), "mhmd");
         assert_eq!(s(""), "");
-        assert_eq!(s("😀"), "grng");
+        assert_eq!(s("😀"), "krnnk");
         assert_eq!(s("AYA"), "");
     }
 }

@@ -140,6 +140,41 @@ fn west_african_spellings() {
 }
 
 #[test]
+fn glued_article_and_moroccan_g() {
+    let mut ix = office();
+    ix.insert(20, &["رشيد العمراني"]);
+    ix.insert(21, &["Saida Guessous"]);
+    ix.insert(22, &["Nabil Lahrichi"]);
+    finds_all(
+        &ix,
+        &["Rachid Lamrani", "Rachid Amrani", "Rachid El Amrani"],
+        &[20],
+    );
+    finds_all(
+        &ix,
+        &["سعيدة كسوس", "Saida Gassous", "Saida Kessous"],
+        &[21],
+    );
+    finds_all(
+        &ix,
+        &["Nabil Harichi", "نبيل الحريشي", "Nabil Elharichi"],
+        &[22],
+    );
+}
+
+#[test]
+fn a_typo_no_rule_covers_is_still_found_as_possible() {
+    let mut ix = office();
+    ix.insert(20, &["Rachid Amrani"]);
+    for n in 0..30 {
+        ix.insert(100 + n, &["Rachid Bennani"]);
+    }
+    let found = ix.search("Rachid Amrami", 10);
+    assert_eq!(found.first().map(|m| m.id), Some(20), "{found:?}");
+    assert_eq!(found[0].strength, MatchStrength::Possible);
+}
+
+#[test]
 fn single_given_name_finds_people_with_it() {
     let ix = office();
     let found = ix.search("Fatima", 10);
