@@ -285,6 +285,17 @@ pub fn open_with_recovery(
 /// What runs when the vault opens.
 type UnlockHook = Box<dyn Fn(&DataKey) + Send + Sync>;
 
+/// The data key of a (stopped) box's data directory, opened with its recovery key: for
+/// `baom restore` and for recovery by hand.
+pub fn recover_key(
+    data_dir: &std::path::Path,
+    recovery: &RecoveryKey,
+) -> Result<DataKey, VaultError> {
+    let accounts = Accounts::open(&data_dir.join("accounts.db"))?;
+    let stored = accounts.vault()?.ok_or(VaultError::NoVault)?;
+    open_with_recovery(&stored, recovery)
+}
+
 /// The running service's vault: locked or open, and the scans' public key.
 pub struct Vault {
     accounts: Accounts,

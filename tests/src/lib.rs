@@ -851,3 +851,55 @@ impl KeptConnection {
         })
     }
 }
+
+/// Percent-encodes a form value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// POSTs a page's form, with the session's CSRF token, as a browser does.
+pub fn form(to: &Endpoint, path: &str, fields: &[(&str, &str)]) -> Reply {
+    let csrf = match to {
+        Endpoint::Lan(lan) => lan.csrf.clone().unwrap_or_default(),
+        Endpoint::Unix(_) => String::new(),
+    };
+    let body = std::iter::once(("csrf", csrf.as_str()))
+        .chain(fields.iter().copied())
+        .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    request_with(
+        to,
+        "POST",
+        path,
+        Some(body.as_bytes()),
+        "application/x-www-form-urlencoded",
+    )
+    .expect("form answer")
+}
+
+impl Reply {
+    /// Where a redirect points.
+    pub fn location(&self) -> String {
+        self.header("location").unwrap_or_default()
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// The recovery key `baom` printed when it made the dossiers' key.
+pub fn recovery_key(banner: &str) -> Option<String> {
+    banner.lines().find_map(|l| {
+        l.split_once("it is shown only now): ")
+            .map(|(_, k)| k.trim().to_owned())
+    })
+}

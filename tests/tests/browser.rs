@@ -4,122 +4,12 @@
 //! the target directory (`browser-screens/`) for people to look at.
 
 use baom_e2e::{Baom, NEW_PASSWORD, post};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
-use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use fantoccini::Locator;
+use serde_json::json;
 use std::time::{Duration, Instant};
 
-struct Driver(Child);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-async fn browser(profile: &std::path::Path) -> (Driver, Client) {
-    let port = free_port();
-    let driver = Driver(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver is installed (.ci/setup)"),
-    );
-    let capabilities: serde_json::Map<String, Value> = serde_json::from_value(json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
-                "--ignore-certificate-errors", "--autoplay-policy=no-user-gesture-required",
-                "--window-size=1280,860", "--lang=fr",
-                format!("--user-data-dir={}", profile.display()),
-            ]
-        }
-    }))
-    .expect("capabilities");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let attempt = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await;
-        match attempt {
-            Ok(client) => return (driver, client),
-            Err(e) if Instant::now() > deadline => panic!("chromedriver did not start: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-}
-
-async fn fill(c: &Client, name: &str, value: &str) {
-    c.find(Locator::Css(&format!("input[name='{name}']")))
-        .await
-        .unwrap_or_else(|e| panic!("field {name}: {e}"))
-        .send_keys(value)
-        .await
-        .expect("type");
-}
-
-async fn submit(c: &Client) {
-    c.find(Locator::Css("main button[type='submit']"))
-        .await
-        .expect("submit button")
-        .click()
-        .await
-        .expect("click");
-}
-
-/// The text of the first element matching `css`, read in one step (the live part of a page may
-/// be redrawn at any moment, which would make a found element stale).
-async fn text_of(c: &Client, css: &str) -> String {
-    let script = "const e = document.querySelector(arguments[0]); return e ? e.innerText : '';";
-    c.execute(script, vec![json!(css)])
-        .await
-        .expect("read text")
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
-/// Waits (a few seconds at most) until the browser is at `expected`, and says where it is.
-async fn arrive(c: &Client, expected: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let here = path(c).await;
-        if here == expected || Instant::now() > deadline {
-            return here;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn path(c: &Client) -> String {
-    c.current_url().await.expect("url").path().to_owned()
-}
-
-async fn screenshot(c: &Client, name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser-screens");
-    std::fs::create_dir_all(&dir).expect("screens dir");
-    let file = dir.join(format!("{name}.png"));
-    std::fs::write(&file, c.screenshot().await.expect("screenshot")).expect("write png");
-    file
-}
+mod support;
+use support::browser::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_calls_a_ticket_and_the_lobby_shows_it_within_a_second() {

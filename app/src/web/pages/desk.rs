@@ -151,6 +151,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                             (action_button(desk.number, csrf, Some(t.id), "no-show", tr.t("desk-no-show"), "a", false))
                         }
                         (action_button(desk.number, csrf, Some(t.id), "finish", tr.t("desk-finish"), "f", t.state == TicketState::Serving))
+                        a.button #open-dossier href={ "/people?ticket=" (t.id) } accesskey="d" { (tr.t("desk-dossier")) }
                         form.action method="post" action={ "/desk/" (desk.number) } {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="action" value="transfer";
@@ -305,6 +306,7 @@ pub async fn open_ticket(
             h1 { (tr.t1("desk-ticket", "number", &t.number.to_string())) }
             p { (service_name(tr, &state, t.service)) " · " (tr.t(&format!("state-{shown_state}"))) @if t.priority { " · " (tr.t("desk-priority")) } }
             p { (tr.t1("desk-issued", "time", &issued)) }
+            p { a.button href={ "/people?ticket=" (t.id) } { (tr.t("desk-dossier")) } }
             @if matches!(t.state, TicketState::Waiting | TicketState::NoShow) && t.day == queue.day() {
                 (action_button(desk, &session.csrf, Some(t.id), "call", tr.t("desk-call-next"), "n", true))
             }

@@ -3,6 +3,7 @@
 //! A few small scripts (`app/assets/`) add live updates; every action is also a plain form.
 
 mod desk;
+mod dossiers;
 pub mod lobby;
 mod login;
 mod technician;
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/events", get(lobby::events))
         .route("/lobby/speech.wav", get(lobby::speech))
         .route("/technician", get(technician::page))
+        .merge(dossiers::router())
         .route("/lang/{code}", get(set_language))
         .route("/static/{file}", get(asset))
 }

@@ -1,0 +1,528 @@
+//! A case's page: the need, the procedure followed (at the version the case began with), its
+//! steps to tick, its documents to record as received (with a scan from the dossier), its
+//! referrals and their answers, the follow-up date, notes and closing. And the list of what is
+//! due today (follow-ups reached, referrals past their body's delay).
+
+use super::people::audit_action;
+use super::{actor, checked, dossier_reader, explain, nav, store_refusal, today};
+use crate::accounts::Role;
+use crate::dossiers::cases::{self as store, ConsentOverride, FollowedProcedure};
+use crate::dossiers::{DossierStoreError, audit, people, scans};
+use crate::web::AppState;
+use crate::web::auth::PageSession;
+use crate::web::pages::{layout, refusal};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use baom_domain::dossier::case::parse_date;
+use baom_domain::dossier::{Body, CaseStatus, DossierError, Outcome, ReferralState};
+use baom_domain::reference::Procedure;
+use maud::html;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    #[serde(default)]
+    csrf: String,
+    person: String,
+    #[serde(default)]
+    need: String,
+    #[serde(default)]
+    procedure: String,
+}
+
+pub async fn open(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Form(form): Form<OpenForm>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if let Err(r) = checked(tr, &session, &form.csrf) {
+        return r;
+    }
+    let Ok(person) = form.person.parse::<i64>() else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let back = format!("/people/{person}");
+    let procedure = match form.procedure.trim() {
+        "" => None,
+        id => match state.reference.get(id) {
+            Some(v) => Some((id.to_owned(), v.version, v.procedure.names.fr.clone())),
+            None => {
+                let e = DossierError::new(
+                    "unknown_procedure",
+                    "procedure",
+                    format!("{id:?} is not in the reference"),
+                );
+                return Redirect::to(&format!(
+                    "{back}?problem={}",
+                    crate::web::auth::urlencode(&explain(tr, &e))
+                ))
+                .into_response();
+            }
+        },
+    };
+    // A case opened from a procedure may leave the need blank: the procedure names it.
+    let need = match (&procedure, form.need.trim()) {
+        (Some((_, _, name)), "") => name.clone(),
+        (_, need) => need.to_owned(),
+    };
+    let who = actor(&session);
+    let day = today(&state);
+    let opened = state
+        .dossiers
+        .run(move |db| {
+            let followed = procedure
+                .as_ref()
+                .map(|(id, version, _)| FollowedProcedure {
+                    id,
+                    version: *version,
+                });
+            store::open(db, &who, person, &need, followed, day)
+        })
+        .await;
+    match opened {
+        Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
+        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+            "{back}?problem={}",
+            crate::web::auth::urlencode(&explain(tr, &e))
+        ))
+        .into_response(),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+/// The procedure a case follows, at the version it began with.
+fn followed(state: &AppState, case: &store::Case) -> Option<Procedure> {
+    let id = case.procedure_id.as_deref()?;
+    match case.procedure_version {
+        Some(v) => state.reference.version(id, v),
+        None => state.reference.get(id).map(|v| v.procedure),
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-case"));
+    };
+    let who = actor(&session);
+    let loaded = state
+        .dossiers
+        .run(move |db| {
+            let view = store::read(db, &who, id)?;
+            let person = people::load(&db.conn, view.case.person_id)?;
+            let scans = scans::of_person(&db.conn, view.case.person_id)?;
+            let lines = audit::lines(&db.conn, Some(view.case.person_id), 200)?
+                .into_iter()
+                .filter(|l| l.case_id == Some(id))
+                .collect::<Vec<_>>();
+            Ok((view, person, scans, lines))
+        })
+        .await;
+    let (view, person, person_scans, lines) = match loaded {
+        Ok(v) => v,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let procedure = followed(&state, &view.case);
+    let lang = tr.language();
+    let open = view.case.status == CaseStatus::Open;
+    let here = format!("/cases/{id}");
+    let csrf = &session.csrf;
+    let problem = query.get("problem").cloned();
+    let day = today(&state);
+    let body = html! {
+        (nav(tr, &session))
+        @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        section.card {
+            p { a href={ "/people/" (person.id) } { bdi { (person.display_name()) } } }
+            // A case opened from a procedure without other words is named by it, in the reader's language.
+            h1 { bdi { (procedure.as_ref().filter(|p| p.names.fr == view.case.need).map(|p| p.names.get(lang).to_owned()).unwrap_or_else(|| view.case.need.clone())) } }
+            p {
+                (tr.t(if open { "case-open" } else { "case-closed" }))
+                @if let Some(o) = &view.case.outcome { " · " (tr.t(&format!("outcome-{o}"))) }
+                " · " (tr.t1("case-opened-on", "date", &view.case.opened_on))
+            }
+            @if let Some(p) = &procedure {
+                p.procedure {
+                    strong { (p.names.get(lang)) }
+                    " · " (tr.t(&format!("body-{}", p.body.as_str())))
+                    " · " (tr.t1("procedure-delay", "days", &p.typical_delay_days.to_string()))
+                    @if p.to_be_checked { " · " span.flag { (tr.t("procedure-to-check")) } }
+                }
+                p.hint { (tr.t("procedure-refer-to")) " " (p.refer_to.get(lang)) }
+            }
+        }
+        @if let Some(p) = &procedure {
+            section.card.steps {
+                h2 { (tr.t("case-steps")) }
+                ol {
+                    @for step in &p.steps {
+                        @let done = view.steps_done.iter().find(|d| d.step_id == step.id);
+                        li.done[done.is_some()] {
+                            form.action method="post" action=(here) {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="action" value="step";
+                                input type="hidden" name="step" value=(step.id);
+                                input type="hidden" name="done" value=(if done.is_some() { "no" } else { "yes" });
+                                button type="submit" disabled[!open] aria-pressed=(done.is_some()) { (if done.is_some() { "☑" } else { "☐" }) }
+                            }
+                            " " (step.names.get(lang))
+                            @if let Some(d) = done { " · " small { (d.done_on) " · " (d.done_by) } }
+                        }
+                    }
+                }
+            }
+            section.card.documents {
+                h2 { (tr.t("case-documents")) }
+                ul {
+                    @for doc in &p.documents {
+                        @let received = view.documents.iter().find(|d| d.document_id == doc.id);
+                        li.done[received.is_some()] {
+                            (doc.names.get(lang)) " · "
+                            @match received {
+                                Some(r) => {
+                                    (tr.t1("document-received-on", "date", &r.received_on))
+                                    @if let Some(s) = r.scan_id { " · " a href={ "/scans/" (s) } target="_blank" { (tr.t1("scan-number", "n", &s.to_string())) } }
+                                }
+                                None => { span.flag { (tr.t("document-missing")) } }
+                            }
+                            @if open {
+                                form.inline method="post" action=(here) {
+                                    input type="hidden" name="csrf" value=(csrf);
+                                    input type="hidden" name="action" value="document";
+                                    input type="hidden" name="document" value=(doc.id);
+                                    select name="scan" aria-label=(tr.t("document-scan")) {
+                                        option value="" { (tr.t("document-no-scan")) }
+                                        @for s in &person_scans { option value=(s.id) { (tr.t1("scan-number", "n", &s.id.to_string())) } }
+                                    }
+                                    button type="submit" { (tr.t("document-record")) }
+                                }
+                            }
+                        }
+                    }
+                }
+                p { a href={ "/people/" (person.id) } { (tr.t("document-add-scans")) } }
+            }
+        }
+        section.card.referrals {
+            h2 { (tr.t("referrals-title")) }
+            @if view.referrals.is_empty() { p.empty { (tr.t("referrals-none")) } }
+            @for r in &view.referrals {
+                div.referral {
+                    p {
+                        strong { (tr.t(&format!("body-{}", r.body))) }
+                        @if !r.body_detail.is_empty() { " · " bdi { (r.body_detail) } }
+                        " · " (tr.t(&format!("referral-{}", r.state.as_str())))
+                        " · " (tr.t1("referral-sent-on", "date", &r.sent_on))
+                        @if r.state.is_pending() { " · " (tr.t1("referral-due-on", "date", &r.due_on)) @if r.due_on.as_str() <= day.to_string().as_str() { " " span.flag { (tr.t("referral-overdue")) } } }
+                        @if r.consent_overridden_by.is_some() { " · " span.flag { (tr.t("referral-consent-overridden")) } }
+                    }
+                    @if !r.note.is_empty() { p.note { (r.note) } }
+                    @if r.state.is_pending() {
+                        form.inline method="post" action=(here) {
+                            input type="hidden" name="csrf" value=(csrf);
+                            input type="hidden" name="action" value="referral";
+                            input type="hidden" name="referral" value=(r.id);
+                            select name="state" aria-label=(tr.t("referral-answer")) {
+                                @for s in [ReferralState::Accepted, ReferralState::Refused, ReferralState::Done, ReferralState::Withdrawn] {
+                                    option value=(s.as_str()) { (tr.t(&format!("referral-{}", s.as_str()))) }
+                                }
+                            }
+                            input name="note" placeholder=(tr.t("referral-note")) maxlength="4000";
+                            button type="submit" { (tr.t("referral-update")) }
+                        }
+                    }
+                }
+            }
+            @if open {
+                form method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="refer";
+                    label { (tr.t("referral-body"))
+                        select name="body" {
+                            @for b in Body::ALL {
+                                option value=(b.as_str()) selected[procedure.as_ref().is_some_and(|p| p.body == b)] { (tr.t(&format!("body-{}", b.as_str()))) }
+                            }
+                        }
+                    }
+                    label { (tr.t("referral-detail")) input name="detail" maxlength="200"; }
+                    @if session.account.role == Role::Supervisor {
+                        label.check { input type="checkbox" name="override"; " " (tr.t("referral-override")) }
+                    }
+                    button.primary type="submit" { (tr.t("referral-send")) }
+                }
+            }
+        }
+        @if open {
+            section.card.follow-up {
+                h2 { (tr.t("follow-up-title")) }
+                form.inline method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="follow-up";
+                    input type="date" name="on" value=(view.case.follow_up_on.clone().unwrap_or_default()) aria-label=(tr.t("follow-up-title"));
+                    button type="submit" { (tr.t("follow-up-set")) }
+                }
+            }
+            section.card.notes {
+                h2 { (tr.t("case-notes")) }
+                form method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="notes";
+                    textarea name="notes" rows="5" maxlength="4000" aria-label=(tr.t("case-notes")) { (view.case.notes) }
+                    button type="submit" { (tr.t("case-notes-save")) }
+                }
+            }
+            section.card.close {
+                h2 { (tr.t("case-close")) }
+                form.inline method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="close";
+                    select name="outcome" aria-label=(tr.t("case-outcome")) { @for o in Outcome::ALL { option value=(o.as_str()) { (tr.t(&format!("outcome-{}", o.as_str()))) } } }
+                    button type="submit" { (tr.t("case-close")) }
+                }
+            }
+        } @else if !view.case.notes.is_empty() {
+            section.card.notes { h2 { (tr.t("case-notes")) } p { (view.case.notes) } }
+        }
+        section.card.access {
+            h2 { (tr.t("case-history")) }
+            table.audit {
+                @for l in &lines {
+                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } td { (l.detail) } }
+                }
+            }
+        }
+    };
+    layout(tr, &view.case.need, Some(&session), &here, body).into_response()
+}
+
+#[derive(Deserialize)]
+pub struct CaseAction {
+    #[serde(default)]
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    step: String,
+    #[serde(default)]
+    done: String,
+    #[serde(default)]
+    document: String,
+    #[serde(default)]
+    scan: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    detail: String,
+    #[serde(default)]
+    r#override: String,
+    #[serde(default)]
+    referral: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    on: String,
+    #[serde(default)]
+    notes: String,
+    #[serde(default)]
+    outcome: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<CaseAction>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if let Err(r) = checked(tr, &session, &form.csrf) {
+        return r;
+    }
+    let Ok(id) = id.parse::<i64>() else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-case"));
+    };
+    let here = format!("/cases/{id}");
+    let who = actor(&session);
+    let day = today(&state);
+    let dossiers = state.dossiers.clone();
+    // The procedure the case follows, for the steps and documents it may record.
+    let case = match dossiers.run(move |db| store::load(&db.conn, id)).await {
+        Ok(c) => c,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let procedure = followed(&state, &case);
+    let steps: Vec<String> = procedure
+        .iter()
+        .flat_map(|p| p.steps.iter().map(|s| s.id.clone()))
+        .collect();
+    let documents: Vec<String> = procedure
+        .iter()
+        .flat_map(|p| p.documents.iter().map(|d| d.id.clone()))
+        .collect();
+    let invalid = |field: &'static str, why: &str| {
+        DossierStoreError::Invalid(DossierError::new("invalid_field", field, why))
+    };
+    let is_supervisor = session.account.role == Role::Supervisor;
+    let result: Result<(), DossierStoreError> = match form.action.as_str() {
+        "step" => {
+            let (step, done) = (form.step.clone(), form.done == "yes");
+            dossiers
+                .run(move |db| store::set_step(db, &who, id, &step, done, &steps, day))
+                .await
+        }
+        "document" => {
+            let scan = match form.scan.trim() {
+                "" => Ok(None),
+                s => s
+                    .parse::<i64>()
+                    .map(Some)
+                    .map_err(|_| invalid("scan", "a scan's number")),
+            };
+            match scan {
+                Ok(scan) => {
+                    let document = form.document.clone();
+                    dossiers
+                        .run(move |db| {
+                            store::record_document(db, &who, id, &document, scan, &documents, day)
+                        })
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        "refer" => match Body::parse(&form.body) {
+            Ok(body) => {
+                let detail = form.detail.clone();
+                let delay = procedure
+                    .as_ref()
+                    .filter(|p| p.body == body)
+                    .map(|p| p.typical_delay_days);
+                let overriding = is_supervisor && !form.r#override.is_empty();
+                dossiers
+                    .run(move |db| {
+                        let consent = if overriding {
+                            ConsentOverride::BySupervisor(&who)
+                        } else {
+                            ConsentOverride::None
+                        };
+                        store::refer(db, &who, id, body, &detail, delay, consent, day).map(|_| ())
+                    })
+                    .await
+            }
+            Err(e) => Err(e.into()),
+        },
+        "referral" => match (
+            form.referral.parse::<i64>(),
+            ReferralState::parse(&form.state),
+        ) {
+            (Ok(referral), Some(to)) => {
+                let note = form.note.clone();
+                dossiers
+                    .run(move |db| {
+                        store::update_referral(db, &who, referral, to, &note, day).map(|_| ())
+                    })
+                    .await
+            }
+            _ => Err(invalid("state", "one of the listed answers")),
+        },
+        "follow-up" => {
+            let on = match form.on.trim() {
+                "" => Ok(None),
+                d => parse_date("follow_up", d)
+                    .map(Some)
+                    .map_err(DossierStoreError::from),
+            };
+            match on {
+                Ok(on) => {
+                    dossiers
+                        .run(move |db| store::set_follow_up(db, &who, id, on, day))
+                        .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        "notes" => {
+            let notes = form.notes.clone();
+            dossiers
+                .run(move |db| store::set_notes(db, &who, id, &notes, day))
+                .await
+        }
+        "close" => match Outcome::parse(&form.outcome) {
+            Ok(outcome) => {
+                dossiers
+                    .run(move |db| store::close(db, &who, id, outcome, day))
+                    .await
+            }
+            Err(e) => Err(e.into()),
+        },
+        _ => Err(invalid("action", "not an action of this page")),
+    };
+    match result {
+        Ok(()) => Redirect::to(&here).into_response(),
+        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+            "{here}?problem={}",
+            crate::web::auth::urlencode(&explain(tr, &e))
+        ))
+        .into_response(),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+/// What is due today: follow-up dates reached and referrals past their delay.
+pub async fn due(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let who = actor(&session);
+    let day = today(&state);
+    let due = match state
+        .dossiers
+        .run(move |db| store::due(db, &who, day))
+        .await
+    {
+        Ok(d) => d,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let body = html! {
+        (nav(tr, &session))
+        h1 { (tr.t("due-title")) }
+        @if due.is_empty() { p.empty { (tr.t("due-none")) } }
+        table.due {
+            @for d in &due {
+                tr {
+                    td { (d.due_on) }
+                    td { a href={ "/people/" (d.person_id) } { bdi { (d.person) } } }
+                    td { a href={ "/cases/" (d.case_id) } { bdi { (d.need) } } }
+                    td { (tr.t(&format!("due-{}", d.kind))) @if let Some(b) = &d.body { " · " (tr.t(&format!("body-{b}"))) } }
+                }
+            }
+        }
+    };
+    layout(tr, &tr.t("due-title"), Some(&session), "/due", body).into_response()
+}

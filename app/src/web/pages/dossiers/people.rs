@@ -1,0 +1,1102 @@
+//! Finding, creating, correcting, exporting and erasing a person; their consents, household,
+//! visits and scans. A ticket in the address (`?ticket=ID`, from the desk or a scanned QR)
+//! carries the visit through: a person created or opened from it gets the visit linked.
+
+use super::{actor, checked, dossier_reader, explain, nav, store_refusal, today};
+use crate::accounts::Role;
+use crate::dossiers::people::{
+    self as store, ConsentsGiven, Hit, NewPerson, Query as Search, TicketRef,
+};
+use crate::dossiers::{DossierStoreError, audit, cases, scans};
+use crate::i18n::Tr;
+use crate::web::AppState;
+use crate::web::auth::PageSession;
+use crate::web::pages::{layout, refusal};
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use baom_domain::dossier::consent::{ConsentMethod, Purpose};
+use baom_domain::dossier::person::{PersonInput, SPOKEN_LANGUAGES};
+use baom_domain::dossier::{Profile, Sex};
+use baom_domain::names::MatchStrength;
+use baom_domain::queue::{Ticket, TicketId};
+use maud::{Markup, html};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The ticket named in the address, if it exists.
+async fn ticket_of(state: &AppState, query: &HashMap<String, String>) -> Option<Ticket> {
+    let id = query.get("ticket")?.parse::<u64>().ok()?;
+    state.ticket(TicketId(id)).await.ok()
+}
+
+fn ticket_ref(t: &Ticket) -> TicketRef {
+    TicketRef {
+        id: t.id.0,
+        number: t.number.to_string(),
+        day: t.day,
+    }
+}
+
+fn strength(tr: Tr, s: MatchStrength) -> String {
+    match s {
+        MatchStrength::Likely => tr.t("match-likely"),
+        MatchStrength::Possible => tr.t("match-possible"),
+    }
+}
+
+fn hits_list(tr: Tr, hits: &[Hit], ticket: Option<&Ticket>) -> Markup {
+    let suffix = ticket
+        .map(|t| format!("?ticket={}", t.id.0))
+        .unwrap_or_default();
+    html! {
+        ul.hits {
+            @for h in hits {
+                li {
+                    a href={ "/people/" (h.id) (suffix) } { bdi { (h.name) } }
+                    @if let Some(y) = h.birth_year { " · " (y) }
+                    @if let Some(d) = &h.douar { " · " bdi { (d) } }
+                    " · " span.strength { (strength(tr, h.strength)) " (" (tr.t(&format!("match-{}", h.reason))) ")" }
+                }
+            }
+        }
+    }
+}
+
+pub async fn find(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let ticket = ticket_of(&state, &query).await;
+    let q = query
+        .get("q")
+        .map(|q| q.trim().to_owned())
+        .unwrap_or_default();
+    let who = actor(&session);
+    // What to look for: a ticket number of today, a phone number, or a name.
+    let search = if let Some(t) = &ticket {
+        Some(SearchOwned::Ticket(t.id.0))
+    } else if q.is_empty() {
+        None
+    } else if let Some(t) = state
+        .queue
+        .snapshot()
+        .tickets()
+        .iter()
+        .find(|t| t.number.to_string().eq_ignore_ascii_case(&q))
+    {
+        Some(SearchOwned::Ticket(t.id.0))
+    } else if q.chars().filter(|c| c.is_ascii_digit()).count() >= 6
+        && !q.chars().any(char::is_alphabetic)
+    {
+        Some(SearchOwned::Phone(q.clone()))
+    } else {
+        Some(SearchOwned::Name(q.clone()))
+    };
+    let hits = match search {
+        None => Ok(Vec::new()),
+        Some(s) => {
+            state
+                .dossiers
+                .run(move |db| store::search(db, &who, s.as_query(), 20))
+                .await
+        }
+    };
+    let (hits, problem) = match hits {
+        Ok(h) => (h, None),
+        Err(DossierStoreError::Invalid(e)) => (Vec::new(), Some(explain(tr, &e))),
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let new_link = match &ticket {
+        Some(t) => format!("/people/new?ticket={}", t.id.0),
+        None => "/people/new".to_owned(),
+    };
+    let body = html! {
+        (nav(tr, &session))
+        h1 { (tr.t("people-title")) }
+        @if let Some(t) = &ticket { p.context { (tr.t1("people-for-ticket", "number", &t.number.to_string())) } }
+        form.search method="get" action="/people" {
+            label { (tr.t("people-search")) input name="q" value=(q) autofocus autocomplete="off"; }
+            button.primary type="submit" { (tr.t("people-search-submit")) }
+        }
+        @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        @if !q.is_empty() || ticket.is_some() {
+            @if hits.is_empty() { p.empty { (tr.t("people-none-found")) } } @else { (hits_list(tr, &hits, ticket.as_ref())) }
+        }
+        p { a.big-button href=(new_link) { (tr.t("people-new")) } }
+    };
+    layout(tr, &tr.t("people-title"), Some(&session), "/people", body).into_response()
+}
+
+/// `Query` borrows; a search crossing to the blocking thread owns its words.
+enum SearchOwned {
+    Ticket(u64),
+    Phone(String),
+    Name(String),
+}
+
+impl SearchOwned {
+    fn as_query(&self) -> Search<'_> {
+        match self {
+            SearchOwned::Ticket(t) => Search::Ticket(*t),
+            SearchOwned::Phone(p) => Search::Phone(p),
+            SearchOwned::Name(n) => Search::Name(n),
+        }
+    }
+}
+
+/// The person form's fields, as sent (kept to show them back after a refusal).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct PersonForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name_ar: String,
+    #[serde(default)]
+    name_latin: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    nationality: String,
+    #[serde(default)]
+    profile: String,
+    #[serde(default)]
+    douar: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    languages: String,
+    /// Consents given now: `on` when ticked.
+    #[serde(default)]
+    consent_dossier: String,
+    #[serde(default)]
+    consent_sensitive: String,
+    #[serde(default)]
+    consent_referral: String,
+    #[serde(default)]
+    consent_method: String,
+    #[serde(default)]
+    household_with: String,
+    #[serde(default)]
+    relation: String,
+    #[serde(default)]
+    ticket: String,
+    /// Set when the officer saw the likely duplicates and creates anyway.
+    #[serde(default)]
+    confirmed: String,
+}
+
+impl PersonForm {
+    fn input(&self) -> PersonInput {
+        PersonInput {
+            name_ar: self.name_ar.clone(),
+            name_latin: self.name_latin.clone(),
+            sex: self.sex.clone(),
+            birth_date: self.birth_date.clone(),
+            nationality: self.nationality.clone(),
+            profile: self.profile.clone(),
+            douar: self.douar.clone(),
+            phone: self.phone.clone(),
+            languages: self.languages.clone(),
+        }
+    }
+
+    fn from_person(p: &store::StoredPerson) -> PersonForm {
+        let p = &p.person;
+        PersonForm {
+            name_ar: p.name_ar.clone().unwrap_or_default(),
+            name_latin: p.name_latin.clone().unwrap_or_default(),
+            sex: p.sex.as_str().into(),
+            birth_date: p.birth_date.map(|b| b.to_string()).unwrap_or_default(),
+            nationality: p.nationality.clone().unwrap_or_default(),
+            profile: p.profile.as_str().into(),
+            douar: p.douar.clone().unwrap_or_default(),
+            phone: p.phone.clone().unwrap_or_default(),
+            languages: p.languages.join(" "),
+            ..PersonForm::default()
+        }
+    }
+}
+
+fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
+    html! {
+        fieldset {
+            legend { (tr.t("person-names")) }
+            label { (tr.t("field-name_ar")) input name="name_ar" value=(f.name_ar) dir="rtl" lang="ar" autocomplete="off"; }
+            label { (tr.t("field-name_latin")) input name="name_latin" value=(f.name_latin) dir="ltr" autocomplete="off"; }
+        }
+        label { (tr.t("field-sex"))
+            select name="sex" required {
+                option value="" { "—" }
+                @for s in [Sex::Female, Sex::Male] {
+                    option value=(s.as_str()) selected[f.sex == s.as_str()] { (tr.t(&format!("sex-{}", s.as_str()))) }
+                }
+            }
+        }
+        label { (tr.t("field-birth_date")) small { " " (tr.t("person-birth-hint")) } input name="birth_date" value=(f.birth_date) inputmode="numeric" placeholder="1957 / 1957-03 / 1957-03-12"; }
+        label { (tr.t("field-profile"))
+            select name="profile" required {
+                option value="" { "—" }
+                @for p in Profile::ALL {
+                    option value=(p.as_str()) selected[f.profile == p.as_str()] { (tr.t(&format!("profile-{}", p.as_str()))) }
+                }
+            }
+        }
+        label { (tr.t("field-douar"))
+            select name="douar" {
+                option value="" { "—" }
+                @for d in &state.settings.douars {
+                    option value=(d.name) selected[f.douar == d.name] { (d.name) }
+                }
+            }
+        }
+        label { (tr.t("field-phone")) input name="phone" value=(f.phone) inputmode="tel" dir="ltr"; }
+        label { (tr.t("field-languages")) small { " " (SPOKEN_LANGUAGES.join(" ")) } input name="languages" value=(f.languages) dir="ltr"; }
+        label { (tr.t("field-nationality")) small { " " (tr.t("person-sensitive-hint")) } input name="nationality" value=(f.nationality) maxlength="2" dir="ltr" placeholder="MA, SN, CI…"; }
+    }
+}
+
+fn consent_fields(tr: Tr, f: &PersonForm) -> Markup {
+    html! {
+        fieldset.consent {
+            legend { (tr.t("consent-title")) }
+            p.hint { (tr.t("consent-explain")) }
+            label.check { input type="checkbox" name="consent_dossier" checked[!f.consent_dossier.is_empty()]; " " (tr.t("consent-purpose-dossier")) }
+            label.check { input type="checkbox" name="consent_sensitive" checked[!f.consent_sensitive.is_empty()]; " " (tr.t("consent-purpose-sensitive")) }
+            label.check { input type="checkbox" name="consent_referral" checked[!f.consent_referral.is_empty()]; " " (tr.t("consent-purpose-referral")) }
+            label { (tr.t("consent-method"))
+                select name="consent_method" {
+                    option value="oral" selected[f.consent_method != "written"] { (tr.t("consent-method-oral")) }
+                    option value="written" selected[f.consent_method == "written"] { (tr.t("consent-method-written")) }
+                }
+            }
+        }
+    }
+}
+
+fn new_page(
+    tr: Tr,
+    state: &AppState,
+    session: &crate::accounts::Session,
+    f: &PersonForm,
+    problem: Option<String>,
+    duplicates: &[Hit],
+    status: StatusCode,
+) -> Response {
+    let body = html! {
+        (nav(tr, session))
+        h1 { (tr.t("people-new")) }
+        @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        @if !duplicates.is_empty() {
+            section.card.duplicates role="alert" {
+                h2 { (tr.t("duplicates-title")) }
+                p { (tr.t("duplicates-explain")) }
+                (hits_list(tr, duplicates, None))
+            }
+        }
+        form.card method="post" action="/people" {
+            input type="hidden" name="csrf" value=(session.csrf);
+            input type="hidden" name="ticket" value=(f.ticket);
+            (person_fields(tr, state, f))
+            fieldset {
+                legend { (tr.t("household-title")) }
+                label { (tr.t("household-with")) input name="household_with" value=(f.household_with) inputmode="numeric"; }
+                label { (tr.t("field-relation"))
+                    select name="relation" {
+                        option value="" { "—" }
+                        @for r in store::RELATIONS { option value=(r) selected[f.relation == *r] { (tr.t(&format!("relation-{r}"))) } }
+                    }
+                }
+            }
+            (consent_fields(tr, f))
+            @if !duplicates.is_empty() { input type="hidden" name="confirmed" value="yes"; }
+            button.primary type="submit" {
+                @if duplicates.is_empty() { (tr.t("people-create")) } @else { (tr.t("duplicates-create-anyway")) }
+            }
+        }
+    };
+    (
+        status,
+        layout(tr, &tr.t("people-new"), Some(session), "/people/new", body),
+    )
+        .into_response()
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if !state.dossiers.is_open() {
+        return store_refusal(tr, &session, DossierStoreError::Locked);
+    }
+    let form = PersonForm {
+        ticket: query.get("ticket").cloned().unwrap_or_default(),
+        ..PersonForm::default()
+    };
+    new_page(tr, &state, &session, &form, None, &[], StatusCode::OK)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Form(form): Form<PersonForm>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if let Err(r) = checked(tr, &session, &form.csrf) {
+        return r;
+    }
+    let day = today(&state);
+    let person = match form.input().check(&state.dossiers.douars, day) {
+        Ok(p) => p,
+        Err(e) => {
+            return new_page(
+                tr,
+                &state,
+                &session,
+                &form,
+                Some(explain(tr, &e)),
+                &[],
+                StatusCode::UNPROCESSABLE_ENTITY,
+            );
+        }
+    };
+    // Likely duplicates first: the officer decides, nothing is merged silently.
+    if form.confirmed.is_empty() {
+        let p = person.clone();
+        match state
+            .dossiers
+            .run(move |db| store::duplicates(db, &p))
+            .await
+        {
+            Ok(d) if !d.is_empty() => {
+                return new_page(tr, &state, &session, &form, None, &d, StatusCode::OK);
+            }
+            Ok(_) => {}
+            Err(e) => return store_refusal(tr, &session, e),
+        }
+    }
+    let method = ConsentMethod::parse(&form.consent_method).unwrap_or(ConsentMethod::Oral);
+    let mut consents = ConsentsGiven::default();
+    for (ticked, purpose) in [
+        (&form.consent_dossier, Purpose::Dossier),
+        (&form.consent_sensitive, Purpose::Sensitive),
+        (&form.consent_referral, Purpose::Referral),
+    ] {
+        if !ticked.is_empty() {
+            consents.0.push((purpose, method));
+        }
+    }
+    let household_with = match form.household_with.trim() {
+        "" => None,
+        n => match n.parse::<i64>() {
+            Ok(n) => Some((n, form.relation.clone())),
+            Err(_) => {
+                let e = baom_domain::dossier::DossierError::new(
+                    "invalid_field",
+                    "household",
+                    "a person's number",
+                );
+                return new_page(
+                    tr,
+                    &state,
+                    &session,
+                    &form,
+                    Some(explain(tr, &e)),
+                    &[],
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                );
+            }
+        },
+    };
+    let ticket = match form.ticket.parse::<u64>() {
+        Ok(id) => state
+            .ticket(TicketId(id))
+            .await
+            .ok()
+            .map(|t| ticket_ref(&t)),
+        Err(_) => None,
+    };
+    // The ticket's context follows to the person's page (its kiosk scans are offered there).
+    let context = ticket
+        .as_ref()
+        .map(|t| format!("?ticket={}", t.id))
+        .unwrap_or_default();
+    let new = NewPerson {
+        input: form.input(),
+        consents,
+        household_with,
+        ticket,
+    };
+    let who = actor(&session);
+    let douars = state.dossiers.douars.clone();
+    match state
+        .dossiers
+        .run(move |db| store::create(db, &who, new, &douars, day))
+        .await
+    {
+        Ok(id) => Redirect::to(&format!("/people/{id}{context}")).into_response(),
+        Err(DossierStoreError::Invalid(e)) => new_page(
+            tr,
+            &state,
+            &session,
+            &form,
+            Some(explain(tr, &e)),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(DossierStoreError::NotFound(what)) => new_page(
+            tr,
+            &state,
+            &session,
+            &form,
+            Some(tr.t(&format!("dossier-unknown-{what}"))),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+fn person_id(raw: &str) -> Option<i64> {
+    raw.parse::<i64>().ok().filter(|n| *n > 0)
+}
+
+/// Everything a person's page shows, read in one go (and logged as one read).
+struct PersonPage {
+    person: store::StoredPerson,
+    consents: Vec<baom_domain::dossier::Consent>,
+    household: Vec<(i64, String, Option<String>)>,
+    cases: Vec<cases::Case>,
+    visits: Vec<cases::Visit>,
+    scans: Vec<scans::ScanInfo>,
+    access: Vec<audit::Line>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    let loaded = state
+        .dossiers
+        .run(move |db| {
+            let person = store::read(db, &who, id)?;
+            let conn = &db.conn;
+            Ok(PersonPage {
+                consents: store::consents(conn, id)?,
+                household: match person.household_id {
+                    Some(h) => store::household_members(conn, h)?,
+                    None => Vec::new(),
+                },
+                cases: cases::of_person(conn, id)?,
+                visits: cases::visits(conn, id)?,
+                scans: scans::of_person(conn, id)?,
+                access: audit::lines(conn, Some(id), 30)?,
+                person,
+            })
+        })
+        .await;
+    let p = match loaded {
+        Ok(p) => p,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let ticket = ticket_of(&state, &query).await;
+    let ticket_scans = match &ticket {
+        Some(t) => state.scanner.list(t.id).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let problem = query.get("problem").cloned();
+    let day = today(&state);
+    let csrf = &session.csrf;
+    let here = format!("/people/{id}");
+    let person = &p.person.person;
+    let body = html! {
+        (nav(tr, &session))
+        @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+        section.card.person {
+            h1 { bdi { (p.person.display_name()) } " " small { "#" (id) } }
+            dl.facts {
+                dt { (tr.t("field-sex")) } dd { (tr.t(&format!("sex-{}", person.sex.as_str()))) }
+                dt { (tr.t("field-birth_date")) } dd { @match person.birth_date { Some(b) => { (b) " (" (tr.t1("person-age", "age", &b.age_on(day).to_string())) ")" } None => { "—" } } }
+                dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", person.profile.as_str()))) }
+                dt { (tr.t("field-douar")) } dd { (person.douar.as_deref().unwrap_or("—")) }
+                dt { (tr.t("field-phone")) } dd dir="ltr" { (person.phone.as_deref().unwrap_or("—")) }
+                dt { (tr.t("field-languages")) } dd { (person.languages.join(", ")) }
+                dt { (tr.t("field-nationality")) } dd { (person.nationality.as_deref().unwrap_or("—")) }
+            }
+            p.actions {
+                a href={ (here) "/edit" } { (tr.t("person-edit")) }
+                " · " a href={ (here) "/export" } { (tr.t("person-export")) }
+                " · " a href={ (here) "/export.json" } { (tr.t("person-export-json")) }
+            }
+        }
+        @if let Some(t) = &ticket {
+            @if !p.visits.iter().any(|v| v.ticket_id == Some(t.id.0 as i64)) {
+                form.card method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="visit";
+                    input type="hidden" name="ticket" value=(t.id.0);
+                    button.primary type="submit" { (tr.t1("visit-link", "number", &t.number.to_string())) }
+                }
+            }
+        }
+        section.card.cases {
+            h2 { (tr.t("cases-title")) }
+            @if p.cases.is_empty() { p.empty { (tr.t("cases-none")) } }
+            ul {
+                @for c in &p.cases {
+                    li {
+                        a href={ "/cases/" (c.id) } { bdi { (c.need) } }
+                        @if let Some(pid) = &c.procedure_id {
+                            " · " (state.reference.get(pid).map(|v| v.procedure.names.get(tr.language()).to_owned()).unwrap_or_else(|| pid.clone()))
+                        }
+                        " · " (tr.t(if c.status == baom_domain::dossier::CaseStatus::Open { "case-open" } else { "case-closed" }))
+                    }
+                }
+            }
+            form method="post" action="/cases" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="person" value=(id);
+                label { (tr.t("field-need")) input name="need" maxlength="200"; }
+                label { (tr.t("case-procedure"))
+                    select name="procedure" {
+                        option value="" { (tr.t("case-no-procedure")) }
+                        @for (pid, v) in state.reference.current().iter() {
+                            option value=(pid) { (v.procedure.names.get(tr.language())) }
+                        }
+                    }
+                }
+                button.primary type="submit" { (tr.t("case-open-new")) }
+            }
+        }
+        section.card.scans {
+            h2 { (tr.t("scans-title")) }
+            @if p.scans.is_empty() { p.empty { (tr.t("scans-none")) } }
+            ul {
+                @for s in &p.scans {
+                    li { a href={ "/scans/" (s.id) } target="_blank" { (tr.t1("scan-number", "n", &s.id.to_string())) } " · " (s.created_at.get(..10).unwrap_or("")) }
+                }
+            }
+            @if let Some(t) = &ticket {
+                @for s in &ticket_scans {
+                    form.action method="post" action=(here) {
+                        input type="hidden" name="csrf" value=(csrf);
+                        input type="hidden" name="action" value="scan-from-ticket";
+                        input type="hidden" name="ticket" value=(t.id.0);
+                        input type="hidden" name="scan" value=(s.id);
+                        button type="submit" { (tr.t1("scan-keep-kiosk", "n", &s.id.to_string())) }
+                    }
+                }
+            }
+            @if state.scanner.is_configured() {
+                form.action method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="scan-desk";
+                    button type="submit" { (tr.t("scan-now")) }
+                }
+            }
+        }
+        section.card.consents {
+            h2 { (tr.t("consent-title")) }
+            ul {
+                @for c in &p.consents {
+                    li.expired[!c.holds_on(day)] {
+                        (tr.t(&format!("consent-purpose-{}", c.purpose.as_str()))) " · "
+                        (tr.t(&format!("consent-method-{}", c.method.as_str()))) " · "
+                        (c.given_on) " → " (c.expires_on)
+                        @if let Some(w) = c.withdrawn_on { " · " (tr.t("consent-withdrawn")) " " (w) }
+                    }
+                }
+            }
+            form.inline method="post" action=(here) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="action" value="consent";
+                select name="purpose" { @for pu in Purpose::ALL { option value=(pu.as_str()) { (tr.t(&format!("consent-purpose-{}", pu.as_str()))) } } }
+                select name="method" {
+                    option value="oral" { (tr.t("consent-method-oral")) }
+                    option value="written" { (tr.t("consent-method-written")) }
+                }
+                button type="submit" name="give" value="yes" { (tr.t("consent-record")) }
+                button type="submit" name="give" value="no" { (tr.t("consent-withdraw")) }
+            }
+        }
+        section.card.household {
+            h2 { (tr.t("household-title")) }
+            ul {
+                @for (mid, name, relation) in &p.household {
+                    li { a href={ "/people/" (mid) } { bdi { (name) } } @if let Some(r) = relation { " · " (tr.t(&format!("relation-{r}"))) } }
+                }
+            }
+            form.inline method="post" action=(here) {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="action" value="household";
+                label { (tr.t("household-with")) input name="member" inputmode="numeric" required; }
+                select name="relation" { @for r in store::RELATIONS { option value=(r) { (tr.t(&format!("relation-{r}"))) } } }
+                button type="submit" { (tr.t("household-join")) }
+            }
+        }
+        section.card.visits {
+            h2 { (tr.t("visits-title")) }
+            ul { @for v in &p.visits { li { (v.day) " · " (v.ticket_number.as_deref().unwrap_or("")) " · " (v.officer) } } }
+        }
+        section.card.access {
+            h2 { (tr.t("access-title")) }
+            table {
+                @for l in &p.access {
+                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } }
+                }
+            }
+        }
+        @if session.account.role == Role::Supervisor {
+            section.card.erase {
+                h2 { (tr.t("erase-title")) }
+                p { (tr.t("erase-explain")) }
+                form method="post" action=(here) {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="erase";
+                    label.check { input type="checkbox" name="confirm" required; " " (tr.t("erase-confirm")) }
+                    button.danger type="submit" { (tr.t("erase-submit")) }
+                }
+            }
+        }
+    };
+    layout(tr, &p.person.display_name(), Some(&session), &here, body).into_response()
+}
+
+/// An audit action in the reader's language.
+pub fn audit_action(tr: Tr, action: &str) -> String {
+    let key = format!("audit-{}", action.replace('.', "-"));
+    let text = tr.t(&key);
+    if text == key { action.to_owned() } else { text }
+}
+
+#[derive(Deserialize)]
+pub struct PersonAction {
+    #[serde(default)]
+    csrf: String,
+    action: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    give: String,
+    #[serde(default)]
+    member: String,
+    #[serde(default)]
+    relation: String,
+    #[serde(default)]
+    ticket: String,
+    #[serde(default)]
+    scan: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<PersonAction>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if let Err(r) = checked(tr, &session, &form.csrf) {
+        return r;
+    }
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    let day = today(&state);
+    let here = format!("/people/{id}");
+    let invalid = |field: &'static str| {
+        DossierStoreError::Invalid(baom_domain::dossier::DossierError::new(
+            "invalid_field",
+            field,
+            "not one of the choices",
+        ))
+    };
+    let result: Result<String, DossierStoreError> = match form.action.as_str() {
+        "consent" => match (
+            Purpose::parse(&form.purpose),
+            ConsentMethod::parse(&form.method),
+        ) {
+            (Some(purpose), Some(method)) => {
+                let give = form.give != "no";
+                state
+                    .dossiers
+                    .run(move |db| {
+                        if give {
+                            store::record_consent(db, &who, id, purpose, method, day)
+                        } else {
+                            store::withdraw_consent(db, &who, id, purpose, day)
+                        }
+                    })
+                    .await
+                    .map(|()| here.clone())
+            }
+            _ => Err(invalid("consent")),
+        },
+        "household" => match form.member.trim().parse::<i64>() {
+            Ok(member) => {
+                let relation = form.relation.clone();
+                state
+                    .dossiers
+                    .run(move |db| store::set_household(db, &who, id, member, &relation))
+                    .await
+                    .map(|()| here.clone())
+            }
+            Err(_) => Err(invalid("household")),
+        },
+        "visit" => match form.ticket.parse::<u64>() {
+            Ok(t) => match state.ticket(TicketId(t)).await {
+                Ok(t) => {
+                    let r = ticket_ref(&t);
+                    state
+                        .dossiers
+                        .run(move |db| store::link_visit(db, &who, id, &r))
+                        .await
+                        .map(|()| here.clone())
+                }
+                Err(_) => Err(DossierStoreError::NotFound("ticket")),
+            },
+            Err(_) => Err(invalid("ticket")),
+        },
+        "scan-from-ticket" => match (form.ticket.parse::<u64>(), form.scan.parse::<u32>()) {
+            (Ok(t), Ok(n)) => {
+                let ticket = TicketId(t);
+                match state.scanner.read_sealed(ticket, n) {
+                    Ok(sealed) => {
+                        let stored = state
+                            .dossiers
+                            .run(move |db| scans::attach(db, &who, id, &sealed, Some(t)))
+                            .await;
+                        if stored.is_ok()
+                            && let Err(e) = state.scanner.remove(ticket, n)
+                        {
+                            tracing::error!(error = %e, "a kiosk scan kept in a dossier could not be removed from its ticket");
+                        }
+                        stored.map(|_| format!("{here}?ticket={t}"))
+                    }
+                    Err(_) => Err(DossierStoreError::NotFound("scan")),
+                }
+            }
+            _ => Err(invalid("scan")),
+        },
+        "scan-desk" => match state.scanner.scan_page().await {
+            Ok(png) => match state.vault.seal(&png) {
+                Ok(sealed) => state
+                    .dossiers
+                    .run(move |db| scans::attach(db, &who, id, &sealed, None))
+                    .await
+                    .map(|_| here.clone()),
+                Err(e) => Err(e.into()),
+            },
+            Err(e) => {
+                return Redirect::to(&format!(
+                    "{here}?problem={}",
+                    crate::web::auth::urlencode(&e.message)
+                ))
+                .into_response();
+            }
+        },
+        "erase" => {
+            if session.account.role != Role::Supervisor {
+                return super::forbidden(tr);
+            }
+            if form.confirm.is_empty() {
+                Err(invalid("confirm"))
+            } else {
+                match state
+                    .dossiers
+                    .run(move |db| store::erase(db, &who, id))
+                    .await
+                {
+                    Ok(_) => {
+                        tracing::info!(person = id, "a person was erased on request");
+                        return Redirect::to("/people?erased=1").into_response();
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+        }
+        _ => Err(invalid("action")),
+    };
+    match result {
+        Ok(to) => Redirect::to(&to).into_response(),
+        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+            "{here}?problem={}",
+            crate::web::auth::urlencode(&explain(tr, &e))
+        ))
+        .into_response(),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+fn edit_page(
+    tr: Tr,
+    state: &AppState,
+    session: &crate::accounts::Session,
+    id: i64,
+    f: &PersonForm,
+    problem: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let here = format!("/people/{id}/edit");
+    let body = html! {
+        (nav(tr, session))
+        h1 { (tr.t("person-edit")) }
+        @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        form.card method="post" action=(here) {
+            input type="hidden" name="csrf" value=(session.csrf);
+            (person_fields(tr, state, f))
+            button.primary type="submit" { (tr.t("person-save")) }
+        }
+        p { a href={ "/people/" (id) } { (tr.t("error-back")) } }
+    };
+    (
+        status,
+        layout(tr, &tr.t("person-edit"), Some(session), &here, body),
+    )
+        .into_response()
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    match state
+        .dossiers
+        .run(move |db| store::read(db, &who, id))
+        .await
+    {
+        Ok(p) => edit_page(
+            tr,
+            &state,
+            &session,
+            id,
+            &PersonForm::from_person(&p),
+            None,
+            StatusCode::OK,
+        ),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+pub async fn edit(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Form(form): Form<PersonForm>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    if let Err(r) = checked(tr, &session, &form.csrf) {
+        return r;
+    }
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    let day = today(&state);
+    let input = form.input();
+    let douars = state.dossiers.douars.clone();
+    match state
+        .dossiers
+        .run(move |db| store::update(db, &who, id, input, &douars, day))
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/people/{id}")).into_response(),
+        Err(DossierStoreError::Invalid(e)) => edit_page(
+            tr,
+            &state,
+            &session,
+            id,
+            &form,
+            Some(explain(tr, &e)),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+pub async fn export_json(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    match state
+        .dossiers
+        .run(move |db| store::export(db, &who, id))
+        .await
+    {
+        Ok(export) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::CACHE_CONTROL, "no-store".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"person-{id}.json\""),
+                ),
+            ],
+            serde_json::to_string_pretty(&export).unwrap_or_default(),
+        )
+            .into_response(),
+        Err(e) => store_refusal(tr, &session, e),
+    }
+}
+
+/// The printable page of everything kept about a person (their right of access).
+pub async fn export_page(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+    };
+    let who = actor(&session);
+    let e = match state
+        .dossiers
+        .run(move |db| store::export(db, &who, id))
+        .await
+    {
+        Ok(e) => e,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    let p = &e.person.person;
+    let body = html! {
+        article.printable {
+            h1 { (tr.t("export-title")) }
+            p { (state.settings.commune.name_latin) " · " bdi { (state.settings.commune.name_ar) } " · " (e.exported_at.get(..10).unwrap_or("")) }
+            h2 { bdi { (e.person.display_name()) } }
+            dl.facts {
+                dt { (tr.t("field-sex")) } dd { (tr.t(&format!("sex-{}", p.sex.as_str()))) }
+                dt { (tr.t("field-birth_date")) } dd { (p.birth_date.map(|b| b.to_string()).unwrap_or_default()) }
+                dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", p.profile.as_str()))) }
+                dt { (tr.t("field-douar")) } dd { (p.douar.clone().unwrap_or_default()) }
+                dt { (tr.t("field-phone")) } dd dir="ltr" { (p.phone.clone().unwrap_or_default()) }
+                dt { (tr.t("field-nationality")) } dd { (p.nationality.clone().unwrap_or_default()) }
+            }
+            h3 { (tr.t("consent-title")) }
+            ul { @for c in &e.consents { li { (tr.t(&format!("consent-purpose-{}", c.purpose.as_str()))) " · " (c.given_on) " → " (c.expires_on) } } }
+            h3 { (tr.t("cases-title")) }
+            @for c in &e.cases {
+                section {
+                    h4 { bdi { (c.case.need) } " · " (c.case.opened_on) }
+                    @if !c.case.notes.is_empty() { p { (c.case.notes) } }
+                    ul { @for r in &c.referrals { li { (tr.t(&format!("body-{}", r.body))) " · " (tr.t(&format!("referral-{}", r.state.as_str()))) " · " (r.sent_on) } } }
+                }
+            }
+            h3 { (tr.t("visits-title")) }
+            ul { @for v in &e.visits { li { (v.day) " · " (v.ticket_number.clone().unwrap_or_default()) } } }
+            h3 { (tr.t("access-title")) }
+            table { @for l in &e.audit { tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } } } }
+            p.hint { (tr.t("export-rights")) }
+        }
+    };
+    layout(
+        tr,
+        &tr.t("export-title"),
+        Some(&session),
+        &format!("/people/{id}/export"),
+        body,
+    )
+    .into_response()
+}
+
+/// A scan's image, unsealed for the officer (and the read logged).
+pub async fn scan_image(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let tr = match dossier_reader(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(id) = person_id(&id) else {
+        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-scan"));
+    };
+    let who = actor(&session);
+    let sealed = match state
+        .dossiers
+        .run(move |db| scans::read(db, &who, id))
+        .await
+    {
+        Ok((_, s)) => s,
+        Err(e) => return store_refusal(tr, &session, e),
+    };
+    match state.vault.unseal(&sealed) {
+        Ok(png) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            png,
+        )
+            .into_response(),
+        Err(e) => refusal(tr, StatusCode::CONFLICT, &e.to_string()),
+    }
+}

@@ -1,0 +1,3 @@
+//! Shared by the browser tests.
+#![allow(dead_code)]
+pub mod browser;
