@@ -63,6 +63,11 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         &etc.join("tls/server.key"),
         &std::fs::read(bundle.join("tls/server.key"))?,
     )?;
+    // The dossiers' wrapped key (bundles from before it existed have none): the service takes
+    // it at its first start.
+    if bundle.join("vault.json").exists() {
+        baom::tls::write_private(&data.join("vault.json"), &std::fs::read(bundle.join("vault.json"))?)?;
+    }
     // Last: the box takes the bundle's identity only once everything else is in place.
     std::fs::write(&id_file, format!("{}\n", manifest.box_id))?;
     Ok(Applied::Installed)

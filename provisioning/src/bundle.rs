@@ -7,12 +7,16 @@
 //!   tls/ca.crt          the commune's local authority, for officers' browsers to trust once
 //!   tls/server.crt      the box's certificate, for its name and addresses, signed by the authority
 //!   tls/server.key      its private key (mode 0600)
-//!   handover.html       the printable sheet: one-time passwords and the authority's fingerprint
+//!   vault.json          the dossiers' key, wrapped per officer/supervisor one-time password and
+//!                       by the recovery key (see `baom::vault`); no key in clear
+//!   handover.html       the printable sheet: one-time passwords, the authority's fingerprint and
+//!                       the dossiers' recovery key
 //! ```
 //!
-//! Secrets: the one-time passwords exist only on the handover sheet (the configuration holds their
-//! argon2id hashes); the authority's private key is used once and never written, so nobody can
-//! issue another certificate in the commune's name.
+//! Secrets: the one-time passwords and the recovery key exist only on the handover sheet (the
+//! configuration holds the passwords' argon2id hashes, `vault.json` only wrapped keys); the
+//! authority's private key is used once and never written, so nobody can issue another
+//! certificate in the commune's name.
 
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
@@ -145,6 +149,17 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     baom::config::parse(&out.join("baom.toml"), &config)
         .context("the generated configuration does not check: this is a bug in baom-provision")?;
 
+    // The dossiers' key, made here so the handover sheet can carry its recovery key: wrapped
+    // under each officer's and supervisor's one-time password (their first login opens the
+    // dossiers) and under the recovery key, which is printed on the sheet and written nowhere.
+    let holders: Vec<(&str, &str)> = sheet_rows
+        .iter()
+        .filter(|(person, _)| person.role.sees_dossiers())
+        .map(|(person, password)| (person.login.as_str(), password.as_str()))
+        .collect();
+    let vault = baom::vault::NewVault::generate(&holders)?;
+    let recovery = vault.recovery.display();
+
     let fingerprint = hex(&Sha256::digest(ca_cert.der()));
     let mut files = Vec::new();
     write(out, "baom.toml", config.as_bytes(), true, &mut files)?;
@@ -171,8 +186,15 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     )?;
     write(
         out,
+        "vault.json",
+        &serde_json::to_vec_pretty(&vault.stored)?,
+        true,
+        &mut files,
+    )?;
+    write(
+        out,
         "handover.html",
-        handover(settings, &box_id, &fingerprint, &sheet_rows).as_bytes(),
+        handover(settings, &box_id, &fingerprint, &sheet_rows, &recovery).as_bytes(),
         true,
         &mut files,
     )?;
@@ -203,6 +225,7 @@ fn handover(
     box_id: &str,
     fingerprint: &str,
     rows: &[(&crate::settings::Staff, String)],
+    recovery: &str,
 ) -> String {
     let commune = &settings.service.commune;
     let mut html = format!(
@@ -231,6 +254,9 @@ fn handover(
             escape(password)
         ));
     }
-    html.push_str("</table>\n</body></html>\n");
+    html.push_str(&format!(
+        "</table>\n<h2>Clé de secours des dossiers</h2>\n<p>Si plus personne ne peut se connecter, cette clé rouvre les dossiers (page « Clé de secours » d'un superviseur) et restaure une sauvegarde sur un nouveau boîtier (<code>baom restore</code>). Elle n'est écrite nulle part ailleurs : à garder sous clé, à part de cette fiche si possible.</p>\n<p><code class=\"recovery\">{}</code></p>\n</body></html>\n",
+        escape(recovery)
+    ));
     html
 }

@@ -179,6 +179,17 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         (201, Some("A-001"))
     );
     assert_eq!(get(&officer, "/api/v1/desks").expect("desks").status, 200);
+    // The bundle brought the dossiers' key: the first start made none (no recovery key shown),
+    // and the officer's one-time password opened it.
+    assert!(!baom.banner.contains("recovery key"), "{}", baom.banner);
+    assert_eq!(get(&officer, "/people").expect("people").status, 200);
+    let recovery = sheet
+        .split("<code class=\"recovery\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the sheet carries the recovery key");
+    assert!(baom::vault::RecoveryKey::parse(recovery).is_ok());
+    assert!(!std::fs::read_to_string(bundle.join("vault.json")).expect("vault").contains(recovery));
     // A certificate from elsewhere is not trusted: the demo's authority is not the commune's.
     let stranger = tempfile::tempdir().expect("tempdir");
     let demo = Baom::demo(stranger.path());
