@@ -40,6 +40,33 @@ pub struct Settings {
     pub retention_years: u16,
     /// The reference's procedures whose documents a service's kiosk list shows, by letter.
     pub service_procedures: Vec<(baom_domain::Letter, Vec<String>)>,
+    /// Where a USB stick for nightly backups is mounted, and how many backups it keeps.
+    pub backup: BackupSection,
+}
+
+/// `[backup]`: the nightly copy to a USB stick, if one is mounted at `usb_dir`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackupSection {
+    /// The stick's mount point (the box's image mounts a stick labelled BAOM-BACKUP there).
+    #[serde(default)]
+    pub usb_dir: Option<PathBuf>,
+    /// How many nightly backups stay on the stick.
+    #[serde(default = "default_keep")]
+    pub keep: usize,
+}
+
+impl Default for BackupSection {
+    fn default() -> Self {
+        BackupSection {
+            usb_dir: None,
+            keep: default_keep(),
+        }
+    }
+}
+
+fn default_keep() -> usize {
+    7
 }
 
 /// A douar of the commune, with its number of households (for the census's shares).
@@ -370,6 +397,8 @@ struct File {
     douars: Vec<Spanned<Douar>>,
     #[serde(default)]
     dossiers: DossiersSection,
+    #[serde(default)]
+    backup: BackupSection,
     #[serde(default, rename = "staff")]
     _staff: Option<toml::Value>,
     #[serde(default)]
@@ -712,6 +741,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         .map(|s| (*s.letter.get_ref(), s.procedures.clone()))
         .collect();
     Ok(Settings {
+        backup: raw.backup,
         douars,
         retention_years,
         service_procedures,

@@ -6,6 +6,7 @@
 //! [`server`] wires them together and shuts them down cleanly.
 
 pub mod accounts;
+pub mod backup;
 pub mod config;
 pub mod dossiers;
 pub mod feedback;

@@ -1,4 +1,5 @@
 //! `baom`, the service binary: `baom serve --config FILE`, `baom demo`, `baom check-config FILE`,
+//! `baom restore FILE --data DIR`,
 //! `baom hash-password`.
 
 use anyhow::{Context, Result};
@@ -41,6 +42,15 @@ enum Commands {
     },
     /// Check a configuration file and explain every problem, then exit.
     CheckConfig { file: PathBuf },
+    /// Bring a backup (downloaded by a supervisor, or from the nightly USB stick) back into a new,
+    /// empty data directory. The recovery key from the handover sheet is read on standard input.
+    Restore {
+        /// The `.baombak` file.
+        file: PathBuf,
+        /// The new box's data directory (empty or missing), e.g. /var/lib/baom.
+        #[arg(long, value_name = "DIR")]
+        data: PathBuf,
+    },
     /// Read a password on standard input and print its argon2id hash (for `[[accounts]]`).
     HashPassword,
     /// Render a sample receipt (ticket A-012, 3 people ahead) to a PNG preview and, if asked,
@@ -113,6 +123,27 @@ fn main() -> Result<()> {
             out,
             escpos,
         } => receipt_preview(&language, file.as_deref(), paper, &out, escpos.as_deref()),
+        Commands::Restore { file, data } => {
+            let mut key = String::new();
+            std::io::stdin()
+                .read_line(&mut key)
+                .context("cannot read the recovery key on standard input")?;
+            let key = baom::vault::RecoveryKey::parse(&key)?;
+            let mut input = std::io::BufReader::new(
+                std::fs::File::open(&file)
+                    .with_context(|| format!("cannot open {}", file.display()))?,
+            );
+            let restored = baom::backup::restore(&mut input, &key, &data)
+                .with_context(|| format!("cannot restore {}", file.display()))?;
+            println!(
+                "restored the backup of {} made {} into {} ({} files); start baom on it",
+                restored.commune,
+                restored.created_at,
+                data.display(),
+                restored.files
+            );
+            Ok(())
+        }
         Commands::CheckConfig { file } => {
             let settings = config::load(&file)?;
             println!(

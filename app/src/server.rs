@@ -198,6 +198,12 @@ pub async fn run(
         dossiers.clone(),
         settings.catalogue.time_zone().clone(),
     ));
+    tokio::spawn(crate::backup::nightly(
+        data.root.clone(),
+        vault.clone(),
+        accounts.clone(),
+        settings.clone(),
+    ));
     let state = AppState {
         vault: vault.clone(),
         dossiers,

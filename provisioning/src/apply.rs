@@ -66,7 +66,10 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
     // The dossiers' wrapped key (bundles from before it existed have none): the service takes
     // it at its first start.
     if bundle.join("vault.json").exists() {
-        baom::tls::write_private(&data.join("vault.json"), &std::fs::read(bundle.join("vault.json"))?)?;
+        baom::tls::write_private(
+            &data.join("vault.json"),
+            &std::fs::read(bundle.join("vault.json"))?,
+        )?;
     }
     // Last: the box takes the bundle's identity only once everything else is in place.
     std::fs::write(&id_file, format!("{}\n", manifest.box_id))?;

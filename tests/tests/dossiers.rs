@@ -4,45 +4,10 @@
 //! dossiers wait for a login; a tampered audit line is found; an erasure leaves no trace.
 
 use baom_e2e::{
-    Baom, Endpoint, NEW_PASSWORD, OFFICER, form, get, hash_password, office_config_with, path_str,
-    post, recovery_key,
+    Baom, Endpoint, dossier_office as office, form, get, path_str, post, recovery_key, supervisor,
 };
 use serde_json::json;
 use std::path::{Path, PathBuf};
-
-const SUPERVISOR: (&str, &str) = ("youssef", "mot-de-passe-du-superviseur");
-
-/// An office with an officer, a supervisor, SANE's test scanner and two douars.
-fn office(dir: &Path) -> PathBuf {
-    let mut toml = office_config_with(
-        dir,
-        "127.0.0.1:0",
-        2,
-        r#"{ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], open = "00:00", close = "24:00" }"#,
-        &hash_password(OFFICER.1),
-    );
-    toml.push_str(&format!(
-        "\n[[accounts]]\nlogin = {:?}\nname = \"Youssef\"\nrole = \"supervisor\"\ninitial_password_hash = {:?}\n",
-        SUPERVISOR.0,
-        hash_password(SUPERVISOR.1)
-    ));
-    toml.push_str("\n[[douars]]\nname = \"Tinfat\"\nhouseholds = 300\n\n[[douars]]\nname = \"Assaisse\"\nhouseholds = 420\n");
-    toml.push_str(
-        "\n[scanner]\ndevice = \"test\"\nresolution = 50\noptions = [\"--mode\", \"Gray\"]\n",
-    );
-    let path = dir.join("baom.toml");
-    std::fs::write(&path, toml).expect("config");
-    path
-}
-
-fn supervisor(baom: &Baom) -> Endpoint {
-    let lan = baom.lan();
-    let session = lan
-        .login(SUPERVISOR.0, SUPERVISOR.1, Some(NEW_PASSWORD))
-        .or_else(|_| lan.login(SUPERVISOR.0, NEW_PASSWORD, None))
-        .unwrap_or_else(|r| panic!("supervisor login: {} {}", r.status, r.text()));
-    Endpoint::Lan(session)
-}
 
 /// The words a person's record holds, that must never appear in a file in clear.
 const SECRETS: [&str; 5] = ["Ouchen", "أوشن", "0612345678", "Lahcen", "Lens"];

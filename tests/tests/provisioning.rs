@@ -189,7 +189,11 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         .and_then(|r| r.split('<').next())
         .expect("the sheet carries the recovery key");
     assert!(baom::vault::RecoveryKey::parse(recovery).is_ok());
-    assert!(!std::fs::read_to_string(bundle.join("vault.json")).expect("vault").contains(recovery));
+    assert!(
+        !std::fs::read_to_string(bundle.join("vault.json"))
+            .expect("vault")
+            .contains(recovery)
+    );
     // A certificate from elsewhere is not trusted: the demo's authority is not the commune's.
     let stranger = tempfile::tempdir().expect("tempdir");
     let demo = Baom::demo(stranger.path());

@@ -48,6 +48,8 @@ pub fn router() -> Router<AppState> {
             "/vault",
             get(supervision::vault_form).post(supervision::vault_unlock),
         )
+        .route("/backup", get(supervision::backup_page))
+        .route("/backup/download", get(supervision::backup_download))
         .route("/reference", get(supervision::reference_list))
         .route("/reference/export.toml", get(supervision::reference_export))
         .route(
@@ -124,7 +126,7 @@ fn store_refusal(tr: Tr, session: &Session, e: DossierStoreError) -> Response {
 }
 
 /// The dossiers are locked (the service restarted since this session's login).
-fn locked_page(tr: Tr, session: &Session) -> Response {
+pub(super) fn locked_page(tr: Tr, session: &Session) -> Response {
     let body = html! {
         section.card.narrow {
             h1 { (tr.t("dossiers-locked-title")) }
@@ -163,6 +165,8 @@ fn nav(tr: Tr, session: &Session) -> Markup {
                 a href="/reference" { (tr.t("reference-title")) }
                 a href="/census" { (tr.t("census-title")) }
                 a href="/retention" { (tr.t("retention-title")) }
+                a href="/backup" { (tr.t("backup-title")) }
+                a href="/backup" { (tr.t("backup-title")) }
             }
         }
     }

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
+use std::io::Write;
 
 pub async fn audit(
     State(state): State<AppState>,
@@ -534,4 +535,121 @@ pub async fn reference_save(
         Ok(Err(e)) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
+}
+
+pub async fn backup_page(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+) -> Response {
+    let tr = match supervisor(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let usb = state.settings.backup.usb_dir.clone();
+    let on_stick: Vec<String> = usb
+        .as_ref()
+        .and_then(|d| std::fs::read_dir(d).ok())
+        .map(|entries| {
+            let mut names: Vec<String> = entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.ends_with(".baombak"))
+                .collect();
+            names.sort();
+            names.reverse();
+            names
+        })
+        .unwrap_or_default();
+    let body = html! {
+        (nav(tr, &session))
+        h1 { (tr.t("backup-title")) }
+        p { (tr.t("backup-explain")) }
+        @if state.vault.is_unlocked() {
+            p { a.big-button #backup-download href="/backup/download" download { (tr.t("backup-download")) } }
+        } @else {
+            p.problem { (tr.t("dossiers-locked-explain")) }
+        }
+        h2 { (tr.t("backup-usb")) }
+        @match &usb {
+            None => { p.empty { (tr.t("backup-usb-none")) } }
+            Some(dir) => {
+                p { (tr.t1("backup-usb-dir", "dir", &dir.display().to_string())) }
+                @if on_stick.is_empty() { p.empty { (tr.t("backup-usb-empty")) } }
+                ul { @for n in &on_stick { li { (n) } } }
+            }
+        }
+        p.hint { (tr.t("backup-restore-hint")) }
+    };
+    layout(tr, &tr.t("backup-title"), Some(&session), "/backup", body).into_response()
+}
+
+/// A backup made now, streamed to the supervisor's browser. Its working file is unlinked as soon
+/// as it is open, so nothing stays on the box.
+pub async fn backup_download(
+    State(state): State<AppState>,
+    PageSession(session): PageSession,
+    headers: HeaderMap,
+) -> Response {
+    let tr = match supervisor(&headers, &session) {
+        Ok(tr) => tr,
+        Err(r) => return r,
+    };
+    let Some(key) = state.vault.key() else {
+        return super::locked_page(tr, &session);
+    };
+    let data = state.settings.data_dir.clone();
+    let accounts = state.accounts.clone();
+    let commune = state.settings.commune.name_latin.clone();
+    let made = tokio::task::spawn_blocking(
+        move || -> Result<(std::fs::File, String), crate::backup::BackupError> {
+            let stored = accounts
+                .vault()
+                .map_err(crate::vault::VaultError::from)?
+                .ok_or(crate::vault::VaultError::NoVault)?;
+            let tmp = tempfile::NamedTempFile::new_in(&data)?;
+            {
+                let mut out = std::io::BufWriter::new(tmp.as_file());
+                crate::backup::make(&data, &key, &stored, &commune, &mut out)?;
+                out.flush()?;
+            }
+            let file = tmp.reopen()?;
+            drop(tmp); // unlinks the path; the open file stays readable
+            Ok((file, crate::backup::file_name(&commune)))
+        },
+    )
+    .await;
+    let (file, name) = match made {
+        Ok(Ok(made)) => made,
+        Ok(Err(e)) => return refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Err(e) => return refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+    };
+    let who = actor(&session);
+    let _ = state
+        .dossiers
+        .run(move |db| {
+            Ok(audit::append(
+                &db.conn,
+                &who,
+                "backup.download",
+                None,
+                None,
+                "",
+            )?)
+        })
+        .await;
+    tracing::info!(login = %session.account.login, "backup downloaded");
+    let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }
