@@ -52,11 +52,8 @@ pub fn append(
     detail: &str,
 ) -> rusqlite::Result<()> {
     let last: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let (seq, prev) = match last {
         Some((seq, hash)) => (seq + 1, hash),
@@ -72,21 +69,21 @@ pub fn append(
         detail: detail.to_owned(),
     };
     let h = hash(&prev, &line);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit (seq, at, actor, action, person_id, case_id, detail, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            line.seq,
-            line.at,
-            line.actor,
-            line.action,
-            line.person_id,
-            line.case_id,
-            line.detail,
-            prev,
-            h
-        ],
-    )?;
+    )?
+    .execute(params![
+        line.seq,
+        line.at,
+        line.actor,
+        line.action,
+        line.person_id,
+        line.case_id,
+        line.detail,
+        prev,
+        h
+    ])?;
     Ok(())
 }
 

@@ -14,6 +14,8 @@ pub mod people;
 pub mod retention;
 pub mod scans;
 pub mod schema;
+#[cfg(test)]
+mod tests;
 
 use crate::store::{self, StoreError};
 use crate::vault::{DataKey, Vault};

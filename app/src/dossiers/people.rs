@@ -73,11 +73,11 @@ const PERSON_COLUMNS: &str = "id, name_ar, name_latin, sex, birth_date, national
 
 /// Reads a person without logging (for the callers that log their own action).
 pub fn load(conn: &Connection, id: i64) -> Result<StoredPerson> {
-    conn.query_row(
-        &format!("SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"),
-        [id],
-        person_row,
-    )
+    // Cached: a search loads each of its hits.
+    conn.prepare_cached(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
+    ))?
+    .query_row([id], person_row)
     .optional()?
     .ok_or(DossierStoreError::NotFound("person"))
 }

@@ -1,0 +1,413 @@
+//! The store's actions against a real (encrypted) `dossiers.db`: every refused input leaves the
+//! database as it was (one transaction per action), and every action writes its audit line.
+
+use super::cases::{self, ConsentOverride, FollowedProcedure};
+use super::people::{self, ConsentsGiven, NewPerson, Query};
+use super::{Db, DossierStoreError, audit, retention, scans};
+use crate::vault::NewVault;
+use baom_domain::dossier::consent::{ConsentMethod, Purpose};
+use baom_domain::dossier::person::PersonInput;
+use baom_domain::dossier::{Body, Outcome, ReferralState};
+use jiff::civil::{Date, date};
+
+const TODAY: Date = date(2026, 11, 24);
+
+fn db() -> (tempfile::TempDir, Db) {
+    let dir = tempfile::tempdir().expect("dir");
+    let key = NewVault::generate(&[]).expect("vault").key;
+    let db = super::open(
+        &dir.path().join("dossiers.db"),
+        &key,
+        dir.path().join("scans"),
+    )
+    .expect("open");
+    (dir, db)
+}
+
+fn input(latin: &str) -> PersonInput {
+    PersonInput {
+        name_latin: latin.into(),
+        sex: "female".into(),
+        profile: "dependant".into(),
+        birth_date: "1950".into(),
+        ..PersonInput::default()
+    }
+}
+
+fn consenting(input: PersonInput, purposes: &[Purpose]) -> NewPerson {
+    NewPerson {
+        input,
+        consents: ConsentsGiven(purposes.iter().map(|p| (*p, ConsentMethod::Oral)).collect()),
+        household_with: None,
+        ticket: None,
+    }
+}
+
+/// Rows in every table, to see that a refusal changed nothing.
+fn fingerprint(db: &Db) -> Vec<i64> {
+    [
+        "people",
+        "consents",
+        "cases",
+        "case_steps",
+        "case_documents",
+        "referrals",
+        "visits",
+        "scans",
+        "audit",
+        "households",
+    ]
+    .iter()
+    .map(|t| {
+        db.conn
+            .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+            .expect("count")
+    })
+    .collect()
+}
+
+fn code(e: DossierStoreError) -> &'static str {
+    match e {
+        DossierStoreError::Invalid(d) => d.code,
+        DossierStoreError::NotFound(_) => "not_found",
+        other => panic!("unexpected {other}"),
+    }
+}
+
+#[test]
+fn refused_inputs_leave_nothing_behind() {
+    let (_dir, mut db) = db();
+    let douars = vec!["Tinfat".to_owned()];
+    let id = people::create(
+        &mut db,
+        "amina",
+        consenting(input("Fatima Ouchen"), &[Purpose::Dossier]),
+        &douars,
+        TODAY,
+    )
+    .expect("create");
+    let case = cases::open(
+        &mut db,
+        "amina",
+        id,
+        "pension",
+        Some(FollowedProcedure {
+            id: "survivor-pension-france",
+            version: 1,
+        }),
+        TODAY,
+    )
+    .expect("case");
+    let before = fingerprint(&db);
+    let refusals: Vec<(&str, Result<(), DossierStoreError>)> = vec![
+        (
+            "invalid_date",
+            people::create(
+                &mut db,
+                "amina",
+                consenting(
+                    PersonInput {
+                        birth_date: "1957-02-30".into(),
+                        ..input("A b")
+                    },
+                    &[Purpose::Dossier],
+                ),
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "unknown_douar",
+            people::create(
+                &mut db,
+                "amina",
+                consenting(
+                    PersonInput {
+                        douar: "Atlantis".into(),
+                        ..input("A b")
+                    },
+                    &[Purpose::Dossier],
+                ),
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "mixed_script",
+            people::create(
+                &mut db,
+                "amina",
+                consenting(input("Fatima فاطمة"), &[Purpose::Dossier]),
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "consent_required",
+            people::create(
+                &mut db,
+                "amina",
+                consenting(input("Sans Accord"), &[]),
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "consent_required",
+            people::create(
+                &mut db,
+                "amina",
+                consenting(
+                    PersonInput {
+                        nationality: "SN".into(),
+                        ..input("Awa Ndiaye")
+                    },
+                    &[Purpose::Dossier],
+                ),
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "invalid_field",
+            people::create(
+                &mut db,
+                "amina",
+                NewPerson {
+                    household_with: Some((id, "cousin".into())),
+                    ..consenting(input("A b"), &[Purpose::Dossier])
+                },
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "not_found",
+            people::create(
+                &mut db,
+                "amina",
+                NewPerson {
+                    household_with: Some((999, "child".into())),
+                    ..consenting(input("A b"), &[Purpose::Dossier])
+                },
+                &douars,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "too_long",
+            cases::set_notes(&mut db, "amina", case, &"x".repeat(4001), TODAY),
+        ),
+        (
+            "invalid_text",
+            cases::set_notes(&mut db, "amina", case, "a\u{0}b", TODAY),
+        ),
+        (
+            "missing_field",
+            cases::open(&mut db, "amina", id, "  ", None, TODAY).map(|_| ()),
+        ),
+        (
+            "unknown_step",
+            cases::set_step(
+                &mut db,
+                "amina",
+                case,
+                "fly",
+                true,
+                &["file-claim".into()],
+                TODAY,
+            ),
+        ),
+        (
+            "unknown_document",
+            cases::record_document(
+                &mut db,
+                "amina",
+                case,
+                "moon-rock",
+                None,
+                &["cin".into()],
+                TODAY,
+            ),
+        ),
+        (
+            "not_found",
+            cases::record_document(
+                &mut db,
+                "amina",
+                case,
+                "cin",
+                Some(42),
+                &["cin".into()],
+                TODAY,
+            ),
+        ),
+        (
+            "consent_required",
+            cases::refer(
+                &mut db,
+                "amina",
+                case,
+                Body::Cnss,
+                "",
+                None,
+                ConsentOverride::None,
+                TODAY,
+            )
+            .map(|_| ()),
+        ),
+        (
+            "invalid_date",
+            cases::set_follow_up(&mut db, "amina", case, Some(date(2020, 1, 1)), TODAY),
+        ),
+        (
+            "not_found",
+            cases::open(&mut db, "amina", 999, "x", None, TODAY).map(|_| ()),
+        ),
+        (
+            "too_large",
+            scans::attach(
+                &mut db,
+                "amina",
+                id,
+                &vec![0u8; scans::MAX_SCAN_BYTES + 1],
+                None,
+            )
+            .map(|_| ()),
+        ),
+    ];
+    for (expected, result) in refusals {
+        assert_eq!(code(result.expect_err(expected)), expected);
+        assert_eq!(fingerprint(&db), before, "{expected} changed something");
+    }
+    // A referral's life, and its refusals.
+    let referral = cases::refer(
+        &mut db,
+        "youssef",
+        case,
+        Body::Cnss,
+        "",
+        Some(120),
+        ConsentOverride::BySupervisor("youssef"),
+        TODAY,
+    )
+    .expect("override");
+    let lines = audit::lines(&db.conn, Some(id), 50).expect("lines");
+    assert!(
+        lines.iter().any(|l| l.action == "consent.override"),
+        "the override is logged"
+    );
+    let before = fingerprint(&db);
+    assert_eq!(
+        code(
+            cases::update_referral(&mut db, "amina", referral, ReferralState::Done, "x", TODAY)
+                .map(|_| ())
+                .expect_err("sent → done")
+        ),
+        "invalid_transition"
+    );
+    assert_eq!(
+        code(
+            cases::update_referral(
+                &mut db,
+                "amina",
+                referral,
+                ReferralState::Refused,
+                "",
+                TODAY
+            )
+            .map(|_| ())
+            .expect_err("no reason")
+        ),
+        "missing_field"
+    );
+    assert_eq!(fingerprint(&db), before);
+    cases::update_referral(
+        &mut db,
+        "amina",
+        referral,
+        ReferralState::Accepted,
+        "",
+        TODAY,
+    )
+    .expect("accepted");
+    cases::update_referral(
+        &mut db,
+        "amina",
+        referral,
+        ReferralState::Done,
+        "pension granted",
+        TODAY,
+    )
+    .expect("done");
+    assert_eq!(audit::verify(&db.conn).expect("verify").broken_at, None);
+}
+
+#[test]
+fn follow_ups_and_overdue_referrals_are_due_and_closed_dossiers_expire() {
+    let (_dir, mut db) = db();
+    let id = people::create(
+        &mut db,
+        "amina",
+        consenting(
+            input("Brahim Ait Lahcen"),
+            &[Purpose::Dossier, Purpose::Referral],
+        ),
+        &[],
+        date(2020, 1, 6),
+    )
+    .expect("create");
+    let case = cases::open(&mut db, "amina", id, "transfer", None, date(2020, 1, 6)).expect("case");
+    cases::refer(
+        &mut db,
+        "amina",
+        case,
+        Body::Cnss,
+        "Agadir",
+        Some(30),
+        ConsentOverride::None,
+        date(2020, 1, 6),
+    )
+    .expect("refer");
+    cases::set_follow_up(
+        &mut db,
+        "amina",
+        case,
+        Some(date(2020, 1, 10)),
+        date(2020, 1, 6),
+    )
+    .expect("follow-up");
+    let due = cases::due(&mut db, "amina", date(2020, 2, 10)).expect("due");
+    assert_eq!(
+        due.iter().map(|d| d.kind).collect::<Vec<_>>(),
+        ["follow_up", "referral_overdue"]
+    );
+    assert!(
+        cases::due(&mut db, "amina", date(2020, 1, 7))
+            .expect("due")
+            .is_empty()
+    );
+    // An open case keeps the dossier; once closed and old, the retention period takes it.
+    let kept = retention::purge(&mut db, "retention", date(2030, 1, 1), 5).expect("purge");
+    assert_eq!(kept.people, 0);
+    cases::close(&mut db, "amina", case, Outcome::Oriented, date(2020, 2, 10)).expect("close");
+    let hits =
+        people::search(&mut db, "amina", Query::Name("ابراهيم ايت لحسن"), 5).expect("search");
+    assert_eq!(hits.first().map(|h| h.id), Some(id), "found across scripts");
+    let report = retention::purge(&mut db, "retention", date(2030, 1, 1), 5).expect("purge");
+    assert_eq!((report.people, report.cases), (1, 1));
+    assert!(
+        people::search(&mut db, "amina", Query::Name("Brahim"), 5)
+            .expect("search")
+            .is_empty()
+    );
+    assert_eq!(retention::reports(&db).expect("reports").len(), 2);
+    assert_eq!(audit::verify(&db.conn).expect("verify").broken_at, None);
+}
