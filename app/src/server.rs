@@ -209,6 +209,7 @@ pub async fn run(
         certificate: &tls_files.certificate,
         demo_accounts: &demo_accounts,
     });
+    crate::systemd::ready(&state.queue);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {
