@@ -18,6 +18,7 @@ pub mod scanner;
 pub mod server;
 pub mod speech;
 pub mod store;
+pub mod systemd;
 pub mod tls;
 pub mod token;
 pub mod vault;

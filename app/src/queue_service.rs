@@ -40,6 +40,12 @@ pub enum ServiceError {
     Stopping,
 }
 
+/// What the writer thread is sent: a command, or the watchdog asking whether it still answers.
+enum Message {
+    Job(Job),
+    Ping(oneshot::Sender<()>),
+}
+
 struct Job {
     command: Command,
     account: Option<String>,
@@ -49,7 +55,7 @@ struct Job {
 /// The handle the web layer holds. Cheap to clone.
 #[derive(Clone)]
 pub struct QueueService {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Message>,
     snapshot: watch::Receiver<Arc<Queue>>,
 }
 
@@ -93,11 +99,11 @@ impl QueueService {
     ) -> Result<Done, ServiceError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
-            .send(Job {
+            .send(Message::Job(Job {
                 command,
                 account,
                 reply,
-            })
+            }))
             .await
             .map_err(|_| ServiceError::Stopping)?;
         answer.await.map_err(|_| ServiceError::Stopping)?
@@ -111,6 +117,33 @@ impl QueueService {
     /// Notified after every commit (for live pages).
     pub fn subscribe(&self) -> watch::Receiver<Arc<Queue>> {
         self.snapshot.clone()
+    }
+
+    /// A handle for the watchdog that does not keep the writer running.
+    pub fn pinger(&self) -> Pinger {
+        Pinger(self.jobs.downgrade())
+    }
+}
+
+/// Asks the writer thread whether it still takes work off its channel (see `systemd.rs`). Unlike
+/// a [`QueueService`], it does not keep the writer alive: the writer still stops once the last
+/// service handle is dropped.
+#[derive(Clone)]
+pub struct Pinger(mpsc::WeakSender<Message>);
+
+impl Pinger {
+    /// `true` once the writer thread has taken the ping off its channel, which it does between
+    /// batches; `false` if the service is stopping. Never returns while the writer is stuck.
+    pub async fn ping(&self) -> bool {
+        let Some(jobs) = self.0.upgrade() else {
+            return false;
+        };
+        let (alive, answer) = oneshot::channel();
+        if jobs.send(Message::Ping(alive)).await.is_err() {
+            return false;
+        }
+        drop(jobs);
+        answer.await.is_ok()
     }
 }
 
@@ -131,17 +164,26 @@ fn load_day(
 fn run(
     mut conn: Connection,
     mut queue: Queue,
-    mut rx: mpsc::Receiver<Job>,
+    mut rx: mpsc::Receiver<Message>,
     snapshot: watch::Sender<Arc<Queue>>,
     key: TokenKey,
 ) {
     let catalogue = queue.catalogue().clone();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
+        match first {
+            Message::Job(job) => batch.push(job),
+            Message::Ping(alive) => {
+                let _ = alive.send(());
+                continue;
+            }
+        }
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Message::Job(job)) => batch.push(job),
+                Ok(Message::Ping(alive)) => {
+                    let _ = alive.send(());
+                }
                 Err(_) => break,
             }
         }

@@ -271,6 +271,7 @@ pub async fn run(
         demo_accounts: &demo_accounts,
         recovery_key,
     });
+    crate::systemd::ready(&state.queue);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let stopped = |mut rx: watch::Receiver<bool>| async move {

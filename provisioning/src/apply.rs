@@ -25,6 +25,11 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         if name.contains("..") || name.starts_with('/') {
             bail!("the manifest names {name:?}, outside the bundle");
         }
+        // The handover sheet is for people: a bundle copied onto a box's boot partition leaves
+        // it out, so the one-time passwords never sit on the card.
+        if name == "handover.html" && !bundle.join(name).exists() {
+            continue;
+        }
         let actual = sha256_file(&bundle.join(name))?;
         if &actual != hash {
             bail!(
@@ -57,21 +62,53 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         1,
     );
     baom::tls::write_private(&etc.join("baom.toml"), config.as_bytes())?;
-    std::fs::copy(bundle.join("tls/ca.crt"), etc.join("tls/ca.crt"))?;
-    std::fs::copy(bundle.join("tls/server.crt"), etc.join("tls/server.crt"))?;
+    write_synced(
+        &etc.join("tls/ca.crt"),
+        &std::fs::read(bundle.join("tls/ca.crt"))?,
+    )?;
+    write_synced(
+        &etc.join("tls/server.crt"),
+        &std::fs::read(bundle.join("tls/server.crt"))?,
+    )?;
     baom::tls::write_private(
         &etc.join("tls/server.key"),
         &std::fs::read(bundle.join("tls/server.key"))?,
     )?;
     // The dossiers' wrapped key (bundles from before it existed have none): the service takes
-    // it at its first start.
+    // it at its first start. Synced like the rest before the box takes its identity.
     if bundle.join("vault.json").exists() {
-        baom::tls::write_private(
-            &data.join("vault.json"),
-            &std::fs::read(bundle.join("vault.json"))?,
-        )?;
+        let vault = data.join("vault.json");
+        baom::tls::write_private(&vault, &std::fs::read(bundle.join("vault.json"))?)?;
+        std::fs::File::open(&vault)
+            .and_then(|f| f.sync_all())
+            .with_context(|| format!("cannot sync {}", vault.display()))?;
+        sync_dir(data)?;
     }
-    // Last: the box takes the bundle's identity only once everything else is in place.
-    std::fs::write(&id_file, format!("{}\n", manifest.box_id))?;
+    // Last: the box takes the bundle's identity only once everything else is on disk. Every
+    // file above is synced, and their directories now, before `box-id` exists: `etc` and
+    // `data` are different file systems on the box, so nothing else orders them. (Without it,
+    // a reset 20 s after the first boot left a box "already installed" with an empty
+    // certificate: seen by the image test under QEMU.)
+    sync_dir(&etc.join("tls"))?;
+    sync_dir(etc)?;
+    write_synced(&id_file, format!("{}\n", manifest.box_id).as_bytes())?;
+    sync_dir(data)?;
     Ok(Applied::Installed)
+}
+
+/// Writes `path` (mode 0644) and waits until its bytes are on disk.
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut f =
+        std::fs::File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()
+        .with_context(|| format!("cannot sync {}", path.display()))
+}
+
+/// Makes the entries of `dir` (files created or replaced in it) durable.
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
 }

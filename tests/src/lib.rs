@@ -244,8 +244,14 @@ impl Baom {
 
     /// Starts `bin` with `args` and waits until it prints `ready`.
     pub fn spawn_with(bin: &Path, args: &[&str], data: &Path) -> Baom {
+        Self::spawn_with_env(bin, args, data, &[])
+    }
+
+    /// [`Baom::spawn_with`] with extra environment variables (as systemd would set them).
+    pub fn spawn_with_env(bin: &Path, args: &[&str], data: &Path, env: &[(&str, &str)]) -> Baom {
         let mut child = Command::new(bin)
             .args(args)
+            .envs(env.iter().copied())
             .env(
                 "BAOM_LOG",
                 std::env::var("BAOM_LOG").unwrap_or_else(|_| "warn".into()),
