@@ -73,6 +73,9 @@ fn write(
 }
 
 /// Makes the bundle for `settings` in `out`, which must not exist yet or be empty.
+/// Where the box's image mounts a USB stick labelled BAOM-BACKUP (see `images/`).
+pub const BACKUP_DIR: &str = "/media/baom-backup";
+
 pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
         bail!(
@@ -145,6 +148,11 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
         "\n# Written by baom-provision for box {box_id} on {now}.\n[server]\ndata_dir = {DATA_DIR:?}\nlisten = \"0.0.0.0:443\"\nredirect_listen = \"0.0.0.0:80\"\ntime_zone = {:?}\n\n[tls]\ncertificate = \"tls/server.crt\"\nprivate_key = \"tls/server.key\"\n{accounts}",
         "Africa/Casablanca"
     ));
+    // The nightly backup goes to a USB stick labelled BAOM-BACKUP, which the box's image mounts
+    // at this path when one is plugged in (unless the settings chose otherwise).
+    if !settings.text.lines().any(|l| l.trim() == "[backup]") {
+        config.push_str(&format!("\n[backup]\nusb_dir = {BACKUP_DIR:?}\n"));
+    }
     // The service must accept what we wrote, or the bundle is useless.
     baom::config::parse(&out.join("baom.toml"), &config)
         .context("the generated configuration does not check: this is a bug in baom-provision")?;

@@ -217,5 +217,22 @@ async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_ea
             "{action} not in the log"
         );
     }
+    // Technicians never see dossiers or visitors' papers, whatever they type.
+    let technician = baom.api_as("karim");
+    for path in [
+        "/people",
+        &person,
+        &case,
+        "/scans/1",
+        "/audit",
+        "/due",
+        "/api/v1/tickets/1/scans",
+    ] {
+        assert_eq!(
+            get(&technician, path).expect("answer").status,
+            403,
+            "{path}"
+        );
+    }
     c.close().await.expect("close");
 }
