@@ -231,9 +231,10 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     std::fs::copy("/usr/share/OVMF/OVMF_VARS_4M.fd", &vars).expect("OVMF variables (ovmf)");
     let port = free_port();
     let (monitor, serial) = (work.join("monitor.sock"), work.join("serial.log"));
-    // One virtual CPU: after a system_reset, TCG's CPUs come back with unsynchronised TSCs, the
-    // kernel falls back to the HPET clock, which is slow to emulate, and the second boot takes
-    // twice as long (seen here with -smp 2: 95 s instead of 37 s).
+    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
+    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
+    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
+    // TCG here; the third boot is as fast as the first).
     let child = Command::new("qemu-system-x86_64")
         .args([
             "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024",
