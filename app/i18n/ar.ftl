@@ -342,3 +342,4 @@ backup-usb-dir = كل ليلة، إذا كان المفتاح موصولا: { $d
 backup-usb-empty = لا توجد نسخة احتياطية على المفتاح بعد (أو المفتاح غير موصول).
 backup-restore-hint = للاسترجاع على جهاز جديد: baom restore FICHIER --data /var/lib/baom ثم كتابة مفتاح الإنقاذ.
 audit-backup-download = تنزيل نسخة احتياطية
+audit-person-duplicates = البحث عن التكرار

@@ -342,3 +342,4 @@ backup-usb-dir = Every night, if a stick is plugged in: { $dir }
 backup-usb-empty = No backup on the stick yet (or no stick).
 backup-restore-hint = To restore on a new box: baom restore FILE --data /var/lib/baom, then type the recovery key.
 audit-backup-download = backup downloaded
+audit-person-duplicates = duplicates check

@@ -343,3 +343,4 @@ backup-usb-dir = Chaque nuit, si une clé est branchée : { $dir }
 backup-usb-empty = Aucune sauvegarde sur la clé pour l'instant (ou clé absente).
 backup-restore-hint = Pour restaurer sur un nouveau boîtier : baom restore FICHIER --data /var/lib/baom, puis taper la clé de secours.
 audit-backup-download = sauvegarde téléchargée
+audit-person-duplicates = recherche de doublons

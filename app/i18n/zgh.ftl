@@ -343,3 +343,4 @@ backup-usb-dir = ⴽⵓ ⵢⵉⴹ, ⵎⴽ ⵜⵍⵍⴰ ⵜⵙⴰⵔⵓⵜ: { $di
 backup-usb-empty = ⵓⵔ ⵉⵍⵍⵉ ⴽⵔⴰ ⵏ ⵓⵃⵟⵟⵓ ⵅⴼ ⵜⵙⴰⵔⵓⵜ.
 backup-restore-hint = ⴰⴷ ⵜⵔⴰⵔⴷ ⴳ ⵓⵙⵏⴷⵓⵇ ⴰⵎⴰⵢⵏⵓ: baom restore FICHIER --data /var/lib/baom, ⵜⵓⵔⵔⵉⴷ ⵜⴰⵙⴰⵔⵓⵜ ⵏ ⵓⵙⵙⵓⵖⵍ.
 audit-backup-download = ⴰⵃⵟⵟⵓ ⵉⵜⵜⵓⴳⵎⵏ
+audit-person-duplicates = ⴰⵔⵣⵣⵓ ⵅⴼ ⵜⵉⵏⵖⵍⴰⵡⵉⵏ

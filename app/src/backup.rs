@@ -20,6 +20,7 @@ use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
 use chacha20poly1305::aead::{KeyInit, Payload};
 use serde::{Deserialize, Serialize};
 use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8] = b"BAOM-BACKUP-1\n";
@@ -171,7 +172,12 @@ pub fn restore(
     recovery: &RecoveryKey,
     data: &Path,
 ) -> Result<Restored, BackupError> {
-    if data.exists() && std::fs::read_dir(data)?.next().is_some() {
+    // Empty but for ext4's lost+found (the box's data partition has one).
+    if data.exists()
+        && std::fs::read_dir(data)?
+            .flatten()
+            .any(|e| e.file_name() != "lost+found")
+    {
         return Err(BackupError::NotEmpty(data.to_owned()));
     }
     let mut magic = [0u8; 14];
@@ -244,6 +250,8 @@ pub fn restore(
             out.sync_all()?;
         }
         let mut tar = tar::Archive::new(std::fs::File::open(&archive)?);
+        // The archive stores 0644/0755; the service's files are for itself and its group only.
+        tar.set_mask(0o027);
         let mut files = 0;
         for entry in tar.entries()? {
             let mut entry = entry?;
@@ -252,6 +260,10 @@ pub fn restore(
                 files += 1;
             }
         }
+        // Restored as root onto a box: the files belong to whoever owns the data directory
+        // (the service's user), or the service could not write them.
+        let owner = std::fs::metadata(data)?;
+        chown_tree(data, owner.uid(), owner.gid())?;
         Ok(files)
     })();
     let _ = std::fs::remove_file(&archive);
@@ -260,7 +272,7 @@ pub fn restore(
         Err(e) => {
             // Nothing half-restored stays behind.
             if let Ok(entries) = std::fs::read_dir(data) {
-                for entry in entries.flatten() {
+                for entry in entries.flatten().filter(|e| e.file_name() != "lost+found") {
                     let p = entry.path();
                     let _ = if p.is_dir() {
                         std::fs::remove_dir_all(&p)
@@ -277,6 +289,17 @@ pub fn restore(
         commune: header.commune,
         files,
     })
+}
+
+fn chown_tree(dir: &Path, uid: u32, gid: u32) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        std::os::unix::fs::lchown(&path, Some(uid), Some(gid))?;
+        if path.is_dir() && !path.is_symlink() {
+            chown_tree(&path, uid, gid)?;
+        }
+    }
+    Ok(())
 }
 
 /// The file name of a backup made now: `baom-<commune>-<date>.baombak`.
@@ -309,12 +332,18 @@ pub fn write_to_dir(
 ) -> Result<PathBuf, BackupError> {
     let path = dir.join(file_name(commune));
     let tmp = path.with_extension("part");
-    {
+    let written = (|| -> Result<(), BackupError> {
         let mut file = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
         make(data, key, vault, commune, &mut file)?;
         file.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        std::fs::rename(&tmp, &path)?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        // A half-written file would only mislead whoever restores from the stick.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
-    std::fs::rename(&tmp, &path)?;
     let mut ours: Vec<PathBuf> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
@@ -434,7 +463,19 @@ mod tests {
                 .unwrap_or(true),
             "nothing half-restored"
         );
+        // A fresh ext4 data partition holds lost+found: still empty for a restore.
+        std::fs::create_dir_all(target.join("lost+found")).expect("lost+found");
         let restored = restore(&mut file.as_slice(), &new.recovery, &target).expect("restore");
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(target.join("queue.db"))
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(
+            mode & 0o027,
+            0,
+            "for the service and its group only: {mode:o}"
+        );
         assert_eq!(restored.commune, "Taliouine");
         assert_eq!(
             std::fs::read(target.join("scans/7/1.sealed")).expect("scan"),

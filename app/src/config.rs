@@ -727,6 +727,13 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         }
         douars.push(douar.clone());
     }
+    if raw.backup.keep == 0 {
+        return Err(err(
+            0..0,
+            "backup.keep".into(),
+            "0 would delete each backup as soon as it is written: keep at least 1".into(),
+        ));
+    }
     let retention_years = *raw.dossiers.retention_years.get_ref();
     if !(1..=30).contains(&retention_years) {
         return Err(err(

@@ -512,7 +512,75 @@ async fn lan_file(
     let bytes = tokio::task::spawn_blocking(move || scanner.read(t.id, n))
         .await
         .map_err(|e| ApiError::internal(format!("read task failed: {e}")))??;
+    // A visitor's paper was opened: logged like a dossier's scan (no person: the ticket's).
+    let who = session.account.login.clone();
+    let detail = format!("ticket={} scan={n}", t.id.0);
+    state
+        .dossiers
+        .run(move |db| {
+            Ok(crate::dossiers::audit::append(
+                &db.conn,
+                &who,
+                "scan.read",
+                None,
+                None,
+                &detail,
+            )?)
+        })
+        .await?;
     Ok(png(bytes))
+}
+
+/// How long a page scanned at the kiosk stays on a ticket if no officer keeps it in a dossier.
+pub const TICKET_SCANS_KEPT: Duration = Duration::from_secs(30 * 24 * 3600);
+
+impl Scanner {
+    /// Deletes ticket scans older than `age` (their folder's last change): a visitor's papers
+    /// that never joined a dossier are not kept. Returns how many folders went.
+    pub fn forget_older_than(&self, age: Duration) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            // Ticket folders are numbers; `dossiers/` is the dossiers' own.
+            let is_ticket = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            let old = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|e| e > age);
+            if is_ticket && old {
+                match std::fs::remove_dir_all(&path) {
+                    Ok(()) => removed += 1,
+                    Err(e) => {
+                        tracing::error!(path = %path.display(), error = %e, "old ticket scans could not be removed")
+                    }
+                }
+            }
+        }
+        removed
+    }
+}
+
+/// Every six hours, ticket scans older than [`TICKET_SCANS_KEPT`] go.
+pub async fn forget_old_scans(scanner: std::sync::Arc<Scanner>) {
+    let mut every = tokio::time::interval(Duration::from_secs(6 * 3600));
+    loop {
+        every.tick().await;
+        let s = scanner.clone();
+        if let Ok(n) =
+            tokio::task::spawn_blocking(move || s.forget_older_than(TICKET_SCANS_KEPT)).await
+            && n > 0
+        {
+            tracing::info!(tickets = n, "old kiosk scans deleted");
+        }
+    }
 }
 
 #[cfg(test)]
@@ -561,5 +629,11 @@ mod tests {
         assert_eq!(listed.len(), 1);
         assert_eq!((listed[0].id, listed[0].bytes), (1, 10));
         assert!(scanner.list(TicketId(8)).expect("empty").is_empty());
+        // Only ticket folders older than the age go; the dossiers' folder never does.
+        std::fs::create_dir_all(dir.path().join("scans/dossiers")).expect("dossiers dir");
+        assert_eq!(scanner.forget_older_than(Duration::from_secs(3600)), 0);
+        assert_eq!(scanner.forget_older_than(Duration::ZERO), 1);
+        assert!(!scanner.folder(t).exists());
+        assert!(dir.path().join("scans/dossiers").exists());
     }
 }

@@ -145,6 +145,12 @@ pub async fn run(
         accounts.create_vault(&stored)?;
         tracing::info!("the dossiers' key came from the provisioning bundle");
     }
+    // Once in accounts.db, the bundle's copy goes: its wraps open with the handover sheet's
+    // one-time passwords, which must stop opening anything once changed.
+    if data.vault_import().exists() && accounts.vault()?.is_some() {
+        std::fs::remove_file(data.vault_import())
+            .with_context(|| format!("cannot remove {}", data.vault_import().display()))?;
+    }
     let (vault, recovery) = crate::vault::Vault::open_or_create(accounts.clone())
         .context("cannot open the dossiers' key")?;
     let vault = Arc::new(vault);
@@ -204,6 +210,12 @@ pub async fn run(
         accounts.clone(),
         settings.clone(),
     ));
+    let scanner = Arc::new(crate::scanner::Scanner::new(
+        scanner_settings,
+        &data.root,
+        vault.clone(),
+    ));
+    tokio::spawn(crate::scanner::forget_old_scans(scanner.clone()));
     let state = AppState {
         vault: vault.clone(),
         dossiers,
@@ -217,11 +229,7 @@ pub async fn run(
         speech: Arc::default(),
         printer,
         tokens,
-        scanner: Arc::new(crate::scanner::Scanner::new(
-            scanner_settings,
-            &data.root,
-            vault,
-        )),
+        scanner: scanner.clone(),
         feedback: Arc::new(
             crate::feedback::FeedbackBook::open(&data.queue_db())
                 .context("cannot open the queue database for votes")?,

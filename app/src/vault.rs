@@ -30,10 +30,8 @@ pub enum VaultError {
     Locked,
     #[error("this key does not open the vault")]
     WrongKey,
-    #[error(
-        "{0:?} is not a recovery key: 32 letters A-Z and digits 2-7, dashes and spaces allowed"
-    )]
-    MalformedRecoveryKey(String),
+    #[error("this is not a recovery key: 32 letters A-Z and digits 2-7, dashes and spaces allowed")]
+    MalformedRecoveryKey,
     #[error("this box has no vault yet")]
     NoVault,
     #[error("a sealed file is damaged or was sealed for another box")]
@@ -117,7 +115,8 @@ impl RecoveryKey {
     /// Reads a typed recovery key: case, dashes and spaces do not matter; 0/1/8 are read as the
     /// O/I/B they are often mistaken for.
     pub fn parse(text: &str) -> Result<RecoveryKey, VaultError> {
-        let bad = || VaultError::MalformedRecoveryKey(text.chars().take(60).collect());
+        // The error never repeats what was typed: it may be most of the key.
+        let bad = || VaultError::MalformedRecoveryKey;
         let letters: Vec<u8> = text
             .chars()
             .filter(|c| !matches!(c, '-' | ' ' | '\t' | '\n' | '\r'))
@@ -413,15 +412,35 @@ impl Vault {
         &self,
         login: &str,
         role: Role,
+        current: &str,
         new: &str,
     ) -> Result<(), VaultError> {
         if !role.sees_dossiers() {
             return Ok(());
         }
-        if let Some(key) = self.key() {
-            let holder = account_holder(login);
-            self.accounts
-                .put_wrap(&holder, &wrap_with_password(&key, &holder, new)?)?;
+        let holder = account_holder(login);
+        let key = match self.key() {
+            Some(key) => Some(key),
+            // Locked (the service restarted during the session): the current password opens
+            // the old wrap, and with it the vault.
+            None => match self.accounts.wrap(&holder)? {
+                Some(wrap) => match unwrap_with_password(&wrap, &holder, current) {
+                    Ok(key) => {
+                        self.set_key(key);
+                        self.key()
+                    }
+                    Err(_) => None,
+                },
+                None => None,
+            },
+        };
+        match key {
+            Some(key) => self
+                .accounts
+                .put_wrap(&holder, &wrap_with_password(&key, &holder, new)?)?,
+            // Nothing to rewrap with: the stale wrap goes (the old password must open nothing);
+            // a colleague's login while the vault is open gives a new one.
+            None => self.accounts.drop_wrap(&holder)?,
         }
         Ok(())
     }
@@ -513,8 +532,17 @@ mod tests {
             .after_login("youssef", Role::Supervisor, "his password")
             .expect("login");
         vault
-            .after_password_change("amina", Role::Officer, "new password!")
+            .after_password_change("amina", Role::Officer, "otp-amina", "new password!")
             .expect("change");
+        // Locked, a change with the right current password opens the vault and rewraps.
+        let (locked, _) = Vault::open_or_create(accounts.clone()).expect("reopen");
+        locked
+            .after_password_change("amina", Role::Officer, "new password!", "newer password!")
+            .expect("change while locked");
+        assert!(locked.is_unlocked());
+        locked
+            .after_password_change("amina", Role::Officer, "newer password!", "new password!")
+            .expect("back");
         let (again, _) = Vault::open_or_create(accounts.clone()).expect("reopen");
         assert!(
             !again

@@ -4,6 +4,7 @@
 
 use crate::bundle::{Manifest, sha256_file};
 use anyhow::{Context, Result, bail};
+use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
 /// What applying did.
@@ -27,7 +28,8 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         }
         // The handover sheet is for people: a bundle copied onto a box's boot partition leaves
         // it out, so the one-time passwords never sit on the card.
-        if name == "handover.html" && !bundle.join(name).exists() {
+        // Likewise the wrapped key, removed from the card once installed (see images/firstboot).
+        if (name == "handover.html" || name == "vault.json") && !bundle.join(name).exists() {
             continue;
         }
         let actual = sha256_file(&bundle.join(name))?;
@@ -79,6 +81,16 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
     if bundle.join("vault.json").exists() {
         let vault = data.join("vault.json");
         baom::tls::write_private(&vault, &std::fs::read(bundle.join("vault.json"))?)?;
+        // Whoever owns the data directory (the service's user) must read it.
+        let owner = std::fs::metadata(data)?;
+        std::os::unix::fs::chown(&vault, Some(owner.uid()), Some(owner.gid())).with_context(
+            || {
+                format!(
+                    "cannot give {} to the data directory's owner",
+                    vault.display()
+                )
+            },
+        )?;
         std::fs::File::open(&vault)
             .and_then(|f| f.sync_all())
             .with_context(|| format!("cannot sync {}", vault.display()))?;

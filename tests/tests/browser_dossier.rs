@@ -51,6 +51,25 @@ async fn arrive_at(c: &Client, prefix: &str) -> String {
     }
 }
 
+/// Waits until the element's text contains `needle` (a form posts, then the page reloads at
+/// the same address) and returns the text.
+async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let text = text_of(c, css).await;
+        if text.contains(needle) {
+            return text;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!(
+                "{needle:?} not in {css}: {text}\n{}",
+                text_of(c, "main").await
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_each_step() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -121,11 +140,7 @@ async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_ea
     // The page scanned at the kiosk goes into the dossier.
     click(&c, "form:has(input[value='scan-from-ticket']) button").await;
     arrive_at(&c, &person).await;
-    assert!(
-        text_of(&c, "section.scans").await.contains('1'),
-        "{}",
-        text_of(&c, "section.scans").await
-    );
+    wait_text(&c, "section.scans ul", "Scan 1").await;
 
     // A case from the reference's procedure: its steps and documents come with it.
     choose(
@@ -150,18 +165,15 @@ async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_ea
     )
     .await;
     arrive_at(&c, &case).await;
-    let documents = text_of(&c, "section.documents").await;
+    let documents = wait_text(&c, "section.documents", "reçu le").await;
     assert!(documents.contains("Scan 1"), "{documents}");
 
     // Refer to the CNSS (the procedure's body is chosen already).
     fill(&c, "detail", "Agence CNSS de Taroudant").await;
     click(&c, "form:has(input[value='refer']) button[type='submit']").await;
     arrive_at(&c, &case).await;
-    let referrals = text_of(&c, "section.referrals").await;
-    assert!(
-        referrals.contains("CNSS") && referrals.contains("envoyée"),
-        "{referrals}"
-    );
+    let referrals = wait_text(&c, "section.referrals", "envoyée").await;
+    assert!(referrals.contains("CNSS"), "{referrals}");
     screenshot(&c, "case-fr").await;
     c.goto(&format!("{site}/lang/ar?next={case}"))
         .await

@@ -182,6 +182,10 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
     // The bundle brought the dossiers' key: the first start made none (no recovery key shown),
     // and the officer's one-time password opened it.
     assert!(!baom.banner.contains("recovery key"), "{}", baom.banner);
+    assert!(
+        !data.join("vault.json").exists(),
+        "once imported, the copy that opens with the sheet's passwords is gone"
+    );
     assert_eq!(get(&officer, "/people").expect("people").status, 200);
     let recovery = sheet
         .split("<code class=\"recovery\">")

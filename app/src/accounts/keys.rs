@@ -94,6 +94,13 @@ impl Accounts {
             .optional()?)
     }
 
+    /// Forgets a holder's wrap (the old password must open nothing).
+    pub fn drop_wrap(&self, holder: &str) -> Result<(), AccountError> {
+        let conn = lock(&self.conn)?;
+        conn.execute("DELETE FROM key_wraps WHERE holder = ?1", [holder])?;
+        Ok(())
+    }
+
     /// Adds or replaces a holder's wrap.
     pub fn put_wrap(&self, holder: &str, wrap: &Wrap) -> Result<(), AccountError> {
         let conn = lock(&self.conn)?;

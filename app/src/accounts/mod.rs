@@ -266,6 +266,11 @@ impl Accounts {
             "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?1)",
             [login],
         )?;
+        // The dossiers' key wrapped under the old password goes with it.
+        conn.execute(
+            "DELETE FROM key_wraps WHERE holder = ?1",
+            [crate::vault::account_holder(login)],
+        )?;
         Ok(())
     }
 

@@ -404,6 +404,7 @@ pub fn refer(
 pub fn update_referral(
     db: &mut Db,
     actor: &str,
+    case: i64,
     referral: i64,
     to: ReferralState,
     note: &str,
@@ -419,6 +420,10 @@ pub fn update_referral(
         )
         .optional()?
         .ok_or(DossierStoreError::NotFound("referral"))?;
+    if r.case_id != case {
+        // A referral is changed from its own case's page only.
+        return Err(DossierStoreError::NotFound("referral"));
+    }
     let c = load(&tx, r.case_id)?;
     let to = r.state.advance(to, &note)?;
     tx.execute(

@@ -572,7 +572,7 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
 
 /// People who may be the one about to be created: same phone, or a matching name (likely when
 /// the birth year also matches). Never merged silently: the officer decides.
-pub fn duplicates(db: &Db, person: &Person) -> Result<Vec<Hit>> {
+pub fn duplicates(db: &Db, actor: &str, person: &Person) -> Result<Vec<Hit>> {
     let mut out: Vec<Hit> = Vec::new();
     if let Some(phone) = &person.phone {
         let mut stmt = db.conn.prepare(&format!(
@@ -611,6 +611,15 @@ pub fn duplicates(db: &Db, person: &Person) -> Result<Vec<Hit>> {
     }
     out.sort_by_key(|h| h.strength != MatchStrength::Likely);
     out.truncate(8);
+    // Other people's names were read: logged like a search.
+    audit::append(
+        &db.conn,
+        actor,
+        "person.duplicates",
+        None,
+        None,
+        &format!("found={}", out.len()),
+    )?;
     Ok(out)
 }
 

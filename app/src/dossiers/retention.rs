@@ -45,6 +45,18 @@ pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeR
             }
         }
     }
+    if due.is_empty() {
+        // Nothing to purge: no report (it would bury the real ones) and no line.
+        return Ok(PurgeReport {
+            at: jiff::Timestamp::now().to_string(),
+            actor: actor.to_owned(),
+            retention_years: i64::from(years),
+            people: 0,
+            cases: 0,
+            scans: 0,
+            person_ids: String::new(),
+        });
+    }
     let mut files = Vec::new();
     for (id, _) in &due {
         files.extend(scans::files_of(&db.conn, *id)?);

@@ -97,10 +97,14 @@ pub fn attach(
         Ok(id)
     })();
     match stored {
-        Ok(id) => {
-            tx.commit()?;
-            Ok(id)
-        }
+        Ok(id) => match tx.commit() {
+            Ok(()) => Ok(id),
+            Err(e) => {
+                // Not recorded, so not kept: no sealed file without its row.
+                remove_files(&db.scans_dir, &[file]);
+                Err(e.into())
+            }
+        },
         Err(e) => {
             drop(tx);
             remove_files(&db.scans_dir, &[file]);

@@ -307,9 +307,17 @@ fn refused_inputs_leave_nothing_behind() {
     let before = fingerprint(&db);
     assert_eq!(
         code(
-            cases::update_referral(&mut db, "amina", referral, ReferralState::Done, "x", TODAY)
-                .map(|_| ())
-                .expect_err("sent → done")
+            cases::update_referral(
+                &mut db,
+                "amina",
+                case,
+                referral,
+                ReferralState::Done,
+                "x",
+                TODAY
+            )
+            .map(|_| ())
+            .expect_err("sent → done")
         ),
         "invalid_transition"
     );
@@ -318,6 +326,7 @@ fn refused_inputs_leave_nothing_behind() {
             cases::update_referral(
                 &mut db,
                 "amina",
+                case,
                 referral,
                 ReferralState::Refused,
                 "",
@@ -332,6 +341,17 @@ fn refused_inputs_leave_nothing_behind() {
     cases::update_referral(
         &mut db,
         "amina",
+        case + 1,
+        referral,
+        ReferralState::Accepted,
+        "",
+        TODAY,
+    )
+    .expect_err("not from another case's page");
+    cases::update_referral(
+        &mut db,
+        "amina",
+        case,
         referral,
         ReferralState::Accepted,
         "",
@@ -341,6 +361,7 @@ fn refused_inputs_leave_nothing_behind() {
     cases::update_referral(
         &mut db,
         "amina",
+        case,
         referral,
         ReferralState::Done,
         "pension granted",
@@ -408,6 +429,10 @@ fn follow_ups_and_overdue_referrals_are_due_and_closed_dossiers_expire() {
             .expect("search")
             .is_empty()
     );
-    assert_eq!(retention::reports(&db).expect("reports").len(), 2);
+    assert_eq!(
+        retention::reports(&db).expect("reports").len(),
+        1,
+        "an empty purge leaves no report"
+    );
     assert_eq!(audit::verify(&db.conn).expect("verify").broken_at, None);
 }

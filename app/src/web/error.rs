@@ -128,7 +128,7 @@ impl From<crate::vault::VaultError> for ApiError {
                 "dossiers_locked",
                 e.to_string(),
             ),
-            VaultError::WrongKey | VaultError::MalformedRecoveryKey(_) => {
+            VaultError::WrongKey | VaultError::MalformedRecoveryKey => {
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "wrong_key", e.to_string())
             }
             VaultError::Damaged => ApiError::new(StatusCode::CONFLICT, "damaged", e.to_string()),

@@ -101,7 +101,7 @@ pub async fn replace_password(
     tokio::task::spawn_blocking(move || {
         accounts.change_password(&session, &current, &new)?;
         let account = &session.account;
-        if let Err(e) = vault.after_password_change(&account.login, account.role, &new) {
+        if let Err(e) = vault.after_password_change(&account.login, account.role, &current, &new) {
             tracing::error!(login = %account.login, error = %e, "the dossiers' key could not follow this password");
         }
         Ok(())

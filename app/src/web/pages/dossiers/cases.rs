@@ -440,7 +440,7 @@ pub async fn act(
                 let note = form.note.clone();
                 dossiers
                     .run(move |db| {
-                        store::update_referral(db, &who, referral, to, &note, day).map(|_| ())
+                        store::update_referral(db, &who, id, referral, to, &note, day).map(|_| ())
                     })
                     .await
             }

@@ -166,7 +166,6 @@ fn nav(tr: Tr, session: &Session) -> Markup {
                 a href="/census" { (tr.t("census-title")) }
                 a href="/retention" { (tr.t("retention-title")) }
                 a href="/backup" { (tr.t("backup-title")) }
-                a href="/backup" { (tr.t("backup-title")) }
             }
         }
     }

@@ -382,9 +382,10 @@ pub async fn create(
     // Likely duplicates first: the officer decides, nothing is merged silently.
     if form.confirmed.is_empty() {
         let p = person.clone();
+        let who = actor(&session);
         match state
             .dossiers
-            .run(move |db| store::duplicates(db, &p))
+            .run(move |db| store::duplicates(db, &who, &p))
             .await
         {
             Ok(d) if !d.is_empty() => {
