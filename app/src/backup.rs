@@ -357,6 +357,17 @@ pub fn write_to_dir(
     Ok(path)
 }
 
+/// A stick is there when `dir` is a mount point (another device than its parent's): an empty
+/// folder left behind must not receive backups onto the box's own disk.
+pub fn is_mount_point(dir: &Path) -> bool {
+    let (Ok(here), Some(Ok(parent))) =
+        (std::fs::metadata(dir), dir.parent().map(std::fs::metadata))
+    else {
+        return false;
+    };
+    here.is_dir() && here.dev() != parent.dev()
+}
+
 /// The nightly copy: every half hour, if a stick is mounted at `usb_dir`, the dossiers are open
 /// and no backup was written there today (local time), write one and keep the newest `keep`.
 pub async fn nightly(
@@ -374,7 +385,7 @@ pub async fn nightly(
     loop {
         every.tick().await;
         let now = jiff::Timestamp::now().to_zoned_datetime(settings.catalogue.time_zone().clone());
-        if done_on == Some(now.date()) || now.hour() < 2 || !dir.is_dir() {
+        if done_on == Some(now.date()) || now.hour() < 2 || !is_mount_point(&dir) {
             continue;
         }
         let Some(key) = vault.key() else {

@@ -74,7 +74,7 @@ fn write(
 
 /// Makes the bundle for `settings` in `out`, which must not exist yet or be empty.
 /// Where the box's image mounts a USB stick labelled BAOM-BACKUP (see `images/`).
-pub const BACKUP_DIR: &str = "/media/baom-backup";
+pub const BACKUP_DIR: &str = "/var/lib/baom/usb";
 
 pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
@@ -149,7 +149,8 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
         "Africa/Casablanca"
     ));
     // The nightly backup goes to a USB stick labelled BAOM-BACKUP, which the box's image mounts
-    // at this path when one is plugged in (unless the settings chose otherwise).
+    // at this path when one is plugged in (images/files/etc/udev/rules.d/90-baom-backup.rules),
+    // unless the settings chose otherwise.
     if !settings.text.lines().any(|l| l.trim() == "[backup]") {
         config.push_str(&format!("\n[backup]\nusb_dir = {BACKUP_DIR:?}\n"));
     }

@@ -576,9 +576,14 @@ pub async fn page(
             ul {
                 @for c in &p.cases {
                     li {
-                        a href={ "/cases/" (c.id) } { bdi { (c.need) } }
-                        @if let Some(pid) = &c.procedure_id {
-                            " · " (state.reference.get(pid).map(|v| v.procedure.names.get(tr.language()).to_owned()).unwrap_or_else(|| pid.clone()))
+                        @let procedure = c.procedure_id.as_ref().and_then(|pid| state.reference.get(pid));
+                        // A case opened from a procedure with no other words is named by it, in the reader's language.
+                        @let named_by_procedure = procedure.as_ref().is_some_and(|v| v.procedure.names.fr == c.need);
+                        a href={ "/cases/" (c.id) } {
+                            bdi { @if named_by_procedure { (procedure.as_ref().map(|v| v.procedure.names.get(tr.language())).unwrap_or_default()) } @else { (c.need) } }
+                        }
+                        @if let (Some(v), false) = (&procedure, named_by_procedure) {
+                            " · " (v.procedure.names.get(tr.language()))
                         }
                         " · " (tr.t(if c.status == baom_domain::dossier::CaseStatus::Open { "case-open" } else { "case-closed" }))
                     }
