@@ -70,7 +70,6 @@ enum State {
 #[derive(Clone)]
 pub struct Dossiers {
     state: Arc<Mutex<State>>,
-    pub vault: Arc<Vault>,
     /// The commune's douars, by name (a person's douar must be one of them).
     pub douars: Arc<Vec<String>>,
     pub retention_years: u16,
@@ -87,7 +86,6 @@ impl Dossiers {
     ) -> Dossiers {
         let dossiers = Dossiers {
             state: Arc::new(Mutex::new(State::Locked)),
-            vault: vault.clone(),
             douars: Arc::new(douars),
             retention_years,
         };

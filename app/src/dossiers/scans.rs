@@ -5,7 +5,7 @@
 use super::{Db, DossierStoreError, Result, audit, people};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The largest scan kept (a PNG page at 300 dpi is a few MB).
 pub const MAX_SCAN_BYTES: usize = 20 * 1024 * 1024;
@@ -134,8 +134,4 @@ pub fn read(db: &mut Db, actor: &str, scan: i64) -> Result<(i64, Vec<u8>)> {
         &format!("scan={scan}"),
     )?;
     Ok((person, bytes))
-}
-
-pub fn path_of(dir: &Path, file: &str) -> PathBuf {
-    dir.join(file)
 }
