@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p baom --bench receipt`
 
-use baom::config;
+use baom_config as config;
 use baom_domain::language::Language;
 use baom_domain::queue::{Estimate, Ticket, TicketId, TicketNumber, TicketState};
 use std::time::{Duration, Instant};

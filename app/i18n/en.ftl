@@ -69,6 +69,9 @@ error-title = Refused
 error-forbidden = Your role cannot open this page.
 error-csrf = The form expired or is incomplete. Reload the page and try again.
 error-back = Back
+error-unavailable = The service could not do this. Try again in a moment; if it goes on, tell the technician.
+error-not-found = This page does not exist.
+error-bad-form = This form is incomplete or damaged. Reload the page and try again.
 
 speech-call = Ticket { $number }, desk { $desk }.
 

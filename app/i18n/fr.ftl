@@ -70,6 +70,9 @@ error-title = Refusé
 error-forbidden = Votre rôle ne permet pas d'ouvrir cette page.
 error-csrf = Formulaire expiré ou incomplet. Rechargez la page et recommencez.
 error-back = Retour
+error-unavailable = Le service n’a pas pu faire cette action. Réessayez dans un moment ; si cela continue, prévenez le technicien.
+error-not-found = Cette page n’existe pas.
+error-bad-form = Ce formulaire est incomplet ou abîmé. Rechargez la page et recommencez.
 
 speech-call = Ticket { $number }, guichet { $desk }.
 

@@ -70,6 +70,9 @@ error-title = ⵉⵜⵜⵓⵔⴼⴹ
 error-forbidden = ⵜⴰⵖⴰⵔⴰ ⵏⵏⴽ ⵓⵔ ⵜⵙⵙⵓⵔⵓ ⴰⴷ ⵜⵕⵥⵎⴷ ⵜⴰⵙⵏⴰ ⴰ.
 error-csrf = ⵜⴰⵍⵖⴰ ⵜⵣⵔⵉ. ⴰⵍⵙ ⴰⵙⵉⵍⵉ ⵏ ⵜⵙⵏⴰ.
 error-back = ⵓⵖⵓⵍ
+error-unavailable = ⵓⵔ ⵜⵣⵎⵔ ⵜⵏⴰⴼⵓⵜ ⴰⴷ ⵜⴳ ⴰⵢⴰ. ⴰⵍⵙ ⴷⵉⴳ ⵢⴰⵏ ⵓⵣⵎⵣ; ⵎⴽ ⵉⴽⵎⵎⵍ, ⵏⵏ ⵉ ⵓⵜⵉⴽⵏⵉⴽⵉ.
+error-not-found = ⵜⴰⵙⵏⴰ ⴰⴷ ⵓⵔ ⵜⵍⵍⵉ.
+error-bad-form = ⵜⴰⴼⵔⵉⵙⵜ ⴰⴷ ⵓⵔ ⵜⵎⴷⵉ ⵏⵖ ⵜⵅⵙⵔ. ⴰⵍⵙ ⴰⵙⵉⵍⵉ ⵏ ⵜⴰⵙⵏⴰ.
 
 speech-call = Ticket { $number }, guichet { $desk }.
 

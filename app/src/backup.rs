@@ -15,6 +15,7 @@
 
 use crate::accounts::StoredVault;
 use crate::vault::{DataKey, RecoveryKey, VaultError};
+use baom_config::DataDir;
 use chacha20poly1305::XChaCha20Poly1305;
 use chacha20poly1305::aead::stream::{DecryptorBE32, EncryptorBE32};
 use chacha20poly1305::aead::{KeyInit, Payload};
@@ -27,7 +28,6 @@ const MAGIC: &[u8] = b"BAOM-BACKUP-1\n";
 const RECORD: usize = 64 * 1024;
 const TAG: usize = 16;
 /// The databases, in the order they are copied.
-const DATABASES: [&str; 3] = ["queue.db", "accounts.db", "dossiers.db"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
@@ -43,6 +43,8 @@ pub enum BackupError {
     Damaged,
     #[error("{0} is not empty: restore into a new, empty data directory")]
     NotEmpty(PathBuf),
+    #[error(transparent)]
+    Dossiers(#[from] crate::dossiers::DossierStoreError),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -57,7 +59,7 @@ struct Header {
 /// Writes a backup of the data directory `data` to `out`. `key` is the open vault's data key;
 /// `vault` the stored (wrapped) vault, copied into the header.
 pub fn make(
-    data: &Path,
+    data: &DataDir,
     key: &DataKey,
     vault: &StoredVault,
     commune: &str,
@@ -65,10 +67,10 @@ pub fn make(
 ) -> Result<(), BackupError> {
     let work = tempfile::Builder::new()
         .prefix(".backup-")
-        .tempdir_in(data)?;
+        .tempdir_in(data.root())?;
     // Consistent copies of the live databases (each one a snapshot; the service keeps writing).
-    for name in DATABASES {
-        let source = data.join(name);
+    for name in DataDir::DATABASES {
+        let source = data.root().join(name);
         if !source.exists() {
             continue;
         }
@@ -87,17 +89,17 @@ pub fn make(
     {
         let mut tar = tar::Builder::new(std::fs::File::create(&archive)?);
         tar.mode(tar::HeaderMode::Deterministic);
-        for name in DATABASES {
+        for name in DataDir::DATABASES {
             let copy = work.path().join(name);
             if copy.exists() {
                 tar.append_path_with_name(&copy, name)?;
             }
         }
-        if data.join("token.key").exists() {
-            tar.append_path_with_name(data.join("token.key"), "token.key")?;
+        if data.token_key().exists() {
+            tar.append_path_with_name(data.token_key(), "token.key")?;
         }
-        if data.join("scans").is_dir() {
-            tar.append_dir_all("scans", data.join("scans"))?;
+        if data.scans_dir().is_dir() {
+            tar.append_dir_all("scans", data.scans_dir())?;
         }
         tar.finish()?;
     }
@@ -170,8 +172,9 @@ pub struct Restored {
 pub fn restore(
     backup: &mut impl Read,
     recovery: &RecoveryKey,
-    data: &Path,
+    target: &DataDir,
 ) -> Result<Restored, BackupError> {
+    let data = target.root();
     // Empty but for ext4's lost+found (the box's data partition has one).
     if data.exists()
         && std::fs::read_dir(data)?
@@ -204,9 +207,9 @@ pub fn restore(
     if header.format != 1 || header.nonce.len() != 19 {
         return Err(BackupError::NotABackup);
     }
-    let key = crate::vault::open_with_recovery(&header.vault, recovery)?;
+    let key = baom_keys::open_with_recovery(&header.vault, recovery).map_err(VaultError::from)?;
     std::fs::create_dir_all(data)?;
-    let archive = data.join(".restore.tar");
+    let archive = target.restore_archive();
     let result = (|| -> Result<usize, BackupError> {
         {
             let cipher = XChaCha20Poly1305::new(&key.backup_key().into());
@@ -321,9 +324,55 @@ pub fn file_name(commune: &str) -> String {
     )
 }
 
+/// A backup made now into an unlinked temporary file of the data directory (for a download):
+/// the open file stays readable and nothing stays on the box once it is closed. Returns it with
+/// the name to give it.
+pub fn unlinked(
+    data: &DataDir,
+    key: &DataKey,
+    vault: &StoredVault,
+    commune: &str,
+) -> Result<(std::fs::File, String), BackupError> {
+    let tmp = tempfile::NamedTempFile::new_in(data.root())?;
+    {
+        let mut out = std::io::BufWriter::new(tmp.as_file());
+        make(data, key, vault, commune, &mut out)?;
+        out.flush()?;
+    }
+    let file = tmp.reopen()?;
+    drop(tmp); // unlinks the path; the open file stays readable
+    Ok((file, file_name(commune)))
+}
+
+/// A supervisor's download: a backup made now (see [`unlinked`]), recorded in the dossiers'
+/// audit log before it is handed over (a download that cannot be recorded is refused).
+pub async fn download(
+    data: DataDir,
+    vault: std::sync::Arc<crate::vault::Vault>,
+    accounts: crate::accounts::Accounts,
+    dossiers: crate::dossiers::Dossiers,
+    commune: String,
+    actor: String,
+) -> Result<(std::fs::File, String), BackupError> {
+    let key = vault.key().ok_or(VaultError::Locked)?;
+    let made = tokio::task::spawn_blocking(move || {
+        let stored = accounts
+            .vault()
+            .map_err(VaultError::from)?
+            .ok_or(VaultError::NoVault)?;
+        unlinked(&data, &key, &stored, &commune)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(format!("backup task failed: {e}")))??;
+    dossiers
+        .run(move |db| db.log_event(&actor, "backup.download", ""))
+        .await?;
+    Ok(made)
+}
+
 /// Writes a backup into `dir` (a USB stick's folder) and keeps the newest `keep` there.
 pub fn write_to_dir(
-    data: &Path,
+    data: &DataDir,
     key: &DataKey,
     vault: &StoredVault,
     commune: &str,
@@ -357,6 +406,25 @@ pub fn write_to_dir(
     Ok(path)
 }
 
+/// The backups on a stick's folder, newest first (by name: they carry their date).
+pub async fn on_stick(dir: PathBuf) -> Vec<String> {
+    tokio::task::spawn_blocking(move || {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".baombak"))
+            .collect();
+        names.sort();
+        names.reverse();
+        names
+    })
+    .await
+    .unwrap_or_default()
+}
+
 /// A stick is there when `dir` is a mount point (another device than its parent's): an empty
 /// folder left behind must not receive backups onto the box's own disk.
 pub fn is_mount_point(dir: &Path) -> bool {
@@ -371,10 +439,10 @@ pub fn is_mount_point(dir: &Path) -> bool {
 /// The nightly copy: every half hour, if a stick is mounted at `usb_dir`, the dossiers are open
 /// and no backup was written there today (local time), write one and keep the newest `keep`.
 pub async fn nightly(
-    data: PathBuf,
+    data: DataDir,
     vault: std::sync::Arc<crate::vault::Vault>,
     accounts: crate::accounts::Accounts,
-    settings: std::sync::Arc<crate::config::Settings>,
+    settings: std::sync::Arc<baom_config::Settings>,
 ) {
     let Some(dir) = settings.backup.usb_dir.clone() else {
         return;
@@ -450,7 +518,14 @@ mod tests {
         let scan: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(data.join("scans/7/1.sealed"), &scan).expect("scan");
         let mut file = Vec::new();
-        make(&data, &new.key, &new.stored, "Taliouine", &mut file).expect("backup");
+        make(
+            &DataDir::new(&data),
+            &new.key,
+            &new.stored,
+            "Taliouine",
+            &mut file,
+        )
+        .expect("backup");
         assert!(!file.windows(6).any(|w| w == b"Fatima"));
         assert!(!file.windows(10).any(|w| w == b"ticket A-0"));
 
@@ -458,14 +533,18 @@ mod tests {
         let other =
             RecoveryKey::parse(&NewVault::generate(&[]).expect("v").recovery.display()).expect("k");
         assert!(matches!(
-            restore(&mut file.as_slice(), &other, &target),
+            restore(&mut file.as_slice(), &other, &DataDir::new(&target)),
             Err(BackupError::Vault(VaultError::WrongKey))
         ));
         let mut damaged = file.clone();
         let at = damaged.len() - 100;
         damaged[at] ^= 1;
         assert!(matches!(
-            restore(&mut damaged.as_slice(), &new.recovery, &target),
+            restore(
+                &mut damaged.as_slice(),
+                &new.recovery,
+                &DataDir::new(&target)
+            ),
             Err(BackupError::Damaged)
         ));
         assert!(
@@ -476,7 +555,8 @@ mod tests {
         );
         // A fresh ext4 data partition holds lost+found: still empty for a restore.
         std::fs::create_dir_all(target.join("lost+found")).expect("lost+found");
-        let restored = restore(&mut file.as_slice(), &new.recovery, &target).expect("restore");
+        let restored =
+            restore(&mut file.as_slice(), &new.recovery, &DataDir::new(&target)).expect("restore");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(target.join("queue.db"))
             .expect("meta")
@@ -503,11 +583,15 @@ mod tests {
             .expect("row");
         assert_eq!(n, "Fatima");
         assert!(matches!(
-            restore(&mut file.as_slice(), &new.recovery, &target),
+            restore(&mut file.as_slice(), &new.recovery, &DataDir::new(&target)),
             Err(BackupError::NotEmpty(_))
         ));
         assert!(matches!(
-            restore(&mut &b"hello"[..], &new.recovery, &dir.path().join("x")),
+            restore(
+                &mut &b"hello"[..],
+                &new.recovery,
+                &DataDir::new(dir.path().join("x"))
+            ),
             Err(BackupError::NotABackup)
         ));
     }

@@ -6,38 +6,40 @@
 //! touches a face. Ballot stuffing is bounded instead by a rate limit (a few votes a minute from
 //! the one kiosk); the figures are counts per day, not a vote that decides anything.
 //!
-//! Route (merged into the kiosk router): `POST /v1/feedback`
-//! `{"rating": "good"|"neutral"|"bad", "reason": null|"waiting"|"welcome"|"explained"|"documents"|"place", "language": "fr"}`
-//! → `201 {"recorded": true}`. Refusals: `unknown_rating`, `unknown_reason`, `unknown_language`
-//! (422), `too_many_votes` (429), plus the JSON body errors of [`crate::web::json`].
+//! The ratings and reasons are `baom_domain::feedback`'s (the kiosk shows the same). The kiosk
+//! sends votes to `POST /v1/feedback` (`web::kiosk`).
 //!
 //! Votes go to the `feedback` table of `queue.db` (migration 2) through this module's own
 //! connection: the queue's single writer owns the tickets' tables; votes touch nothing of the
 //! queue, and SQLite serialises the two writers (busy timeout 5 s).
 
 use crate::store::{self, StoreError};
-use crate::web::json::ApiJson;
-use crate::web::{ApiError, AppState};
-use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::post;
+use baom_domain::feedback::{Rating, Reason};
 use baom_domain::language::Language;
 use rusqlite::Connection;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-pub const RATINGS: [&str; 3] = ["good", "neutral", "bad"];
-/// Why, as pictograms on the kiosk: waiting time, the welcome, whether things were explained,
-/// documents (what to bring, what was done with them), the place itself.
-pub const REASONS: [&str; 5] = ["waiting", "welcome", "explained", "documents", "place"];
 /// At most this many votes in [`WINDOW`].
 pub const MAX_VOTES_PER_WINDOW: usize = 6;
 pub const WINDOW: Duration = Duration::from_secs(60);
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedbackError {
+    #[error("rating must be one of good, neutral, bad")]
+    UnknownRating,
+    #[error("reason must be one of waiting, welcome, explained, documents, place or null")]
+    UnknownReason,
+    #[error("{0}")]
+    UnknownLanguage(String),
+    #[error("at most {MAX_VOTES_PER_WINDOW} votes a minute; thank you, try again later")]
+    TooMany,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
 
 /// The feedback book: a write connection and the recent votes' instants.
 pub struct FeedbackBook {
@@ -45,6 +47,7 @@ pub struct FeedbackBook {
     recent: Mutex<VecDeque<Instant>>,
 }
 
+/// A vote as the kiosk sends it.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vote {
@@ -56,30 +59,18 @@ pub struct Vote {
 }
 
 impl Vote {
-    /// The vote's checked fields: rating, reason, language code.
-    pub fn check(&self) -> Result<(&'static str, Option<&'static str>, Language), ApiError> {
-        let unprocessable =
-            |code, message: String| ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, code, message);
-        let rating = RATINGS.iter().find(|r| **r == self.rating).ok_or_else(|| {
-            unprocessable(
-                "unknown_rating",
-                format!("rating must be one of {RATINGS:?}"),
-            )
-        })?;
+    /// The vote's checked fields.
+    pub fn check(&self) -> Result<(Rating, Option<Reason>, Language), FeedbackError> {
+        let rating = Rating::parse(&self.rating).ok_or(FeedbackError::UnknownRating)?;
         let reason = match &self.reason {
             None => None,
-            Some(r) => Some(*REASONS.iter().find(|x| *x == r).ok_or_else(|| {
-                unprocessable(
-                    "unknown_reason",
-                    format!("reason must be one of {REASONS:?} or null"),
-                )
-            })?),
+            Some(r) => Some(Reason::parse(r).ok_or(FeedbackError::UnknownReason)?),
         };
         let language = match &self.language {
             None => Language::French,
             Some(l) => l
                 .parse::<Language>()
-                .map_err(|e| unprocessable("unknown_language", e.to_string()))?,
+                .map_err(|e| FeedbackError::UnknownLanguage(e.to_string()))?,
         };
         Ok((rating, reason, language))
     }
@@ -111,11 +102,11 @@ impl FeedbackBook {
         true
     }
 
-    pub fn record(
+    fn record(
         &self,
         day: jiff::civil::Date,
-        rating: &str,
-        reason: Option<&str>,
+        rating: Rating,
+        reason: Option<Reason>,
         language: Language,
     ) -> Result<(), StoreError> {
         let conn = self
@@ -124,35 +115,38 @@ impl FeedbackBook {
             .map_err(|_| StoreError::Corrupt("feedback lock poisoned".into()))?;
         conn.execute(
             "INSERT INTO feedback (day, rating, reason, language) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![day.to_string(), rating, reason, language.code()],
+            rusqlite::params![
+                day.to_string(),
+                rating.as_str(),
+                reason.map(Reason::as_str),
+                language.code()
+            ],
         )?;
         Ok(())
     }
-}
 
-pub fn kiosk_routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/v1/feedback", post(vote))
-}
-
-async fn vote(
-    State(state): State<AppState>,
-    ApiJson(vote): ApiJson<Vote>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let (rating, reason, language) = vote.check()?;
-    if !state.feedback.admit(Instant::now()) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_votes",
-            format!("at most {MAX_VOTES_PER_WINDOW} votes a minute; thank you, try again later"),
-        ));
+    /// Checks a vote, counts it against the rate limit and stores it for `day` (the local day,
+    /// never the time).
+    pub async fn cast(
+        self: &std::sync::Arc<Self>,
+        vote: Vote,
+        day: jiff::civil::Date,
+    ) -> Result<(), FeedbackError> {
+        let (rating, reason, language) = vote.check()?;
+        if !self.admit(Instant::now()) {
+            return Err(FeedbackError::TooMany);
+        }
+        let book = self.clone();
+        tokio::task::spawn_blocking(move || book.record(day, rating, reason, language))
+            .await
+            .map_err(|e| StoreError::Corrupt(format!("vote task failed: {e}")))??;
+        tracing::info!(
+            rating = rating.as_str(),
+            reason = reason.map(Reason::as_str),
+            "satisfaction vote"
+        );
+        Ok(())
     }
-    let day = state.queue.snapshot().day();
-    let book = state.feedback.clone();
-    tokio::task::spawn_blocking(move || book.record(day, rating, reason, language))
-        .await
-        .map_err(|e| ApiError::internal(format!("vote task failed: {e}")))??;
-    tracing::info!(rating, reason, "satisfaction vote");
-    Ok((StatusCode::CREATED, Json(json!({ "recorded": true }))))
 }
 
 #[cfg(test)]

@@ -1,13 +1,14 @@
 //! The BAOM service: the one process that owns the office's data and devices.
 //!
-//! It reads the commune's configuration ([`config`]), keeps the queue on disk ([`store`]) through
-//! a single writer ([`queue_service`]) that asks the pure queue engine (`baom-domain`) what each
-//! command does, and serves the kiosk's Unix socket and the LAN's JSON API ([`web`]).
-//! [`server`] wires them together and shuts them down cleanly.
+//! It reads the commune's configuration (`baom-config`), keeps the queue on disk ([`store`])
+//! through a single writer ([`queue_service`]) that asks the pure queue engine (`baom-domain`)
+//! what each command does, keeps staff accounts ([`accounts`]) and the dossiers ([`dossiers`])
+//! behind the vault ([`vault`]), drives the printer ([`printer`]) and the scanner ([`scanner`]),
+//! and serves the kiosk's Unix socket and the LAN's pages and API ([`web`], the only module that
+//! knows HTTP). [`server`] wires them together and shuts them down cleanly.
 
 pub mod accounts;
 pub mod backup;
-pub mod config;
 pub mod dossiers;
 pub mod feedback;
 pub mod i18n;
@@ -17,8 +18,10 @@ pub mod reference;
 pub mod scanner;
 pub mod server;
 pub mod speech;
+pub mod staff;
 pub mod store;
 pub mod systemd;
+pub mod tickets;
 pub mod tls;
 pub mod token;
 pub mod vault;

@@ -3,8 +3,8 @@
 //! `baom hash-password`.
 
 use anyhow::{Context, Result};
-use baom::config;
 use baom::server::{Options, Started};
+use baom_config as config;
 use clap::{Parser, Subcommand};
 use std::io::Write;
 use std::net::SocketAddr;
@@ -133,8 +133,9 @@ fn main() -> Result<()> {
                 std::fs::File::open(&file)
                     .with_context(|| format!("cannot open {}", file.display()))?,
             );
-            let restored = baom::backup::restore(&mut input, &key, &data)
-                .with_context(|| format!("cannot restore {}", file.display()))?;
+            let restored =
+                baom::backup::restore(&mut input, &key, &baom_config::DataDir::new(&data))
+                    .with_context(|| format!("cannot restore {}", file.display()))?;
             println!(
                 "restored the backup of {} made {} into {} ({} files); start baom on it",
                 restored.commune,

@@ -56,9 +56,9 @@ mod tests {
             .expect("starter")
             .procedure;
         assert_eq!(r.get(&p.id).map(|v| v.version), Some(1));
-        assert_eq!(r.save(p.clone(), "youssef").expect("same"), 0);
+        assert_eq!(r.save_now(p.clone(), "youssef").expect("same"), 0);
         p.typical_delay_days = 45;
-        assert_eq!(r.save(p.clone(), "youssef").expect("edit"), 1);
+        assert_eq!(r.save_now(p.clone(), "youssef").expect("edit"), 1);
         assert_eq!(
             r.get(&p.id).map(|v| (v.version, v.edited_by)),
             Some((2, "youssef".into()))
@@ -70,7 +70,7 @@ mod tests {
         let db2 = dir2.path().join("queue.db");
         crate::store::open_writer(&db2).expect("queue.db");
         let other = Reference::open(&db2).expect("open");
-        assert_eq!(other.import(&exported, "karim").expect("import"), 1);
+        assert_eq!(other.import_now(&exported, "karim").expect("import"), 1);
         assert_eq!(
             other.get(&p.id).map(|v| v.procedure.typical_delay_days),
             Some(45)
@@ -78,13 +78,23 @@ mod tests {
         // A broken file changes nothing.
         assert!(
             other
-                .import("format = 1\n[[procedures]]\n", "karim")
+                .import_now("format = 1\n[[procedures]]\n", "karim")
                 .is_err()
         );
         assert_eq!(other.current().len(), r.current().len());
         let docs = r.documents_for(&[], &["child-birth-registration".into(), "nope".into()]);
         assert!(docs.iter().any(|d| d.id == "birth-notice"));
     }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ReferenceStoreError> + Send + 'static,
+) -> Result<T, ReferenceStoreError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| {
+        ReferenceStoreError::Store(crate::store::StoreError::Corrupt(format!(
+            "task failed: {e}"
+        )))
+    })?
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -259,8 +269,46 @@ impl Reference {
         self.current().get(id).cloned()
     }
 
-    /// A supervisor's edit of one procedure (a new version if it changed).
-    pub fn save(&self, procedure: Procedure, by: &str) -> Result<usize, ReferenceStoreError> {
+    /// A supervisor's edit of one procedure (a new version if it changed); returns how many
+    /// procedures changed.
+    pub async fn save(
+        &self,
+        procedure: Procedure,
+        by: String,
+    ) -> Result<usize, ReferenceStoreError> {
+        let me = self.clone();
+        blocking(move || me.save_now(procedure, &by)).await
+    }
+
+    /// Imports a shared file (see [`Reference::import_now`]).
+    pub async fn import(&self, text: String, by: String) -> Result<usize, ReferenceStoreError> {
+        let me = self.clone();
+        blocking(move || me.import_now(&text, &by)).await
+    }
+
+    /// What a visitor should bring for a service of the commune: its own list, and the
+    /// documents of the procedures the settings give it (`procedures = [...]`).
+    pub fn service_documents(
+        &self,
+        settings: &baom_config::Settings,
+        service: &baom_domain::Service,
+    ) -> Vec<baom_domain::Document> {
+        let procedures = settings
+            .service_procedures
+            .iter()
+            .find(|(l, _)| *l == service.letter)
+            .map(|(_, p)| p.as_slice())
+            .unwrap_or_default();
+        self.documents_for(&service.documents, procedures)
+    }
+
+    /// Every version of one procedure, newest first.
+    pub async fn history(&self, id: String) -> Result<Vec<Versioned>, ReferenceStoreError> {
+        let me = self.clone();
+        blocking(move || me.history_now(&id)).await
+    }
+
+    fn save_now(&self, procedure: Procedure, by: &str) -> Result<usize, ReferenceStoreError> {
         let n = self.save_all(std::slice::from_ref(&procedure), by)?;
         self.reload()?;
         Ok(n)
@@ -268,7 +316,7 @@ impl Reference {
 
     /// Imports a shared file: every procedure in it becomes a new version where it differs;
     /// procedures not in the file stay. All or nothing.
-    pub fn import(&self, text: &str, by: &str) -> Result<usize, ReferenceStoreError> {
+    fn import_now(&self, text: &str, by: &str) -> Result<usize, ReferenceStoreError> {
         let file = parse(text)?;
         let n = self.save_all(&file.procedures, by)?;
         self.reload()?;
@@ -313,8 +361,7 @@ impl Reference {
         out
     }
 
-    /// Every version of one procedure, newest first.
-    pub fn history(&self, id: &str) -> Result<Vec<Versioned>, ReferenceStoreError> {
+    fn history_now(&self, id: &str) -> Result<Vec<Versioned>, ReferenceStoreError> {
         let conn = self.connect()?;
         let mut stmt = conn.prepare("SELECT version, body, edited_by, edited_at FROM procedures WHERE id = ?1 ORDER BY version DESC")?;
         let rows = stmt.query_map([id], |r| {
@@ -343,9 +390,19 @@ impl Reference {
         Ok(out)
     }
 
-    /// A procedure as it was at a version (what an older case followed).
+    /// The procedure a case follows: at the version it began with, or the current one when the
+    /// case kept no version. Blocking (an older version is read from disk).
+    pub fn followed(&self, id: Option<&str>, version: Option<i64>) -> Option<Procedure> {
+        let id = id?;
+        match version {
+            Some(v) => self.version(id, v),
+            None => self.get(id).map(|v| v.procedure),
+        }
+    }
+
+    /// A procedure as it was at a version (what an older case followed). Blocking.
     pub fn version(&self, id: &str, version: i64) -> Option<Procedure> {
-        self.history(id)
+        self.history_now(id)
             .ok()?
             .into_iter()
             .find(|v| v.version == version)

@@ -1,36 +1,22 @@
-//! Document scanning through SANE, for the ticket the kiosk just issued.
+//! Document scanning through SANE, for the ticket the kiosk just issued and at the desk.
 //!
 //! The kiosk asks for a scan with the ticket's token; the service runs `scanimage` on the
 //! configured device (the SANE `test` device in the demo and the tests), checks that what came
 //! back is a PNG, seals it to the vault's public key (see `vault`: the kiosk needs no login to
 //! seal, only an open vault can read) and stores it under `<data>/scans/<ticket id>/<n>.sealed`,
 //! mode 0600 in a 0700 folder. The kiosk's preview comes from a short-lived copy in memory; the
-//! officer lists and opens them on the LAN API, and moves them into a dossier.
+//! officer lists and opens them (each opening is a line in the dossiers' audit log), and keeps
+//! them in a dossier. A page no officer keeps within 30 days is deleted.
 //!
-//! Routes (merged into the kiosk and LAN routers):
-//! - kiosk: `POST /v1/tickets/{token}/scans` → `201 {"id": 1, "bytes": N}`;
-//!   `GET /v1/tickets/{token}/scans/{id}/preview.png` → `image/png`.
-//! - LAN: `GET /api/v1/tickets/{id}/scans` → `[{"id", "bytes", "scanned_at"}]`;
-//!   `GET /api/v1/tickets/{id}/scans/{n}.png`.
-//!
-//! Refusals: `scanner_not_configured` (503), `scanner_busy` (409, one scan at a time),
-//! `scanner_failed` (502: the device failed or returned no image), `ticket_closed` (409: only a
-//! ticket of today that is still waiting or being served takes scans), `too_many_scans` (409),
-//! `unknown_scan` (404), `dossiers_locked` (503: opening a sealed scan needs an open vault),
-//! `forbidden` (403: technicians and the lobby never see scans).
+//! Refusals are [`ScanError`]s (the HTTP answers they become are `web::error`'s).
 
-use crate::web::{ApiError, AppState};
-use axum::Json;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+use crate::dossiers::{DossierStoreError, Dossiers};
+use crate::vault::VaultError;
+use baom_config::ScannerSettings;
 use baom_domain::queue::{Ticket, TicketId, TicketState};
-use serde::Deserialize;
-use serde_json::{Value, json};
-use std::io::Write;
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
-use std::path::{Path, PathBuf};
+use jiff::civil::Date;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The most pages one ticket may carry: a visitor's papers, not a photocopier.
@@ -38,83 +24,33 @@ pub const MAX_SCANS_PER_TICKET: u32 = 20;
 /// The largest image accepted from the scanner.
 pub const MAX_SCAN_BYTES: usize = 32 * 1024 * 1024;
 
-/// `[scanner]` in the configuration. Without `device`, scanning is off.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScannerSettings {
-    /// A SANE device name, as `scanimage -L` lists it (`test` for SANE's test backend).
-    pub device: Option<String>,
-    /// Dots per inch. 100 to 300 is enough for papers read on screen.
-    #[serde(default = "default_resolution")]
-    pub resolution: u32,
-    /// Extra `scanimage` options for this device, each starting with `--` (e.g. `--mode`, `Color`).
-    #[serde(default)]
-    pub options: Vec<String>,
-    /// How long one page may take.
-    #[serde(default = "default_timeout")]
-    pub timeout_seconds: u64,
-    /// The `scanimage` program.
-    #[serde(default = "default_program")]
-    pub program: PathBuf,
-}
-
-fn default_resolution() -> u32 {
-    150
-}
-fn default_timeout() -> u64 {
-    90
-}
-fn default_program() -> PathBuf {
-    PathBuf::from("scanimage")
-}
-
-impl Default for ScannerSettings {
-    fn default() -> Self {
-        ScannerSettings {
-            device: None,
-            resolution: default_resolution(),
-            options: Vec::new(),
-            timeout_seconds: default_timeout(),
-            program: default_program(),
-        }
-    }
-}
-
-impl ScannerSettings {
-    /// Checks what the configuration file cannot: returns a sentence naming the problem.
-    pub fn check(&self) -> Result<(), String> {
-        if let Some(d) = &self.device
-            && (d.is_empty() || d.starts_with('-') || d.chars().any(char::is_control))
-        {
-            return Err(format!("device = {d:?} is not a SANE device name"));
-        }
-        if !(50..=1200).contains(&self.resolution) {
-            return Err(format!(
-                "resolution = {} must be between 50 and 1200 dpi",
-                self.resolution
-            ));
-        }
-        if self.timeout_seconds == 0 || self.timeout_seconds > 600 {
-            return Err("timeout_seconds must be between 1 and 600".into());
-        }
-        for o in &self.options {
-            if ["-d", "--device-name", "--format", "-o", "--output-file"]
-                .iter()
-                .any(|f| o == f || o.starts_with(&format!("{f}=")))
-            {
-                return Err(format!(
-                    "options may not set {o:?}: the service chooses the device and the format"
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
 /// How long the kiosk can show back a page it just scanned.
 const PREVIEW_FOR: Duration = Duration::from_secs(15 * 60);
 /// How many recent pages are kept in memory for the kiosk's preview.
 const PREVIEWS_KEPT: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("this office has no scanner configured")]
+    NotConfigured,
+    #[error("the scanner is scanning another page; try again in a moment")]
+    Busy,
+    /// The device failed, timed out or returned no image.
+    #[error("{0}")]
+    Failed(String),
+    #[error("scans attach only to a ticket of today that is not finished")]
+    TicketClosed,
+    #[error("a ticket carries at most {MAX_SCANS_PER_TICKET} scanned pages")]
+    TooMany,
+    #[error("there is no such scan")]
+    Unknown,
+    #[error("scans: {0}")]
+    Storage(#[from] std::io::Error),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Dossiers(#[from] DossierStoreError),
+}
 
 /// A page just scanned, kept for the kiosk's preview: `(ticket, scan, when, png)`.
 type Preview = (TicketId, u32, std::time::Instant, Vec<u8>);
@@ -124,7 +60,7 @@ pub struct Scanner {
     settings: ScannerSettings,
     root: PathBuf,
     busy: tokio::sync::Mutex<()>,
-    vault: std::sync::Arc<crate::vault::Vault>,
+    vault: Arc<crate::vault::Vault>,
     /// `(ticket, scan, when, png)` of the last pages, for the kiosk's preview only.
     previews: std::sync::Mutex<std::collections::VecDeque<Preview>>,
 }
@@ -137,15 +73,23 @@ pub struct ScanInfo {
     pub scanned_at: Option<jiff::Timestamp>,
 }
 
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ScanError> + Send + 'static,
+) -> Result<T, ScanError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ScanError::Storage(std::io::Error::other(format!("task failed: {e}"))))?
+}
+
 impl Scanner {
     pub fn new(
         settings: ScannerSettings,
-        data_dir: &Path,
-        vault: std::sync::Arc<crate::vault::Vault>,
+        root: PathBuf,
+        vault: Arc<crate::vault::Vault>,
     ) -> Scanner {
         Scanner {
             settings,
-            root: data_dir.join("scans"),
+            root,
             busy: tokio::sync::Mutex::new(()),
             vault,
             previews: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -164,8 +108,8 @@ impl Scanner {
         self.folder(ticket).join(format!("{id}.sealed"))
     }
 
-    /// The scans of a ticket, in order.
-    pub fn list(&self, ticket: TicketId) -> std::io::Result<Vec<ScanInfo>> {
+    /// The scans of a ticket, in order (blocking: reads the folder).
+    fn list_now(&self, ticket: TicketId) -> std::io::Result<Vec<ScanInfo>> {
         let mut out = Vec::new();
         let entries = match std::fs::read_dir(self.folder(ticket)) {
             Ok(e) => e,
@@ -197,30 +141,39 @@ impl Scanner {
         Ok(out)
     }
 
-    /// Scans one page for `ticket` and stores it sealed; returns its id and size.
-    pub async fn scan(&self, ticket: TicketId) -> Result<(u32, usize), ApiError> {
-        let _guard = self.busy.try_lock().map_err(|_| busy())?;
-        let existing = self.list(ticket).map_err(storage)?;
+    /// The scans of a ticket, in order.
+    pub async fn list(self: &Arc<Self>, ticket: TicketId) -> Result<Vec<ScanInfo>, ScanError> {
+        let me = self.clone();
+        blocking(move || Ok(me.list_now(ticket)?)).await
+    }
+
+    /// Scans one page onto `ticket` (the kiosk's, whose token it holds) and stores it sealed;
+    /// returns its id and size. Only a ticket of `today` still waiting or at a desk takes scans.
+    pub async fn scan_onto(
+        self: &Arc<Self>,
+        ticket: &Ticket,
+        today: Date,
+    ) -> Result<(u32, usize), ScanError> {
+        let open = ticket.day == today
+            && matches!(
+                ticket.state,
+                TicketState::Waiting | TicketState::Called | TicketState::Serving
+            );
+        if !open {
+            return Err(ScanError::TicketClosed);
+        }
+        let ticket = ticket.id;
+        let _guard = self.busy.try_lock().map_err(|_| ScanError::Busy)?;
+        let existing = self.list(ticket).await?;
         if existing.len() as u32 >= MAX_SCANS_PER_TICKET {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "too_many_scans",
-                format!("a ticket carries at most {MAX_SCANS_PER_TICKET} scanned pages"),
-            ));
+            return Err(ScanError::TooMany);
         }
         let id = existing.last().map_or(1, |s| s.id + 1);
         let png = self.capture().await?;
-        let sealed = self
-            .vault
-            .seal(&png)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        let folder = self.folder(ticket);
+        let sealed = self.vault.seal(&png)?;
         let path = self.file(ticket, id);
         let bytes = png.len();
-        tokio::task::spawn_blocking(move || write_private(&folder, &path, &sealed))
-            .await
-            .map_err(|e| ApiError::internal(format!("write task failed: {e}")))?
-            .map_err(storage)?;
+        blocking(move || Ok(baom_config::write_private(&path, &sealed)?)).await?;
         if let Ok(mut previews) = self.previews.lock() {
             previews.retain(|(_, _, at, _)| at.elapsed() < PREVIEW_FOR);
             if previews.len() >= PREVIEWS_KEPT {
@@ -232,20 +185,10 @@ impl Scanner {
         Ok((id, bytes))
     }
 
-    /// Scans one page at the officer's desk and returns it (the caller seals and stores it).
-    pub async fn scan_page(&self) -> Result<Vec<u8>, ApiError> {
-        let _guard = self.busy.try_lock().map_err(|_| busy())?;
-        self.capture().await
-    }
-
     /// Runs `scanimage` once and checks that a PNG came back.
-    async fn capture(&self) -> Result<Vec<u8>, ApiError> {
+    async fn capture(&self) -> Result<Vec<u8>, ScanError> {
         let Some(device) = self.settings.device.clone() else {
-            return Err(ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "scanner_not_configured",
-                "this office has no scanner configured",
-            ));
+            return Err(ScanError::NotConfigured);
         };
         let mut command = tokio::process::Command::new(&self.settings.program);
         command
@@ -261,7 +204,7 @@ impl Scanner {
             Duration::from_secs(self.settings.timeout_seconds),
             command.output(),
         );
-        let failed = |m: String| ApiError::new(StatusCode::BAD_GATEWAY, "scanner_failed", m);
+        let failed = ScanError::Failed;
         let output = run
             .await
             .map_err(|_| {
@@ -294,36 +237,88 @@ impl Scanner {
         Ok(png)
     }
 
-    /// The sealed bytes of a ticket's scan, as stored.
-    pub fn read_sealed(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
-        match std::fs::read(self.file(ticket, id)) {
-            Ok(b) => Ok(b),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(unknown_scan()),
-            Err(e) => Err(storage(e)),
-        }
-    }
-
-    /// The PNG of a ticket's scan; the vault must be open.
-    pub fn read(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
-        let sealed = self.read_sealed(ticket, id)?;
-        self.vault.unseal(&sealed).map_err(ApiError::from)
-    }
-
     /// The kiosk's preview of a page it scanned a moment ago.
-    pub fn preview(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ApiError> {
+    pub fn preview(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ScanError> {
         let previews = self
             .previews
             .lock()
-            .map_err(|_| ApiError::internal("previews lock poisoned"))?;
+            .map_err(|_| ScanError::Storage(std::io::Error::other("previews lock poisoned")))?;
         previews
             .iter()
             .find(|(t, n, at, _)| *t == ticket && *n == id && at.elapsed() < PREVIEW_FOR)
             .map(|(_, _, _, png)| png.clone())
-            .ok_or_else(unknown_scan)
+            .ok_or(ScanError::Unknown)
+    }
+
+    /// The sealed bytes of a ticket's scan, as stored (blocking).
+    fn read_sealed(&self, ticket: TicketId, id: u32) -> Result<Vec<u8>, ScanError> {
+        match std::fs::read(self.file(ticket, id)) {
+            Ok(b) => Ok(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ScanError::Unknown),
+            Err(e) => Err(ScanError::Storage(e)),
+        }
+    }
+
+    /// An officer opens a ticket's scan: the PNG (the vault must be open), and a line in the
+    /// dossiers' audit log (no person: the ticket's number).
+    pub async fn open(
+        self: &Arc<Self>,
+        dossiers: &Dossiers,
+        actor: String,
+        ticket: TicketId,
+        id: u32,
+    ) -> Result<Vec<u8>, ScanError> {
+        let me = self.clone();
+        let png = blocking(move || Ok(me.vault.unseal(&me.read_sealed(ticket, id)?)?)).await?;
+        let detail = format!("ticket={} scan={id}", ticket.0);
+        dossiers
+            .run(move |db| db.log_event(&actor, "scan.read", &detail))
+            .await?;
+        Ok(png)
+    }
+
+    /// Moves a ticket's scan into a person's dossier (it leaves the ticket once kept). Returns
+    /// the dossier scan's id.
+    pub async fn keep_in_dossier(
+        self: &Arc<Self>,
+        dossiers: &Dossiers,
+        actor: String,
+        person: i64,
+        ticket: TicketId,
+        id: u32,
+    ) -> Result<i64, ScanError> {
+        let me = self.clone();
+        let sealed = blocking(move || me.read_sealed(ticket, id)).await?;
+        let kept = dossiers
+            .run(move |db| {
+                crate::dossiers::scans::attach(db, &actor, person, &sealed, Some(ticket.0))
+            })
+            .await?;
+        if let Err(e) = self.remove(ticket, id) {
+            tracing::error!(error = %e, "a kiosk scan kept in a dossier could not be removed from its ticket");
+        }
+        Ok(kept)
+    }
+
+    /// Scans a page at the officer's desk straight into a person's dossier (sealed on arrival).
+    pub async fn scan_into_dossier(
+        &self,
+        dossiers: &Dossiers,
+        actor: String,
+        person: i64,
+    ) -> Result<i64, ScanError> {
+        let png = {
+            let _guard = self.busy.try_lock().map_err(|_| ScanError::Busy)?;
+            self.capture().await?
+        };
+        let sealed = self.vault.seal(&png)?;
+        Ok(dossiers
+            .run(move |db| crate::dossiers::scans::attach(db, &actor, person, &sealed, None))
+            .await?)
     }
 
     /// Removes a ticket's scan once it has moved into a dossier.
-    pub fn remove(&self, ticket: TicketId, id: u32) -> std::io::Result<()> {
+    fn remove(&self, ticket: TicketId, id: u32) -> std::io::Result<()> {
         if let Ok(mut previews) = self.previews.lock() {
             previews.retain(|(t, n, _, _)| !(*t == ticket && *n == id));
         }
@@ -334,201 +329,12 @@ impl Scanner {
     }
 }
 
-/// Writes `bytes` to `path` readable by the service's user only, atomically (temp file, fsync,
-/// rename): a scan is either whole or absent.
-pub fn write_private(folder: &Path, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(folder)?;
-    let tmp = path.with_extension("tmp");
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    std::fs::rename(&tmp, path)?;
-    std::fs::File::open(folder)?.sync_all()
-}
-
-fn busy() -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        "scanner_busy",
-        "the scanner is scanning another page; try again in a moment",
-    )
-}
-
-fn storage(e: std::io::Error) -> ApiError {
-    ApiError::new(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "storage_unavailable",
-        format!("scans: {e}"),
-    )
-}
-
-fn unknown_scan() -> ApiError {
-    ApiError::new(
-        StatusCode::NOT_FOUND,
-        "unknown_scan",
-        "there is no such scan",
-    )
-}
-
-fn scan_id(raw: &str) -> Result<u32, ApiError> {
+/// A scan's number as a link or the kiosk gives it: 1 to [`MAX_SCANS_PER_TICKET`].
+pub fn scan_number(raw: &str) -> Result<u32, ScanError> {
     raw.parse::<u32>()
         .ok()
         .filter(|n| (1..=MAX_SCANS_PER_TICKET).contains(n))
-        .ok_or_else(unknown_scan)
-}
-
-fn png(bytes: Vec<u8>) -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "image/png"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        bytes,
-    )
-}
-
-/// The ticket behind a token, its signature checked first (the same check as every route's).
-async fn ticket_by_token(state: &AppState, token: String) -> Result<Ticket, ApiError> {
-    crate::web::receipts::ticket_by_token(state, &token).await
-}
-
-/// Kiosk routes: scan a page for the ticket whose token the kiosk holds, and show it back.
-pub fn kiosk_routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/v1/tickets/{token}/scans", post(kiosk_scan))
-        .route(
-            "/v1/tickets/{token}/scans/{id}/preview.png",
-            get(kiosk_preview),
-        )
-}
-
-/// LAN routes: the officer lists and opens a ticket's scans.
-pub fn lan_routes() -> axum::Router<AppState> {
-    axum::Router::new()
-        .route("/api/v1/tickets/{id}/scans", get(lan_list))
-        .route("/api/v1/tickets/{id}/scans/{file}", get(lan_file))
-}
-
-async fn kiosk_scan(
-    State(state): State<AppState>,
-    UrlPath(token): UrlPath<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let stored = ticket_by_token(&state, token).await?;
-    // Today's state, if the ticket is in today's queue.
-    let queue = state.queue.snapshot();
-    let t = queue.ticket(stored.id).copied().unwrap_or(stored);
-    let open = t.day == queue.day()
-        && matches!(
-            t.state,
-            TicketState::Waiting | TicketState::Called | TicketState::Serving
-        );
-    if !open {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "ticket_closed",
-            "scans attach only to a ticket of today that is not finished",
-        ));
-    }
-    let (id, bytes) = state.scanner.scan(t.id).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "bytes": bytes })),
-    ))
-}
-
-async fn kiosk_preview(
-    State(state): State<AppState>,
-    UrlPath((token, id)): UrlPath<(String, String)>,
-) -> Result<impl IntoResponse, ApiError> {
-    let id = scan_id(&id)?;
-    let t = ticket_by_token(&state, token).await?;
-    Ok(png(state.scanner.preview(t.id, id)?))
-}
-
-fn lan_ticket_id(raw: &str) -> Result<TicketId, ApiError> {
-    raw.parse::<u64>()
-        .map(TicketId)
-        .map_err(|_| ApiError::unknown_ticket(&format!("{raw:?}")))
-}
-
-/// Scans are personal papers: only the roles that open dossiers see them.
-fn may_see_scans(session: &crate::accounts::Session) -> Result<(), ApiError> {
-    if session.account.role.sees_dossiers() {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "this account's role does not see visitors' papers",
-        ))
-    }
-}
-
-async fn lan_list(
-    State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<crate::accounts::Session>,
-    UrlPath(id): UrlPath<String>,
-) -> Result<Json<Value>, ApiError> {
-    may_see_scans(&session)?;
-    let t = state.ticket(lan_ticket_id(&id)?).await?;
-    let scanner = state.scanner.clone();
-    let scans = tokio::task::spawn_blocking(move || scanner.list(t.id))
-        .await
-        .map_err(|e| ApiError::internal(format!("list task failed: {e}")))?
-        .map_err(storage)?;
-    let items: Vec<Value> = scans
-        .iter()
-        .map(|s| {
-            json!({
-                "id": s.id,
-                "bytes": s.bytes,
-                "scanned_at": s.scanned_at,
-                "url": format!("/api/v1/tickets/{}/scans/{}.png", t.id.0, s.id),
-            })
-        })
-        .collect();
-    Ok(Json(
-        json!({ "ticket": t.number.to_string(), "scans": items }),
-    ))
-}
-
-async fn lan_file(
-    State(state): State<AppState>,
-    axum::Extension(session): axum::Extension<crate::accounts::Session>,
-    UrlPath((id, file)): UrlPath<(String, String)>,
-) -> Result<impl IntoResponse, ApiError> {
-    may_see_scans(&session)?;
-    let t = state.ticket(lan_ticket_id(&id)?).await?;
-    let n = scan_id(file.strip_suffix(".png").ok_or_else(unknown_scan)?)?;
-    let scanner = state.scanner.clone();
-    let bytes = tokio::task::spawn_blocking(move || scanner.read(t.id, n))
-        .await
-        .map_err(|e| ApiError::internal(format!("read task failed: {e}")))??;
-    // A visitor's paper was opened: logged like a dossier's scan (no person: the ticket's).
-    let who = session.account.login.clone();
-    let detail = format!("ticket={} scan={n}", t.id.0);
-    state
-        .dossiers
-        .run(move |db| {
-            Ok(crate::dossiers::audit::append(
-                &db.conn,
-                &who,
-                "scan.read",
-                None,
-                None,
-                &detail,
-            )?)
-        })
-        .await?;
-    Ok(png(bytes))
+        .ok_or(ScanError::Unknown)
 }
 
 /// How long a page scanned at the kiosk stays on a ticket if no officer keeps it in a dossier.
@@ -588,47 +394,29 @@ mod tests {
     use super::*;
 
     #[test]
-    fn settings_refuse_options_that_would_redirect_the_scan() {
-        let mut s = ScannerSettings {
-            device: Some("test".into()),
-            ..ScannerSettings::default()
-        };
-        assert!(s.check().is_ok());
-        s.options = vec!["--output-file=/etc/passwd".into()];
-        assert!(s.check().unwrap_err().contains("--output-file"));
-        s.options = vec!["--mode".into(), "Color".into()];
-        assert!(s.check().is_ok());
-        s.device = Some("--help".into());
-        assert!(s.check().is_err());
-        s.device = Some("test".into());
-        s.resolution = 5000;
-        assert!(s.check().is_err());
-    }
-
-    #[test]
     fn a_scan_is_written_for_the_owner_only_and_listed() {
         use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().expect("tempdir");
         let accounts =
             crate::accounts::Accounts::open(&dir.path().join("accounts.db")).expect("accounts");
         let (vault, _) = crate::vault::Vault::open_or_create(accounts).expect("vault");
-        let scanner = Scanner::new(ScannerSettings::default(), dir.path(), vault.into());
+        let scanner = Scanner::new(
+            ScannerSettings::default(),
+            dir.path().join("scans"),
+            vault.into(),
+        );
         let t = TicketId(7);
-        write_private(
-            &scanner.folder(t),
-            &scanner.file(t, 1),
-            b"\x89PNG\r\n\x1a\nxx",
-        )
-        .expect("write");
-        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+        baom_config::write_private(&scanner.file(t, 1), b"\x89PNG\r\n\x1a\nxx").expect("write");
+        let mode =
+            |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
         assert_eq!(mode(&scanner.file(t, 1)), 0o600);
         assert_eq!(mode(&scanner.folder(t)), 0o700);
         // A leftover temp file is not a scan.
         std::fs::write(scanner.folder(t).join("2.tmp"), b"half").expect("tmp");
-        let listed = scanner.list(t).expect("list");
+        let listed = scanner.list_now(t).expect("list");
         assert_eq!(listed.len(), 1);
         assert_eq!((listed[0].id, listed[0].bytes), (1, 10));
-        assert!(scanner.list(TicketId(8)).expect("empty").is_empty());
+        assert!(scanner.list_now(TicketId(8)).expect("empty").is_empty());
         // Only ticket folders older than the age go; the dossiers' folder never does.
         std::fs::create_dir_all(dir.path().join("scans/dossiers")).expect("dossiers dir");
         assert_eq!(scanner.forget_older_than(Duration::from_secs(3600)), 0);

@@ -4,7 +4,6 @@
 //! batch, and remove the socket.
 
 use crate::accounts::{Accounts, Role, new_one_time_password};
-use crate::config::Settings;
 use crate::queue_service::QueueService;
 use crate::web::{self, AppState};
 use crate::{store, tls};
@@ -12,46 +11,15 @@ use anyhow::{Context, Result, bail};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum_server::Handle;
+use baom_config::Settings;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::UnixListener;
 use tokio::sync::watch;
-
-/// Where each part of the service lives under the data directory.
-pub struct DataDir {
-    pub root: PathBuf,
-}
-
-impl DataDir {
-    pub fn queue_db(&self) -> PathBuf {
-        self.root.join("queue.db")
-    }
-    pub fn accounts_db(&self) -> PathBuf {
-        self.root.join("accounts.db")
-    }
-    pub fn kiosk_socket(&self) -> PathBuf {
-        self.root.join("kiosk.sock")
-    }
-    pub fn tls_dir(&self) -> PathBuf {
-        self.root.join("tls")
-    }
-    /// The dossiers' wrapped key as provisioning made it (`baom-provision apply` puts it here).
-    pub fn vault_import(&self) -> PathBuf {
-        self.root.join("vault.json")
-    }
-    /// The demo's recovery key, kept beside its data so the demo opens by itself. A box never
-    /// has this file: its recovery key exists only on the handover sheet.
-    fn demo_recovery_key(&self) -> PathBuf {
-        self.root.join("demo-recovery-key.txt")
-    }
-    fn lock_file(&self) -> PathBuf {
-        self.root.join("baom.lock")
-    }
-}
 
 /// How this run differs from a provisioned box.
 #[derive(Default)]
@@ -87,16 +55,17 @@ pub async fn run(
     options: Options,
     banner: impl FnOnce(&Started),
 ) -> Result<()> {
-    let data = DataDir {
-        root: settings.data_dir.clone(),
-    };
-    std::fs::create_dir_all(&data.root)
-        .with_context(|| format!("cannot create the data directory {}", data.root.display()))?;
+    let data = settings.data();
+    std::fs::create_dir_all(data.root())
+        .with_context(|| format!("cannot create the data directory {}", data.root().display()))?;
     // One service per data directory: each database has one writer.
     let lock = File::create(data.lock_file())
-        .with_context(|| format!("cannot write in {}", data.root.display()))?;
+        .with_context(|| format!("cannot write in {}", data.root().display()))?;
     if lock.try_lock().is_err() {
-        bail!("another baom is already running on {}", data.root.display());
+        bail!(
+            "another baom is already running on {}",
+            data.root().display()
+        );
     }
 
     let accounts =
@@ -157,7 +126,8 @@ pub async fn run(
     let recovery_key = recovery.map(|r| r.display());
     if options.demo_accounts {
         match &recovery_key {
-            Some(key) => crate::tls::write_private(&data.demo_recovery_key(), key.as_bytes())?,
+            Some(key) => baom_config::write_private(&data.demo_recovery_key(), key.as_bytes())
+                .context("cannot keep the demo's recovery key")?,
             None => {
                 if let Ok(key) = std::fs::read_to_string(data.demo_recovery_key()) {
                     let key = crate::vault::RecoveryKey::parse(&key)?;
@@ -180,7 +150,7 @@ pub async fn run(
     };
     let rustls = tls::rustls_config(&tls_files).await?;
 
-    let tokens = crate::token::TokenKey::load_or_create(&data.root)?;
+    let tokens = crate::token::TokenKey::load_or_create(&data.token_key())?;
     let catalogue = Arc::new(settings.catalogue.clone());
     let (queue, writer) = QueueService::start(&data.queue_db(), catalogue, tokens.clone())
         .context("cannot open the queue database")?;
@@ -188,14 +158,14 @@ pub async fn run(
     let (printer, print_thread) =
         crate::printer::PrintQueue::start(settings.clone(), &data.queue_db(), queue.clone())
             .context("cannot start the print queue")?;
-    let reader = store::open_reader(&data.queue_db())
+    let reader = store::Reader::open(&data.queue_db())
         .context("cannot open the queue database for reading")?;
     let board = web::pages::lobby::board_feed(queue.subscribe());
     let scanner_settings = settings.scanner.clone();
     let reference = crate::reference::Reference::open(&data.queue_db())
         .context("cannot open the reference of procedures")?;
     let dossiers = crate::dossiers::Dossiers::new(
-        &data.root,
+        &data,
         vault.clone(),
         settings.douars.iter().map(|d| d.name.clone()).collect(),
         settings.retention_years,
@@ -205,30 +175,31 @@ pub async fn run(
         settings.catalogue.time_zone().clone(),
     ));
     tokio::spawn(crate::backup::nightly(
-        data.root.clone(),
+        data.clone(),
         vault.clone(),
         accounts.clone(),
         settings.clone(),
     ));
     let scanner = Arc::new(crate::scanner::Scanner::new(
         scanner_settings,
-        &data.root,
+        data.scans_dir(),
         vault.clone(),
     ));
     tokio::spawn(crate::scanner::forget_old_scans(scanner.clone()));
     let state = AppState {
-        vault: vault.clone(),
         dossiers,
         reference,
         settings,
         board,
+        tickets: crate::tickets::Tickets::new(queue.clone(), reader, tokens),
         queue,
-        reader: Arc::new(Mutex::new(reader)),
-        accounts,
+        staff: crate::staff::Staff {
+            accounts,
+            vault: vault.clone(),
+        },
         login_limiter: Arc::default(),
         speech: Arc::default(),
         printer,
-        tokens,
         scanner: scanner.clone(),
         feedback: Arc::new(
             crate::feedback::FeedbackBook::open(&data.queue_db())
@@ -271,7 +242,7 @@ pub async fn run(
 
     tracing::info!(socket = %socket_path.display(), lan = %lan_addr, "baom is serving");
     banner(&Started {
-        data_dir: &data.root,
+        data_dir: data.root(),
         socket: &socket_path,
         lan: lan_addr,
         redirect: redirect_addr,

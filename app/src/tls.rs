@@ -3,14 +3,8 @@
 //! was told to trust it keeps trusting it across restarts.
 
 use anyhow::{Context, Result};
-use std::path::{Path, PathBuf};
-
-/// Where the certificate and key are.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TlsFiles {
-    pub certificate: PathBuf,
-    pub private_key: PathBuf,
-}
+use baom_config::{TlsFiles, write_private};
+use std::path::Path;
 
 /// Makes a self-signed certificate for `names` (DNS names or IP addresses) unless one is
 /// already at `dir/server.crt`, and returns where it is.
@@ -26,27 +20,12 @@ pub fn self_signed(dir: &Path, names: &[String]) -> Result<TlsFiles> {
     let rcgen::CertifiedKey { cert, signing_key } =
         rcgen::generate_simple_self_signed(names.to_vec())
             .context("cannot make a self-signed certificate")?;
-    write_private(&files.private_key, signing_key.serialize_pem().as_bytes())?;
+    write_private(&files.private_key, signing_key.serialize_pem().as_bytes())
+        .with_context(|| format!("cannot write {}", files.private_key.display()))?;
     std::fs::write(&files.certificate, cert.pem())
         .with_context(|| format!("cannot write {}", files.certificate.display()))?;
     tracing::info!(certificate = %files.certificate.display(), "made a self-signed certificate for the demo");
     Ok(files)
-}
-
-/// Writes a file only its owner can read.
-pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
 }
 
 /// The rustls configuration axum-server serves with.

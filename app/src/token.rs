@@ -53,8 +53,9 @@ impl TokenKey {
 
     /// Reads `dir/token.key`, creating it (32 random bytes, mode 0600) on first start. A key
     /// file of the wrong size is refused, never replaced: replacing it would void every ticket.
-    pub fn load_or_create(dir: &Path) -> Result<TokenKey, TokenError> {
-        let path = dir.join("token.key");
+    /// The secret at `path` (the data directory's `token.key`), made on first start.
+    pub fn load_or_create(path: &Path) -> Result<TokenKey, TokenError> {
+        let path = path.to_owned();
         let key_error = |message: String| TokenError::Key {
             path: path.clone(),
             message,
@@ -220,15 +221,15 @@ mod tests {
     #[test]
     fn the_secret_is_created_once_with_mode_0600_and_never_replaced() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let k1 = TokenKey::load_or_create(dir.path()).expect("created");
+        let k1 = TokenKey::load_or_create(&dir.path().join("token.key")).expect("created");
         let path = dir.path().join("token.key");
         let mode = std::fs::metadata(&path).expect("file").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
         let t = k1.issue().expect("token");
-        let k2 = TokenKey::load_or_create(dir.path()).expect("read back");
+        let k2 = TokenKey::load_or_create(&dir.path().join("token.key")).expect("read back");
         assert_eq!(k2.verify(&t).expect("same key"), t);
         std::fs::write(&path, b"short").expect("damage");
-        let e = TokenKey::load_or_create(dir.path()).expect_err("refused");
+        let e = TokenKey::load_or_create(&dir.path().join("token.key")).expect_err("refused");
         assert!(e.to_string().contains("holds 5 bytes"), "{e}");
         assert_eq!(std::fs::read(&path).expect("kept"), b"short");
     }

@@ -289,12 +289,12 @@ impl Client {
 
     pub fn feedback(
         &self,
-        rating: &str,
-        reason: Option<&str>,
+        rating: baom_domain::feedback::Rating,
+        reason: Option<baom_domain::feedback::Reason>,
         language: Language,
     ) -> Result<(), ClientError> {
         let body = serde_json::json!({
-            "rating": rating, "reason": reason, "language": language.code()
+            "rating": rating.as_str(), "reason": reason.map(|r| r.as_str()), "language": language.code()
         });
         self.request("POST", "/v1/feedback", Some(&body), self.timeout)
             .map(|_| ())

@@ -10,12 +10,9 @@
 //! (number, token, people ahead); the reset forgets all of it.
 
 use crate::client::{Catalogue, IssuedTicket, Language, Printer};
+pub use baom_domain::dossier::Profile;
+pub use baom_domain::feedback::{Rating, Reason};
 use std::time::Duration;
-
-/// The three faces, as the service's `POST /v1/feedback` names them.
-pub const RATINGS: [&str; 3] = ["good", "neutral", "bad"];
-/// The optional reasons, as the service names them.
-pub const REASONS: [&str; 5] = ["waiting", "welcome", "explained", "documents", "place"];
 
 /// How long a screen waits for a touch before the kiosk forgets everything and starts again.
 pub const INACTIVITY: Duration = Duration::from_secs(45);
@@ -79,47 +76,16 @@ impl Screen {
     }
 }
 
-/// The four kinds of visitor (DOMAIN.md). Used only to order the services; never sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Profile {
-    /// Moroccans living abroad.
-    Abroad,
-    /// Returnees, often retired.
-    Returnee,
-    /// Widows and children of migrants.
-    Dependant,
-    /// Third-country nationals.
-    Foreigner,
-}
-
-impl Profile {
-    pub const ALL: [Profile; 4] = [
-        Profile::Abroad,
-        Profile::Returnee,
-        Profile::Dependant,
-        Profile::Foreigner,
-    ];
-    pub fn id(self) -> &'static str {
-        match self {
-            Profile::Abroad => "abroad",
-            Profile::Returnee => "returnee",
-            Profile::Dependant => "dependant",
-            Profile::Foreigner => "foreigner",
-        }
-    }
-    pub fn from_id(id: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.id() == id)
-    }
-    /// Keywords of the services this profile usually comes for, matched against document ids
-    /// of the catalogue (stable ids such as `pension-letters`, `birth-notice`), so the order
-    /// follows the commune's own catalogue rather than fixed letters.
-    fn usual_documents(self) -> &'static [&'static str] {
-        match self {
-            Profile::Abroad => &["passport", "cin"],
-            Profile::Returnee => &["pension", "family-book"],
-            Profile::Dependant => &["family-book", "pension"],
-            Profile::Foreigner => &["birth", "parents", "passport"],
-        }
+/// Keywords of the services a profile usually comes for, matched against document ids of the
+/// catalogue (stable ids such as `pension-letters`, `birth-notice`), so the order follows the
+/// commune's own catalogue rather than fixed letters. The profile orders services; it is never
+/// sent.
+fn usual_documents(profile: Profile) -> &'static [&'static str] {
+    match profile {
+        Profile::Abroad => &["passport", "cin"],
+        Profile::Returnee => &["pension", "family-book"],
+        Profile::Dependant => &["family-book", "pension"],
+        Profile::Foreigner => &["birth", "parents", "passport"],
     }
 }
 
@@ -177,8 +143,8 @@ pub enum Touch {
     },
     ScanPage,
     ScansDone,
-    Rate(&'static str),
-    Reason(Option<&'static str>),
+    Rate(Rating),
+    Reason(Option<Reason>),
     Back,
     /// "Finished" on the ticket or thanks screen: start again for the next visitor.
     Restart,
@@ -221,8 +187,8 @@ pub enum Effect {
         token: String,
     },
     SendFeedback {
-        rating: &'static str,
-        reason: Option<&'static str>,
+        rating: Rating,
+        reason: Option<Reason>,
         language: Language,
     },
     /// Play the spoken prompt of a screen in a language.
@@ -261,7 +227,7 @@ pub struct Flow {
     pub priority: Option<PriorityReason>,
     pub ticket: Option<IssuedTicket>,
     pub scans: Vec<u32>,
-    pub rating: Option<&'static str>,
+    pub rating: Option<Rating>,
     /// The catalogue, kept across visitors (it is the commune's, not the visitor's).
     pub catalogue: Option<Catalogue>,
     pub printer: Printer,
@@ -343,7 +309,7 @@ impl Flow {
             self.profile.is_some_and(|p| {
                 s.documents
                     .iter()
-                    .any(|d| p.usual_documents().iter().any(|k| d.id.contains(k)))
+                    .any(|d| usual_documents(p).iter().any(|k| d.id.contains(k)))
             })
         };
         let mut list: Vec<_> = c.services.iter().map(|s| (s, usual(s))).collect();
@@ -785,13 +751,13 @@ mod tests {
         let mut f = Flow::new(Duration::ZERO);
         tap(&mut f, Touch::Language(Language::Arabic), S);
         tap(&mut f, Touch::GiveOpinion, S);
-        tap(&mut f, Touch::Rate("neutral"), S);
-        let e = tap(&mut f, Touch::Reason(Some("waiting")), S);
+        tap(&mut f, Touch::Rate(Rating::Neutral), S);
+        let e = tap(&mut f, Touch::Reason(Some(Reason::Waiting)), S);
         assert_eq!(
             e,
             [Effect::SendFeedback {
-                rating: "neutral",
-                reason: Some("waiting"),
+                rating: Rating::Neutral,
+                reason: Some(Reason::Waiting),
                 language: Language::Arabic
             }]
         );

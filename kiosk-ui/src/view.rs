@@ -2,7 +2,7 @@
 //! state is tested without a window. `kiosk.rs` copies a [`View`] into the Slint properties.
 
 use crate::client::Language;
-use crate::flow::{Flow, PriorityReason, Profile, ReceiptNote, Screen};
+use crate::flow::{Flow, PriorityReason, Profile, Rating, Reason, ReceiptNote, Screen};
 use crate::texts::{Texts, fill, texts};
 
 /// A big tile: a pictogram and a few words. `id` is what a touch on it reports.
@@ -163,7 +163,7 @@ pub fn view(flow: &Flow) -> View {
             };
             v.tiles = Profile::ALL
                 .into_iter()
-                .map(|p| tile(format!("profile-{}", p.id()), p.id(), label(p), l))
+                .map(|p| tile(format!("profile-{}", p.as_str()), p.as_str(), label(p), l))
                 .collect();
             v.tiles
                 .push(tile("give-opinion".into(), "opinion", t.give_opinion, l));
@@ -265,25 +265,25 @@ pub fn view(flow: &Flow) -> View {
         }
         Screen::Feedback => {
             v.tiles = [
-                ("good", t.rating_good),
-                ("neutral", t.rating_neutral),
-                ("bad", t.rating_bad),
+                (Rating::Good, t.rating_good),
+                (Rating::Neutral, t.rating_neutral),
+                (Rating::Bad, t.rating_bad),
             ]
             .into_iter()
-            .map(|(id, label)| tile(format!("rate-{id}"), id, label, l))
+            .map(|(r, label)| tile(format!("rate-{}", r.as_str()), r.as_str(), label, l))
             .collect();
             v.columns = 3;
         }
         Screen::FeedbackReason => {
             v.tiles = [
-                ("waiting", "waiting", t.reason_waiting),
-                ("welcome", "welcome", t.reason_welcome),
-                ("explained", "explained", t.reason_explained),
-                ("documents", "document", t.reason_documents),
-                ("place", "place", t.reason_place),
+                (Reason::Waiting, "waiting", t.reason_waiting),
+                (Reason::Welcome, "welcome", t.reason_welcome),
+                (Reason::Explained, "explained", t.reason_explained),
+                (Reason::Documents, "document", t.reason_documents),
+                (Reason::Place, "place", t.reason_place),
             ]
             .into_iter()
-            .map(|(id, icon, label)| tile(format!("reason-{id}"), icon, label, l))
+            .map(|(r, icon, label)| tile(format!("reason-{}", r.as_str()), icon, label, l))
             .collect();
             v.tiles.push(tile("reason-none".into(), "skip", t.skip, l));
             v.columns = 3;
@@ -299,7 +299,7 @@ pub fn touch_of(id: &str) -> Option<crate::flow::Touch> {
     let (kind, rest) = id.split_once('-').unwrap_or((id, ""));
     Some(match (kind, rest) {
         ("language", code) => Touch::Language(code.parse::<Language>().ok()?),
-        ("profile", p) => Touch::Profile(Profile::from_id(p)?),
+        ("profile", p) => Touch::Profile(Profile::parse(p)?),
         ("give", "opinion") => Touch::GiveOpinion,
         ("service", letter) => Touch::Service(letter.to_owned()),
         ("priority", p) => Touch::Priority(PriorityReason::from_id(p)?),
@@ -311,9 +311,9 @@ pub fn touch_of(id: &str) -> Option<crate::flow::Touch> {
         ("finished", "") => Touch::Restart,
         ("back", "") => Touch::Back,
         ("listen", "") => Touch::Listen,
-        ("rate", r) => Touch::Rate(crate::flow::RATINGS.into_iter().find(|x| *x == r)?),
+        ("rate", r) => Touch::Rate(Rating::parse(r)?),
         ("reason", "none") => Touch::Reason(None),
-        ("reason", r) => Touch::Reason(Some(crate::flow::REASONS.into_iter().find(|x| *x == r)?)),
+        ("reason", r) => Touch::Reason(Some(Reason::parse(r)?)),
         _ => return None,
     })
 }

@@ -39,7 +39,8 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
             );
         }
     }
-    let id_file = data.join("box-id");
+    let data_dir = baom_config::DataDir::new(data);
+    let id_file = data_dir.box_id();
     match std::fs::read_to_string(&id_file) {
         Ok(id) if id.trim() == manifest.box_id => return Ok(Applied::AlreadyInstalled),
         Ok(id) => bail!(
@@ -63,7 +64,7 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         &data_line,
         1,
     );
-    baom::tls::write_private(&etc.join("baom.toml"), config.as_bytes())?;
+    private(&etc.join("baom.toml"), config.as_bytes())?;
     write_synced(
         &etc.join("tls/ca.crt"),
         &std::fs::read(bundle.join("tls/ca.crt"))?,
@@ -72,15 +73,15 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         &etc.join("tls/server.crt"),
         &std::fs::read(bundle.join("tls/server.crt"))?,
     )?;
-    baom::tls::write_private(
+    private(
         &etc.join("tls/server.key"),
         &std::fs::read(bundle.join("tls/server.key"))?,
     )?;
     // The dossiers' wrapped key (bundles from before it existed have none): the service takes
     // it at its first start. Synced like the rest before the box takes its identity.
     if bundle.join("vault.json").exists() {
-        let vault = data.join("vault.json");
-        baom::tls::write_private(&vault, &std::fs::read(bundle.join("vault.json"))?)?;
+        let vault = data_dir.vault_import();
+        private(&vault, &std::fs::read(bundle.join("vault.json"))?)?;
         // Whoever owns the data directory (the service's user) must read it.
         let owner = std::fs::metadata(data)?;
         std::os::unix::fs::chown(&vault, Some(owner.uid()), Some(owner.gid())).with_context(
@@ -106,6 +107,12 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
     write_synced(&id_file, format!("{}\n", manifest.box_id).as_bytes())?;
     sync_dir(data)?;
     Ok(Applied::Installed)
+}
+
+/// Writes `path` for its owner only (mode 0600), atomically and synced.
+fn private(path: &Path, bytes: &[u8]) -> Result<()> {
+    baom_config::write_private(path, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 /// Writes `path` (mode 0644) and waits until its bytes are on disk.

@@ -8,7 +8,7 @@
 //!   tls/server.crt      the box's certificate, for its name and addresses, signed by the authority
 //!   tls/server.key      its private key (mode 0600)
 //!   vault.json          the dossiers' key, wrapped per officer/supervisor one-time password and
-//!                       by the recovery key (see `baom::vault`); no key in clear
+//!                       by the recovery key (see `baom-keys`); no key in clear
 //!   handover.html       the printable sheet: one-time passwords, the authority's fingerprint and
 //!                       the dossiers' recovery key
 //! ```
@@ -20,7 +20,7 @@
 
 use crate::settings::Settings;
 use anyhow::{Context, Result, bail};
-use baom::accounts::{hash_password, new_one_time_password};
+use baom_keys::{hash_password, new_one_time_password};
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
     KeyUsagePurpose, SanType,
@@ -64,7 +64,8 @@ fn write(
         std::fs::create_dir_all(parent)?;
     }
     if private {
-        baom::tls::write_private(&path, bytes)?;
+        baom_config::write_private(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
     } else {
         std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -155,7 +156,7 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
         config.push_str(&format!("\n[backup]\nusb_dir = {BACKUP_DIR:?}\n"));
     }
     // The service must accept what we wrote, or the bundle is useless.
-    baom::config::parse(&out.join("baom.toml"), &config)
+    baom_config::parse(&out.join("baom.toml"), &config)
         .context("the generated configuration does not check: this is a bug in baom-provision")?;
 
     // The dossiers' key, made here so the handover sheet can carry its recovery key: wrapped
@@ -166,7 +167,7 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
         .filter(|(person, _)| person.role.sees_dossiers())
         .map(|(person, password)| (person.login.as_str(), password.as_str()))
         .collect();
-    let vault = baom::vault::NewVault::generate(&holders)?;
+    let vault = baom_keys::NewVault::generate(&holders)?;
     let recovery = vault.recovery.display();
 
     let fingerprint = hex(&Sha256::digest(ca_cert.der()));

@@ -2,8 +2,8 @@
 //! so the two can never disagree) plus what only provisioning reads: the box on the network, the
 //! douars and the staff. Every problem is reported as `FILE:LINE:COLUMN: FIELD: what is wrong`.
 
-use baom::accounts::Role;
-use baom::config::{self, ConfigError};
+use baom_config::{self as config, ConfigError};
+use baom_domain::staff::Role;
 use serde::Deserialize;
 use std::net::IpAddr;
 use std::ops::Range;

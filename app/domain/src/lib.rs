@@ -10,10 +10,14 @@
 
 pub mod catalogue;
 pub mod dossier;
+pub mod feedback;
 pub mod language;
 pub mod names;
+pub mod printer;
 pub mod queue;
 pub mod reference;
+pub mod script;
+pub mod staff;
 
 pub use catalogue::{
     Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service,

@@ -19,40 +19,8 @@ use baom_domain::language::Language;
 pub use bitmap::Bitmap;
 use qrcode::{EcLevel, QrCode};
 
-/// Paper width.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Paper {
-    /// 58 mm paper: 384 dots at 203 dpi.
-    Mm58,
-    /// 80 mm paper: 576 dots at 203 dpi.
-    Mm80,
-}
-
-impl Paper {
-    pub fn dots(self) -> usize {
-        match self {
-            Paper::Mm58 => 384,
-            Paper::Mm80 => 576,
-        }
-    }
-    pub fn from_mm(mm: u32) -> Option<Paper> {
-        match mm {
-            58 => Some(Paper::Mm58),
-            80 => Some(Paper::Mm80),
-            _ => None,
-        }
-    }
-}
-
-/// How the QR code is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum QrMode {
-    /// Drawn here and sent as a raster image: every printer prints it.
-    #[default]
-    Raster,
-    /// The printer's own QR command (`GS ( k`): smaller, but not every printer has it.
-    Native,
-}
+/// The paper and QR mode are the settings' words (`baom_domain::printer`); the layout draws for them.
+pub use baom_domain::printer::{Paper, QrMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {

@@ -2,24 +2,9 @@
 //! the scheme). This file only stores and reads the wrapped blobs; it never sees a key.
 
 use super::{AccountError, Accounts, lock};
+use baom_keys::{StoredVault, Wrap};
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
-
-/// A data key encrypted under one holder's key-encryption key.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Wrap {
-    pub salt: Vec<u8>,
-    pub nonce: Vec<u8>,
-    pub wrapped: Vec<u8>,
-}
-
-/// The vault as stored: the scans' public key and every wrap.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct StoredVault {
-    pub scan_public_key: Vec<u8>,
-    /// `(holder, wrap)`; holders are `recovery` and `account:<login>`.
-    pub wraps: Vec<(String, Wrap)>,
-}
 
 impl Accounts {
     /// The stored vault, if one was ever created.

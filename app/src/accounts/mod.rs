@@ -9,19 +9,16 @@
 //! One writer: every write goes through the one connection behind a mutex.
 
 mod keys;
-mod password;
 
-pub use keys::{StoredVault, Wrap};
-pub use password::{hash_password, new_one_time_password, verify_password};
+pub use baom_domain::staff::Role;
+pub use baom_keys::{StoredVault, Wrap, hash_password, new_one_time_password, verify_password};
 
 use crate::store::{self, StoreError};
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 /// Consecutive wrong passwords after which an account is locked.
@@ -77,62 +74,6 @@ const MIGRATIONS: &[&str] = &[
     );",
 ];
 
-/// What an account may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// The desk and (later) dossiers.
-    Officer,
-    /// An officer who also sees statistics and exports and manages accounts.
-    Supervisor,
-    /// Settings, devices and printer events; never dossiers.
-    Technician,
-    /// The lobby TV: the lobby page and nothing else.
-    Display,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Officer => "officer",
-            Role::Supervisor => "supervisor",
-            Role::Technician => "technician",
-            Role::Display => "display",
-        }
-    }
-
-    /// May open dossiers (and so holds a wrap of their key; see `vault`).
-    pub fn sees_dossiers(self) -> bool {
-        matches!(self, Role::Officer | Role::Supervisor)
-    }
-
-    /// May work at a desk: call, serve and transfer tickets.
-    pub fn works_at_desk(self) -> bool {
-        matches!(self, Role::Officer | Role::Supervisor)
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "officer" => Ok(Role::Officer),
-            "supervisor" => Ok(Role::Supervisor),
-            "technician" => Ok(Role::Technician),
-            "display" => Ok(Role::Display),
-            other => Err(format!(
-                "{other:?} is not a role: use officer, supervisor, technician or display"
-            )),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Account {
     pub id: i64,
@@ -166,6 +107,12 @@ pub enum AccountError {
     Hashing(String),
     #[error("an account {0:?} already exists")]
     Exists(String),
+}
+
+impl From<baom_keys::KeyError> for AccountError {
+    fn from(e: baom_keys::KeyError) -> Self {
+        AccountError::Hashing(e.to_string())
+    }
 }
 
 impl From<rusqlite::Error> for AccountError {
@@ -269,7 +216,7 @@ impl Accounts {
         // The dossiers' key wrapped under the old password goes with it.
         conn.execute(
             "DELETE FROM key_wraps WHERE holder = ?1",
-            [crate::vault::account_holder(login)],
+            [baom_keys::account_holder(login)],
         )?;
         Ok(())
     }
@@ -317,7 +264,7 @@ impl Accounts {
         };
         let Some((account, hash, failures, locked_until)) = found else {
             // Spend the same time as a real check, so a login's existence does not show.
-            let _ = verify_password(password, password::dummy_hash());
+            let _ = verify_password(password, baom_keys::unknowable_hash());
             self.record(login, "unknown_login", now)?;
             return Err(AccountError::WrongCredentials);
         };

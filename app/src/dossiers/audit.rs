@@ -41,16 +41,19 @@ fn hash(prev: &str, line: &Line) -> String {
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Appends a line (inside the caller's transaction, so the line and the change it records
-/// commit together).
-pub fn append(
-    conn: &Connection,
-    actor: &str,
-    action: &str,
-    person_id: Option<i64>,
-    case_id: Option<i64>,
-    detail: &str,
-) -> rusqlite::Result<()> {
+/// A line an action asks for (see `Db::act`): the rest (who, when, its place in the chain) is
+/// added when it is appended.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub action: String,
+    pub person: Option<i64>,
+    pub case: Option<i64>,
+    pub detail: String,
+}
+
+/// Appends a line inside the action's transaction, so the line and the change it records
+/// commit together. Only `Db::act` calls this.
+pub(super) fn append(conn: &Connection, actor: &str, entry: &Entry) -> rusqlite::Result<()> {
     let last: Option<(i64, String)> = conn
         .prepare_cached("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -63,10 +66,10 @@ pub fn append(
         seq,
         at: jiff::Timestamp::now().to_string(),
         actor: actor.to_owned(),
-        action: action.to_owned(),
-        person_id,
-        case_id,
-        detail: detail.to_owned(),
+        action: entry.action.clone(),
+        person_id: entry.person,
+        case_id: entry.case,
+        detail: entry.detail.clone(),
     };
     let h = hash(&prev, &line);
     conn.prepare_cached(
@@ -152,6 +155,34 @@ pub fn lines(conn: &Connection, person: Option<i64>, limit: i64) -> rusqlite::Re
     .collect()
 }
 
+/// The supervisor's reading of the log: the chain verified, and the newest lines (all, or one
+/// person's). The reading is itself a line.
+pub fn review(
+    db: &mut super::db::Db,
+    actor: &str,
+    person: Option<i64>,
+    limit: i64,
+) -> super::db::Result<(Verification, Vec<Line>)> {
+    db.act(actor, |a| {
+        let verification = verify(a.tx)?;
+        let shown = lines(a.tx, person, limit)?;
+        a.log(
+            "audit.verify",
+            None,
+            None,
+            format!(
+                "lines={} broken_at={}",
+                verification.lines,
+                verification
+                    .broken_at
+                    .map(|b| b.to_string())
+                    .unwrap_or_else(|| "none".into())
+            ),
+        );
+        Ok((verification, shown))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,11 +194,20 @@ mod tests {
         conn
     }
 
+    fn read(person: i64) -> Entry {
+        Entry {
+            action: "person.read".into(),
+            person: Some(person),
+            case: None,
+            detail: String::new(),
+        }
+    }
+
     #[test]
     fn the_chain_holds_until_a_line_is_touched() {
         let conn = db();
         for i in 0..5 {
-            append(&conn, "amina", "person.read", Some(i), None, "").expect("append");
+            append(&conn, "amina", &read(i)).expect("append");
         }
         assert_eq!(
             verify(&conn).expect("verify"),
@@ -192,7 +232,7 @@ mod tests {
         assert_eq!(verify(&conn).expect("verify").broken_at, Some(3));
         let conn = db();
         for i in 0..5 {
-            append(&conn, "amina", "person.read", Some(i), None, "").expect("append");
+            append(&conn, "amina", &read(i)).expect("append");
         }
         conn.execute_batch(
             "DROP TRIGGER audit_is_append_only_delete; DELETE FROM audit WHERE seq = 4;",

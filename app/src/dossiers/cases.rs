@@ -3,8 +3,10 @@
 //! answers, the follow-up date and the outcome. Also visits (tickets linked to a person) and
 //! the list of what is due.
 
-use super::{Db, DossierStoreError, Result, audit, people};
-use baom_domain::dossier::case::{check_follow_up, referral_due};
+use super::db::{Db, DossierStoreError, Result};
+use super::people;
+use crate::reference::Reference;
+use baom_domain::dossier::case::{check_document, check_follow_up, check_step, referral_due};
 use baom_domain::dossier::consent::{self, Purpose};
 use baom_domain::dossier::{
     Body, CaseStatus, DossierError, MAX_NOTE_CHARS, MAX_SHORT_CHARS, Outcome, ReferralState,
@@ -189,20 +191,38 @@ pub fn view(conn: &Connection, id: i64) -> Result<CaseView> {
     })
 }
 
-/// Reads a case for a page, and logs the read.
-pub fn read(db: &mut Db, actor: &str, id: i64) -> Result<CaseView> {
-    let tx = db.conn.transaction()?;
-    let v = view(&tx, id)?;
-    audit::append(
-        &tx,
-        actor,
-        "case.read",
-        Some(v.case.person_id),
-        Some(id),
-        "",
-    )?;
-    tx.commit()?;
-    Ok(v)
+/// Everything a case's page shows: the case, its person, the person's scans (to pick one as a
+/// document's copy) and the case's own lines of the log.
+pub struct CasePage {
+    pub view: CaseView,
+    /// The procedure the case follows, at the version it began with.
+    pub procedure: Option<baom_domain::reference::Procedure>,
+    pub person: people::StoredPerson,
+    pub scans: Vec<super::scans::ScanInfo>,
+    pub history: Vec<super::audit::Line>,
+}
+
+/// Reads a case for its page; one read in the log.
+pub fn page(db: &mut Db, actor: &str, id: i64, reference: &Reference) -> Result<CasePage> {
+    db.act(actor, |a| {
+        let view = view(a.tx, id)?;
+        let person_id = view.case.person_id;
+        a.log("case.read", Some(person_id), Some(id), "");
+        let history = super::audit::lines(a.tx, Some(person_id), 200)?
+            .into_iter()
+            .filter(|l| l.case_id == Some(id))
+            .collect();
+        Ok(CasePage {
+            procedure: reference.followed(
+                view.case.procedure_id.as_deref(),
+                view.case.procedure_version,
+            ),
+            person: people::load(a.tx, person_id)?,
+            scans: super::scans::of_person(a.tx, person_id)?,
+            history,
+            view,
+        })
+    })
 }
 
 /// The procedure a case follows, as the caller found it in the reference.
@@ -228,117 +248,96 @@ pub fn open(
         )
         .into());
     }
-    let tx = db.conn.transaction()?;
-    people::load(&tx, person)?;
-    tx.execute(
-        "INSERT INTO cases (person_id, need, procedure_id, procedure_version, status, opened_on, opened_by) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6)",
-        params![person, need, procedure.as_ref().map(|p| p.id), procedure.as_ref().map(|p| p.version), today.to_string(), actor],
-    )?;
-    let id = tx.last_insert_rowid();
-    let detail = procedure
-        .map(|p| format!("procedure={} v{}", p.id, p.version))
-        .unwrap_or_default();
-    audit::append(&tx, actor, "case.open", Some(person), Some(id), &detail)?;
-    people::touch(&tx, person, today)?;
-    tx.commit()?;
-    Ok(id)
+    db.act(actor, |a| {
+        people::load(a.tx, person)?;
+        a.tx.execute(
+            "INSERT INTO cases (person_id, need, procedure_id, procedure_version, status, opened_on, opened_by) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?6)",
+            params![person, need, procedure.as_ref().map(|p| p.id), procedure.as_ref().map(|p| p.version), today.to_string(), actor],
+        )?;
+        let id = a.tx.last_insert_rowid();
+        let detail = procedure
+            .map(|p| format!("procedure={} v{}", p.id, p.version))
+            .unwrap_or_default();
+        a.log("case.open", Some(person), Some(id), detail);
+        people::touch(a.tx, person, today)?;
+        Ok(id)
+    })
 }
 
-/// Marks a step of the case's procedure done (or not done). `steps` are the procedure's.
+/// Marks a step of the case's procedure done (or not done). The step must be one of the
+/// procedure the case follows, at its version (`reference`).
 pub fn set_step(
     db: &mut Db,
     actor: &str,
     case: i64,
     step: &str,
     done: bool,
-    steps: &[String],
+    reference: &Reference,
     today: Date,
 ) -> Result<()> {
-    if !steps.iter().any(|s| s == step) {
-        return Err(DossierError::new(
-            "unknown_step",
-            "step",
-            format!("{step:?} is not a step of this case's procedure"),
-        )
-        .into());
-    }
-    let tx = db.conn.transaction()?;
-    let c = load_open(&tx, case)?;
-    if done {
-        tx.execute(
-            "INSERT OR IGNORE INTO case_steps (case_id, step_id, done_on, done_by) VALUES (?1, ?2, ?3, ?4)",
-            params![case, step, today.to_string(), actor],
-        )?;
-    } else {
-        tx.execute(
-            "DELETE FROM case_steps WHERE case_id = ?1 AND step_id = ?2",
-            params![case, step],
-        )?;
-    }
-    audit::append(
-        &tx,
-        actor,
-        "case.step",
-        Some(c.person_id),
-        Some(case),
-        &format!("step={step} done={done}"),
-    )?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        let c = load_open(a.tx, case)?;
+        check_step(reference.followed(c.procedure_id.as_deref(), c.procedure_version).as_ref(), step)?;
+        if done {
+            a.tx.execute(
+                "INSERT OR IGNORE INTO case_steps (case_id, step_id, done_on, done_by) VALUES (?1, ?2, ?3, ?4)",
+                params![case, step, today.to_string(), actor],
+            )?;
+        } else {
+            a.tx.execute(
+                "DELETE FROM case_steps WHERE case_id = ?1 AND step_id = ?2",
+                params![case, step],
+            )?;
+        }
+        a.log(
+            "case.step",
+            Some(c.person_id),
+            Some(case),
+            format!("step={step} done={done}"),
+        );
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(())
+    })
 }
 
-/// Records a document as received, optionally with the scan that copies it. `documents` are
-/// the procedure's.
+/// Records a document of the case's procedure as received, optionally with the scan that
+/// copies it.
 pub fn record_document(
     db: &mut Db,
     actor: &str,
     case: i64,
     document: &str,
     scan: Option<i64>,
-    documents: &[String],
+    reference: &Reference,
     today: Date,
 ) -> Result<()> {
-    if !documents.iter().any(|d| d == document) {
-        return Err(DossierError::new(
-            "unknown_document",
-            "document",
-            format!("{document:?} is not a document of this case's procedure"),
-        )
-        .into());
-    }
-    let tx = db.conn.transaction()?;
-    let c = load_open(&tx, case)?;
-    if let Some(scan) = scan {
-        let owner: Option<i64> = tx
-            .query_row("SELECT person_id FROM scans WHERE id = ?1", [scan], |r| {
-                r.get(0)
-            })
-            .optional()?;
-        if owner != Some(c.person_id) {
-            return Err(DossierStoreError::NotFound("scan"));
+    db.act(actor, |a| {
+        let c = load_open(a.tx, case)?;
+        check_document(reference.followed(c.procedure_id.as_deref(), c.procedure_version).as_ref(), document)?;
+        if let Some(scan) = scan {
+            let owner: Option<i64> = a
+                .tx
+                .query_row("SELECT person_id FROM scans WHERE id = ?1", [scan], |r| {
+                    r.get(0)
+                })
+                .optional()?;
+            if owner != Some(c.person_id) {
+                return Err(DossierStoreError::NotFound("scan"));
+            }
         }
-    }
-    tx.execute(
-        "INSERT INTO case_documents (case_id, document_id, received_on, scan_id, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (case_id, document_id) DO UPDATE SET received_on = excluded.received_on, scan_id = coalesce(excluded.scan_id, scan_id), recorded_by = excluded.recorded_by",
-        params![case, document, today.to_string(), scan, actor],
-    )?;
-    let detail = match scan {
-        Some(s) => format!("document={document} scan={s}"),
-        None => format!("document={document}"),
-    };
-    audit::append(
-        &tx,
-        actor,
-        "case.document",
-        Some(c.person_id),
-        Some(case),
-        &detail,
-    )?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(())
+        a.tx.execute(
+            "INSERT INTO case_documents (case_id, document_id, received_on, scan_id, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (case_id, document_id) DO UPDATE SET received_on = excluded.received_on, scan_id = coalesce(excluded.scan_id, scan_id), recorded_by = excluded.recorded_by",
+            params![case, document, today.to_string(), scan, actor],
+        )?;
+        let detail = match scan {
+            Some(s) => format!("document={document} scan={s}"),
+            None => format!("document={document}"),
+        };
+        a.log("case.document", Some(c.person_id), Some(case), detail);
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(())
+    })
 }
 
 /// Who may send a referral without a recorded consent: a supervisor, and it is logged.
@@ -348,7 +347,8 @@ pub enum ConsentOverride<'a> {
 }
 
 /// Sends the case to a body. Needs the person's consent to share their case (a supervisor may
-/// override; the override is logged).
+/// override; the override is logged). The due date follows the body's typical delay when the
+/// case's procedure is handled by that body.
 #[allow(clippy::too_many_arguments)]
 pub fn refer(
     db: &mut Db,
@@ -356,48 +356,48 @@ pub fn refer(
     case: i64,
     body: Body,
     body_detail: &str,
-    typical_delay_days: Option<u16>,
+    reference: &Reference,
     consent_override: ConsentOverride<'_>,
     today: Date,
 ) -> Result<i64> {
     let detail = check_text("body_detail", body_detail, MAX_SHORT_CHARS)?;
-    let tx = db.conn.transaction()?;
-    let c = load_open(&tx, case)?;
-    let given = people::consents(&tx, c.person_id)?;
-    let overridden_by = match consent::require(&given, Purpose::Referral, today) {
-        Ok(()) => None,
-        Err(missing) => match consent_override {
-            ConsentOverride::BySupervisor(who) => Some(who.to_owned()),
-            ConsentOverride::None => return Err(missing.into()),
-        },
-    };
-    let due = referral_due(today, typical_delay_days);
-    tx.execute(
-        "INSERT INTO referrals (case_id, body, body_detail, state, sent_on, sent_by, due_on, consent_overridden_by) VALUES (?1, ?2, ?3, 'sent', ?4, ?5, ?6, ?7)",
-        params![case, body.as_str(), detail, today.to_string(), actor, due.to_string(), overridden_by],
-    )?;
-    let id = tx.last_insert_rowid();
-    if overridden_by.is_some() {
-        audit::append(
-            &tx,
-            actor,
-            "consent.override",
+    db.act(actor, |a| {
+        let c = load_open(a.tx, case)?;
+        let typical_delay_days = reference
+            .followed(c.procedure_id.as_deref(), c.procedure_version)
+            .filter(|p| p.body == body)
+            .map(|p| p.typical_delay_days);
+        let given = people::consents(a.tx, c.person_id)?;
+        let overridden_by = match consent::require(&given, Purpose::Referral, today) {
+            Ok(()) => None,
+            Err(missing) => match consent_override {
+                ConsentOverride::BySupervisor(who) => Some(who.to_owned()),
+                ConsentOverride::None => return Err(missing.into()),
+            },
+        };
+        let due = referral_due(today, typical_delay_days);
+        a.tx.execute(
+            "INSERT INTO referrals (case_id, body, body_detail, state, sent_on, sent_by, due_on, consent_overridden_by) VALUES (?1, ?2, ?3, 'sent', ?4, ?5, ?6, ?7)",
+            params![case, body.as_str(), detail, today.to_string(), actor, due.to_string(), overridden_by],
+        )?;
+        let id = a.tx.last_insert_rowid();
+        if overridden_by.is_some() {
+            a.log(
+                "consent.override",
+                Some(c.person_id),
+                Some(case),
+                format!("purpose=referral referral={id}"),
+            );
+        }
+        a.log(
+            "referral.send",
             Some(c.person_id),
             Some(case),
-            &format!("purpose=referral referral={id}"),
-        )?;
-    }
-    audit::append(
-        &tx,
-        actor,
-        "referral.send",
-        Some(c.person_id),
-        Some(case),
-        &format!("referral={id} body={}", body.as_str()),
-    )?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(id)
+            format!("referral={id} body={}", body.as_str()),
+        );
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(id)
+    })
 }
 
 /// The body answered (accepted, refused, done with its counter-referral) or the office withdrew.
@@ -411,36 +411,35 @@ pub fn update_referral(
     today: Date,
 ) -> Result<i64> {
     let note = check_text("note", note, MAX_NOTE_CHARS)?;
-    let tx = db.conn.transaction()?;
-    let r = tx
-        .query_row(
-            "SELECT id, case_id, body, body_detail, state, sent_on, sent_by, due_on, answered_on, note, consent_overridden_by FROM referrals WHERE id = ?1",
-            [referral],
-            referral_row,
-        )
-        .optional()?
-        .ok_or(DossierStoreError::NotFound("referral"))?;
-    if r.case_id != case {
-        // A referral is changed from its own case's page only.
-        return Err(DossierStoreError::NotFound("referral"));
-    }
-    let c = load(&tx, r.case_id)?;
-    let to = r.state.advance(to, &note)?;
-    tx.execute(
-        "UPDATE referrals SET state = ?2, answered_on = ?3, note = CASE WHEN ?4 = '' THEN note ELSE ?4 END WHERE id = ?1",
-        params![referral, to.as_str(), today.to_string(), note],
-    )?;
-    audit::append(
-        &tx,
-        actor,
-        &format!("referral.{}", to.as_str()),
-        Some(c.person_id),
-        Some(c.id),
-        &format!("referral={referral}"),
-    )?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(c.id)
+    db.act(actor, |a| {
+        let r = a
+            .tx
+            .query_row(
+                "SELECT id, case_id, body, body_detail, state, sent_on, sent_by, due_on, answered_on, note, consent_overridden_by FROM referrals WHERE id = ?1",
+                [referral],
+                referral_row,
+            )
+            .optional()?
+            .ok_or(DossierStoreError::NotFound("referral"))?;
+        if r.case_id != case {
+            // A referral is changed from its own case's page only.
+            return Err(DossierStoreError::NotFound("referral"));
+        }
+        let c = load(a.tx, r.case_id)?;
+        let to = r.state.advance(to, &note)?;
+        a.tx.execute(
+            "UPDATE referrals SET state = ?2, answered_on = ?3, note = CASE WHEN ?4 = '' THEN note ELSE ?4 END WHERE id = ?1",
+            params![referral, to.as_str(), today.to_string(), note],
+        )?;
+        a.log(
+            &format!("referral.{}", to.as_str()),
+            Some(c.person_id),
+            Some(c.id),
+            format!("referral={referral}"),
+        );
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(c.id)
+    })
 }
 
 pub fn set_follow_up(
@@ -453,56 +452,52 @@ pub fn set_follow_up(
     if let Some(on) = on {
         check_follow_up(on, today)?;
     }
-    let tx = db.conn.transaction()?;
-    let c = load_open(&tx, case)?;
-    tx.execute(
-        "UPDATE cases SET follow_up_on = ?2 WHERE id = ?1",
-        params![case, on.map(|d| d.to_string())],
-    )?;
-    audit::append(
-        &tx,
-        actor,
-        "case.follow_up",
-        Some(c.person_id),
-        Some(case),
-        &on.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
-    )?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        let c = load_open(a.tx, case)?;
+        a.tx.execute(
+            "UPDATE cases SET follow_up_on = ?2 WHERE id = ?1",
+            params![case, on.map(|d| d.to_string())],
+        )?;
+        a.log(
+            "case.follow_up",
+            Some(c.person_id),
+            Some(case),
+            on.map(|d| d.to_string()).unwrap_or_else(|| "none".into()),
+        );
+        Ok(())
+    })
 }
 
 pub fn set_notes(db: &mut Db, actor: &str, case: i64, notes: &str, today: Date) -> Result<()> {
     let notes = check_text("notes", notes, MAX_NOTE_CHARS)?;
-    let tx = db.conn.transaction()?;
-    let c = load(&tx, case)?;
-    tx.execute(
-        "UPDATE cases SET notes = ?2 WHERE id = ?1",
-        params![case, notes],
-    )?;
-    audit::append(&tx, actor, "case.notes", Some(c.person_id), Some(case), "")?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        let c = load(a.tx, case)?;
+        a.tx.execute(
+            "UPDATE cases SET notes = ?2 WHERE id = ?1",
+            params![case, notes],
+        )?;
+        a.log("case.notes", Some(c.person_id), Some(case), "");
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(())
+    })
 }
 
 pub fn close(db: &mut Db, actor: &str, case: i64, outcome: Outcome, today: Date) -> Result<()> {
-    let tx = db.conn.transaction()?;
-    let c = load_open(&tx, case)?;
-    tx.execute(
-        "UPDATE cases SET status = 'closed', outcome = ?2, closed_on = ?3, follow_up_on = NULL WHERE id = ?1",
-        params![case, outcome.as_str(), today.to_string()],
-    )?;
-    audit::append(
-        &tx,
-        actor,
-        "case.close",
-        Some(c.person_id),
-        Some(case),
-        &format!("outcome={}", outcome.as_str()),
-    )?;
-    people::touch(&tx, c.person_id, today)?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        let c = load_open(a.tx, case)?;
+        a.tx.execute(
+            "UPDATE cases SET status = 'closed', outcome = ?2, closed_on = ?3, follow_up_on = NULL WHERE id = ?1",
+            params![case, outcome.as_str(), today.to_string()],
+        )?;
+        a.log(
+            "case.close",
+            Some(c.person_id),
+            Some(case),
+            format!("outcome={}", outcome.as_str()),
+        );
+        people::touch(a.tx, c.person_id, today)?;
+        Ok(())
+    })
 }
 
 pub fn visits(conn: &Connection, person: i64) -> Result<Vec<Visit>> {
@@ -534,9 +529,10 @@ pub struct Due {
 /// What is due on or before `today`, oldest first; logged as one read.
 pub fn due(db: &mut Db, actor: &str, today: Date) -> Result<Vec<Due>> {
     let day = today.to_string();
+    db.act(actor, |a| {
     let mut out = Vec::new();
     {
-        let mut stmt = db.conn.prepare(
+        let mut stmt = a.tx.prepare(
             "SELECT c.person_id, c.id, c.need, c.follow_up_on FROM cases c WHERE c.status = 'open' AND c.follow_up_on <= ?1 ORDER BY c.follow_up_on",
         )?;
         let rows = stmt.query_map([&day], |r| {
@@ -549,7 +545,7 @@ pub fn due(db: &mut Db, actor: &str, today: Date) -> Result<Vec<Due>> {
         })?;
         for row in rows {
             let (person_id, case_id, need, due_on) = row?;
-            let person = people::load(&db.conn, person_id)
+            let person = people::load(a.tx, person_id)
                 .map(|p| p.display_name())
                 .unwrap_or_default();
             out.push(Due {
@@ -562,7 +558,7 @@ pub fn due(db: &mut Db, actor: &str, today: Date) -> Result<Vec<Due>> {
                 body: None,
             });
         }
-        let mut stmt = db.conn.prepare(
+        let mut stmt = a.tx.prepare(
             "SELECT c.person_id, c.id, c.need, r.due_on, r.body FROM referrals r JOIN cases c ON c.id = r.case_id
              WHERE c.status = 'open' AND r.state IN ('sent', 'accepted') AND r.due_on <= ?1 ORDER BY r.due_on",
         )?;
@@ -577,7 +573,7 @@ pub fn due(db: &mut Db, actor: &str, today: Date) -> Result<Vec<Due>> {
         })?;
         for row in rows {
             let (person_id, case_id, need, due_on, body) = row?;
-            let person = people::load(&db.conn, person_id)
+            let person = people::load(a.tx, person_id)
                 .map(|p| p.display_name())
                 .unwrap_or_default();
             out.push(Due {
@@ -591,14 +587,8 @@ pub fn due(db: &mut Db, actor: &str, today: Date) -> Result<Vec<Due>> {
             });
         }
     }
-    out.sort_by(|a, b| a.due_on.cmp(&b.due_on));
-    audit::append(
-        &db.conn,
-        actor,
-        "due.list",
-        None,
-        None,
-        &format!("found={}", out.len()),
-    )?;
+    out.sort_by(|x, y| x.due_on.cmp(&y.due_on));
+    a.log("due.list", None, None, format!("found={}", out.len()));
     Ok(out)
+    })
 }

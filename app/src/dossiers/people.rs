@@ -1,11 +1,13 @@
-//! People: create, correct, read, find (by name, phone or ticket), likely duplicates, the
-//! export of everything kept about one person, and erasure.
+//! People: create, correct, read, find (by name, phone or ticket), likely duplicates, their
+//! consents, household and visits. (A person's whole record, its export and its erasure are
+//! `record`.)
 
-use super::{Db, DossierStoreError, Result, audit};
+use super::db::{Action, Db, DossierStoreError, Result};
+use super::names;
 use baom_domain::dossier::consent::{self, Consent, ConsentMethod, Purpose};
 use baom_domain::dossier::person::{Person, PersonInput, normalise_phone};
 use baom_domain::dossier::{BirthDate, DossierError, Profile, Sex};
-use baom_domain::names::{MatchStrength, NameIndex};
+use baom_domain::names::MatchStrength;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
@@ -82,25 +84,6 @@ pub fn load(conn: &Connection, id: i64) -> Result<StoredPerson> {
     .ok_or(DossierStoreError::NotFound("person"))
 }
 
-/// Builds the in-memory name index from every person.
-pub fn build_index(conn: &Connection) -> Result<NameIndex> {
-    let mut index = NameIndex::new();
-    let mut stmt = conn.prepare("SELECT id, name_ar, name_latin FROM people")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let ar: Option<String> = r.get(1)?;
-        let latin: Option<String> = r.get(2)?;
-        index_person(&mut index, id, ar.as_deref(), latin.as_deref());
-    }
-    Ok(index)
-}
-
-fn index_person(index: &mut NameIndex, id: i64, ar: Option<&str>, latin: Option<&str>) {
-    let names: Vec<&str> = [ar, latin].into_iter().flatten().collect();
-    index.insert(id as u64, &names);
-}
-
 /// The consents of a person, oldest first.
 pub fn consents(conn: &Connection, person: i64) -> Result<Vec<Consent>> {
     let mut stmt = conn.prepare(
@@ -136,13 +119,8 @@ pub fn consents(conn: &Connection, person: i64) -> Result<Vec<Consent>> {
     Ok(out)
 }
 
-fn insert_consent(
-    conn: &Connection,
-    actor: &str,
-    person: i64,
-    consent: &Consent,
-) -> rusqlite::Result<()> {
-    conn.execute(
+fn insert_consent(a: &mut Action<'_>, actor: &str, person: i64, consent: &Consent) -> Result<()> {
+    a.tx.execute(
         "INSERT INTO consents (person_id, purpose, method, given_on, expires_on, recorded_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             person,
@@ -153,18 +131,17 @@ fn insert_consent(
             actor
         ],
     )?;
-    audit::append(
-        conn,
-        actor,
+    a.log(
         "consent.record",
         Some(person),
         None,
-        &format!(
+        format!(
             "purpose={} method={}",
             consent.purpose.as_str(),
             consent.method.as_str()
         ),
-    )
+    );
+    Ok(())
 }
 
 /// Records a consent given today.
@@ -176,12 +153,12 @@ pub fn record_consent(
     method: ConsentMethod,
     today: Date,
 ) -> Result<()> {
-    let tx = db.conn.transaction()?;
-    load(&tx, person)?;
-    insert_consent(&tx, actor, person, &Consent::given(purpose, method, today))?;
-    touch(&tx, person, today)?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        load(a.tx, person)?;
+        insert_consent(a, actor, person, &Consent::given(purpose, method, today))?;
+        touch(a.tx, person, today)?;
+        Ok(())
+    })
 }
 
 /// Withdraws every current consent for `purpose` from today.
@@ -192,22 +169,20 @@ pub fn withdraw_consent(
     purpose: Purpose,
     today: Date,
 ) -> Result<()> {
-    let tx = db.conn.transaction()?;
-    load(&tx, person)?;
-    tx.execute(
-        "UPDATE consents SET withdrawn_on = ?3 WHERE person_id = ?1 AND purpose = ?2 AND withdrawn_on IS NULL",
-        params![person, purpose.as_str(), today.to_string()],
-    )?;
-    audit::append(
-        &tx,
-        actor,
-        "consent.withdraw",
-        Some(person),
-        None,
-        &format!("purpose={}", purpose.as_str()),
-    )?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        load(a.tx, person)?;
+        a.tx.execute(
+            "UPDATE consents SET withdrawn_on = ?3 WHERE person_id = ?1 AND purpose = ?2 AND withdrawn_on IS NULL",
+            params![person, purpose.as_str(), today.to_string()],
+        )?;
+        a.log(
+            "consent.withdraw",
+            Some(person),
+            None,
+            format!("purpose={}", purpose.as_str()),
+        );
+        Ok(())
+    })
 }
 
 /// Marks the person as seen today (for the retention period).
@@ -271,9 +246,9 @@ pub fn create(
     if let Some((_, relation)) = &new.household_with {
         check_relation(relation)?;
     }
-    let tx = db.conn.transaction()?;
+    let id = db.act(actor, |a| {
     let now = jiff::Timestamp::now().to_string();
-    tx.execute(
+    a.tx.execute(
         "INSERT INTO people (name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, created_at, created_by, updated_at, last_activity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?12)",
         params![
@@ -291,19 +266,20 @@ pub fn create(
             today.to_string()
         ],
     )?;
-    let id = tx.last_insert_rowid();
-    audit::append(&tx, actor, "person.create", Some(id), None, "")?;
+    let id = a.tx.last_insert_rowid();
+    a.log("person.create", Some(id), None, "");
     for consent in &given {
-        insert_consent(&tx, actor, id, consent)?;
+        insert_consent(a, actor, id, consent)?;
     }
     if let Some((member, relation)) = &new.household_with {
-        join_household(&tx, actor, id, *member, relation, person.douar.as_deref())?;
+        join_household(a, id, *member, relation, person.douar.as_deref())?;
     }
     if let Some(ticket) = &new.ticket {
-        insert_visit(&tx, actor, id, ticket)?;
+        insert_visit(a, actor, id, ticket)?;
     }
-    tx.commit()?;
-    index_person(
+    Ok(id)
+    })?;
+    names::put(
         &mut db.names,
         id,
         person.name_ar.as_deref(),
@@ -312,9 +288,35 @@ pub fn create(
     Ok(id)
 }
 
-fn join_household(
-    conn: &Connection,
+/// What creating a person came to: created, or likely duplicates to show first.
+pub enum Creation {
+    Created(i64),
+    LikelyDuplicates(Vec<Hit>),
+}
+
+/// Creates a person unless the duplicate check finds likely ones and the officer has not seen
+/// them yet (`confirmed`): then returns them, and nothing is created. Nothing is merged
+/// silently; the officer decides.
+pub fn create_unless_duplicate(
+    db: &mut Db,
     actor: &str,
+    new: NewPerson,
+    douars: &[String],
+    today: Date,
+    confirmed: bool,
+) -> Result<Creation> {
+    if !confirmed {
+        let person = new.input.check(douars, today)?;
+        let found = duplicates(db, actor, &person)?;
+        if !found.is_empty() {
+            return Ok(Creation::LikelyDuplicates(found));
+        }
+    }
+    create(db, actor, new, douars, today).map(Creation::Created)
+}
+
+fn join_household(
+    a: &mut Action<'_>,
     person: i64,
     member: i64,
     relation: &str,
@@ -328,6 +330,7 @@ fn join_household(
         )
         .into());
     }
+    let conn = a.tx;
     let other = load(conn, member)?;
     let household = match other.household_id {
         Some(h) => h,
@@ -351,14 +354,12 @@ fn join_household(
         "UPDATE people SET household_id = ?2, relation = ?3 WHERE id = ?1",
         params![person, household, relation],
     )?;
-    audit::append(
-        conn,
-        actor,
+    a.log(
         "household.join",
         Some(person),
         None,
-        &format!("household={household} relation={relation}"),
-    )?;
+        format!("household={household} relation={relation}"),
+    );
     Ok(())
 }
 
@@ -371,46 +372,45 @@ pub fn set_household(
     relation: &str,
 ) -> Result<()> {
     check_relation(relation)?;
-    let tx = db.conn.transaction()?;
-    let p = load(&tx, person)?;
-    join_household(
-        &tx,
-        actor,
-        person,
-        member,
-        relation,
-        p.person.douar.as_deref(),
-    )?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        let p = load(a.tx, person)?;
+        join_household(a, person, member, relation, p.person.douar.as_deref())
+    })
 }
 
-fn insert_visit(conn: &Connection, actor: &str, person: i64, ticket: &TicketRef) -> Result<()> {
-    let added = conn.execute(
+/// Links the visit; false if it was linked already.
+fn insert_visit(a: &mut Action<'_>, actor: &str, person: i64, ticket: &TicketRef) -> Result<bool> {
+    let added = a.tx.execute(
         "INSERT OR IGNORE INTO visits (person_id, ticket_id, ticket_number, day, officer) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![person, ticket.id as i64, ticket.number, ticket.day.to_string(), actor],
     )?;
     if added > 0 {
-        audit::append(
-            conn,
-            actor,
+        a.log(
             "visit.link",
             Some(person),
             None,
-            &format!("ticket={}", ticket.id),
-        )?;
-        touch(conn, person, ticket.day)?;
+            format!("ticket={}", ticket.id),
+        );
+        touch(a.tx, person, ticket.day)?;
     }
-    Ok(())
+    Ok(added > 0)
 }
 
 /// Records that a person came with a ticket.
 pub fn link_visit(db: &mut Db, actor: &str, person: i64, ticket: &TicketRef) -> Result<()> {
-    let tx = db.conn.transaction()?;
-    load(&tx, person)?;
-    insert_visit(&tx, actor, person, ticket)?;
-    tx.commit()?;
-    Ok(())
+    db.act(actor, |a| {
+        load(a.tx, person)?;
+        if !insert_visit(a, actor, person, ticket)? {
+            // Linked already (a form sent twice): the attempt is still a line.
+            a.log(
+                "visit.link",
+                Some(person),
+                None,
+                format!("ticket={} already_linked", ticket.id),
+            );
+        }
+        Ok(())
+    })
 }
 
 /// Corrects a person's fields (the same checks as at creation).
@@ -423,10 +423,11 @@ pub fn update(
     today: Date,
 ) -> Result<()> {
     let person = input.check(douars, today)?;
-    let tx = db.conn.transaction()?;
-    let before = load(&tx, id)?;
+    db.act(actor, |a| {
+    let tx = a.tx;
+    let before = load(tx, id)?;
     if !person.sensitive_fields().is_empty() {
-        consent::require(&consents(&tx, id)?, Purpose::Sensitive, today)?;
+        consent::require(&consents(tx, id)?, Purpose::Sensitive, today)?;
     }
     let mut changed = Vec::new();
     let b = &before.person;
@@ -461,17 +462,16 @@ pub fn update(
             jiff::Timestamp::now().to_string()
         ],
     )?;
-    touch(&tx, id, today)?;
-    audit::append(
-        &tx,
-        actor,
+    touch(tx, id, today)?;
+    a.log(
         "person.update",
         Some(id),
         None,
-        &format!("fields={}", changed.join(",")),
-    )?;
-    tx.commit()?;
-    index_person(
+        format!("fields={}", changed.join(",")),
+    );
+    Ok(())
+    })?;
+    names::put(
         &mut db.names,
         id,
         person.name_ar.as_deref(),
@@ -482,11 +482,11 @@ pub fn update(
 
 /// Reads a person for a page, and logs the read.
 pub fn read(db: &mut Db, actor: &str, id: i64) -> Result<StoredPerson> {
-    let tx = db.conn.transaction()?;
-    let p = load(&tx, id)?;
-    audit::append(&tx, actor, "person.read", Some(id), None, "")?;
-    tx.commit()?;
-    Ok(p)
+    db.act(actor, |a| {
+        let p = load(a.tx, id)?;
+        a.log("person.read", Some(id), None, "");
+        Ok(p)
+    })
 }
 
 /// One line of a search's answer.
@@ -522,11 +522,12 @@ pub enum Query<'a> {
 
 /// Finds people; logs that a search was made (how, and how many were found; never the words).
 pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Result<Vec<Hit>> {
+    db.act(actor, |a| {
     let (how, hits) = match query {
         Query::Name(text) => {
             let mut hits = Vec::new();
-            for m in db.names.search(text, limit) {
-                if let Ok(p) = load(&db.conn, m.id as i64) {
+            for m in a.names.search(text, limit) {
+                if let Ok(p) = load(a.tx, m.id as i64) {
                     hits.push(hit(&p, m.strength, "name"));
                 }
             }
@@ -534,7 +535,7 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
         }
         Query::Phone(text) => {
             let phone = normalise_phone(text)?;
-            let mut stmt = db.conn.prepare(&format!(
+            let mut stmt = a.tx.prepare(&format!(
                 "SELECT {PERSON_COLUMNS} FROM people WHERE phone = ?1 LIMIT ?2"
             ))?;
             let hits = stmt
@@ -544,7 +545,7 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
             ("phone", hits)
         }
         Query::Ticket(ticket) => {
-            let mut stmt = db.conn.prepare(&format!(
+            let mut stmt = a.tx.prepare(&format!(
                 "SELECT {} FROM people p JOIN visits v ON v.person_id = p.id WHERE v.ticket_id = ?1",
                 PERSON_COLUMNS
                     .split(", ")
@@ -559,23 +560,23 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
             ("ticket", hits)
         }
     };
-    audit::append(
-        &db.conn,
-        actor,
+    a.log(
         "person.search",
         None,
         None,
-        &format!("by={how} found={}", hits.len()),
-    )?;
+        format!("by={how} found={}", hits.len()),
+    );
     Ok(hits)
+    })
 }
 
 /// People who may be the one about to be created: same phone, or a matching name (likely when
 /// the birth year also matches). Never merged silently: the officer decides.
-pub fn duplicates(db: &Db, actor: &str, person: &Person) -> Result<Vec<Hit>> {
+pub fn duplicates(db: &mut Db, actor: &str, person: &Person) -> Result<Vec<Hit>> {
+    db.act(actor, |a| {
     let mut out: Vec<Hit> = Vec::new();
     if let Some(phone) = &person.phone {
-        let mut stmt = db.conn.prepare(&format!(
+        let mut stmt = a.tx.prepare(&format!(
             "SELECT {PERSON_COLUMNS} FROM people WHERE phone = ?1 LIMIT 5"
         ))?;
         for p in stmt.query_map([phone], person_row)? {
@@ -584,12 +585,12 @@ pub fn duplicates(db: &Db, actor: &str, person: &Person) -> Result<Vec<Hit>> {
     }
     let mut seen: Vec<u64> = Vec::new();
     for name in [&person.name_ar, &person.name_latin].into_iter().flatten() {
-        for m in db.names.search(name, 10) {
+        for m in a.names.search(name, 10) {
             if seen.contains(&m.id) || out.iter().any(|h| h.id == m.id as i64) {
                 continue;
             }
             seen.push(m.id);
-            let Ok(p) = load(&db.conn, m.id as i64) else {
+            let Ok(p) = load(a.tx, m.id as i64) else {
                 continue;
             };
             let same_year = matches!((p.person.birth_date, person.birth_date), (Some(a), Some(b)) if a.year == b.year);
@@ -612,54 +613,9 @@ pub fn duplicates(db: &Db, actor: &str, person: &Person) -> Result<Vec<Hit>> {
     out.sort_by_key(|h| h.strength != MatchStrength::Likely);
     out.truncate(8);
     // Other people's names were read: logged like a search.
-    audit::append(
-        &db.conn,
-        actor,
-        "person.duplicates",
-        None,
-        None,
-        &format!("found={}", out.len()),
-    )?;
+    a.log("person.duplicates", None, None, format!("found={}", out.len()));
     Ok(out)
-}
-
-/// Everything kept about a person, for their right of access (law 09-08, art. 7).
-#[derive(Debug, Serialize)]
-pub struct Export {
-    pub exported_at: String,
-    pub person: StoredPerson,
-    pub consents: Vec<Consent>,
-    pub household: Vec<(i64, String, Option<String>)>,
-    pub cases: Vec<super::cases::CaseView>,
-    pub visits: Vec<super::cases::Visit>,
-    pub scans: Vec<super::scans::ScanInfo>,
-    pub audit: Vec<audit::Line>,
-}
-
-pub fn export(db: &mut Db, actor: &str, id: i64) -> Result<Export> {
-    let tx = db.conn.transaction()?;
-    let person = load(&tx, id)?;
-    audit::append(&tx, actor, "person.export", Some(id), None, "")?;
-    let household = match person.household_id {
-        Some(h) => household_members(&tx, h)?,
-        None => Vec::new(),
-    };
-    let cases = super::cases::of_person(&tx, id)?
-        .into_iter()
-        .map(|c| super::cases::view(&tx, c.id))
-        .collect::<Result<Vec<_>>>()?;
-    let out = Export {
-        exported_at: jiff::Timestamp::now().to_string(),
-        consents: consents(&tx, id)?,
-        household,
-        cases,
-        visits: super::cases::visits(&tx, id)?,
-        scans: super::scans::of_person(&tx, id)?,
-        audit: audit::lines(&tx, Some(id), 10_000)?,
-        person,
-    };
-    tx.commit()?;
-    Ok(out)
+    })
 }
 
 /// `(id, display name, relation)` of a household's members.
@@ -675,38 +631,4 @@ pub fn household_members(
         .map(|p| p.map(|p| (p.id, p.display_name(), p.relation.clone())))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
-}
-
-/// Erases a person on request: every row about them (cascading), their sealed scans, their
-/// place in the name index; households left empty go too. The audit log keeps one line saying
-/// a person was erased, by number. The file is vacuumed so no page keeps the old rows.
-pub fn erase(db: &mut Db, actor: &str, id: i64) -> Result<usize> {
-    let files = super::scans::files_of(&db.conn, id)?;
-    let tx = db.conn.transaction()?;
-    load(&tx, id)?;
-    tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
-    tx.execute(
-        "DELETE FROM households WHERE id NOT IN (SELECT household_id FROM people WHERE household_id IS NOT NULL)",
-        [],
-    )?;
-    audit::append(
-        &tx,
-        actor,
-        "person.erase",
-        Some(id),
-        None,
-        &format!("scans={}", files.len()),
-    )?;
-    tx.commit()?;
-    db.names.remove(id as u64);
-    let removed = super::scans::remove_files(&db.scans_dir, &files);
-    compact(&db.conn)?;
-    Ok(removed)
-}
-
-/// VACUUM and truncate the WAL, so removed rows are in no page of either file.
-pub fn compact(conn: &Connection) -> Result<()> {
-    conn.execute_batch("VACUUM;")?;
-    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-    Ok(())
 }

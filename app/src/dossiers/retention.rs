@@ -2,7 +2,8 @@
 //! for the period are erased, their scans with them, and a report says how many went (by
 //! number, never by name). Runs each night and on a supervisor's request.
 
-use super::{Db, Result, audit, people, scans};
+use super::db::{Db, Result};
+use super::scans;
 use baom_domain::dossier::retention::due_for_purge;
 use jiff::civil::Date;
 use rusqlite::params;
@@ -57,21 +58,20 @@ pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeR
             person_ids: String::new(),
         });
     }
+    let (report, files) = db.act(actor, |a| {
+    let tx = a.tx;
     let mut files = Vec::new();
     for (id, _) in &due {
-        files.extend(scans::files_of(&db.conn, *id)?);
+        files.extend(scans::files_of(tx, *id)?);
     }
-    let tx = db.conn.transaction()?;
     for (id, _) in &due {
         tx.execute("DELETE FROM people WHERE id = ?1", [id])?;
-        audit::append(
-            &tx,
-            actor,
+        a.log(
             "person.purge",
             Some(*id),
             None,
-            &format!("retention_years={years}"),
-        )?;
+            format!("retention_years={years}"),
+        );
     }
     tx.execute(
         "DELETE FROM households WHERE id NOT IN (SELECT household_id FROM people WHERE household_id IS NOT NULL)",
@@ -94,25 +94,22 @@ pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeR
         "INSERT INTO purges (at, actor, retention_years, people, cases, scans, person_ids) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![report.at, report.actor, report.retention_years, report.people, report.cases, report.scans, report.person_ids],
     )?;
-    audit::append(
-        &tx,
-        actor,
+    a.log(
         "retention.purge",
         None,
         None,
-        &format!(
+        format!(
             "people={} cases={} scans={}",
             report.people, report.cases, report.scans
         ),
-    )?;
-    tx.commit()?;
+    );
+    Ok((report, files))
+    })?;
     for (id, _) in &due {
         db.names.remove(*id as u64);
     }
     scans::remove_files(&db.scans_dir, &files);
-    if !due.is_empty() {
-        people::compact(&db.conn)?;
-    }
+    db.compact()?;
     Ok(report)
 }
 
@@ -158,7 +155,7 @@ pub async fn nightly(dossiers: super::Dossiers, time_zone: jiff::tz::TimeZone) {
                     "retention period applied"
                 )
             }
-            Ok(_) | Err(super::DossierStoreError::Locked) => {}
+            Ok(_) | Err(super::db::DossierStoreError::Locked) => {}
             Err(e) => tracing::error!(error = %e, "the retention period could not be applied"),
         }
     }

@@ -2,7 +2,8 @@
 //! A kiosk scan attached to a ticket moves into the dossier when the officer records it; a scan
 //! made at the desk is sealed on arrival. Files are written whole or not at all.
 
-use super::{Db, DossierStoreError, Result, audit, people};
+use super::db::{Db, DossierStoreError, Result};
+use super::people;
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use std::path::Path;
@@ -77,61 +78,43 @@ pub fn attach(
     getrandom::fill(&mut name)
         .map_err(|e| DossierStoreError::Unavailable(format!("no randomness: {e}")))?;
     let file: String = name.iter().map(|b| format!("{b:02x}")).collect::<String>() + ".sealed";
-    crate::scanner::write_private(&db.scans_dir, &db.scans_dir.join(&file), sealed)?;
-    let tx = db.conn.transaction()?;
-    let stored = (|| -> Result<i64> {
-        people::load(&tx, person)?;
-        tx.execute(
+    baom_config::write_private(&db.scans_dir.join(&file), sealed)?;
+    let stored = db.act(actor, |a| {
+        people::load(a.tx, person)?;
+        a.tx.execute(
             "INSERT INTO scans (person_id, file, bytes, from_ticket, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![person, file, sealed.len() as i64, from_ticket.map(|t| t as i64), jiff::Timestamp::now().to_string(), actor],
         )?;
-        let id = tx.last_insert_rowid();
-        audit::append(
-            &tx,
-            actor,
-            "scan.attach",
-            Some(person),
-            None,
-            &format!("scan={id}"),
-        )?;
+        let id = a.tx.last_insert_rowid();
+        a.log("scan.attach", Some(person), None, format!("scan={id}"));
         Ok(id)
-    })();
-    match stored {
-        Ok(id) => match tx.commit() {
-            Ok(()) => Ok(id),
-            Err(e) => {
-                // Not recorded, so not kept: no sealed file without its row.
-                remove_files(&db.scans_dir, &[file]);
-                Err(e.into())
-            }
-        },
-        Err(e) => {
-            drop(tx);
-            remove_files(&db.scans_dir, &[file]);
-            Err(e)
-        }
+    });
+    if stored.is_err() {
+        // Not recorded, so not kept: no sealed file without its row.
+        remove_files(&db.scans_dir, &[file]);
     }
+    stored
 }
 
 /// The sealed bytes of a scan; logs the read.
 pub fn read(db: &mut Db, actor: &str, scan: i64) -> Result<(i64, Vec<u8>)> {
-    let (person, file): (i64, String) = db
-        .conn
-        .query_row(
-            "SELECT person_id, file FROM scans WHERE id = ?1",
-            [scan],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?
-        .ok_or(DossierStoreError::NotFound("scan"))?;
-    let bytes = std::fs::read(db.scans_dir.join(&file))?;
-    audit::append(
-        &db.conn,
-        actor,
-        "scan.read",
-        Some(person),
-        None,
-        &format!("scan={scan}"),
-    )?;
-    Ok((person, bytes))
+    db.act(actor, |a| {
+        let (person, file): (i64, String) =
+            a.tx.query_row(
+                "SELECT person_id, file FROM scans WHERE id = ?1",
+                [scan],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or(DossierStoreError::NotFound("scan"))?;
+        let bytes = std::fs::read(a.scans_dir.join(&file))?;
+        a.log("scan.read", Some(person), None, format!("scan={scan}"));
+        Ok((person, bytes))
+    })
+}
+
+/// A scan's image for the officer: read, unsealed with the open vault, and logged.
+pub fn open(db: &mut Db, actor: &str, scan: i64, vault: &crate::vault::Vault) -> Result<Vec<u8>> {
+    let (_, sealed) = read(db, actor, scan)?;
+    Ok(vault.unseal(&sealed)?)
 }

@@ -4,6 +4,7 @@
 use super::cases::{self, ConsentOverride, FollowedProcedure};
 use super::people::{self, ConsentsGiven, NewPerson, Query};
 use super::{Db, DossierStoreError, audit, retention, scans};
+use crate::reference::Reference;
 use crate::vault::NewVault;
 use baom_domain::dossier::consent::{ConsentMethod, Purpose};
 use baom_domain::dossier::person::PersonInput;
@@ -11,6 +12,13 @@ use baom_domain::dossier::{Body, Outcome, ReferralState};
 use jiff::civil::{Date, date};
 
 const TODAY: Date = date(2026, 11, 24);
+
+/// The starter reference of procedures, as a new box has it (in its own `queue.db`).
+fn reference(dir: &std::path::Path) -> Reference {
+    let queue_db = dir.join("queue.db");
+    crate::store::open_writer(&queue_db).expect("queue.db");
+    Reference::open(&queue_db).expect("reference")
+}
 
 fn db() -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().expect("dir");
@@ -76,7 +84,8 @@ fn code(e: DossierStoreError) -> &'static str {
 
 #[test]
 fn refused_inputs_leave_nothing_behind() {
-    let (_dir, mut db) = db();
+    let (dir, mut db) = db();
+    let reference = reference(dir.path());
     let douars = vec!["Tinfat".to_owned()];
     let id = people::create(
         &mut db,
@@ -215,39 +224,15 @@ fn refused_inputs_leave_nothing_behind() {
         ),
         (
             "unknown_step",
-            cases::set_step(
-                &mut db,
-                "amina",
-                case,
-                "fly",
-                true,
-                &["file-claim".into()],
-                TODAY,
-            ),
+            cases::set_step(&mut db, "amina", case, "fly", true, &reference, TODAY),
         ),
         (
             "unknown_document",
-            cases::record_document(
-                &mut db,
-                "amina",
-                case,
-                "moon-rock",
-                None,
-                &["cin".into()],
-                TODAY,
-            ),
+            cases::record_document(&mut db, "amina", case, "moon-rock", None, &reference, TODAY),
         ),
         (
             "not_found",
-            cases::record_document(
-                &mut db,
-                "amina",
-                case,
-                "cin",
-                Some(42),
-                &["cin".into()],
-                TODAY,
-            ),
+            cases::record_document(&mut db, "amina", case, "cin", Some(42), &reference, TODAY),
         ),
         (
             "consent_required",
@@ -257,7 +242,7 @@ fn refused_inputs_leave_nothing_behind() {
                 case,
                 Body::Cnss,
                 "",
-                None,
+                &reference,
                 ConsentOverride::None,
                 TODAY,
             )
@@ -294,7 +279,7 @@ fn refused_inputs_leave_nothing_behind() {
         case,
         Body::Cnss,
         "",
-        Some(120),
+        &reference,
         ConsentOverride::BySupervisor("youssef"),
         TODAY,
     )
@@ -373,7 +358,8 @@ fn refused_inputs_leave_nothing_behind() {
 
 #[test]
 fn follow_ups_and_overdue_referrals_are_due_and_closed_dossiers_expire() {
-    let (_dir, mut db) = db();
+    let (dir, mut db) = db();
+    let reference = reference(dir.path());
     let id = people::create(
         &mut db,
         "amina",
@@ -392,7 +378,7 @@ fn follow_ups_and_overdue_referrals_are_due_and_closed_dossiers_expire() {
         case,
         Body::Cnss,
         "Agadir",
-        Some(30),
+        &reference,
         ConsentOverride::None,
         date(2020, 1, 6),
     )

@@ -6,7 +6,7 @@
 //! own bytes, so std's files and sockets with explicit timeouts are all that is needed.)
 
 use super::status::{self, PrinterState};
-use crate::config::PrinterDriver;
+use baom_config::PrinterDriver;
 use std::io::{Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};

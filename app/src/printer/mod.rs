@@ -13,7 +13,7 @@ pub mod status;
 pub use queue::{PrintQueue, PrinterStatus};
 pub use status::PrinterState;
 
-use crate::config::Settings;
+use baom_config::Settings;
 use baom_domain::queue::{Estimate, Ticket};
 
 /// Lays out the receipt of `ticket` (pure: the caller gives the token and estimate).
@@ -54,6 +54,31 @@ pub fn receipt_for(
             qr: settings.printer.qr,
         },
     )
+}
+
+/// The receipt of `ticket` as it prints, as a PNG (the desk's and the technician's preview).
+pub async fn preview_png(
+    settings: std::sync::Arc<Settings>,
+    ticket: Ticket,
+    token: String,
+    estimate: Estimate,
+) -> Result<Vec<u8>, PreviewError> {
+    tokio::task::spawn_blocking(move || {
+        let receipt = receipt_for(&settings, &ticket, &token, estimate)?;
+        Ok(png(&receipt.preview())?)
+    })
+    .await
+    .map_err(|e| PreviewError::Task(e.to_string()))?
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreviewError {
+    #[error(transparent)]
+    Layout(#[from] baom_receipt::ReceiptError),
+    #[error(transparent)]
+    Png(#[from] png::EncodingError),
+    #[error("preview task failed: {0}")]
+    Task(String),
 }
 
 /// A 1-bit image as PNG bytes (for previews).

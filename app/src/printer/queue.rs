@@ -13,10 +13,10 @@
 
 use super::driver::Driver;
 use super::status::PrinterState;
-use crate::config::Settings;
 use crate::queue_service::QueueService;
 use crate::store::receipts::{self, ReceiptState};
 use crate::store::{self, StoreError, tickets};
+use baom_config::Settings;
 use baom_domain::queue::{Estimate, TicketId, TicketState};
 use jiff::Timestamp;
 use rusqlite::Connection;
@@ -101,14 +101,11 @@ impl PrintQueue {
             pending: pending.len(),
             last_error: None,
             kind: match p.driver {
-                crate::config::PrinterDriver::File { .. } => "file",
-                crate::config::PrinterDriver::Usb { .. } => "usb",
-                crate::config::PrinterDriver::Network { .. } => "network",
+                baom_config::PrinterDriver::File { .. } => "file",
+                baom_config::PrinterDriver::Usb { .. } => "usb",
+                baom_config::PrinterDriver::Network { .. } => "network",
             },
-            paper_width_mm: match p.paper {
-                baom_receipt::Paper::Mm58 => 58,
-                baom_receipt::Paper::Mm80 => 80,
-            },
+            paper_width_mm: p.paper.mm(),
         }));
         let (jobs, rx) = mpsc::channel();
         let worker = Worker {

@@ -11,6 +11,7 @@ pub mod tickets;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -48,6 +49,33 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     Ok(conn)
+}
+
+/// A read-only connection to `queue.db`, shared by the requests that need what the live queue
+/// does not hold (other days, tokens, receipts). Reads run off the async threads.
+#[derive(Clone)]
+pub struct Reader(Arc<Mutex<Connection>>);
+
+impl Reader {
+    pub fn open(path: &Path) -> Result<Reader, StoreError> {
+        Ok(Reader(Arc::new(Mutex::new(open_reader(path)?))))
+    }
+
+    /// Runs `f` on the connection, on a blocking thread.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let conn = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = conn
+                .lock()
+                .map_err(|_| StoreError::Corrupt("reader lock poisoned".into()))?;
+            f(&conn)
+        })
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("read task failed: {e}")))?
+    }
 }
 
 pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {

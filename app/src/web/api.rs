@@ -57,7 +57,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/desks/{desk}/call-next", post(call_next))
         .route("/api/v1/calls", get(calls))
         .merge(super::receipts::lan_routes())
-        .merge(crate::scanner::lan_routes())
+        .route("/api/v1/tickets/{id}/scans", get(super::scans::lan_list))
+        .route(
+            "/api/v1/tickets/{id}/scans/{file}",
+            get(super::scans::lan_file),
+        )
         .route_layer(middleware::from_fn_with_state(
             state,
             auth::require_api_session,
@@ -111,7 +115,7 @@ async fn services(State(state): State<AppState>) -> Json<Value> {
         &state.settings.catalogue,
         &queue,
         Timestamp::now(),
-        |s| state.service_documents(s),
+        |s| state.reference.service_documents(&state.settings, s),
     )))
 }
 
@@ -199,7 +203,7 @@ async fn ticket(
     State(state): State<AppState>,
     Path(id): Path<String>,
 ) -> Result<Json<TicketView>, ApiError> {
-    let t = state.ticket(ticket_id(&id)?).await?;
+    let t = state.tickets.by_id(ticket_id(&id)?).await?;
     Ok(Json(TicketView::new(&t, &state.queue.snapshot())))
 }
 

@@ -7,13 +7,11 @@
 
 use super::{ApiError, AppState};
 use crate::accounts::{Role, Session};
-use axum::extract::{FromRequestParts, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use jiff::Timestamp;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -48,10 +46,10 @@ pub async fn session_of(
     let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
         return Ok(None);
     };
-    let accounts = state.accounts.clone();
-    tokio::task::spawn_blocking(move || accounts.session(&token, Timestamp::now()))
+    state
+        .staff
+        .session(token)
         .await
-        .map_err(|e| ApiError::internal(format!("session lookup failed: {e}")))?
         .map_err(|e| ApiError::internal(e.to_string()))
 }
 
@@ -115,7 +113,7 @@ pub async fn require_api_session(
         )
         .into_response();
     }
-    if session.account.role == Role::Display && !is_session_route {
+    if !session.account.role.uses_api() && !is_session_route {
         return forbidden_api(session.account.role);
     }
     request.extensions_mut().insert(session);
@@ -124,49 +122,6 @@ pub async fn require_api_session(
 
 pub fn forbidden_api(role: Role) -> Response {
     ApiError::forbidden(role).into_response()
-}
-
-/// A page's session: without one, the browser is sent to the login page; with a one-time
-/// password still in use, to the password page.
-pub struct PageSession(pub Session);
-
-/// Like [`PageSession`] but also while the one-time password is still in use (the password page).
-pub struct AnyPageSession(pub Session);
-
-impl FromRequestParts<AppState> for AnyPageSession {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        match session_of(state, &parts.headers).await {
-            Ok(Some(session)) => Ok(AnyPageSession(session)),
-            Ok(None) => {
-                let next = parts
-                    .uri
-                    .path_and_query()
-                    .map(|p| p.as_str())
-                    .unwrap_or("/");
-                let next = if next.starts_with('/') && !next.starts_with("//") {
-                    next
-                } else {
-                    "/"
-                };
-                Err(Redirect::to(&format!("/login?next={}", urlencode(next))).into_response())
-            }
-            Err(e) => Err(e.into_response()),
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for PageSession {
-    type Rejection = Response;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let AnyPageSession(session) = AnyPageSession::from_request_parts(parts, state).await?;
-        if session.account.must_change_password {
-            return Err(Redirect::to("/password").into_response());
-        }
-        Ok(PageSession(session))
-    }
 }
 
 /// Percent-encodes a query value.

@@ -1,9 +1,17 @@
-//! The one error type of the HTTP layer: a status, a stable machine `code` and a sentence.
-//! Every refusal, from a bad body to a queue rule, leaves through here as
-//! `{"code": "...", "message": "..."}`.
+//! The one error type of the JSON APIs (kiosk and LAN): a status, a stable machine `code` and a
+//! sentence. Every refusal of the service's modules, from a bad body to a queue rule, a scanner
+//! that is busy or a locked vault, leaves through here as `{"code": "...", "message": "..."}`.
+//! (Pages have their own, `pages::PageError`, which renders a page in the reader's language.)
 
+use crate::accounts::AccountError;
+use crate::dossiers::DossierStoreError;
+use crate::feedback::FeedbackError;
 use crate::queue_service::ServiceError;
+use crate::reference::ReferenceStoreError;
+use crate::scanner::ScanError;
 use crate::store::StoreError;
+use crate::tickets::TicketError;
+use crate::vault::VaultError;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -106,6 +114,73 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<TicketError> for ApiError {
+    fn from(e: TicketError) -> ApiError {
+        match e {
+            TicketError::Unknown(what) => ApiError::unknown_ticket(&what),
+            TicketError::InvalidToken(t) => {
+                ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", t.to_string())
+            }
+            TicketError::Store(s) => s.into(),
+            TicketError::Token(t) => ApiError::internal(t.to_string()),
+        }
+    }
+}
+
+impl From<AccountError> for ApiError {
+    fn from(e: AccountError) -> ApiError {
+        match e {
+            AccountError::WrongCredentials => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "wrong_credentials", e.to_string())
+            }
+            AccountError::Locked { .. } => {
+                ApiError::new(StatusCode::LOCKED, "account_locked", e.to_string())
+            }
+            AccountError::WeakPassword(_) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "weak_password",
+                e.to_string(),
+            ),
+            AccountError::Exists(_) => {
+                ApiError::new(StatusCode::CONFLICT, "account_exists", e.to_string())
+            }
+            AccountError::Store(_) | AccountError::Hashing(_) => ApiError::internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ScanError> for ApiError {
+    fn from(e: ScanError) -> ApiError {
+        let (status, code) = match e {
+            ScanError::Vault(v) => return v.into(),
+            ScanError::Dossiers(d) => return d.into(),
+            ScanError::NotConfigured => (StatusCode::SERVICE_UNAVAILABLE, "scanner_not_configured"),
+            ScanError::Busy => (StatusCode::CONFLICT, "scanner_busy"),
+            ScanError::Failed(_) => (StatusCode::BAD_GATEWAY, "scanner_failed"),
+            ScanError::TicketClosed => (StatusCode::CONFLICT, "ticket_closed"),
+            ScanError::TooMany => (StatusCode::CONFLICT, "too_many_scans"),
+            ScanError::Unknown => (StatusCode::NOT_FOUND, "unknown_scan"),
+            ScanError::Storage(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+        };
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
+impl From<FeedbackError> for ApiError {
+    fn from(e: FeedbackError) -> ApiError {
+        let (status, code) = match &e {
+            FeedbackError::UnknownRating => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_rating"),
+            FeedbackError::UnknownReason => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_reason"),
+            FeedbackError::UnknownLanguage(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "unknown_language")
+            }
+            FeedbackError::TooMany => (StatusCode::TOO_MANY_REQUESTS, "too_many_votes"),
+            FeedbackError::Store(_) => (StatusCode::SERVICE_UNAVAILABLE, "storage_unavailable"),
+        };
+        ApiError::new(status, code, e.to_string())
+    }
+}
+
 /// For routes that do not exist: the same JSON shape as every other error.
 pub async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
@@ -119,9 +194,8 @@ pub async fn method_not_allowed() -> ApiError {
     )
 }
 
-impl From<crate::vault::VaultError> for ApiError {
-    fn from(e: crate::vault::VaultError) -> ApiError {
-        use crate::vault::VaultError;
+impl From<VaultError> for ApiError {
+    fn from(e: VaultError) -> ApiError {
         match e {
             VaultError::Locked => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -137,9 +211,9 @@ impl From<crate::vault::VaultError> for ApiError {
     }
 }
 
-impl From<crate::dossiers::DossierStoreError> for ApiError {
-    fn from(e: crate::dossiers::DossierStoreError) -> ApiError {
-        use crate::dossiers::DossierStoreError as E;
+impl From<DossierStoreError> for ApiError {
+    fn from(e: DossierStoreError) -> ApiError {
+        use DossierStoreError as E;
         match e {
             E::Locked => ApiError::new(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -169,9 +243,9 @@ impl From<crate::dossiers::DossierStoreError> for ApiError {
     }
 }
 
-impl From<crate::reference::ReferenceStoreError> for ApiError {
-    fn from(e: crate::reference::ReferenceStoreError) -> ApiError {
-        use crate::reference::ReferenceStoreError as E;
+impl From<ReferenceStoreError> for ApiError {
+    fn from(e: ReferenceStoreError) -> ApiError {
+        use ReferenceStoreError as E;
         match e {
             E::Syntax(_) | E::Invalid(_) => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -16,10 +16,18 @@
 //! - `GET /v1/printer` → `{"state": "ready" | "paper_out" | "cover_open" | "offline" |
 //!   "unknown", ...}` (see `receipts.rs`).
 //! - `GET /v1/health` → `{"status": "ok"}` while the service can issue tickets.
-//! - `POST /v1/tickets/{token}/scans`, `GET /v1/tickets/{token}/scans/{id}/preview.png`: a
-//!   scanned page for that ticket (see `crate::scanner`).
-//! - `POST /v1/feedback`: an anonymous satisfaction vote (see `crate::feedback`).
+//! - `POST /v1/tickets/{token}/scans` → `201 {"id": 1, "bytes": N}`;
+//!   `GET /v1/tickets/{token}/scans/{id}/preview.png` → `image/png`: a scanned page for that
+//!   ticket (see `scans.rs` and `crate::scanner`). Refusals: `scanner_not_configured` (503),
+//!   `scanner_busy` (409), `scanner_failed` (502), `ticket_closed` (409), `too_many_scans`
+//!   (409), `unknown_scan` (404).
+//! - `POST /v1/feedback` `{"rating": "good"|"neutral"|"bad", "reason": null|"waiting"|"welcome"|
+//!   "explained"|"documents"|"place", "language": "fr"}` → `201 {"recorded": true}`: an
+//!   anonymous satisfaction vote (see `crate::feedback`). Refusals: `unknown_rating`,
+//!   `unknown_reason`, `unknown_language` (422), `too_many_votes` (429).
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
+//!
+//! This is the kiosk's whole route table.
 
 use super::json::ApiJson;
 use super::views::{CatalogueView, KioskTicketView, estimate_of};
@@ -46,8 +54,12 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/tickets/{token}", get(ticket))
         .route("/v1/health", get(health))
         .route("/v1/printer", get(super::receipts::printer))
-        .merge(crate::scanner::kiosk_routes())
-        .merge(crate::feedback::kiosk_routes())
+        .route("/v1/tickets/{token}/scans", post(super::scans::kiosk_scan))
+        .route(
+            "/v1/tickets/{token}/scans/{id}/preview.png",
+            get(super::scans::kiosk_preview),
+        )
+        .route("/v1/feedback", post(vote))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -61,7 +73,7 @@ async fn catalogue(State(state): State<AppState>) -> Json<Value> {
         &state.settings.catalogue,
         &queue,
         Timestamp::now(),
-        |s| state.service_documents(s),
+        |s| state.reference.service_documents(&state.settings, s),
     );
     Json(json!(view))
 }
@@ -132,11 +144,20 @@ async fn ticket(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<KioskTicketView>, ApiError> {
-    let t = super::receipts::ticket_by_token(&state, &token).await?;
+    let t = state.tickets.by_token(&token).await?;
     let queue = state.queue.snapshot();
     let mut view = KioskTicketView::new(&t, estimate_of(&t, &queue), queue.day(), None);
-    view.receipt = super::receipts::receipt_state(&state, t.id).await?;
+    view.receipt = state.tickets.receipt_state(t.id).await?;
     Ok(Json(view))
+}
+
+async fn vote(
+    State(state): State<AppState>,
+    ApiJson(vote): ApiJson<crate::feedback::Vote>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let day = state.queue.snapshot().day();
+    state.feedback.cast(vote, day).await?;
+    Ok((StatusCode::CREATED, Json(json!({ "recorded": true }))))
 }
 
 async fn health(State(state): State<AppState>) -> Json<Value> {

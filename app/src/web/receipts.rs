@@ -12,15 +12,13 @@
 
 use super::views::{TicketView, estimate_of};
 use super::{ApiError, AppState};
-use crate::store::receipts::{self, ReceiptState};
-use crate::store::tickets;
-use crate::token::TokenError;
+use crate::store::receipts::ReceiptState;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use baom_domain::queue::{Ticket, TicketId};
+use baom_domain::queue::TicketId;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -37,42 +35,19 @@ pub async fn printer(State(state): State<AppState>) -> Json<Value> {
     Json(json!(state.printer.status()))
 }
 
-/// Checks a token's signature and finds its ticket. Forged, altered or malformed tokens are
-/// refused before the database is read.
-pub async fn ticket_by_token(state: &AppState, token: &str) -> Result<Ticket, ApiError> {
-    let token = state.tokens.verify(token).map_err(|e| match e {
-        TokenError::Malformed | TokenError::Forged => {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_token", e.to_string())
-        }
-        other => ApiError::internal(other.to_string()),
-    })?;
-    let stored = state
-        .read(move |c| tickets::by_token(c, &token))
-        .await?
-        .ok_or_else(|| ApiError::unknown_ticket("with that token"))?;
-    Ok(state
-        .queue
-        .snapshot()
-        .ticket(stored.id)
-        .copied()
-        .unwrap_or(stored))
-}
-
-/// A ticket's receipt state; `None` for a ticket that never had one (issued on the LAN).
-pub async fn receipt_state(
-    state: &AppState,
-    id: TicketId,
-) -> Result<Option<ReceiptState>, ApiError> {
-    state.read(move |c| receipts::state(c, id)).await
-}
-
 async fn by_token(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let t = ticket_by_token(&state, &token).await?;
+    let t = state.tickets.by_token(&token).await?;
     let mut view = json!(TicketView::new(&t, &state.queue.snapshot()));
-    view["receipt"] = json!(receipt_state(&state, t.id).await?.map(ReceiptState::as_str));
+    view["receipt"] = json!(
+        state
+            .tickets
+            .receipt_state(t.id)
+            .await?
+            .map(ReceiptState::as_str)
+    );
     Ok(Json(view))
 }
 
@@ -100,7 +75,7 @@ async fn events(
             }
         }
     }
-    let events = state.read(move |c| receipts::events(c, limit)).await?;
+    let events = state.tickets.printer_events(limit).await?;
     Ok(Json(json!({ "events": events })))
 }
 
@@ -112,19 +87,11 @@ async fn receipt_png(
         .parse::<u64>()
         .map(TicketId)
         .map_err(|_| ApiError::unknown_ticket(&format!("{id:?}")))?;
-    let t = state.ticket(id).await?;
-    let token = state
-        .read(move |c| tickets::token_of(c, id))
-        .await?
-        .ok_or_else(|| ApiError::unknown_ticket(&id.to_string()))?;
+    let t = state.tickets.by_id(id).await?;
+    let token = state.tickets.token_of(id).await?;
     let estimate = estimate_of(&t, &state.queue.snapshot());
-    let settings = state.settings.clone();
-    let png = tokio::task::spawn_blocking(move || {
-        let receipt = crate::printer::receipt_for(&settings, &t, &token, estimate)
-            .map_err(|e| ApiError::internal(e.to_string()))?;
-        crate::printer::png(&receipt.preview()).map_err(|e| ApiError::internal(e.to_string()))
-    })
-    .await
-    .map_err(|e| ApiError::internal(format!("preview task failed: {e}")))??;
+    let png = crate::printer::preview_png(state.settings.clone(), t, token, estimate)
+        .await
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }

@@ -1,7 +1,7 @@
 //! The JSON shapes the APIs answer with. Kept apart from handlers so the kiosk's contract (a
 //! narrower view: no ids, no other tickets) is visible in one place.
 
-use crate::config::Commune;
+use baom_config::Commune;
 use baom_domain::catalogue::{Catalogue, Document, Names, Service};
 use baom_domain::language::Language;
 use baom_domain::queue::{Estimate, Queue, Ticket, TicketState};

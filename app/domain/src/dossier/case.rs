@@ -6,6 +6,7 @@
 //! `withdrawn`. Nothing else: a refused or done referral is history, a new one is sent instead.
 
 use super::DossierError;
+use crate::reference::Procedure;
 use jiff::ToSpan;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -219,6 +220,31 @@ pub fn parse_date(field: &'static str, text: &str) -> Result<Date, DossierError>
     })
 }
 
+/// A step ticked on a case must be a step of the procedure it follows (at the version the case
+/// began with); a case without a procedure has no steps.
+pub fn check_step(procedure: Option<&Procedure>, step: &str) -> Result<(), DossierError> {
+    match procedure.and_then(|p| p.step(step)) {
+        Some(_) => Ok(()),
+        None => Err(DossierError::new(
+            "unknown_step",
+            "step",
+            format!("{step:?} is not a step of this case's procedure"),
+        )),
+    }
+}
+
+/// A document recorded as received must be one of the procedure's documents.
+pub fn check_document(procedure: Option<&Procedure>, document: &str) -> Result<(), DossierError> {
+    match procedure.and_then(|p| p.document(document)) {
+        Some(_) => Ok(()),
+        None => Err(DossierError::new(
+            "unknown_document",
+            "document",
+            format!("{document:?} is not a document of this case's procedure"),
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -272,5 +298,51 @@ mod tests {
         );
         assert_eq!(Body::parse("cnss"), Ok(Body::Cnss));
         assert_eq!(Body::parse("nasa").unwrap_err().code, "invalid_field");
+    }
+
+    #[test]
+    fn steps_and_documents_belong_to_the_followed_procedure() {
+        let p = procedure_of_birth();
+        assert!(check_step(Some(&p), "declare").is_ok());
+        assert_eq!(
+            check_step(Some(&p), "pay").unwrap_err().code,
+            "unknown_step"
+        );
+        assert_eq!(
+            check_step(None, "declare").unwrap_err().code,
+            "unknown_step"
+        );
+        assert!(check_document(Some(&p), "birth-notice").is_ok());
+        assert_eq!(
+            check_document(Some(&p), "passport").unwrap_err().code,
+            "unknown_document"
+        );
+    }
+
+    fn procedure_of_birth() -> Procedure {
+        use crate::catalogue::Names;
+        let names = |s: &str| Names {
+            ar: format!("{s} ar"),
+            zgh: format!("{s} zgh"),
+            fr: format!("{s} fr"),
+            en: format!("{s} en"),
+        };
+        Procedure {
+            id: "birth".into(),
+            to_be_checked: true,
+            body: Body::CivilRegistry,
+            typical_delay_days: 30,
+            profiles: vec![],
+            names: names("Birth"),
+            refer_to: names("Registry"),
+            steps: vec![crate::reference::Step {
+                id: "declare".into(),
+                names: names("Declare"),
+            }],
+            documents: vec![crate::catalogue::Document {
+                id: "birth-notice".into(),
+                names: names("Notice"),
+            }],
+        }
     }
 }

@@ -10,6 +10,7 @@ pub mod case;
 pub mod consent;
 pub mod person;
 pub mod retention;
+pub mod search;
 
 pub use case::{Body, CaseStatus, Outcome, ReferralState};
 pub use consent::{Consent, ConsentMethod, Purpose};

@@ -6,6 +6,7 @@
 //! Latin name Latin letters only (a mix is nearly always a keyboard left in the wrong layout).
 
 use super::DossierError;
+use crate::script::{is_arabic_letter, is_latin_letter};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -342,15 +343,6 @@ pub fn normalise_phone(text: &str) -> Result<String, DossierError> {
 enum Script {
     Arabic,
     Latin,
-}
-
-fn is_arabic_letter(c: char) -> bool {
-    matches!(c as u32, 0x0620..=0x064A | 0x064B..=0x065F | 0x066E..=0x06D3 | 0x06D5 | 0x06FA..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF)
-}
-
-fn is_latin_letter(c: char) -> bool {
-    c.is_ascii_alphabetic()
-        || matches!(c as u32, 0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x024F | 0x1E00..=0x1EFF | 0x0300..=0x036F)
 }
 
 /// A name in one script: letters of that script, spaces, hyphens and apostrophes; at most 100

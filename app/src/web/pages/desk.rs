@@ -2,13 +2,13 @@
 //! desk's services (numbers, waits, priority; never names), call next, and a field for the
 //! barcode reader. Every action is a form; `desk.js` refreshes the live part on each queue change.
 
-use super::{csrf_refusal, forbidden, language, layout, refusal};
+use super::extract::{CsrfForm, DeskPath, DeskWork, Page};
+use super::layout;
+use super::refusal::PageError;
 use crate::i18n::Tr;
 use crate::web::AppState;
-use crate::web::auth::PageSession;
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::catalogue::{Desk, DeskNo, Letter};
 use baom_domain::queue::{Command, Queue, Ticket, TicketId, TicketState};
@@ -17,21 +17,8 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-fn desk_of<'a>(state: &'a AppState, raw: &str) -> Option<&'a Desk> {
-    raw.parse::<u16>()
-        .ok()
-        .and_then(|n| state.settings.catalogue.desk(DeskNo(n)))
-}
-
-pub async fn choose(
-    State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = language(&headers);
-    if !session.account.role.works_at_desk() {
-        return forbidden(tr);
-    }
+pub async fn choose(State(state): State<AppState>, page: Page<DeskWork>) -> Response {
+    let Page { session, tr, .. } = page;
     let body = html! {
         section.card {
             h1 { (tr.t("desk-choose")) }
@@ -50,18 +37,11 @@ pub async fn choose(
 
 pub async fn page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(desk): Path<String>,
+    Page { session, tr, .. }: Page<DeskWork>,
+    DeskPath(desk): DeskPath,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let tr = language(&headers);
-    if !session.account.role.works_at_desk() {
-        return forbidden(tr);
-    }
-    let Some(desk) = desk_of(&state, &desk) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
-    };
+    let desk = &desk;
     let problem = query.get("problem").map(|code| {
         let key = format!("queue-{code}");
         let text = tr.t(&key);
@@ -98,18 +78,10 @@ pub async fn page(
 /// The part of the desk page that changes with the queue.
 pub async fn live(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(desk): Path<String>,
-) -> Response {
-    let tr = language(&headers);
-    if !session.account.role.works_at_desk() {
-        return forbidden(tr);
-    }
-    let Some(desk) = desk_of(&state, &desk) else {
-        return StatusCode::NOT_FOUND.into_response();
-    };
-    live_part(tr, &state, &state.queue.snapshot(), desk, &session.csrf).into_response()
+    Page { session, tr, .. }: Page<DeskWork>,
+    DeskPath(desk): DeskPath,
+) -> Markup {
+    live_part(tr, &state, &state.queue.snapshot(), &desk, &session.csrf)
 }
 
 fn minutes_since(t: Timestamp) -> String {
@@ -207,8 +179,6 @@ fn service_name(tr: Tr, state: &AppState, letter: Letter) -> String {
 
 #[derive(Deserialize)]
 pub struct ActionForm {
-    #[serde(default)]
-    csrf: String,
     action: String,
     ticket: Option<u64>,
     service: Option<String>,
@@ -216,21 +186,11 @@ pub struct ActionForm {
 
 pub async fn act(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(desk): Path<String>,
-    Form(form): Form<ActionForm>,
-) -> Response {
-    let tr = language(&headers);
-    if !session.account.role.works_at_desk() {
-        return forbidden(tr);
-    }
-    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
-        return refused;
-    }
-    let Some(desk) = desk_of(&state, &desk).map(|d| d.number) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
-    };
+    page: Page<DeskWork>,
+    DeskPath(desk): DeskPath,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> Result<Response, PageError> {
+    let desk = desk.number;
     let back = |problem: Option<&str>| match problem {
         Some(code) => Redirect::to(&format!("/desk/{desk}?problem={code}")).into_response(),
         None => Redirect::to(&format!("/desk/{desk}")).into_response(),
@@ -249,52 +209,39 @@ pub async fn act(
                 to,
                 desk: Some(desk),
             },
-            _ => return back(Some("unknown_service")),
+            _ => return Ok(back(Some("unknown_service"))),
         },
-        _ => return back(Some("invalid_field")),
+        _ => return Ok(back(Some("invalid_field"))),
     };
-    match state
-        .queue
-        .execute(command, Some(session.account.login.clone()))
-        .await
-    {
+    match state.queue.execute(command, Some(page.actor())).await {
         Ok(done) => {
-            tracing::info!(number = %done.ticket.number, action = done.event.change.kind(), %desk, login = %session.account.login, "desk action");
-            back(None)
+            tracing::info!(number = %done.ticket.number, action = done.event.change.kind(), %desk, login = %page.actor(), "desk action");
+            Ok(back(None))
         }
-        Err(crate::queue_service::ServiceError::Refused(e)) => back(Some(e.code())),
-        Err(e) => refusal(tr, StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
+        Err(crate::queue_service::ServiceError::Refused(e)) => Ok(back(Some(e.code()))),
+        Err(e) => Err(PageError::Failed(e.to_string())),
     }
 }
 
 /// What the barcode reader opens: the ticket behind a QR token.
 pub async fn open_ticket(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(desk): Path<String>,
+    Page { session, tr, .. }: Page<DeskWork>,
+    DeskPath(desk): DeskPath,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = language(&headers);
-    if !session.account.role.works_at_desk() {
-        return forbidden(tr);
-    }
-    let Some(desk) = desk_of(&state, &desk).map(|d| d.number) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t1("desk-number", "n", &desk));
-    };
+) -> Result<Response, PageError> {
+    let desk = desk.number;
     let raw = query
         .get("token")
         .map(|t| t.trim().to_owned())
         .unwrap_or_default();
     // The same check as the API's: a forged or altered token finds nothing.
-    let found = crate::web::receipts::ticket_by_token(&state, &raw)
+    let t = state
+        .tickets
+        .by_token(&raw)
         .await
-        .ok();
-    let Some(stored) = found else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("desk-unknown-ticket"));
-    };
+        .map_err(|_| PageError::refused(StatusCode::NOT_FOUND, tr.t("desk-unknown-ticket")))?;
     let queue = state.queue.snapshot();
-    let t = queue.ticket(stored.id).copied().unwrap_or(stored);
     let shown_state = crate::web::views::shown_state(&t, queue.day());
     let issued = t
         .issued_at
@@ -313,12 +260,12 @@ pub async fn open_ticket(
             p { a href={ "/desk/" (desk) } { (tr.t("desk-back")) } }
         }
     };
-    layout(
+    Ok(layout(
         tr,
         &tr.t1("desk-ticket", "number", &t.number.to_string()),
         Some(&session),
         &format!("/desk/{desk}"),
         body,
     )
-    .into_response()
+    .into_response())
 }

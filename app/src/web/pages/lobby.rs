@@ -2,11 +2,12 @@
 //! the latest calls, a chime and a spoken call in Arabic and French. Numbers and desks only,
 //! never a name. `lobby.js` listens to `/events` and reconnects by itself.
 
-use super::{language, layout, refusal};
+use super::extract::{AnyRole, Page};
+use super::layout;
+use super::refusal::PageError;
 use crate::web::AppState;
-use crate::web::auth::PageSession;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use baom_domain::catalogue::DeskNo;
@@ -19,8 +20,7 @@ use std::convert::Infallible;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
-pub async fn page(PageSession(session): PageSession, headers: HeaderMap) -> Response {
-    let tr = language(&headers);
+pub async fn page(Page { session, tr, .. }: Page<AnyRole>) -> Response {
     // The TV is read by everyone: its words are in Arabic, Tamazight and French together.
     let all = |key: &str| {
         html! {
@@ -95,7 +95,7 @@ pub fn board_feed(
 /// Server-sent events: one `board` event now and after every change of the queue.
 pub async fn events(
     State(state): State<AppState>,
-    PageSession(_session): PageSession,
+    _: Page<AnyRole>,
 ) -> Sse<impl tokio_stream::Stream<Item = Result<Event, Infallible>>> {
     let stream = WatchStream::new(state.board.clone())
         .map(|board| Ok(Event::default().event("board").data(&*board)));
@@ -104,11 +104,9 @@ pub async fn events(
 
 pub async fn speech(
     State(state): State<AppState>,
-    PageSession(_session): PageSession,
-    headers: HeaderMap,
+    Page { tr, .. }: Page<AnyRole>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = language(&headers);
+) -> Result<Response, PageError> {
     let number = query
         .get("number")
         .and_then(|n| n.parse::<TicketNumber>().ok());
@@ -119,14 +117,13 @@ pub async fn speech(
         .filter(|d| state.settings.catalogue.desk(*d).is_some());
     let lang = query.get("lang").and_then(|l| l.parse::<Language>().ok());
     let (Some(number), Some(desk), Some(lang)) = (number, desk, lang) else {
-        return refusal(
-            tr,
+        return Err(PageError::refused(
             StatusCode::BAD_REQUEST,
             "number=A-001&desk=1&lang=ar|fr|en",
-        );
+        ));
     };
     match state.speech.call_wav(lang, number, desk).await {
-        Ok(wav) => (
+        Ok(wav) => Ok((
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static("audio/wav")),
                 (
@@ -136,14 +133,13 @@ pub async fn speech(
             ],
             wav,
         )
-            .into_response(),
+            .into_response()),
         Err(e) => {
             tracing::warn!(error = %e, "no spoken call");
-            refusal(
-                tr,
+            Err(PageError::refused(
                 StatusCode::SERVICE_UNAVAILABLE,
-                &tr.t("lobby-speech-unavailable"),
-            )
+                tr.t("lobby-speech-unavailable"),
+            ))
         }
     }
 }

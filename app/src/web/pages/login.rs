@@ -1,9 +1,12 @@
 //! Logging in and out, and replacing a one-time password, as forms.
 
-use super::{csrf_refusal, home_of, language, layout, refusal, safe_next};
+use super::extract::{CsrfForm, SignedIn};
+use super::refusal::{self, PageError};
+use super::{home_of, language, layout, safe_next};
 use crate::accounts::AccountError;
+use crate::i18n::Tr;
 use crate::web::AppState;
-use crate::web::auth::{self, AnyPageSession, LOGIN_CSRF_COOKIE};
+use crate::web::auth::{self, LOGIN_CSRF_COOKIE};
 use crate::web::session::check_login;
 use axum::Form;
 use axum::extract::{ConnectInfo, Query, State};
@@ -26,7 +29,7 @@ fn login_page(
     // A fresh token for this form, kept in a cookie of its own (there is no session yet).
     let mut bytes = [0u8; 16];
     if getrandom::fill(&mut bytes).is_err() {
-        return refusal(tr, StatusCode::SERVICE_UNAVAILABLE, "no randomness");
+        return PageError::Failed("no randomness for the login form".into()).into_response();
     }
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let cookie = Cookie::build((LOGIN_CSRF_COOKIE, token.clone()))
@@ -91,18 +94,10 @@ pub async fn submit(
     let token_ok = !expected.is_empty() && auth::same_token(&form.csrf, &expected);
     if !token_ok || !auth::same_origin(&headers, &uri) {
         tracing::warn!(token_ok, origin = ?headers.get(axum::http::header::ORIGIN), host = ?headers.get(axum::http::header::HOST), "login form refused: cross-site or stale");
-        return refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf"));
+        return refusal::page(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf"));
     }
     let next = safe_next(Some(&form.next));
-    match check_login(
-        &state,
-        &state.login_limiter,
-        from,
-        form.login,
-        form.password,
-    )
-    .await
-    {
+    match check_login(&state, from, form.login, form.password).await {
         Ok((token, session)) => {
             tracing::info!(login = %session.account.login, role = %session.account.role, "logged in");
             let target = if session.account.must_change_password {
@@ -130,38 +125,30 @@ pub async fn submit(
 }
 
 #[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct Nothing {}
 
 pub async fn logout(
     State(state): State<AppState>,
-    AnyPageSession(session): AnyPageSession,
-    headers: HeaderMap,
+    signed_in: SignedIn,
     jar: CookieJar,
-    Form(form): Form<CsrfForm>,
-) -> Response {
-    let tr = language(&headers);
-    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
-        return refused;
+    _: CsrfForm<Nothing>,
+) -> Result<Response, PageError> {
+    if let Err(e) = state.staff.log_out(signed_in.session).await {
+        tracing::error!(error = %e, "a session could not be ended");
     }
-    let accounts = state.accounts.clone();
-    let _ = tokio::task::spawn_blocking(move || accounts.logout(&session)).await;
-    (
+    Ok((
         jar.add(auth::expired_session_cookie()),
         Redirect::to("/login"),
     )
-        .into_response()
+        .into_response())
 }
 
 fn password_page(
-    headers: &HeaderMap,
+    tr: Tr,
     session: &crate::accounts::Session,
     problem: Option<&str>,
     status: StatusCode,
 ) -> Response {
-    let tr = language(headers);
     let body = html! {
         section.card.narrow {
             h1 { (tr.t("password-title")) }
@@ -189,17 +176,12 @@ fn password_page(
         .into_response()
 }
 
-pub async fn password_form(
-    AnyPageSession(session): AnyPageSession,
-    headers: HeaderMap,
-) -> Response {
-    password_page(&headers, &session, None, StatusCode::OK)
+pub async fn password_form(SignedIn { session, tr }: SignedIn) -> Response {
+    password_page(tr, &session, None, StatusCode::OK)
 }
 
 #[derive(Deserialize)]
 pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
     current: String,
     new: String,
     repeat: String,
@@ -207,39 +189,31 @@ pub struct PasswordForm {
 
 pub async fn password_submit(
     State(state): State<AppState>,
-    AnyPageSession(session): AnyPageSession,
-    headers: HeaderMap,
-    Form(form): Form<PasswordForm>,
-) -> Response {
-    let tr = language(&headers);
-    if let Some(refused) = csrf_refusal(tr, &session, &form.csrf) {
-        return refused;
-    }
-    if form.new != form.repeat {
-        return password_page(
-            &headers,
+    SignedIn { session, tr }: SignedIn,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<Response, PageError> {
+    let refused = |problem: String| {
+        password_page(
+            tr,
             &session,
-            Some(&tr.t("password-mismatch")),
+            Some(&problem),
             StatusCode::UNPROCESSABLE_ENTITY,
-        );
+        )
+    };
+    if form.new != form.repeat {
+        return Ok(refused(tr.t("password-mismatch")));
     }
     let role = session.account.role;
-    match crate::web::session::replace_password(&state, session.clone(), form.current, form.new)
+    match state
+        .staff
+        .change_password(session.clone(), form.current, form.new)
         .await
     {
-        Ok(()) => Redirect::to(home_of(role)).into_response(),
-        Err(AccountError::WrongCredentials) => password_page(
-            &headers,
-            &session,
-            Some(&tr.t("password-wrong")),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(AccountError::WeakPassword(reason)) => password_page(
-            &headers,
-            &session,
-            Some(&tr.t1("password-weak", "reason", &reason)),
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Ok(()) => Ok(Redirect::to(home_of(role)).into_response()),
+        Err(AccountError::WrongCredentials) => Ok(refused(tr.t("password-wrong"))),
+        Err(AccountError::WeakPassword(reason)) => {
+            Ok(refused(tr.t1("password-weak", "reason", &reason)))
+        }
+        Err(e) => Err(PageError::Failed(e.to_string())),
     }
 }

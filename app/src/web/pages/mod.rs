@@ -1,14 +1,22 @@
 //! The LAN's pages: login, password, the officer's desk, the lobby screen and the technician's
-//! view, rendered on the server with maud, in the reader's language (Arabic right to left).
-//! A few small scripts (`app/assets/`) add live updates; every action is also a plain form.
+//! view, and the dossiers, rendered on the server with maud, in the reader's language (Arabic
+//! right to left). A few small scripts (`app/assets/`) add live updates; every action is also a
+//! plain form.
+//!
+//! A handler takes its [`extract`]ors (language, session and role, CSRF-checked form, typed
+//! ids), makes one call to a service module, and renders; it returns `Result<_, PageError>`
+//! ([`refusal`]), so every refusal is the same page.
 
 mod desk;
 mod dossiers;
+pub mod extract;
 pub mod lobby;
 mod login;
+pub mod refusal;
 mod technician;
 
-use super::auth::PageSession;
+pub use refusal::PageError;
+
 use super::{ApiError, AppState, auth};
 use crate::accounts::{Role, Session};
 use crate::i18n::Tr;
@@ -19,12 +27,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use baom_domain::language::Language;
+use extract::{AnyRole, Page};
 use maud::{DOCTYPE, Markup, html};
 use std::collections::HashMap;
 
 pub const LANGUAGE_COOKIE: &str = "baom_lang";
 
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/login", get(login::form).post(login::submit))
@@ -44,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .merge(dossiers::router())
         .route("/lang/{code}", get(set_language))
         .route("/static/{file}", get(asset))
+        .layer(axum::middleware::from_fn_with_state(state, refusal::render))
 }
 
 /// The reader's language: the `baom_lang` cookie, else French.
@@ -94,8 +104,8 @@ pub fn home_of(role: Role) -> &'static str {
     }
 }
 
-async fn home(PageSession(session): PageSession) -> Redirect {
-    Redirect::to(home_of(session.account.role))
+async fn home(page: Page<AnyRole>) -> Redirect {
+    Redirect::to(home_of(page.role()))
 }
 
 /// The frame of every page: language, direction, the language switch and who is signed in.
@@ -138,36 +148,13 @@ pub fn layout(
     }
 }
 
-/// A refusal as a page: what was refused, in the reader's language, and a way back.
-pub fn refusal(tr: Tr, status: StatusCode, message: &str) -> Response {
-    let body = html! {
-        section.refusal {
-            h1 { (tr.t("error-title")) }
-            p { (message) }
-            p { a href="/" { (tr.t("error-back")) } }
-        }
-    };
-    (status, layout(tr, &tr.t("error-title"), None, "/", body)).into_response()
-}
-
-/// The page refusal for a role that may not open a page.
-pub fn forbidden(tr: Tr) -> Response {
-    refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-forbidden"))
-}
-
-/// A form's CSRF field must match the session's.
-pub fn csrf_refusal(tr: Tr, session: &Session, sent: &str) -> Option<Response> {
-    (!auth::same_token(sent, &session.csrf))
-        .then(|| refusal(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf")))
-}
-
 /// Pages not found: JSON under /api, a page elsewhere.
 pub async fn not_found(request: Request) -> Response {
     if request.uri().path().starts_with("/api/") {
         return super::error::not_found().await.into_response();
     }
     let tr = language(request.headers());
-    refusal(tr, StatusCode::NOT_FOUND, "404")
+    refusal::page(tr, StatusCode::NOT_FOUND, &tr.t("error-not-found"))
 }
 
 const ASSETS: [(&str, &str, &str); 3] = [

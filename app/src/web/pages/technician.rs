@@ -1,23 +1,16 @@
 //! The technician's view: the state of the service and its devices. No dossier, ever.
 
-use super::{forbidden, language, layout};
-use crate::accounts::Role;
+use super::extract::{Devices, Page};
+use super::layout;
 use crate::web::AppState;
-use crate::web::auth::PageSession;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use maud::html;
 
 pub async fn page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    Page { session, tr, .. }: Page<Devices>,
 ) -> Response {
-    let tr = language(&headers);
-    if !matches!(session.account.role, Role::Technician | Role::Supervisor) {
-        return forbidden(tr);
-    }
     let queue = state.queue.snapshot();
     let body = html! {
         section.card {

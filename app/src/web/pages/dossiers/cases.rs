@@ -4,28 +4,23 @@
 //! due today (follow-ups reached, referrals past their body's delay).
 
 use super::people::audit_action;
-use super::{actor, checked, dossier_reader, explain, nav, store_refusal, today};
-use crate::accounts::Role;
-use crate::dossiers::cases::{self as store, ConsentOverride, FollowedProcedure};
-use crate::dossiers::{DossierStoreError, audit, people, scans};
+use super::{nav, today};
+use crate::dossiers::DossierStoreError;
+use crate::dossiers::cases::{self as store, CasePage, ConsentOverride, FollowedProcedure};
 use crate::web::AppState;
-use crate::web::auth::PageSession;
-use crate::web::pages::{layout, refusal};
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::web::pages::extract::{CaseId, CsrfForm, DossierWork, Page};
+use crate::web::pages::layout;
+use crate::web::pages::refusal::{PageError, explain};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::dossier::case::parse_date;
 use baom_domain::dossier::{Body, CaseStatus, DossierError, Outcome, ReferralState};
-use baom_domain::reference::Procedure;
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
 
 #[derive(Deserialize)]
 pub struct OpenForm {
-    #[serde(default)]
-    csrf: String,
     person: String,
     #[serde(default)]
     need: String,
@@ -35,19 +30,12 @@ pub struct OpenForm {
 
 pub async fn open(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Form(form): Form<OpenForm>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
+    page: Page<DossierWork>,
+    CsrfForm(form): CsrfForm<OpenForm>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
     let Ok(person) = form.person.parse::<i64>() else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
+        return Err(PageError::NotFound("dossier-unknown-person"));
     };
     let back = format!("/people/{person}");
     let procedure = match form.procedure.trim() {
@@ -60,11 +48,11 @@ pub async fn open(
                     "procedure",
                     format!("{id:?} is not in the reference"),
                 );
-                return Redirect::to(&format!(
+                return Ok(Redirect::to(&format!(
                     "{back}?problem={}",
                     crate::web::auth::urlencode(&explain(tr, &e))
                 ))
-                .into_response();
+                .into_response());
             }
         },
     };
@@ -73,7 +61,7 @@ pub async fn open(
         (Some((_, _, name)), "") => name.clone(),
         (_, need) => need.to_owned(),
     };
-    let who = actor(&session);
+    let who = page.actor();
     let day = today(&state);
     let opened = state
         .dossiers
@@ -88,58 +76,36 @@ pub async fn open(
         })
         .await;
     match opened {
-        Ok(id) => Redirect::to(&format!("/cases/{id}")).into_response(),
-        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+        Ok(id) => Ok(Redirect::to(&format!("/cases/{id}")).into_response()),
+        Err(DossierStoreError::Invalid(e)) => Ok(Redirect::to(&format!(
             "{back}?problem={}",
             crate::web::auth::urlencode(&explain(tr, &e))
         ))
-        .into_response(),
-        Err(e) => store_refusal(tr, &session, e),
-    }
-}
-
-/// The procedure a case follows, at the version it began with.
-fn followed(state: &AppState, case: &store::Case) -> Option<Procedure> {
-    let id = case.procedure_id.as_deref()?;
-    match case.procedure_version {
-        Some(v) => state.reference.version(id, v),
-        None => state.reference.get(id).map(|v| v.procedure),
+        .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    page: Page<DossierWork>,
+    CaseId(id): CaseId,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Ok(id) = id.parse::<i64>() else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-case"));
-    };
-    let who = actor(&session);
-    let loaded = state
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
+    let who = page.actor();
+    let reference = state.reference.clone();
+    let CasePage {
+        view,
+        person,
+        scans: person_scans,
+        history: lines,
+        procedure,
+    } = state
         .dossiers
-        .run(move |db| {
-            let view = store::read(db, &who, id)?;
-            let person = people::load(&db.conn, view.case.person_id)?;
-            let scans = scans::of_person(&db.conn, view.case.person_id)?;
-            let lines = audit::lines(&db.conn, Some(view.case.person_id), 200)?
-                .into_iter()
-                .filter(|l| l.case_id == Some(id))
-                .collect::<Vec<_>>();
-            Ok((view, person, scans, lines))
-        })
-        .await;
-    let (view, person, person_scans, lines) = match loaded {
-        Ok(v) => v,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
-    let procedure = followed(&state, &view.case);
+        .run(move |db| store::page(db, &who, id, &reference))
+        .await?;
     let lang = tr.language();
     let open = view.case.status == CaseStatus::Open;
     let here = format!("/cases/{id}");
@@ -147,7 +113,7 @@ pub async fn page(
     let problem = query.get("problem").cloned();
     let day = today(&state);
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         section.card {
             p { a href={ "/people/" (person.id) } { bdi { (person.display_name()) } } }
@@ -262,7 +228,7 @@ pub async fn page(
                         }
                     }
                     label { (tr.t("referral-detail")) input name="detail" maxlength="200"; }
-                    @if session.account.role == Role::Supervisor {
+                    @if session.account.role.supervises() {
                         label.check { input type="checkbox" name="override"; " " (tr.t("referral-override")) }
                     }
                     button.primary type="submit" { (tr.t("referral-send")) }
@@ -309,13 +275,11 @@ pub async fn page(
             }
         }
     };
-    layout(tr, &view.case.need, Some(&session), &here, body).into_response()
+    Ok(layout(tr, &view.case.need, Some(session), &here, body).into_response())
 }
 
 #[derive(Deserialize)]
 pub struct CaseAction {
-    #[serde(default)]
-    csrf: String,
     action: String,
     #[serde(default)]
     step: String,
@@ -347,48 +311,27 @@ pub struct CaseAction {
 
 pub async fn act(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<CaseAction>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let Ok(id) = id.parse::<i64>() else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-case"));
-    };
+    page: Page<DossierWork>,
+    CaseId(id): CaseId,
+    CsrfForm(form): CsrfForm<CaseAction>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
     let here = format!("/cases/{id}");
-    let who = actor(&session);
+    let who = page.actor();
     let day = today(&state);
     let dossiers = state.dossiers.clone();
-    // The procedure the case follows, for the steps and documents it may record.
-    let case = match dossiers.run(move |db| store::load(&db.conn, id)).await {
-        Ok(c) => c,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
-    let procedure = followed(&state, &case);
-    let steps: Vec<String> = procedure
-        .iter()
-        .flat_map(|p| p.steps.iter().map(|s| s.id.clone()))
-        .collect();
-    let documents: Vec<String> = procedure
-        .iter()
-        .flat_map(|p| p.documents.iter().map(|d| d.id.clone()))
-        .collect();
+    // The procedure the case follows decides which steps and documents it may record, and the
+    // delay of a referral to its body.
+    let reference = state.reference.clone();
     let invalid = |field: &'static str, why: &str| {
         DossierStoreError::Invalid(DossierError::new("invalid_field", field, why))
     };
-    let is_supervisor = session.account.role == Role::Supervisor;
+    let is_supervisor = page.role().supervises();
     let result: Result<(), DossierStoreError> = match form.action.as_str() {
         "step" => {
             let (step, done) = (form.step.clone(), form.done == "yes");
             dossiers
-                .run(move |db| store::set_step(db, &who, id, &step, done, &steps, day))
+                .run(move |db| store::set_step(db, &who, id, &step, done, &reference, day))
                 .await
         }
         "document" => {
@@ -404,7 +347,7 @@ pub async fn act(
                     let document = form.document.clone();
                     dossiers
                         .run(move |db| {
-                            store::record_document(db, &who, id, &document, scan, &documents, day)
+                            store::record_document(db, &who, id, &document, scan, &reference, day)
                         })
                         .await
                 }
@@ -414,10 +357,6 @@ pub async fn act(
         "refer" => match Body::parse(&form.body) {
             Ok(body) => {
                 let detail = form.detail.clone();
-                let delay = procedure
-                    .as_ref()
-                    .filter(|p| p.body == body)
-                    .map(|p| p.typical_delay_days);
                 let overriding = is_supervisor && !form.r#override.is_empty();
                 dossiers
                     .run(move |db| {
@@ -426,7 +365,8 @@ pub async fn act(
                         } else {
                             ConsentOverride::None
                         };
-                        store::refer(db, &who, id, body, &detail, delay, consent, day).map(|_| ())
+                        store::refer(db, &who, id, body, &detail, &reference, consent, day)
+                            .map(|_| ())
                     })
                     .await
             }
@@ -479,38 +419,31 @@ pub async fn act(
         _ => Err(invalid("action", "not an action of this page")),
     };
     match result {
-        Ok(()) => Redirect::to(&here).into_response(),
-        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+        Ok(()) => Ok(Redirect::to(&here).into_response()),
+        Err(DossierStoreError::Invalid(e)) => Ok(Redirect::to(&format!(
             "{here}?problem={}",
             crate::web::auth::urlencode(&explain(tr, &e))
         ))
-        .into_response(),
-        Err(e) => store_refusal(tr, &session, e),
+        .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
 /// What is due today: follow-up dates reached and referrals past their delay.
 pub async fn due(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let who = actor(&session);
+    page: Page<DossierWork>,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     let day = today(&state);
-    let due = match state
+    let due = state
         .dossiers
         .run(move |db| store::due(db, &who, day))
-        .await
-    {
-        Ok(d) => d,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+        .await?;
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("due-title")) }
         @if due.is_empty() { p.empty { (tr.t("due-none")) } }
         table.due {
@@ -524,5 +457,5 @@ pub async fn due(
             }
         }
     };
-    layout(tr, &tr.t("due-title"), Some(&session), "/due", body).into_response()
+    Ok(layout(tr, &tr.t("due-title"), Some(session), "/due", body).into_response())
 }

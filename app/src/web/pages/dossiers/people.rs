@@ -2,23 +2,23 @@
 //! visits and scans. A ticket in the address (`?ticket=ID`, from the desk or a scanned QR)
 //! carries the visit through: a person created or opened from it gets the visit linked.
 
-use super::{actor, checked, dossier_reader, explain, nav, store_refusal, today};
-use crate::accounts::Role;
+use super::{nav, today};
 use crate::dossiers::people::{
-    self as store, ConsentsGiven, Hit, NewPerson, Query as Search, TicketRef,
+    self as store, ConsentsGiven, Creation, Hit, NewPerson, Query as Search, TicketRef,
 };
-use crate::dossiers::{DossierStoreError, audit, cases, scans};
+use crate::dossiers::{DossierStoreError, record};
 use crate::i18n::Tr;
 use crate::web::AppState;
-use crate::web::auth::PageSession;
-use crate::web::pages::{layout, refusal};
-use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use crate::web::pages::extract::{CsrfForm, DossierWork, Page, PersonId, ScanId};
+use crate::web::pages::layout;
+use crate::web::pages::refusal::{PageError, explain};
+use axum::extract::{Query, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::dossier::consent::{ConsentMethod, Purpose};
 use baom_domain::dossier::person::{PersonInput, SPOKEN_LANGUAGES};
-use baom_domain::dossier::{Profile, Sex};
+use baom_domain::dossier::search::{SearchText, classify};
+use baom_domain::dossier::{DossierError, Profile, Sex};
 use baom_domain::names::MatchStrength;
 use baom_domain::queue::{Ticket, TicketId};
 use maud::{Markup, html};
@@ -28,7 +28,7 @@ use std::collections::HashMap;
 /// The ticket named in the address, if it exists.
 async fn ticket_of(state: &AppState, query: &HashMap<String, String>) -> Option<Ticket> {
     let id = query.get("ticket")?.parse::<u64>().ok()?;
-    state.ticket(TicketId(id)).await.ok()
+    state.tickets.by_id(TicketId(id)).await.ok()
 }
 
 fn ticket_ref(t: &Ticket) -> TicketRef {
@@ -66,39 +66,35 @@ fn hits_list(tr: Tr, hits: &[Hit], ticket: Option<&Ticket>) -> Markup {
 
 pub async fn find(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    page: Page<DossierWork>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     let ticket = ticket_of(&state, &query).await;
     let q = query
         .get("q")
         .map(|q| q.trim().to_owned())
         .unwrap_or_default();
-    let who = actor(&session);
+    let who = page.actor();
     // What to look for: a ticket number of today, a phone number, or a name.
-    let search = if let Some(t) = &ticket {
-        Some(SearchOwned::Ticket(t.id.0))
-    } else if q.is_empty() {
-        None
-    } else if let Some(t) = state
-        .queue
-        .snapshot()
-        .tickets()
-        .iter()
-        .find(|t| t.number.to_string().eq_ignore_ascii_case(&q))
-    {
-        Some(SearchOwned::Ticket(t.id.0))
-    } else if q.chars().filter(|c| c.is_ascii_digit()).count() >= 6
-        && !q.chars().any(char::is_alphabetic)
-    {
-        Some(SearchOwned::Phone(q.clone()))
-    } else {
-        Some(SearchOwned::Name(q.clone()))
+    let search = match (&ticket, classify(&q)) {
+        (Some(t), _) => Some(SearchOwned::Ticket(t.id.0)),
+        (None, SearchText::Empty) => None,
+        (None, SearchText::TicketNumber(number)) => Some(
+            match state
+                .queue
+                .snapshot()
+                .tickets()
+                .iter()
+                .find(|t| t.number == number)
+            {
+                Some(t) => SearchOwned::Ticket(t.id.0),
+                None => SearchOwned::Name(q.clone()),
+            },
+        ),
+        (None, SearchText::Phone(phone)) => Some(SearchOwned::Phone(phone)),
+        (None, SearchText::Name(name)) => Some(SearchOwned::Name(name)),
     };
     let hits = match search {
         None => Ok(Vec::new()),
@@ -112,14 +108,14 @@ pub async fn find(
     let (hits, problem) = match hits {
         Ok(h) => (h, None),
         Err(DossierStoreError::Invalid(e)) => (Vec::new(), Some(explain(tr, &e))),
-        Err(e) => return store_refusal(tr, &session, e),
+        Err(e) => return Err(e.into()),
     };
     let new_link = match &ticket {
         Some(t) => format!("/people/new?ticket={}", t.id.0),
         None => "/people/new".to_owned(),
     };
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("people-title")) }
         @if let Some(t) = &ticket { p.context { (tr.t1("people-for-ticket", "number", &t.number.to_string())) } }
         form.search method="get" action="/people" {
@@ -132,7 +128,7 @@ pub async fn find(
         }
         p { a.big-button href=(new_link) { (tr.t("people-new")) } }
     };
-    layout(tr, &tr.t("people-title"), Some(&session), "/people", body).into_response()
+    Ok(layout(tr, &tr.t("people-title"), Some(session), "/people", body).into_response())
 }
 
 /// `Query` borrows; a search crossing to the blocking thread owns its words.
@@ -155,8 +151,6 @@ impl SearchOwned {
 /// The person form's fields, as sent (kept to show them back after a refusal).
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PersonForm {
-    #[serde(default)]
-    csrf: String,
     #[serde(default)]
     name_ar: String,
     #[serde(default)]
@@ -333,104 +327,82 @@ fn new_page(
 
 pub async fn new_form(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    Page { session, tr, .. }: Page<DossierWork>,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
     if !state.dossiers.is_open() {
-        return store_refusal(tr, &session, DossierStoreError::Locked);
+        return Err(PageError::Locked);
     }
     let form = PersonForm {
         ticket: query.get("ticket").cloned().unwrap_or_default(),
         ..PersonForm::default()
     };
-    new_page(tr, &state, &session, &form, None, &[], StatusCode::OK)
+    Ok(new_page(
+        tr,
+        &state,
+        &session,
+        &form,
+        None,
+        &[],
+        StatusCode::OK,
+    ))
+}
+
+impl PersonForm {
+    /// The consents ticked on the form, all given the same way.
+    fn consents(&self) -> ConsentsGiven {
+        let method = ConsentMethod::parse(&self.consent_method).unwrap_or(ConsentMethod::Oral);
+        let mut consents = ConsentsGiven::default();
+        for (ticked, purpose) in [
+            (&self.consent_dossier, Purpose::Dossier),
+            (&self.consent_sensitive, Purpose::Sensitive),
+            (&self.consent_referral, Purpose::Referral),
+        ] {
+            if !ticked.is_empty() {
+                consents.0.push((purpose, method));
+            }
+        }
+        consents
+    }
+
+    /// The household member to join, and how, if a number was given.
+    fn household_with(&self) -> Result<Option<(i64, String)>, DossierError> {
+        match self.household_with.trim() {
+            "" => Ok(None),
+            n => n
+                .parse::<i64>()
+                .map(|n| Some((n, self.relation.clone())))
+                .map_err(|_| DossierError::new("invalid_field", "household", "a person's number")),
+        }
+    }
 }
 
 pub async fn create(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Form(form): Form<PersonForm>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
+    page: Page<DossierWork>,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
+    let refused = |problem: String| {
+        new_page(
+            tr,
+            &state,
+            session,
+            &form,
+            Some(problem),
+            &[],
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
     };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let day = today(&state);
-    let person = match form.input().check(&state.dossiers.douars, day) {
-        Ok(p) => p,
-        Err(e) => {
-            return new_page(
-                tr,
-                &state,
-                &session,
-                &form,
-                Some(explain(tr, &e)),
-                &[],
-                StatusCode::UNPROCESSABLE_ENTITY,
-            );
-        }
-    };
-    // Likely duplicates first: the officer decides, nothing is merged silently.
-    if form.confirmed.is_empty() {
-        let p = person.clone();
-        let who = actor(&session);
-        match state
-            .dossiers
-            .run(move |db| store::duplicates(db, &who, &p))
-            .await
-        {
-            Ok(d) if !d.is_empty() => {
-                return new_page(tr, &state, &session, &form, None, &d, StatusCode::OK);
-            }
-            Ok(_) => {}
-            Err(e) => return store_refusal(tr, &session, e),
-        }
-    }
-    let method = ConsentMethod::parse(&form.consent_method).unwrap_or(ConsentMethod::Oral);
-    let mut consents = ConsentsGiven::default();
-    for (ticked, purpose) in [
-        (&form.consent_dossier, Purpose::Dossier),
-        (&form.consent_sensitive, Purpose::Sensitive),
-        (&form.consent_referral, Purpose::Referral),
-    ] {
-        if !ticked.is_empty() {
-            consents.0.push((purpose, method));
-        }
-    }
-    let household_with = match form.household_with.trim() {
-        "" => None,
-        n => match n.parse::<i64>() {
-            Ok(n) => Some((n, form.relation.clone())),
-            Err(_) => {
-                let e = baom_domain::dossier::DossierError::new(
-                    "invalid_field",
-                    "household",
-                    "a person's number",
-                );
-                return new_page(
-                    tr,
-                    &state,
-                    &session,
-                    &form,
-                    Some(explain(tr, &e)),
-                    &[],
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                );
-            }
-        },
+    let household_with = match form.household_with() {
+        Ok(h) => h,
+        Err(e) => return Ok(refused(explain(tr, &e))),
     };
     let ticket = match form.ticket.parse::<u64>() {
         Ok(id) => state
-            .ticket(TicketId(id))
+            .tickets
+            .by_id(TicketId(id))
             .await
             .ok()
             .map(|t| ticket_ref(&t)),
@@ -443,96 +415,56 @@ pub async fn create(
         .unwrap_or_default();
     let new = NewPerson {
         input: form.input(),
-        consents,
+        consents: form.consents(),
         household_with,
         ticket,
     };
-    let who = actor(&session);
+    let who = page.actor();
     let douars = state.dossiers.douars.clone();
+    let day = today(&state);
+    // Likely duplicates first, unless the officer saw them: nothing is merged silently.
+    let confirmed = !form.confirmed.is_empty();
     match state
         .dossiers
-        .run(move |db| store::create(db, &who, new, &douars, day))
+        .run(move |db| store::create_unless_duplicate(db, &who, new, &douars, day, confirmed))
         .await
     {
-        Ok(id) => Redirect::to(&format!("/people/{id}{context}")).into_response(),
-        Err(DossierStoreError::Invalid(e)) => new_page(
+        Ok(Creation::Created(id)) => {
+            Ok(Redirect::to(&format!("/people/{id}{context}")).into_response())
+        }
+        Ok(Creation::LikelyDuplicates(d)) => Ok(new_page(
             tr,
             &state,
-            &session,
+            session,
             &form,
-            Some(explain(tr, &e)),
-            &[],
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(DossierStoreError::NotFound(what)) => new_page(
-            tr,
-            &state,
-            &session,
-            &form,
-            Some(tr.t(&format!("dossier-unknown-{what}"))),
-            &[],
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => store_refusal(tr, &session, e),
+            None,
+            &d,
+            StatusCode::OK,
+        )),
+        Err(DossierStoreError::Invalid(e)) => Ok(refused(explain(tr, &e))),
+        Err(DossierStoreError::NotFound(what)) => {
+            Ok(refused(tr.t(crate::web::pages::refusal::unknown_key(what))))
+        }
+        Err(e) => Err(e.into()),
     }
-}
-
-fn person_id(raw: &str) -> Option<i64> {
-    raw.parse::<i64>().ok().filter(|n| *n > 0)
-}
-
-/// Everything a person's page shows, read in one go (and logged as one read).
-struct PersonPage {
-    person: store::StoredPerson,
-    consents: Vec<baom_domain::dossier::Consent>,
-    household: Vec<(i64, String, Option<String>)>,
-    cases: Vec<cases::Case>,
-    visits: Vec<cases::Visit>,
-    scans: Vec<scans::ScanInfo>,
-    access: Vec<audit::Line>,
 }
 
 pub async fn page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
-    let loaded = state
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
+    let who = page.actor();
+    let p = state
         .dossiers
-        .run(move |db| {
-            let person = store::read(db, &who, id)?;
-            let conn = &db.conn;
-            Ok(PersonPage {
-                consents: store::consents(conn, id)?,
-                household: match person.household_id {
-                    Some(h) => store::household_members(conn, h)?,
-                    None => Vec::new(),
-                },
-                cases: cases::of_person(conn, id)?,
-                visits: cases::visits(conn, id)?,
-                scans: scans::of_person(conn, id)?,
-                access: audit::lines(conn, Some(id), 30)?,
-                person,
-            })
-        })
-        .await;
-    let p = match loaded {
-        Ok(p) => p,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+        .run(move |db| record::read(db, &who, id))
+        .await?;
     let ticket = ticket_of(&state, &query).await;
     let ticket_scans = match &ticket {
-        Some(t) => state.scanner.list(t.id).unwrap_or_default(),
+        Some(t) => state.scanner.list(t.id).await.unwrap_or_default(),
         None => Vec::new(),
     };
     let problem = query.get("problem").cloned();
@@ -541,7 +473,7 @@ pub async fn page(
     let here = format!("/people/{id}");
     let person = &p.person.person;
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
         section.card.person {
             h1 { bdi { (p.person.display_name()) } " " small { "#" (id) } }
@@ -682,7 +614,7 @@ pub async fn page(
                 }
             }
         }
-        @if session.account.role == Role::Supervisor {
+        @if session.account.role.supervises() {
             section.card.erase {
                 h2 { (tr.t("erase-title")) }
                 p { (tr.t("erase-explain")) }
@@ -695,7 +627,7 @@ pub async fn page(
             }
         }
     };
-    layout(tr, &p.person.display_name(), Some(&session), &here, body).into_response()
+    Ok(layout(tr, &p.person.display_name(), Some(session), &here, body).into_response())
 }
 
 /// An audit action in the reader's language.
@@ -707,8 +639,6 @@ pub fn audit_action(tr: Tr, action: &str) -> String {
 
 #[derive(Deserialize)]
 pub struct PersonAction {
-    #[serde(default)]
-    csrf: String,
     action: String,
     #[serde(default)]
     purpose: String,
@@ -730,26 +660,16 @@ pub struct PersonAction {
 
 pub async fn act(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<PersonAction>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
+    CsrfForm(form): CsrfForm<PersonAction>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let who = page.actor();
     let day = today(&state);
     let here = format!("/people/{id}");
     let invalid = |field: &'static str| {
-        DossierStoreError::Invalid(baom_domain::dossier::DossierError::new(
+        DossierStoreError::Invalid(DossierError::new(
             "invalid_field",
             field,
             "not one of the choices",
@@ -788,7 +708,7 @@ pub async fn act(
             Err(_) => Err(invalid("household")),
         },
         "visit" => match form.ticket.parse::<u64>() {
-            Ok(t) => match state.ticket(TicketId(t)).await {
+            Ok(t) => match state.tickets.by_id(TicketId(t)).await {
                 Ok(t) => {
                     let r = ticket_ref(&t);
                     state
@@ -803,72 +723,58 @@ pub async fn act(
         },
         "scan-from-ticket" => match (form.ticket.parse::<u64>(), form.scan.parse::<u32>()) {
             (Ok(t), Ok(n)) => {
-                let ticket = TicketId(t);
-                match state.scanner.read_sealed(ticket, n) {
-                    Ok(sealed) => {
-                        let stored = state
-                            .dossiers
-                            .run(move |db| scans::attach(db, &who, id, &sealed, Some(t)))
-                            .await;
-                        if stored.is_ok()
-                            && let Err(e) = state.scanner.remove(ticket, n)
-                        {
-                            tracing::error!(error = %e, "a kiosk scan kept in a dossier could not be removed from its ticket");
-                        }
-                        stored.map(|_| format!("{here}?ticket={t}"))
-                    }
+                match state
+                    .scanner
+                    .keep_in_dossier(&state.dossiers, who, id, TicketId(t), n)
+                    .await
+                {
+                    Ok(_) => Ok(format!("{here}?ticket={t}")),
+                    Err(crate::scanner::ScanError::Dossiers(e)) => Err(e),
                     Err(_) => Err(DossierStoreError::NotFound("scan")),
                 }
             }
             _ => Err(invalid("scan")),
         },
-        "scan-desk" => match state.scanner.scan_page().await {
-            Ok(png) => match state.vault.seal(&png) {
-                Ok(sealed) => state
-                    .dossiers
-                    .run(move |db| scans::attach(db, &who, id, &sealed, None))
-                    .await
-                    .map(|_| here.clone()),
-                Err(e) => Err(e.into()),
-            },
+        "scan-desk" => match state
+            .scanner
+            .scan_into_dossier(&state.dossiers, who, id)
+            .await
+        {
+            Ok(_) => Ok(here.clone()),
+            Err(crate::scanner::ScanError::Dossiers(e)) => Err(e),
             Err(e) => {
-                return Redirect::to(&format!(
+                return Ok(Redirect::to(&format!(
                     "{here}?problem={}",
-                    crate::web::auth::urlencode(&e.message)
+                    crate::web::auth::urlencode(&e.to_string())
                 ))
-                .into_response();
+                .into_response());
             }
         },
         "erase" => {
-            if session.account.role != Role::Supervisor {
-                return super::forbidden(tr);
+            if !page.role().supervises() {
+                return Err(PageError::Forbidden);
             }
             if form.confirm.is_empty() {
                 Err(invalid("confirm"))
             } else {
-                match state
+                state
                     .dossiers
-                    .run(move |db| store::erase(db, &who, id))
-                    .await
-                {
-                    Ok(_) => {
-                        tracing::info!(person = id, "a person was erased on request");
-                        return Redirect::to("/people?erased=1").into_response();
-                    }
-                    Err(e) => Err(e),
-                }
+                    .run(move |db| record::erase(db, &who, id))
+                    .await?;
+                tracing::info!(person = id, "a person was erased on request");
+                return Ok(Redirect::to("/people?erased=1").into_response());
             }
         }
         _ => Err(invalid("action")),
     };
     match result {
-        Ok(to) => Redirect::to(&to).into_response(),
-        Err(DossierStoreError::Invalid(e)) => Redirect::to(&format!(
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(DossierStoreError::Invalid(e)) => Ok(Redirect::to(&format!(
             "{here}?problem={}",
             crate::web::auth::urlencode(&explain(tr, &e))
         ))
-        .into_response(),
-        Err(e) => store_refusal(tr, &session, e),
+        .into_response()),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -902,54 +808,32 @@ fn edit_page(
 
 pub async fn edit_form(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
-    match state
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let p = state
         .dossiers
         .run(move |db| store::read(db, &who, id))
-        .await
-    {
-        Ok(p) => edit_page(
-            tr,
-            &state,
-            &session,
-            id,
-            &PersonForm::from_person(&p),
-            None,
-            StatusCode::OK,
-        ),
-        Err(e) => store_refusal(tr, &session, e),
-    }
+        .await?;
+    Ok(edit_page(
+        page.tr,
+        &state,
+        &page.session,
+        id,
+        &PersonForm::from_person(&p),
+        None,
+        StatusCode::OK,
+    ))
 }
 
 pub async fn edit(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Form(form): Form<PersonForm>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
+    CsrfForm(form): CsrfForm<PersonForm>,
+) -> Result<Response, PageError> {
+    let who = page.actor();
     let day = today(&state);
     let input = form.input();
     let douars = state.dossiers.douars.clone();
@@ -958,78 +842,57 @@ pub async fn edit(
         .run(move |db| store::update(db, &who, id, input, &douars, day))
         .await
     {
-        Ok(()) => Redirect::to(&format!("/people/{id}")).into_response(),
-        Err(DossierStoreError::Invalid(e)) => edit_page(
-            tr,
+        Ok(()) => Ok(Redirect::to(&format!("/people/{id}")).into_response()),
+        Err(DossierStoreError::Invalid(e)) => Ok(edit_page(
+            page.tr,
             &state,
-            &session,
+            &page.session,
             id,
             &form,
-            Some(explain(tr, &e)),
+            Some(explain(page.tr, &e)),
             StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => store_refusal(tr, &session, e),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn export_json(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
-    match state
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let export = state
         .dossiers
-        .run(move |db| store::export(db, &who, id))
-        .await
-    {
-        Ok(export) => (
-            [
-                (header::CONTENT_TYPE, "application/json".to_owned()),
-                (header::CACHE_CONTROL, "no-store".to_owned()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"person-{id}.json\""),
-                ),
-            ],
-            serde_json::to_string_pretty(&export).unwrap_or_default(),
-        )
-            .into_response(),
-        Err(e) => store_refusal(tr, &session, e),
-    }
+        .run(move |db| record::export(db, &who, id))
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"person-{id}.json\""),
+            ),
+        ],
+        serde_json::to_string_pretty(&export).unwrap_or_default(),
+    )
+        .into_response())
 }
 
 /// The printable page of everything kept about a person (their right of access).
 pub async fn export_page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-person"));
-    };
-    let who = actor(&session);
-    let e = match state
+    page: Page<DossierWork>,
+    PersonId(id): PersonId,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
+    let e = state
         .dossiers
-        .run(move |db| store::export(db, &who, id))
-        .await
-    {
-        Ok(e) => e,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+        .run(move |db| record::export(db, &who, id))
+        .await?;
     let p = &e.person.person;
     let body = html! {
         article.printable {
@@ -1061,48 +924,34 @@ pub async fn export_page(
             p.hint { (tr.t("export-rights")) }
         }
     };
-    layout(
+    Ok(layout(
         tr,
         &tr.t("export-title"),
-        Some(&session),
+        Some(session),
         &format!("/people/{id}/export"),
         body,
     )
-    .into_response()
+    .into_response())
 }
 
 /// A scan's image, unsealed for the officer (and the read logged).
 pub async fn scan_image(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    let tr = match dossier_reader(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(id) = person_id(&id) else {
-        return refusal(tr, StatusCode::NOT_FOUND, &tr.t("dossier-unknown-scan"));
-    };
-    let who = actor(&session);
-    let sealed = match state
+    page: Page<DossierWork>,
+    ScanId(id): ScanId,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let vault = state.staff.vault.clone();
+    let png = state
         .dossiers
-        .run(move |db| scans::read(db, &who, id))
-        .await
-    {
-        Ok((_, s)) => s,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
-    match state.vault.unseal(&sealed) {
-        Ok(png) => (
-            [
-                (header::CONTENT_TYPE, "image/png"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            png,
-        )
-            .into_response(),
-        Err(e) => refusal(tr, StatusCode::CONFLICT, &e.to_string()),
-    }
+        .run(move |db| crate::dossiers::scans::open(db, &who, id, &vault))
+        .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        png,
+    )
+        .into_response())
 }

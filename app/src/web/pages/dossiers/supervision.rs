@@ -3,61 +3,37 @@
 //! the recovery key, and the reference of procedures (edit, versions, export, import).
 
 use super::people::audit_action;
-use super::{actor, checked, nav, store_refusal, supervisor, today};
-use crate::dossiers::{audit, retention};
+use super::{nav, today};
+use crate::dossiers::{audit, census, retention};
 use crate::web::AppState;
-use crate::web::auth::PageSession;
-use crate::web::pages::{layout, refusal};
-use axum::Form;
+use crate::web::pages::extract::{CsrfForm, Page, Supervision};
+use crate::web::pages::layout;
+use crate::web::pages::refusal::PageError;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 use std::collections::HashMap;
-use std::io::Write;
+
+/// A supervisor's page.
+type Supervisor = Page<Supervision>;
 
 pub async fn audit(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    page: Supervisor,
     Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     let person = query.get("person").and_then(|p| p.parse::<i64>().ok());
-    let who = actor(&session);
-    let loaded = state
+    let (verification, lines) = state
         .dossiers
-        .run(move |db| {
-            let verification = audit::verify(&db.conn)?;
-            let lines = audit::lines(&db.conn, person, 500)?;
-            audit::append(
-                &db.conn,
-                &who,
-                "audit.verify",
-                None,
-                None,
-                &format!(
-                    "lines={} broken_at={}",
-                    verification.lines,
-                    verification
-                        .broken_at
-                        .map(|b| b.to_string())
-                        .unwrap_or_else(|| "none".into())
-                ),
-            )?;
-            Ok((verification, lines))
-        })
-        .await;
-    let (verification, lines) = match loaded {
-        Ok(v) => v,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+        .run(move |db| audit::review(db, &who, person, 500))
+        .await?;
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("audit-title")) }
         @match verification.broken_at {
             None => { p.verified #audit-verdict { (tr.t1("audit-intact", "lines", &verification.lines.to_string())) } }
@@ -84,56 +60,29 @@ pub async fn audit(
             }
         }
     };
-    layout(tr, &tr.t("audit-title"), Some(&session), "/audit", body).into_response()
+    Ok(layout(tr, &tr.t("audit-title"), Some(session), "/audit", body).into_response())
 }
 
 /// Migrant households and people per douar, against the douar's households (counts only).
 pub async fn census(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let who = actor(&session);
+    page: Supervisor,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     let counts = state
         .dossiers
-        .run(move |db| {
-            let mut stmt = db.conn.prepare(
-                "SELECT coalesce(douar, ''),
-                        count(DISTINCT coalesce('h' || household_id, 'p' || id)),
-                        count(*),
-                        sum(sex = 'female')
-                 FROM people GROUP BY 1 ORDER BY 1",
-            )?;
-            let rows = stmt
-                .query_map([], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            audit::append(&db.conn, &who, "census.read", None, None, "")?;
-            Ok(rows)
-        })
-        .await;
-    let counts = match counts {
-        Ok(c) => c,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+        .run(move |db| census::by_douar(db, &who))
+        .await?;
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("census-title")) }
         p.hint { (tr.t("census-explain")) }
         table.census {
             thead { tr { th { (tr.t("field-douar")) } th { (tr.t("census-households")) } th { (tr.t("census-share")) } th { (tr.t("census-people")) } th { (tr.t("census-women")) } } }
             tbody {
-                @for (douar, households, people, women) in &counts {
+                @for census::DouarCount { douar, households, people, women } in &counts {
                     @let total = state.settings.douars.iter().find(|d| &d.name == douar).map(|d| d.households);
                     tr {
                         td { @if douar.is_empty() { "—" } @else { (douar) } }
@@ -146,25 +95,19 @@ pub async fn census(
             }
         }
     };
-    layout(tr, &tr.t("census-title"), Some(&session), "/census", body).into_response()
+    Ok(layout(tr, &tr.t("census-title"), Some(session), "/census", body).into_response())
 }
 
 pub async fn retention(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let reports = match state.dossiers.run(|db| retention::reports(db)).await {
-        Ok(r) => r,
-        Err(e) => return store_refusal(tr, &session, e),
-    };
+    page: Supervisor,
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
+    let reports = state.dossiers.run(|db| retention::reports(db)).await?;
     let years = state.dossiers.retention_years;
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("retention-title")) }
         p { (tr.t1("retention-explain", "years", &years.to_string())) }
         form method="post" action="/retention" {
@@ -181,58 +124,36 @@ pub async fn retention(
             }
         }
     };
-    layout(
+    Ok(layout(
         tr,
         &tr.t("retention-title"),
-        Some(&session),
+        Some(session),
         "/retention",
         body,
     )
-    .into_response()
+    .into_response())
 }
 
 #[derive(Deserialize)]
-pub struct CsrfOnly {
-    #[serde(default)]
-    csrf: String,
-}
+pub struct Nothing {}
 
 pub async fn purge(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Form(form): Form<CsrfOnly>,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let who = actor(&session);
+    page: Supervisor,
+    _: CsrfForm<Nothing>,
+) -> Result<Response, PageError> {
+    let who = page.actor();
     let day = today(&state);
     let years = state.dossiers.retention_years;
-    match state
+    state
         .dossiers
         .run(move |db| retention::purge(db, &who, day, years))
-        .await
-    {
-        Ok(_) => Redirect::to("/retention").into_response(),
-        Err(e) => store_refusal(tr, &session, e),
-    }
+        .await?;
+    Ok(Redirect::to("/retention").into_response())
 }
 
-pub async fn vault_form(
-    PageSession(session): PageSession,
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    vault_page(tr, &state, &session, None, StatusCode::OK)
+pub async fn vault_form(State(state): State<AppState>, page: Supervisor) -> Response {
+    vault_page(page.tr, &state, &page.session, None, StatusCode::OK)
 }
 
 fn vault_page(
@@ -246,7 +167,7 @@ fn vault_page(
         (nav(tr, session))
         section.card.narrow {
             h1 { (tr.t("vault-title")) }
-            @if state.vault.is_unlocked() {
+            @if state.staff.vault.is_unlocked() {
                 p.verified { (tr.t("vault-open")) }
             } @else {
                 p { (tr.t("vault-explain")) }
@@ -269,70 +190,36 @@ fn vault_page(
 #[derive(Deserialize)]
 pub struct VaultForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     recovery_key: String,
 }
 
 pub async fn vault_unlock(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Form(form): Form<VaultForm>,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let vault = state.vault.clone();
-    let opened = tokio::task::spawn_blocking(move || {
-        let key = crate::vault::RecoveryKey::parse(&form.recovery_key)?;
-        vault.unlock_with_recovery(&key)
-    })
-    .await;
+    page: Supervisor,
+    CsrfForm(form): CsrfForm<VaultForm>,
+) -> Result<Response, PageError> {
+    let opened = state
+        .dossiers
+        .unlock_with_recovery(state.staff.vault.clone(), form.recovery_key, page.actor())
+        .await;
     match opened {
-        Ok(Ok(())) => {
-            tracing::warn!(login = %session.account.login, "dossiers opened with the recovery key");
-            let who = actor(&session);
-            let _ = state
-                .dossiers
-                .run(move |db| {
-                    Ok(audit::append(
-                        &db.conn,
-                        &who,
-                        "vault.recovery",
-                        None,
-                        None,
-                        "",
-                    )?)
-                })
-                .await;
-            Redirect::to("/people").into_response()
-        }
-        Ok(Err(_)) => vault_page(
-            tr,
+        Ok(()) => Ok(Redirect::to("/people").into_response()),
+        Err(crate::dossiers::DossierStoreError::Vault(_)) => Ok(vault_page(
+            page.tr,
             &state,
-            &session,
-            Some(tr.t("vault-wrong-key")),
+            &page.session,
+            Some(page.tr.t("vault-wrong-key")),
             StatusCode::UNPROCESSABLE_ENTITY,
-        ),
-        Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        )),
+        Err(e) => Err(e.into()),
     }
 }
 
 pub async fn reference_list(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    Page { session, tr, .. }: Supervisor,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
     let lang = tr.language();
     let body = html! {
         (nav(tr, &session))
@@ -370,14 +257,7 @@ pub async fn reference_list(
     .into_response()
 }
 
-pub async fn reference_export(
-    PageSession(session): PageSession,
-    State(state): State<AppState>,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = supervisor(&headers, &session) {
-        return r;
-    }
+pub async fn reference_export(State(state): State<AppState>, _: Supervisor) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
@@ -394,38 +274,25 @@ pub async fn reference_export(
 #[derive(Deserialize)]
 pub struct FileForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     file: String,
 }
 
 pub async fn reference_import(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-    Form(form): Form<FileForm>,
+    page: Supervisor,
+    CsrfForm(form): CsrfForm<FileForm>,
 ) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
-    let reference = state.reference.clone();
-    let who = actor(&session);
-    match tokio::task::spawn_blocking(move || reference.import(&form.file, &who)).await {
-        Ok(Ok(n)) => Redirect::to(&format!("/reference?imported={n}")).into_response(),
-        Ok(Err(e)) => Redirect::to(&format!(
+    match state.reference.import(form.file, page.actor()).await {
+        Ok(n) => Redirect::to(&format!("/reference?imported={n}")).into_response(),
+        Err(e) => Redirect::to(&format!(
             "/reference?problem={}",
-            crate::web::auth::urlencode(&format!("{}: {e}", tr.t("reference-refused")))
+            crate::web::auth::urlencode(&format!("{}: {e}", page.tr.t("reference-refused")))
         ))
         .into_response(),
-        Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
     }
 }
 
-fn reference_edit_page(
+async fn reference_edit_page(
     tr: crate::i18n::Tr,
     state: &AppState,
     session: &crate::accounts::Session,
@@ -434,7 +301,11 @@ fn reference_edit_page(
     problem: Option<String>,
     status: StatusCode,
 ) -> Response {
-    let history = state.reference.history(id).unwrap_or_default();
+    let history = state
+        .reference
+        .history(id.to_owned())
+        .await
+        .unwrap_or_default();
     let here = format!("/reference/{id}");
     let body = html! {
         (nav(tr, session))
@@ -457,52 +328,35 @@ fn reference_edit_page(
 
 pub async fn reference_page(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    Page { session, tr, .. }: Supervisor,
     Path(id): Path<String>,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    match state.reference.get(&id) {
-        Some(v) => reference_edit_page(
-            tr,
-            &state,
-            &session,
-            &id,
-            &crate::reference::to_toml(&v.procedure),
-            None,
-            StatusCode::OK,
-        ),
-        None => refusal(
-            tr,
-            StatusCode::NOT_FOUND,
-            &tr.t("dossier-unknown-procedure"),
-        ),
-    }
+) -> Result<Response, PageError> {
+    let v = state
+        .reference
+        .get(&id)
+        .ok_or(PageError::NotFound("dossier-unknown-procedure"))?;
+    Ok(reference_edit_page(
+        tr,
+        &state,
+        &session,
+        &id,
+        &crate::reference::to_toml(&v.procedure),
+        None,
+        StatusCode::OK,
+    )
+    .await)
 }
 
 pub async fn reference_save(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
+    page: Supervisor,
     Path(id): Path<String>,
-    Form(form): Form<FileForm>,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    if let Err(r) = checked(tr, &session, &form.csrf) {
-        return r;
-    }
+    CsrfForm(form): CsrfForm<FileForm>,
+) -> Result<Response, PageError> {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     if state.reference.get(&id).is_none() {
-        return refusal(
-            tr,
-            StatusCode::NOT_FOUND,
-            &tr.t("dossier-unknown-procedure"),
-        );
+        return Err(PageError::NotFound("dossier-unknown-procedure"));
     }
     let parsed = crate::reference::parse_one(&form.file).and_then(|p| {
         if p.id == id {
@@ -517,55 +371,39 @@ pub async fn reference_save(
         Ok(p) => p,
         Err(e) => {
             let problem = format!("{}: {e}", tr.t("reference-refused"));
-            return reference_edit_page(
+            return Ok(reference_edit_page(
                 tr,
                 &state,
-                &session,
+                session,
                 &id,
                 &form.file,
                 Some(problem),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            );
+            )
+            .await);
         }
     };
-    let reference = state.reference.clone();
-    let who = actor(&session);
-    match tokio::task::spawn_blocking(move || reference.save(procedure, &who)).await {
-        Ok(Ok(_)) => Redirect::to(&format!("/reference/{id}")).into_response(),
-        Ok(Err(e)) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(e) => refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-    }
+    state
+        .reference
+        .save(procedure, page.actor())
+        .await
+        .map_err(|e| PageError::Failed(e.to_string()))?;
+    Ok(Redirect::to(&format!("/reference/{id}")).into_response())
 }
 
-pub async fn backup_page(
-    State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
+pub async fn backup_page(State(state): State<AppState>, page: Supervisor) -> Response {
+    let Page { session, tr, .. } = &page;
+    let tr = *tr;
     let usb = state.settings.backup.usb_dir.clone();
-    let on_stick: Vec<String> = usb
-        .as_ref()
-        .and_then(|d| std::fs::read_dir(d).ok())
-        .map(|entries| {
-            let mut names: Vec<String> = entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.ends_with(".baombak"))
-                .collect();
-            names.sort();
-            names.reverse();
-            names
-        })
-        .unwrap_or_default();
+    let on_stick = match &usb {
+        Some(dir) => crate::backup::on_stick(dir.clone()).await,
+        None => Vec::new(),
+    };
     let body = html! {
-        (nav(tr, &session))
+        (nav(tr, session))
         h1 { (tr.t("backup-title")) }
         p { (tr.t("backup-explain")) }
-        @if state.vault.is_unlocked() {
+        @if state.staff.vault.is_unlocked() {
             p { a.big-button #backup-download href="/backup/download" download { (tr.t("backup-download")) } }
         } @else {
             p.problem { (tr.t("dossiers-locked-explain")) }
@@ -581,66 +419,35 @@ pub async fn backup_page(
         }
         p.hint { (tr.t("backup-restore-hint")) }
     };
-    layout(tr, &tr.t("backup-title"), Some(&session), "/backup", body).into_response()
+    layout(tr, &tr.t("backup-title"), Some(session), "/backup", body).into_response()
 }
 
 /// A backup made now, streamed to the supervisor's browser. Its working file is unlinked as soon
 /// as it is open, so nothing stays on the box.
 pub async fn backup_download(
     State(state): State<AppState>,
-    PageSession(session): PageSession,
-    headers: HeaderMap,
-) -> Response {
-    let tr = match supervisor(&headers, &session) {
-        Ok(tr) => tr,
-        Err(r) => return r,
-    };
-    let Some(key) = state.vault.key() else {
-        return super::locked_page(tr, &session);
-    };
-    let data = state.settings.data_dir.clone();
-    let accounts = state.accounts.clone();
-    let commune = state.settings.commune.name_latin.clone();
-    let made = tokio::task::spawn_blocking(
-        move || -> Result<(std::fs::File, String), crate::backup::BackupError> {
-            let stored = accounts
-                .vault()
-                .map_err(crate::vault::VaultError::from)?
-                .ok_or(crate::vault::VaultError::NoVault)?;
-            let tmp = tempfile::NamedTempFile::new_in(&data)?;
-            {
-                let mut out = std::io::BufWriter::new(tmp.as_file());
-                crate::backup::make(&data, &key, &stored, &commune, &mut out)?;
-                out.flush()?;
-            }
-            let file = tmp.reopen()?;
-            drop(tmp); // unlinks the path; the open file stays readable
-            Ok((file, crate::backup::file_name(&commune)))
-        },
+    page: Supervisor,
+) -> Result<Response, PageError> {
+    let made = crate::backup::download(
+        state.settings.data(),
+        state.staff.vault.clone(),
+        state.staff.accounts.clone(),
+        state.dossiers.clone(),
+        state.settings.commune.name_latin.clone(),
+        page.actor(),
     )
     .await;
     let (file, name) = match made {
-        Ok(Ok(made)) => made,
-        Ok(Err(e)) => return refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
-        Err(e) => return refusal(tr, StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        Ok(made) => made,
+        Err(crate::backup::BackupError::Vault(crate::vault::VaultError::Locked)) => {
+            return Err(PageError::Locked);
+        }
+        Err(crate::backup::BackupError::Dossiers(e)) => return Err(e.into()),
+        Err(e) => return Err(PageError::Failed(e.to_string())),
     };
-    let who = actor(&session);
-    let _ = state
-        .dossiers
-        .run(move |db| {
-            Ok(audit::append(
-                &db.conn,
-                &who,
-                "backup.download",
-                None,
-                None,
-                "",
-            )?)
-        })
-        .await;
-    tracing::info!(login = %session.account.login, "backup downloaded");
+    tracing::info!(login = %page.actor(), "backup downloaded");
     let stream = tokio_util::io::ReaderStream::new(tokio::fs::File::from_std(file));
-    (
+    Ok((
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
             (header::CACHE_CONTROL, "no-store".to_owned()),
@@ -651,5 +458,5 @@ pub async fn backup_download(
         ],
         axum::body::Body::from_stream(stream),
     )
-        .into_response()
+        .into_response())
 }

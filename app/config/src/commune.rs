@@ -1,0 +1,76 @@
+//! `[commune]`: the commune's names (Arabic and Latin script, each checked for its script), its
+//! province and region, and the languages the kiosk offers.
+
+use crate::error::{ConfigError, Source};
+use baom_domain::Language;
+use baom_domain::script::check_language_script;
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Commune {
+    /// The commune's name in Arabic script, as on its seal.
+    pub name_ar: String,
+    /// The commune's name in Latin script.
+    pub name_latin: String,
+    #[serde(default)]
+    pub province: String,
+    #[serde(default)]
+    pub region: String,
+    /// The languages the kiosk offers, in order (all four by default).
+    #[serde(default)]
+    pub languages: Vec<Language>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CommuneSection {
+    name_ar: Spanned<String>,
+    name_latin: Spanned<String>,
+    #[serde(default)]
+    province: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default = "all_languages")]
+    languages: Spanned<Vec<Language>>,
+}
+
+fn all_languages() -> Spanned<Vec<Language>> {
+    Spanned::new(0..0, Language::ALL.to_vec())
+}
+
+impl CommuneSection {
+    pub(crate) fn check(&self, src: Source) -> Result<Commune, ConfigError> {
+        for (field, language, value) in [
+            ("commune.name_ar", Language::Arabic, &self.name_ar),
+            ("commune.name_latin", Language::French, &self.name_latin),
+        ] {
+            if value.get_ref().trim().is_empty() {
+                return Err(src.error(value.span(), field, "is empty"));
+            }
+            check_language_script(language, value.get_ref())
+                .map_err(|m| src.error(value.span(), field, m))?;
+        }
+        let languages = self.languages.get_ref().clone();
+        if languages.is_empty()
+            || languages
+                .iter()
+                .enumerate()
+                .any(|(i, l)| languages[..i].contains(l))
+        {
+            return Err(src.error(
+                self.languages.span(),
+                "commune.languages",
+                "list each of ar, zgh, fr, en at most once, and at least one",
+            ));
+        }
+        Ok(Commune {
+            name_ar: self.name_ar.get_ref().clone(),
+            name_latin: self.name_latin.get_ref().clone(),
+            province: self.province.clone(),
+            region: self.region.clone(),
+            languages,
+        })
+    }
+}

@@ -1,0 +1,152 @@
+//! The open `dossiers.db` and the one shape every dossier action takes ([`Db::act`]): one
+//! transaction, the change, its audit lines, commit. An action that cannot write its audit line
+//! fails whole, and nothing else in the service appends to the audit log.
+
+use super::{audit, names};
+use crate::store::{self, StoreError};
+use crate::vault::DataKey;
+use baom_domain::dossier::DossierError;
+use baom_domain::names::NameIndex;
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DossierStoreError {
+    #[error(
+        "the dossiers are locked: they open when an officer or supervisor who holds the key logs in"
+    )]
+    Locked,
+    #[error("the dossiers could not be opened: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Invalid(#[from] DossierError),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("scans: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+}
+
+impl From<rusqlite::Error> for DossierStoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        DossierStoreError::Store(StoreError::Sqlite(e))
+    }
+}
+
+pub type Result<T, E = DossierStoreError> = std::result::Result<T, E>;
+
+/// The open database and what is kept beside it.
+pub struct Db {
+    pub conn: Connection,
+    pub names: NameIndex,
+    pub scans_dir: PathBuf,
+}
+
+/// An action under way, inside its transaction: what it may read and change, and the audit
+/// lines it will leave.
+pub struct Action<'a> {
+    /// The transaction (a `Connection` for reads and writes; [`Db::act`] commits it).
+    pub tx: &'a Connection,
+    /// The name index as it was before the action (it changes after the commit).
+    pub names: &'a NameIndex,
+    /// Where sealed scans of dossiers are.
+    pub scans_dir: &'a Path,
+    lines: Vec<audit::Entry>,
+}
+
+impl Action<'_> {
+    /// An audit line for this action: what was done, to which person and case, and numbers
+    /// (never a name or a note) in `detail`.
+    pub fn log(
+        &mut self,
+        action: &str,
+        person: Option<i64>,
+        case: Option<i64>,
+        detail: impl Into<String>,
+    ) {
+        self.lines.push(audit::Entry {
+            action: action.to_owned(),
+            person,
+            case,
+            detail: detail.into(),
+        });
+    }
+}
+
+impl Db {
+    /// Runs one dossier action: opens a transaction, lets `change` read and write and say what
+    /// it did, appends those audit lines and commits. A refused change (an `Err`), or an audit
+    /// line that cannot be written, rolls everything back. An action must leave a line.
+    pub fn act<T>(
+        &mut self,
+        actor: &str,
+        change: impl FnOnce(&mut Action<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let mut action = Action {
+            tx: &tx,
+            names: &self.names,
+            scans_dir: &self.scans_dir,
+            lines: Vec::new(),
+        };
+        let out = change(&mut action)?;
+        let lines = std::mem::take(&mut action.lines);
+        if lines.is_empty() {
+            return Err(DossierStoreError::Unavailable(
+                "an action left no line in the audit log".into(),
+            ));
+        }
+        for line in &lines {
+            audit::append(&tx, actor, line)?;
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// An event that changes no dossier but must be in the audit log (a backup downloaded, the
+    /// vault opened with the recovery key, a ticket's scan opened).
+    pub fn log_event(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
+        self.act(actor, |a| {
+            a.log(action, None, None, detail);
+            Ok(())
+        })
+    }
+
+    /// VACUUM and truncate the WAL, so removed rows are in no page of either file.
+    pub fn compact(&self) -> Result<()> {
+        self.conn.execute_batch("VACUUM;")?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+}
+
+/// Opens (creating if needed) `dossiers.db` with the key, migrates it and builds the name index.
+pub fn open(path: &Path, key: &DataKey, scans_dir: PathBuf) -> Result<Db> {
+    let mut conn = open_keyed(path, key)?;
+    store::migrations::apply(&mut conn, super::schema::MIGRATIONS, "dossiers")?;
+    let names = names::build(&conn)?;
+    Ok(Db {
+        conn,
+        names,
+        scans_dir,
+    })
+}
+
+/// A connection to `dossiers.db` (or a backup of it) with the key set and checked.
+pub fn open_keyed(path: &Path, key: &DataKey) -> Result<Connection> {
+    let conn = Connection::open(path).map_err(StoreError::from)?;
+    conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
+    // A wrong key shows here: SQLCipher cannot read the first page.
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| DossierStoreError::Unavailable(format!("{}: {e}", path.display())))?;
+    store::configure(&conn)?;
+    // Deleted rows are overwritten, not left in free pages (erasure, retention).
+    conn.execute_batch("PRAGMA secure_delete = ON;")?;
+    Ok(conn)
+}
