@@ -148,7 +148,7 @@ pub async fn run(
             ],
         )?,
     };
-    let rustls = tls::rustls_config(&tls_files).await?;
+    let rustls = rustls_config(&tls_files).await?;
 
     let tokens = crate::token::TokenKey::load_or_create(&data.token_key())?;
     let catalogue = Arc::new(settings.catalogue.clone());
@@ -381,4 +381,20 @@ async fn shutdown_signal() {
         _ = term.recv() => tracing::info!("SIGTERM received"),
         _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
     }
+}
+
+/// The rustls configuration axum-server serves with.
+pub async fn rustls_config(
+    files: &baom_config::TlsFiles,
+) -> Result<axum_server::tls_rustls::RustlsConfig> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.certificate, &files.private_key)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot use the certificate {} with the key {}",
+                files.certificate.display(),
+                files.private_key.display()
+            )
+        })
 }

@@ -27,17 +27,3 @@ pub fn self_signed(dir: &Path, names: &[String]) -> Result<TlsFiles> {
     tracing::info!(certificate = %files.certificate.display(), "made a self-signed certificate for the demo");
     Ok(files)
 }
-
-/// The rustls configuration axum-server serves with.
-pub async fn rustls_config(files: &TlsFiles) -> Result<axum_server::tls_rustls::RustlsConfig> {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    axum_server::tls_rustls::RustlsConfig::from_pem_file(&files.certificate, &files.private_key)
-        .await
-        .with_context(|| {
-            format!(
-                "cannot use the certificate {} with the key {}",
-                files.certificate.display(),
-                files.private_key.display()
-            )
-        })
-}

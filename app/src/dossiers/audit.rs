@@ -155,34 +155,6 @@ pub fn lines(conn: &Connection, person: Option<i64>, limit: i64) -> rusqlite::Re
     .collect()
 }
 
-/// The supervisor's reading of the log: the chain verified, and the newest lines (all, or one
-/// person's). The reading is itself a line.
-pub fn review(
-    db: &mut super::db::Db,
-    actor: &str,
-    person: Option<i64>,
-    limit: i64,
-) -> super::db::Result<(Verification, Vec<Line>)> {
-    db.act(actor, |a| {
-        let verification = verify(a.tx)?;
-        let shown = lines(a.tx, person, limit)?;
-        a.log(
-            "audit.verify",
-            None,
-            None,
-            format!(
-                "lines={} broken_at={}",
-                verification.lines,
-                verification
-                    .broken_at
-                    .map(|b| b.to_string())
-                    .unwrap_or_else(|| "none".into())
-            ),
-        );
-        Ok((verification, shown))
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod census;
 mod db;
 pub mod names;
+pub mod oversight;
 pub mod people;
 pub mod record;
 pub mod retention;

@@ -1,12 +1,11 @@
 //! The in-memory name index over `people` (`baom_domain::names`): built when the database
 //! opens, and told of every person created, corrected or erased once their change committed.
 
-use super::db::Result;
 use baom_domain::names::NameIndex;
 use rusqlite::Connection;
 
 /// Builds the index from every person.
-pub fn build(conn: &Connection) -> Result<NameIndex> {
+pub fn build(conn: &Connection) -> rusqlite::Result<NameIndex> {
     let mut index = NameIndex::new();
     let mut stmt = conn.prepare("SELECT id, name_ar, name_latin FROM people")?;
     let mut rows = stmt.query([])?;

@@ -4,7 +4,7 @@
 
 use super::people::audit_action;
 use super::{nav, today};
-use crate::dossiers::{audit, census, retention};
+use crate::dossiers::{census, oversight, retention};
 use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, Page, Supervision};
 use crate::web::pages::layout;
@@ -30,7 +30,7 @@ pub async fn audit(
     let person = query.get("person").and_then(|p| p.parse::<i64>().ok());
     let (verification, lines) = state
         .dossiers
-        .run(move |db| audit::review(db, &who, person, 500))
+        .run(move |db| oversight::review_log(db, &who, person, 500))
         .await?;
     let body = html! {
         (nav(tr, session))
