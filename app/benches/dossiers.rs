@@ -65,9 +65,13 @@ fn main() {
     let dir = tempfile::tempdir().expect("dir");
     let key = baom::vault::NewVault::generate(&[]).expect("vault").key;
     let path = dir.path().join("dossiers.db");
+    // As in the service: each action's audit head is anchored in accounts.db after its commit.
+    let anchor = baom::accounts::Accounts::open(&dir.path().join("accounts.db")).expect("accounts");
     let mut rng = Rng(0x5eed_ba0d_2026_1124);
     {
-        let mut db = baom::dossiers::open(&path, &key, dir.path().join("scans")).expect("open");
+        let mut db =
+            baom::dossiers::open(&path, &key, dir.path().join("scans"), Some(anchor.clone()))
+                .expect("open");
         let tx = db.conn.transaction().expect("tx");
         {
             let mut insert = tx
@@ -102,7 +106,8 @@ fn main() {
         tx.commit().expect("commit");
     }
     let opened = Instant::now();
-    let mut db = baom::dossiers::open(&path, &key, dir.path().join("scans")).expect("reopen");
+    let mut db = baom::dossiers::open(&path, &key, dir.path().join("scans"), Some(anchor.clone()))
+        .expect("reopen");
     let open_s = opened.elapsed().as_secs_f64();
     let rss = std::fs::read_to_string("/proc/self/status")
         .ok()

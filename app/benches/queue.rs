@@ -37,7 +37,13 @@ fn main() {
     std::fs::write(&config, office_config(&data, "127.0.0.1:0", DESKS, always)).expect("config");
     let baom = Baom::spawn_with(
         Path::new(env!("CARGO_BIN_EXE_baom")),
-        &["serve", "--config", config.to_str().expect("utf-8")],
+        &[
+            "serve",
+            "--config",
+            config.to_str().expect("utf-8"),
+            "--recovery-key-out",
+            dir.path().join("recovery-key").to_str().expect("utf-8"),
+        ],
         &data,
     );
     std::thread::sleep(Duration::from_millis(300));

@@ -14,6 +14,7 @@
 //! ```
 
 use crate::accounts::StoredVault;
+use crate::dossiers::audit::Head;
 use crate::vault::{DataKey, RecoveryKey, VaultError};
 use baom_config::DataDir;
 use chacha20poly1305::XChaCha20Poly1305;
@@ -52,12 +53,20 @@ struct Header {
     format: u32,
     created_at: String,
     commune: String,
+    /// The scans' public key and the data key wrapped under the recovery key, nothing else: a
+    /// lost stick cannot be tried against the staff's passwords (format 1 carried every wrap).
     vault: StoredVault,
     nonce: Vec<u8>,
+    /// The head of the dossiers' audit chain when the backup was made (format 2).
+    #[serde(default)]
+    audit_head: Option<Head>,
 }
 
+/// The header's format this program writes; it reads 1 and 2.
+const FORMAT: u32 = 2;
+
 /// Writes a backup of the data directory `data` to `out`. `key` is the open vault's data key;
-/// `vault` the stored (wrapped) vault, copied into the header.
+/// of `vault` (the stored, wrapped vault) the header keeps the recovery key's wrap only.
 pub fn make(
     data: &DataDir,
     key: &DataKey,
@@ -77,7 +86,7 @@ pub fn make(
         let src = rusqlite::Connection::open(&source)?;
         let mut dst = rusqlite::Connection::open(work.path().join(name))?;
         if name == "dossiers.db" {
-            let pragma = format!("PRAGMA key = {};", key.sqlcipher_pragma());
+            let pragma = key.sqlcipher_pragma();
             src.execute_batch(&pragma)?;
             dst.execute_batch(&pragma)?;
         }
@@ -85,6 +94,15 @@ pub fn make(
         let backup = rusqlite::backup::Backup::new(&src, &mut dst)?;
         backup.run_to_completion(256, std::time::Duration::from_millis(5), None)?;
     }
+    // The audit chain's head as copied (accounts.db is copied before dossiers.db, so its anchor
+    // is never ahead of the copied chain).
+    let audit_head = match work.path().join("dossiers.db") {
+        copy if copy.exists() => {
+            let conn = crate::dossiers::open_keyed(&copy, key)?;
+            crate::dossiers::audit::head(&conn)?
+        }
+        _ => None,
+    };
     let archive = work.path().join("backup.tar");
     {
         let mut tar = tar::Builder::new(std::fs::File::create(&archive)?);
@@ -106,17 +124,26 @@ pub fn make(
     let mut nonce = [0u8; 19];
     getrandom::fill(&mut nonce).map_err(|e| VaultError::Random(e.to_string()))?;
     let header = serde_json::to_vec(&Header {
-        format: 1,
+        format: FORMAT,
         created_at: jiff::Timestamp::now().to_string(),
         commune: commune.to_owned(),
-        vault: vault.clone(),
+        vault: StoredVault {
+            scan_public_key: vault.scan_public_key.clone(),
+            wraps: vault
+                .wraps
+                .iter()
+                .filter(|(holder, _)| holder == baom_keys::RECOVERY_HOLDER)
+                .cloned()
+                .collect(),
+        },
         nonce: nonce.to_vec(),
+        audit_head,
     })
     .map_err(|e| std::io::Error::other(e.to_string()))?;
     out.write_all(MAGIC)?;
     out.write_all(&(header.len() as u32).to_be_bytes())?;
     out.write_all(&header)?;
-    let cipher = XChaCha20Poly1305::new(&key.backup_key().into());
+    let cipher = XChaCha20Poly1305::new(&(*key.backup_key()).into());
     let mut stream = EncryptorBE32::from_aead(cipher, nonce.as_slice().into());
     let mut input = std::fs::File::open(&archive)?;
     let mut buf = vec![0u8; RECORD];
@@ -165,6 +192,9 @@ pub struct Restored {
     pub created_at: String,
     pub commune: String,
     pub files: usize,
+    /// The restored audit chain verified against the head the backup recorded (`None`: a
+    /// backup from before heads were recorded, or no dossiers in it).
+    pub audit: Option<crate::dossiers::audit::Verification>,
 }
 
 /// Restores a backup into `data` (which must be empty or missing), opening it with the
@@ -204,7 +234,7 @@ pub fn restore(
         .map_err(|_| BackupError::Damaged)?;
     let header: Header =
         serde_json::from_slice(&header_bytes).map_err(|_| BackupError::NotABackup)?;
-    if header.format != 1 || header.nonce.len() != 19 {
+    if !(1..=FORMAT).contains(&header.format) || header.nonce.len() != 19 {
         return Err(BackupError::NotABackup);
     }
     let key = baom_keys::open_with_recovery(&header.vault, recovery).map_err(VaultError::from)?;
@@ -212,7 +242,7 @@ pub fn restore(
     let archive = target.restore_archive();
     let result = (|| -> Result<usize, BackupError> {
         {
-            let cipher = XChaCha20Poly1305::new(&key.backup_key().into());
+            let cipher = XChaCha20Poly1305::new(&(*key.backup_key()).into());
             let mut stream = DecryptorBE32::from_aead(cipher, header.nonce.as_slice().into());
             let mut out = std::fs::File::create(&archive)?;
             let mut current = vec![0u8; RECORD + TAG];
@@ -287,10 +317,23 @@ pub fn restore(
             return Err(e);
         }
     };
+    // The chain as restored, held against the head the backup recorded.
+    let audit = match (&header.audit_head, target.dossiers_db()) {
+        (Some(head), db) if db.exists() => {
+            let conn = crate::dossiers::open_keyed(&db, &key)?;
+            Some(crate::dossiers::audit::verify(
+                &conn,
+                &key.audit_key(),
+                std::slice::from_ref(head),
+            )?)
+        }
+        _ => None,
+    };
     Ok(Restored {
         created_at: header.created_at,
         commune: header.commune,
         files,
+        audit,
     })
 }
 
@@ -508,12 +551,20 @@ mod tests {
         let conn = rusqlite::Connection::open(data.join("queue.db")).expect("queue");
         conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES ('ticket A-001');")
             .expect("rows");
-        let d = rusqlite::Connection::open(data.join("dossiers.db")).expect("dossiers");
-        d.execute_batch(&format!(
-            "PRAGMA key = {}; CREATE TABLE p (n); INSERT INTO p VALUES ('Fatima');",
-            new.key.sqlcipher_pragma()
-        ))
-        .expect("rows");
+        // A real dossiers.db (its schema, its audit log), with a row of its own.
+        let mut d = crate::dossiers::open(
+            &data.join("dossiers.db"),
+            &new.key,
+            data.join("scans/dossiers"),
+            None,
+        )
+        .expect("dossiers");
+        d.conn
+            .execute_batch("CREATE TABLE p (n); INSERT INTO p VALUES ('Fatima');")
+            .expect("rows");
+        d.log_event("amina", "person.read", "")
+            .expect("an audit line");
+        drop(d);
         // Bigger than one record, to cross record boundaries.
         let scan: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
         std::fs::write(data.join("scans/7/1.sealed"), &scan).expect("scan");
@@ -568,6 +619,14 @@ mod tests {
             "for the service and its group only: {mode:o}"
         );
         assert_eq!(restored.commune, "Taliouine");
+        assert!(
+            restored
+                .audit
+                .as_ref()
+                .is_some_and(|v| v.holds() && v.lines == 1),
+            "{:?}",
+            restored.audit
+        );
         assert_eq!(
             std::fs::read(target.join("scans/7/1.sealed")).expect("scan"),
             scan

@@ -73,6 +73,10 @@ impl Tr {
         text(self.0, key, &[(name, value)])
     }
 
+    pub fn t2(&self, key: &str, a: &str, a_value: &str, b: &str, b_value: &str) -> String {
+        text(self.0, key, &[(a, a_value), (b, b_value)])
+    }
+
     pub fn language(&self) -> Language {
         self.0
     }

@@ -3,10 +3,10 @@
 //! `baom hash-password`.
 
 use anyhow::{Context, Result};
-use baom::server::{Options, Started};
+use baom::server::{Options, RecoveryKeyTo, Started};
 use baom_config as config;
 use clap::{Parser, Subcommand};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -30,6 +30,11 @@ enum Commands {
     Serve {
         #[arg(long, value_name = "FILE")]
         config: PathBuf,
+        /// If this start makes the dossiers' key (no bundle brought one), write its recovery key
+        /// to FILE (e.g. on a USB stick) instead of showing it on the terminal. It is never
+        /// written to the log.
+        #[arg(long, value_name = "FILE")]
+        recovery_key_out: Option<PathBuf>,
     },
     /// Run the demo commune (4 services, 3 desks, receipts to a file) on its own data directory.
     Demo {
@@ -84,9 +89,22 @@ fn main() -> Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
     match cli.command {
-        Commands::Serve { config } => {
+        Commands::Serve {
+            config,
+            recovery_key_out,
+        } => {
             let settings = config::load(&config)?;
-            runtime()?.block_on(baom::server::run(settings, Options::default(), |started| {
+            // Shown on a terminal a person reads; under systemd stdout is the journal.
+            let recovery_key = match recovery_key_out {
+                Some(file) => RecoveryKeyTo::File(file),
+                None if std::io::stdout().is_terminal() => RecoveryKeyTo::Banner,
+                None => RecoveryKeyTo::Nowhere,
+            };
+            let options = Options {
+                demo_accounts: false,
+                recovery_key,
+            };
+            runtime()?.block_on(baom::server::run(settings, options, |started| {
                 announce("BAOM", started)
             }))
         }
@@ -102,6 +120,7 @@ fn main() -> Result<()> {
                 settings,
                 Options {
                     demo_accounts: true,
+                    recovery_key: RecoveryKeyTo::Banner,
                 },
                 |started| announce(&title, started),
             ))
@@ -143,6 +162,17 @@ fn main() -> Result<()> {
                 data.display(),
                 restored.files
             );
+            match &restored.audit {
+                Some(v) if v.holds() => println!(
+                    "audit log: {} lines, its chain whole and ending where the backup recorded it",
+                    v.lines
+                ),
+                Some(v) => println!(
+                    "audit log: {} lines, but it does NOT match the head the backup recorded (broken at {:?}, cut {:?}, rewritten at {:?}): keep this backup aside and tell the supervisor",
+                    v.lines, v.broken_at, v.cut, v.rewritten_at
+                ),
+                None => {}
+            }
             Ok(())
         }
         Commands::CheckConfig { file } => {

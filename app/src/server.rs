@@ -15,7 +15,7 @@ use baom_config::Settings;
 use std::fs::File;
 use std::net::SocketAddr;
 use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::UnixListener;
@@ -26,6 +26,22 @@ use tokio::sync::watch;
 pub struct Options {
     /// Create (or reset) one account per role with a fresh one-time password, and print them.
     pub demo_accounts: bool,
+    /// Where the recovery key of a vault made at this start goes (a box brings its vault in its
+    /// bundle; this is for a start without one).
+    pub recovery_key: RecoveryKeyTo,
+}
+
+/// Where a new vault's recovery key may be shown. Never the journal: a box's logs are read by
+/// technicians, copied to sticks and kept for weeks.
+#[derive(Default, Clone)]
+pub enum RecoveryKeyTo {
+    /// Nowhere: a start that would have to make a vault refuses to.
+    #[default]
+    Nowhere,
+    /// The banner, on a terminal a person reads (or the demo's).
+    Banner,
+    /// A file written for the owner only (a USB stick), named in the banner.
+    File(PathBuf),
 }
 
 /// What the service tells whoever started it, once it listens.
@@ -120,10 +136,21 @@ pub async fn run(
         std::fs::remove_file(data.vault_import())
             .with_context(|| format!("cannot remove {}", data.vault_import().display()))?;
     }
+    if accounts.vault()?.is_none() && matches!(options.recovery_key, RecoveryKeyTo::Nowhere) {
+        bail!(
+            "this box has no dossiers' key yet, and its recovery key would be shown nowhere: provision it with a bundle (baom-provision), start it once from a terminal, or give --recovery-key-out FILE"
+        );
+    }
     let (vault, recovery) = crate::vault::Vault::open_or_create(accounts.clone())
         .context("cannot open the dossiers' key")?;
     let vault = Arc::new(vault);
-    let recovery_key = recovery.map(|r| r.display());
+    let mut recovery_key = recovery.map(|r| r.display());
+    if let (RecoveryKeyTo::File(path), Some(key)) = (&options.recovery_key, &recovery_key) {
+        baom_config::write_private(path, format!("{key}\n").as_bytes())
+            .with_context(|| format!("cannot write the recovery key to {}", path.display()))?;
+        tracing::warn!(file = %path.display(), "the dossiers' recovery key was written to a file: copy it, keep it locked away, and delete the file");
+        recovery_key = None;
+    }
     if options.demo_accounts {
         match &recovery_key {
             Some(key) => baom_config::write_private(&data.demo_recovery_key(), key.as_bytes())
@@ -167,6 +194,7 @@ pub async fn run(
     let dossiers = crate::dossiers::Dossiers::new(
         &data,
         vault.clone(),
+        accounts.clone(),
         settings.douars.iter().map(|d| d.name.clone()).collect(),
         settings.retention_years,
     );
@@ -186,18 +214,20 @@ pub async fn run(
         vault.clone(),
     ));
     tokio::spawn(crate::scanner::forget_old_scans(scanner.clone()));
+    let kiosk_tickets = Arc::new(web::rate::RateWindow::new(
+        settings.kiosk_tickets_per_minute as usize,
+        web::kiosk::TICKET_WINDOW,
+    ));
     let state = AppState {
+        kiosk_tickets,
         dossiers,
         reference,
         settings,
         board,
         tickets: crate::tickets::Tickets::new(queue.clone(), reader, tokens),
         queue,
-        staff: crate::staff::Staff {
-            accounts,
-            vault: vault.clone(),
-        },
-        login_limiter: Arc::default(),
+        staff: crate::staff::Staff::new(accounts, vault.clone()),
+        login_limiter: Arc::new(web::auth::login_limiter()),
         speech: Arc::default(),
         printer,
         scanner: scanner.clone(),
@@ -264,16 +294,31 @@ pub async fn run(
     let lan_handle = Handle::new();
     let lan_app =
         web::lan_router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // TCP_NODELAY: a TLS handshake is several small writes; Nagle's algorithm would hold them
-    // for the peer's delayed ACK (tens of milliseconds per connection).
+    // Bounded connections per address and in all, then TLS (whose handshake has its own time
+    // limit); the limiter also sets TCP_NODELAY: a TLS handshake is several small writes, and
+    // Nagle's algorithm would hold them for the peer's delayed ACK.
+    use web::connections;
     let acceptor = axum_server::tls_rustls::RustlsAcceptor::new(rustls)
-        .acceptor(axum_server::accept::NoDelayAcceptor::new());
-    let lan = tokio::spawn(
-        axum_server::from_tcp(lan_listener)?
-            .acceptor(acceptor)
-            .handle(lan_handle.clone())
-            .serve(lan_app),
-    );
+        .handshake_timeout(connections::HANDSHAKE)
+        .acceptor(connections::Limits::new(
+            axum_server::accept::DefaultAcceptor::new(),
+            connections::PER_ADDRESS,
+            connections::IN_ALL,
+        ));
+    let mut lan_server = axum_server::from_tcp(lan_listener)?
+        .acceptor(acceptor)
+        .handle(lan_handle.clone())
+        .first_request_timeout(connections::FIRST_REQUEST);
+    lan_server
+        .http_builder()
+        .http1()
+        .header_read_timeout(connections::HEADERS);
+    lan_server
+        .http_builder()
+        .http2()
+        .keep_alive_interval(connections::HEADERS)
+        .keep_alive_timeout(connections::HEADERS);
+    let lan = tokio::spawn(lan_server.serve(lan_app));
     let redirect = redirect_listener.map(|l| {
         let https_port = lan_addr.port();
         let app = axum::Router::new().fallback(

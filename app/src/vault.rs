@@ -265,8 +265,8 @@ mod tests {
         );
         assert_eq!(vault.unseal(&sealed).expect("unseal"), b"a scan");
         assert_eq!(
-            vault.key().expect("key").sqlcipher_pragma(),
-            new.key.sqlcipher_pragma()
+            *vault.key().expect("key").sqlcipher_pragma(),
+            *new.key.sqlcipher_pragma()
         );
         // A colleague logging in while it is open receives a wrap; a password change follows.
         vault

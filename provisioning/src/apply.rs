@@ -1,11 +1,17 @@
 //! Applying a bundle on the box (at first boot, from the boot partition): check every file
 //! against the manifest, refuse a bundle made for another box, and install the configuration and
-//! certificate. Applying the same bundle again changes nothing.
+//! certificate. Applying the same bundle again changes nothing (even once the first boot has
+//! removed its secrets from the boot partition: see [`SECRETS`]).
 
 use crate::bundle::{Manifest, sha256_file};
 use anyhow::{Context, Result, bail};
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
+
+/// The bundle's files that hold a secret: once installed, the first boot removes them from the
+/// boot partition (FAT, readable by any PC the card is put in). The handover sheet is never
+/// meant to be there; the others are public (the manifest, the certificates).
+pub const SECRETS: [&str; 4] = ["baom.toml", "tls/server.key", "vault.json", "handover.html"];
 
 /// What applying did.
 #[derive(Debug, PartialEq, Eq)]
@@ -26,10 +32,10 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         if name.contains("..") || name.starts_with('/') {
             bail!("the manifest names {name:?}, outside the bundle");
         }
-        // The handover sheet is for people: a bundle copied onto a box's boot partition leaves
-        // it out, so the one-time passwords never sit on the card.
-        // Likewise the wrapped key, removed from the card once installed (see images/firstboot).
-        if (name == "handover.html" || name == "vault.json") && !bundle.join(name).exists() {
+        // A secret may be gone: the handover sheet is for people (a bundle copied onto a box's
+        // boot partition leaves it out), and once installed the first boot removes the others
+        // from the card. What is there must be as the bundle was made.
+        if SECRETS.contains(&name.as_str()) && !bundle.join(name).exists() {
             continue;
         }
         let actual = sha256_file(&bundle.join(name))?;
@@ -54,7 +60,12 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
     }
     std::fs::create_dir_all(etc.join("tls"))?;
     std::fs::create_dir_all(data)?;
-    let config = std::fs::read_to_string(bundle.join("baom.toml"))?;
+    let config = std::fs::read_to_string(bundle.join("baom.toml")).with_context(|| {
+        format!(
+            "{} has no baom.toml: this bundle's secrets were removed after it was installed on its box",
+            bundle.display()
+        )
+    })?;
     let data_line = format!(
         "data_dir = {:?}",
         data.to_str().context("the data directory must be UTF-8")?
@@ -107,6 +118,24 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
     write_synced(&id_file, format!("{}\n", manifest.box_id).as_bytes())?;
     sync_dir(data)?;
     Ok(Applied::Installed)
+}
+
+/// Removes the bundle's [`SECRETS`] from `bundle` (after it was applied) and returns those
+/// that were there.
+pub fn remove_secrets(bundle: &Path) -> Result<Vec<&'static str>> {
+    let mut removed = Vec::new();
+    for name in SECRETS {
+        let path = bundle.join(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => removed.push(name),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("cannot remove {}", path.display())),
+        }
+    }
+    for dir in [bundle.join("tls"), bundle.to_owned()] {
+        sync_dir(&dir)?;
+    }
+    Ok(removed)
 }
 
 /// Writes `path` for its owner only (mode 0600), atomically and synced.

@@ -3,7 +3,8 @@
 //! - `baom-provision init [FILE]` writes a commented example of the settings;
 //! - `baom-provision check FILE` explains every problem, with its line and what is allowed;
 //! - `baom-provision bundle FILE --out DIR` makes the first-boot bundle (see `bundle.rs`);
-//! - `baom-provision apply DIR [--etc /etc/baom] [--data /var/lib/baom]` installs it on a box.
+//! - `baom-provision apply DIR [--etc /etc/baom] [--data /var/lib/baom] [--remove-secrets]`
+//!   installs it on a box (and then removes its secrets from DIR).
 
 mod apply;
 mod bundle;
@@ -43,6 +44,11 @@ enum Commands {
         etc: PathBuf,
         #[arg(long, default_value = bundle::DATA_DIR)]
         data: PathBuf,
+        /// Once installed, remove the bundle's secrets (configuration with the password hashes,
+        /// server key, wrapped dossiers' key, handover sheet) from DIR: the boot partition is
+        /// readable by any PC.
+        #[arg(long)]
+        remove_secrets: bool,
     },
 }
 
@@ -90,14 +96,26 @@ fn main() -> Result<()> {
                 out.join("handover.html").display()
             );
         }
-        Commands::Apply { bundle, etc, data } => match apply::apply(&bundle, &etc, &data)? {
-            apply::Applied::Installed => {
-                println!("installed into {} and {}", etc.display(), data.display())
+        Commands::Apply {
+            bundle,
+            etc,
+            data,
+            remove_secrets,
+        } => {
+            match apply::apply(&bundle, &etc, &data)? {
+                apply::Applied::Installed => {
+                    println!("installed into {} and {}", etc.display(), data.display())
+                }
+                apply::Applied::AlreadyInstalled => {
+                    println!("this bundle is already installed: nothing to do")
+                }
             }
-            apply::Applied::AlreadyInstalled => {
-                println!("this bundle is already installed: nothing to do")
+            if remove_secrets {
+                for name in apply::remove_secrets(&bundle)? {
+                    println!("removed {name} from {}", bundle.display());
+                }
             }
-        },
+        }
     }
     Ok(())
 }

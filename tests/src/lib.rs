@@ -51,6 +51,10 @@ pub struct Lan {
     tls: Arc<rustls::ClientConfig>,
     pub cookie: Option<String>,
     pub csrf: Option<String>,
+    /// The local address to connect from (another loopback address plays another PC).
+    pub source: Option<std::net::IpAddr>,
+    /// The device token a login gave this browser (`baom_device`), sent back with each request.
+    pub device: Option<String>,
 }
 
 impl Lan {
@@ -73,16 +77,65 @@ impl Lan {
             tls: Arc::new(config),
             cookie: None,
             csrf: None,
+            source: None,
+            device: None,
         }
     }
 
+    /// The `Cookie:` header line this browser sends, if it has cookies.
+    pub fn cookie_line(&self) -> String {
+        let mut cookies = Vec::new();
+        if let Some(c) = &self.cookie {
+            cookies.push(format!("baom_session={c}"));
+        }
+        if let Some(d) = &self.device {
+            cookies.push(format!("baom_device={d}"));
+        }
+        if cookies.is_empty() {
+            String::new()
+        } else {
+            format!("Cookie: {}\r\n", cookies.join("; "))
+        }
+    }
+
+    /// The same client, connecting from `ip` (any of 127.0.0.0/8 on loopback).
+    pub fn from_address(&self, ip: std::net::IpAddr) -> Lan {
+        Lan {
+            source: Some(ip),
+            ..self.clone()
+        }
+    }
+
+    /// A TCP connection to the LAN port, from [`Lan::source`] if set.
+    pub fn tcp(&self) -> std::io::Result<TcpStream> {
+        let Some(source) = self.source else {
+            return TcpStream::connect(self.addr);
+        };
+        let socket = socket2::Socket::new(
+            socket2::Domain::for_address(self.addr),
+            socket2::Type::STREAM,
+            None,
+        )?;
+        socket.bind(&SocketAddr::new(source, 0).into())?;
+        socket.connect(&self.addr.into())?;
+        Ok(socket.into())
+    }
+
     fn connect(&self) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
+        // Like a browser: no Nagle delay between the request's small TLS records.
+        let tcp = self.tcp()?;
+        tcp.set_nodelay(true)?;
+        self.tls_client(tcp)
+    }
+
+    /// TLS over `tcp`, trusting the service's certificate (the handshake starts on first use).
+    pub fn tls_client(
+        &self,
+        tcp: TcpStream,
+    ) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
         let name = rustls::pki_types::ServerName::IpAddress(self.addr.ip().into());
         let conn =
             rustls::ClientConnection::new(self.tls.clone(), name).map_err(std::io::Error::other)?;
-        // Like a browser: no Nagle delay between the request's small TLS records.
-        let tcp = TcpStream::connect(self.addr)?;
-        tcp.set_nodelay(true)?;
         Ok(rustls::StreamOwned::new(conn, tcp))
     }
 
@@ -94,9 +147,7 @@ impl Lan {
             "GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: text/event-stream\r\n",
             self.addr
         );
-        if let Some(cookie) = &self.cookie {
-            head.push_str(&format!("Cookie: baom_session={cookie}\r\n"));
-        }
+        head.push_str(&self.cookie_line());
         head.push_str("\r\n");
         s.write_all(head.as_bytes())?;
         let mut reader = BufReader::new(s);
@@ -141,6 +192,7 @@ impl Lan {
         }
         let mut lan = self.clone();
         lan.cookie = r.set_cookie("baom_session");
+        lan.device = r.set_cookie("baom_device").or(lan.device);
         lan.csrf = r.json()["csrf"].as_str().map(str::to_owned);
         if let (Some(new), true) = (new_password, r.json()["must_change_password"] == true) {
             let change = post(
@@ -152,6 +204,8 @@ impl Lan {
             if change.status != 204 {
                 return Err(change);
             }
+            // A new password starts a new session.
+            lan.cookie = change.set_cookie("baom_session").or(lan.cookie);
         }
         Ok(lan)
     }
@@ -169,6 +223,8 @@ pub struct Baom {
     pub demo_accounts: Vec<(String, String)>,
     /// What it printed on stdout before "ready".
     pub banner: String,
+    /// The recovery key of a vault made at this start, as it was shown (banner or file).
+    pub recovery_key: Option<String>,
     /// How it was started, for [`Baom::restart`] (empty when not restartable).
     pub args: Vec<String>,
 }
@@ -221,9 +277,27 @@ impl Baom {
         baom
     }
 
-    /// `baom serve --config FILE` (the file names its data directory).
+    /// `baom serve --config FILE` (the file names its data directory). Its stdout is a pipe, not a terminal, so the recovery key
+    /// of a vault made at this start goes to a file beside the data directory, read into
+    /// [`Baom::recovery_key`] and removed.
     pub fn serve(config: &Path, data: &Path) -> Baom {
-        Self::spawn_with(&baom_bin(), &["serve", "--config", path_str(config)], data)
+        let key_file = data.with_extension("recovery-key");
+        let mut baom = Self::spawn_with(
+            &baom_bin(),
+            &[
+                "serve",
+                "--config",
+                path_str(config),
+                "--recovery-key-out",
+                path_str(&key_file),
+            ],
+            data,
+        );
+        baom.recovery_key = std::fs::read_to_string(&key_file)
+            .ok()
+            .map(|k| k.trim().to_owned());
+        let _ = std::fs::remove_file(&key_file);
+        baom
     }
 
     /// The LAN API as the [`OFFICER`] of an [`office_config`], one-time password replaced.
@@ -311,6 +385,7 @@ impl Baom {
             lan: lan.expect("baom printed its LAN address"),
             certificate: certificate.expect("baom printed its certificate"),
             redirect,
+            recovery_key: recovery_key(&banner),
             demo_accounts,
             banner,
             args: Vec::new(),
@@ -502,9 +577,7 @@ pub fn request_with(
         ));
     }
     if let Endpoint::Lan(lan) = to {
-        if let Some(cookie) = &lan.cookie {
-            head.push_str(&format!("Cookie: baom_session={cookie}\r\n"));
-        }
+        head.push_str(&lan.cookie_line());
         if let Some(csrf) = &lan.csrf {
             head.push_str(&format!("X-CSRF-Token: {csrf}\r\n"));
         }
@@ -636,7 +709,7 @@ pub fn office_config_with(
         )
     };
     let mut toml = format!(
-        "[commune]\nname_ar = \"جماعة الاختبار\"\nname_latin = \"Commune de test\"\n\n[server]\ndata_dir = {:?}\nlisten = {listen:?}\n\n[printer]\nkind = \"file\"\npath = \"receipts.escpos\"\n\n",
+        "[commune]\nname_ar = \"جماعة الاختبار\"\nname_latin = \"Commune de test\"\n\n[server]\ndata_dir = {:?}\nlisten = {listen:?}\n\n[printer]\nkind = \"file\"\npath = \"receipts.escpos\"\n\n# The tests' kiosks issue faster than people do.\n[queue]\nkiosk_tickets_per_minute = 10000\n\n",
         path_str(data)
     );
     for letter in ["A", "B", "C", "D"] {

@@ -4,7 +4,7 @@
 
 use baom_e2e::{
     Baom, Endpoint, NEW_PASSWORD, OFFICER, baom_bin, counts, dossier_office, form, get, path_str,
-    post, recovery_key, supervisor,
+    post, supervisor,
 };
 use serde_json::json;
 use std::io::Write;
@@ -32,7 +32,7 @@ fn a_backup_restored_on_a_fresh_data_directory_has_every_ticket_and_dossier() {
     let old = tempfile::tempdir().expect("dir");
     let config = dossier_office(old.path());
     let baom = Baom::serve(&config, old.path());
-    let recovery = recovery_key(&baom.banner).expect("recovery key");
+    let recovery = baom.recovery_key.clone().expect("recovery key");
     for service in ["A", "B", "C", "A", "D"] {
         assert_eq!(
             post(&baom.kiosk(), "/v1/tickets", &json!({"service": service}))
@@ -84,6 +84,24 @@ fn a_backup_restored_on_a_fresh_data_directory_has_every_ticket_and_dossier() {
     );
     let file = old.path().join("office.baombak");
     std::fs::write(&file, &download.body).expect("save");
+    // Its header, in clear: the recovery key's wrap and the audit log's head, no password's wrap
+    // (a lost stick must not be tried against the staff's passwords).
+    let body = &download.body;
+    assert!(body.starts_with(b"BAOM-BACKUP-1\n"));
+    let len = u32::from_be_bytes(body[14..18].try_into().expect("length")) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&body[18..18 + len]).expect("header");
+    let holders: Vec<&str> = header["vault"]["wraps"]
+        .as_array()
+        .expect("wraps")
+        .iter()
+        .filter_map(|w| w[0].as_str())
+        .collect();
+    assert_eq!(holders, ["recovery"], "{header}");
+    assert!(
+        header["audit_head"]["seq"].as_i64().is_some_and(|s| s > 0),
+        "{header}"
+    );
+    assert_eq!(header["format"], 2);
     let tickets_before = counts(&old.path().join("queue.db"));
     assert_eq!(baom.stop().code(), Some(0));
 
@@ -102,11 +120,24 @@ fn a_backup_restored_on_a_fresh_data_directory_has_every_ticket_and_dossier() {
             .map(|mut d| d.next().is_none())
             .unwrap_or(true)
     );
+    // A staff password is no key to it.
+    let password = restore(&file, &data, NEW_PASSWORD);
+    assert!(!password.status.success());
+    assert!(
+        String::from_utf8_lossy(&password.stderr).contains("not a recovery key"),
+        "{}",
+        String::from_utf8_lossy(&password.stderr)
+    );
     let done = restore(&file, &data, &recovery);
     assert!(
         done.status.success(),
         "{}",
         String::from_utf8_lossy(&done.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&done.stdout).contains("ending where the backup recorded it"),
+        "the restored audit log is held against the backup's head: {}",
+        String::from_utf8_lossy(&done.stdout)
     );
     assert_eq!(
         counts(&data.join("queue.db")),
@@ -126,7 +157,7 @@ fn a_backup_restored_on_a_fresh_data_directory_has_every_ticket_and_dossier() {
     std::fs::write(&new_config, text).expect("config");
     let baom = Baom::serve(&new_config, &data);
     assert!(
-        recovery_key(&baom.banner).is_none(),
+        baom.recovery_key.clone().is_none(),
         "the restored box keeps its key"
     );
     let lan = baom.lan();

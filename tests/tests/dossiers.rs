@@ -3,9 +3,7 @@
 //! not open without the key; after a restart tickets are issued before anyone logs in and the
 //! dossiers wait for a login; a tampered audit line is found; an erasure leaves no trace.
 
-use baom_e2e::{
-    Baom, Endpoint, dossier_office as office, form, get, path_str, post, recovery_key, supervisor,
-};
+use baom_e2e::{Baom, Endpoint, dossier_office as office, form, get, path_str, post, supervisor};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -65,7 +63,7 @@ fn dossiers_are_unreadable_at_rest_and_wait_for_a_login_after_a_restart() {
     let config = office(dir.path());
     let baom = Baom::serve(&config, dir.path());
     assert!(
-        recovery_key(&baom.banner).is_some(),
+        baom.recovery_key.clone().is_some(),
         "a first start shows its recovery key once"
     );
     let officer = baom.officer();
@@ -160,7 +158,7 @@ fn dossiers_are_unreadable_at_rest_and_wait_for_a_login_after_a_restart() {
     assert!(status.success());
     let baom = Baom::serve(&config, dir.path());
     assert!(
-        recovery_key(&baom.banner).is_none(),
+        baom.recovery_key.clone().is_none(),
         "the recovery key is shown once, never again"
     );
     let ticket = post(&baom.kiosk(), "/v1/tickets", &json!({"service": "A"})).expect("issue");
@@ -202,7 +200,7 @@ fn a_tampered_audit_line_is_found_and_an_erasure_leaves_no_trace() {
     let dir = tempfile::tempdir().expect("dir");
     let config = office(dir.path());
     let baom = Baom::serve(&config, dir.path());
-    let recovery = recovery_key(&baom.banner).expect("recovery key");
+    let recovery = baom.recovery_key.clone().expect("recovery key");
     let officer = baom.officer();
     let person = create_person(&officer);
     let id = person.trim_start_matches("/people/").to_owned();

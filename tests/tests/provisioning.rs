@@ -131,6 +131,39 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
     };
     assert!(ok(&apply(&bundle)).contains("installed"));
     assert!(ok(&apply(&bundle)).contains("already installed"));
+    // As the first boot does it, from the boot partition: the secrets leave the card, and the
+    // next boot's apply still knows the bundle is installed.
+    let boot = dir.path().join("boot");
+    std::fs::create_dir_all(boot.join("tls")).expect("boot");
+    for name in [
+        "manifest.json",
+        "baom.toml",
+        "tls/ca.crt",
+        "tls/server.crt",
+        "tls/server.key",
+        "vault.json",
+    ] {
+        std::fs::copy(bundle.join(name), boot.join(name)).expect("copy");
+    }
+    let first_boot = |b: &Path| {
+        provision(&[
+            "apply",
+            path_str(b),
+            "--etc",
+            path_str(&etc),
+            "--data",
+            path_str(&data),
+            "--remove-secrets",
+        ])
+    };
+    assert!(ok(&first_boot(&boot)).contains("removed tls/server.key"));
+    for secret in ["baom.toml", "tls/server.key", "vault.json", "handover.html"] {
+        assert!(!boot.join(secret).exists(), "{secret} is still on the card");
+    }
+    for public in ["manifest.json", "tls/ca.crt", "tls/server.crt"] {
+        assert!(boot.join(public).exists(), "{public} stays");
+    }
+    assert!(ok(&first_boot(&boot)).contains("already installed"));
     // Another box's bundle, and a tampered one, are refused.
     let other = dir.path().join("other");
     ok(&provision(&[

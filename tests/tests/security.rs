@@ -255,7 +255,7 @@ fn the_session_cookie_is_secure_http_only_and_same_site() {
     )
     .expect("answer");
     assert_eq!((r.status, r.code().as_str()), (422, "weak_password"));
-    // Logging out ends the session for good.
+    // Logging out (after the new password) ends the session for good.
     let r = post(
         &Endpoint::Lan(lan.clone()),
         "/api/v1/session/password",
@@ -263,6 +263,9 @@ fn the_session_cookie_is_secure_http_only_and_same_site() {
     )
     .expect("answer");
     assert_eq!(r.status, 204);
+    // A new password starts a new session: the browser takes its cookie, as from a login.
+    lan.cookie = r.set_cookie("baom_session");
+    assert!(lan.cookie.is_some(), "the new session's cookie");
     assert_eq!(
         request(
             &Endpoint::Lan(lan.clone()),

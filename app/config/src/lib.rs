@@ -70,6 +70,8 @@ pub struct Settings {
     pub service_procedures: Vec<(baom_domain::Letter, Vec<String>)>,
     /// Where a USB stick for nightly backups is mounted, and how many backups it keeps.
     pub backup: BackupSection,
+    /// Tickets the kiosk socket may issue in a minute (`[queue] kiosk_tickets_per_minute`).
+    pub kiosk_tickets_per_minute: u32,
 }
 
 impl Settings {
@@ -171,12 +173,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     let douars = douars::check(&raw.douars, src)?;
     raw.backup.check(src)?;
     let retention_years = raw.dossiers.retention_years(src)?;
+    let kiosk_tickets_per_minute = raw.queue.kiosk_tickets_per_minute(src)?;
     let service_procedures = raw
         .services
         .iter()
         .map(|s| (*s.letter.get_ref(), s.procedures.clone()))
         .collect();
     Ok(Settings {
+        kiosk_tickets_per_minute,
         backup: raw.backup,
         douars,
         retention_years,

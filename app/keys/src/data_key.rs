@@ -3,7 +3,7 @@
 use crate::{KeyError, random};
 use hkdf::Hkdf;
 use sha2::Sha256;
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 /// The data key. Wiped from memory when dropped.
 #[derive(Clone, Zeroize, ZeroizeOnDrop)]
@@ -14,30 +14,45 @@ impl DataKey {
         Ok(DataKey(random()?))
     }
 
-    fn derive(&self, purpose: &str) -> [u8; 32] {
+    /// A key for one purpose, wiped when dropped.
+    fn derive(&self, purpose: &str) -> Zeroizing<[u8; 32]> {
         let hk = Hkdf::<Sha256>::new(None, &self.0);
-        let mut out = [0u8; 32];
+        let mut out = Zeroizing::new([0u8; 32]);
         // 32 bytes is always a valid HKDF-SHA-256 output length.
-        let _ = hk.expand(purpose.as_bytes(), &mut out);
+        let _ = hk.expand(purpose.as_bytes(), out.as_mut());
         out
     }
 
-    /// SQLCipher's raw key for `dossiers.db`, as the `PRAGMA key` literal `x'…'`.
-    pub fn sqlcipher_pragma(&self) -> String {
-        let mut key = self.derive("baom dossiers.db v1");
-        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
-        key.zeroize();
-        format!("\"x'{hex}'\"")
+    /// The SQL that opens `dossiers.db` with its raw key (`PRAGMA key = "x'…'";`), wiped from
+    /// memory when dropped.
+    pub fn sqlcipher_pragma(&self) -> Zeroizing<String> {
+        let key = self.derive("baom dossiers.db v1");
+        let mut hex = Zeroizing::new(String::with_capacity(64));
+        for b in key.iter() {
+            hex.push(char::from(b"0123456789abcdef"[usize::from(b >> 4)]));
+            hex.push(char::from(b"0123456789abcdef"[usize::from(b & 15)]));
+        }
+        let mut sql = Zeroizing::new(String::with_capacity(80));
+        sql.push_str("PRAGMA key = \"x'");
+        sql.push_str(&hex);
+        sql.push_str("'\";");
+        sql
     }
 
     /// The key that encrypts backups.
-    pub fn backup_key(&self) -> [u8; 32] {
+    pub fn backup_key(&self) -> Zeroizing<[u8; 32]> {
         self.derive("baom backup v1")
+    }
+
+    /// The key of the audit log's chain (an HMAC): nobody without the data key can make a chain
+    /// that verifies.
+    pub fn audit_key(&self) -> Zeroizing<[u8; 32]> {
+        self.derive("baom audit v1")
     }
 
     /// The secret half of the key pair scans are sealed to.
     fn scan_secret(&self) -> crypto_box::SecretKey {
-        crypto_box::SecretKey::from_bytes(self.derive("baom scans x25519 v1"))
+        crypto_box::SecretKey::from_bytes(*self.derive("baom scans x25519 v1"))
     }
 }
 

@@ -25,6 +25,7 @@ pub use wrap::{
     NewVault, RECOVERY_HOLDER, StoredVault, Wrap, account_holder, open_with_recovery,
     unwrap_with_password, wrap_with_password,
 };
+pub use zeroize::Zeroizing;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {

@@ -159,7 +159,7 @@ mod tests {
             .expect("wrap")
             .1;
         let key = unwrap_with_password(wrap, &holder, "otp-amina").expect("opens");
-        assert_eq!(key.sqlcipher_pragma(), new.key.sqlcipher_pragma());
+        assert_eq!(*key.sqlcipher_pragma(), *new.key.sqlcipher_pragma());
         assert_eq!(
             unwrap_with_password(wrap, &holder, "otp-wrong").err(),
             Some(KeyError::WrongKey)
@@ -170,7 +170,7 @@ mod tests {
             Some(KeyError::WrongKey)
         );
         let recovered = open_with_recovery(&new.stored, &new.recovery).expect("recovery");
-        assert_eq!(recovered.backup_key(), new.key.backup_key());
+        assert_eq!(*recovered.backup_key(), *new.key.backup_key());
         let other = NewVault::generate(&[]).expect("other");
         assert_eq!(
             open_with_recovery(&new.stored, &other.recovery).err(),

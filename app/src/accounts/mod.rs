@@ -3,12 +3,18 @@
 //! Kept out of `queue.db` (which holds no data about people) and out of `dossiers.db` (which
 //! opens only after a login). Passwords are argon2id hashes; a new or reset account has a
 //! one-time password that must be changed at first login. Ten wrong passwords in a row lock the
-//! account for a quarter of an hour, whatever comes next. Sessions are random tokens of which
-//! only a SHA-256 hash is stored, each with its own CSRF token.
+//! login for unknown browsers for a quarter of an hour, whatever comes next, while a browser the
+//! account logged in from before keeps its own budget ([`guard`]). Sessions are random tokens of
+//! which only a SHA-256 hash is stored, each with its own CSRF token; they end after a working
+//! day, or half an hour without a request (the lobby TV's last), and a new password starts a new
+//! session.
 //!
 //! One writer: every write goes through the one connection behind a mutex.
 
+mod guard;
 mod keys;
+
+pub use guard::{LOCK_AFTER_FAILURES, LOCK_FOR};
 
 pub use baom_domain::staff::Role;
 pub use baom_keys::{StoredVault, Wrap, hash_password, new_one_time_password, verify_password};
@@ -21,14 +27,14 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-/// Consecutive wrong passwords after which an account is locked.
-pub const LOCK_AFTER_FAILURES: i64 = 10;
-/// How long a locked account stays locked.
-pub const LOCK_FOR: SignedDuration = SignedDuration::from_mins(15);
 /// A staff session lasts a working day at most.
 pub const STAFF_SESSION: SignedDuration = SignedDuration::from_hours(12);
 /// The lobby TV stays logged in (it has no keyboard); its account can only show the lobby.
 pub const DISPLAY_SESSION: SignedDuration = SignedDuration::from_hours(24 * 400);
+/// A staff session left this long without a request ends (a shared PC left open).
+pub const STAFF_IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// How often a session's last request is written down (not at every request).
+const SEEN_EVERY: SignedDuration = SignedDuration::from_secs(60);
 /// Shortest acceptable new password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 
@@ -72,6 +78,30 @@ const MIGRATIONS: &[&str] = &[
         wrapped BLOB NOT NULL,
         created_at TEXT NOT NULL
     );",
+    // 3: the lock-out per login tried (known or not) and the browsers each account logged in
+    // from (see `guard`); sessions' last request, for the idle timeout. (`accounts`'
+    // `failed_logins` and `locked_until` are no longer used.)
+    "CREATE TABLE login_guard (
+        login TEXT PRIMARY KEY,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT,
+        last_failure TEXT NOT NULL
+    );
+    CREATE TABLE devices (
+        token_hash TEXT NOT NULL,
+        account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        failures INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        last_used_at TEXT NOT NULL,
+        PRIMARY KEY (token_hash, account_id)
+    );
+    ALTER TABLE sessions ADD COLUMN last_seen TEXT;
+    CREATE TABLE audit_anchor (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        seq INTEGER NOT NULL,                 -- the dossiers' audit chain's last line
+        hash TEXT NOT NULL,
+        at TEXT NOT NULL
+    );",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,6 +137,8 @@ pub enum AccountError {
     Hashing(String),
     #[error("an account {0:?} already exists")]
     Exists(String),
+    #[error("too many logins at once; try again in a moment")]
+    Busy,
 }
 
 impl From<baom_keys::KeyError> for AccountError {
@@ -125,6 +157,17 @@ impl From<rusqlite::Error> for AccountError {
 #[derive(Clone)]
 pub struct Accounts {
     conn: Arc<Mutex<Connection>>,
+    attempts: Arc<guard::Attempts>,
+}
+
+/// A successful login.
+#[derive(Debug)]
+pub struct LoggedIn {
+    /// The session's token, for the cookie.
+    pub token: String,
+    pub session: Session,
+    /// A device token for the browser to keep, if it had none of ours yet.
+    pub device: Option<String>,
 }
 
 fn lock(conn: &Mutex<Connection>) -> Result<std::sync::MutexGuard<'_, Connection>, AccountError> {
@@ -153,6 +196,7 @@ impl Accounts {
         store::migrations::apply(&mut conn, MIGRATIONS, "accounts")?;
         Ok(Accounts {
             conn: Arc::new(Mutex::new(conn)),
+            attempts: Arc::default(),
         })
     }
 
@@ -213,6 +257,7 @@ impl Accounts {
             "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?1)",
             [login],
         )?;
+        conn.execute("DELETE FROM login_guard WHERE login = ?1", [login])?;
         // The dossiers' key wrapped under the old password goes with it.
         conn.execute(
             "DELETE FROM key_wraps WHERE holder = ?1",
@@ -244,82 +289,91 @@ impl Accounts {
         Ok(out)
     }
 
-    /// Checks a password. On success opens a session and returns its token (for the cookie).
-    /// Every attempt is recorded; the tenth failure in a row locks the account.
+    /// Checks a password, as the browser holding `device` (its device token, if any) sends it.
+    /// On success opens a session. Every attempt is recorded; see [`guard`] for the lock-out.
     pub fn login(
         &self,
         login: &str,
         password: &str,
+        device: Option<&str>,
         now: Timestamp,
-    ) -> Result<(String, Session), AccountError> {
-        // Fetch what to check without holding the lock during the (slow) argon2 verification.
+    ) -> Result<LoggedIn, AccountError> {
+        let gate = self.attempts.of(login);
+        let _one_at_a_time = gate.lock();
         let found = {
             let conn = lock(&self.conn)?;
             conn.query_row(
-                "SELECT id, login, display_name, role, must_change_password, password_hash, failed_logins, locked_until FROM accounts WHERE login = ?1",
+                "SELECT id, login, display_name, role, must_change_password, password_hash FROM accounts WHERE login = ?1",
                 [login],
-                |r| Ok((account_row(r)?, r.get::<_, String>(5)?, r.get::<_, i64>(6)?, r.get::<_, Option<String>>(7)?)),
+                |r| Ok((account_row(r)?, r.get::<_, String>(5)?)),
             )
             .optional()?
         };
-        let Some((account, hash, failures, locked_until)) = found else {
-            // Spend the same time as a real check, so a login's existence does not show.
-            let _ = verify_password(password, baom_keys::unknowable_hash());
-            self.record(login, "unknown_login", now)?;
-            return Err(AccountError::WrongCredentials);
+        let (account, hash) = match found {
+            Some((account, hash)) => (Some(account?), Some(hash)),
+            None => (None, None),
         };
-        let account = account?;
-        if let Some(until) = locked_until.and_then(|u| u.parse::<Timestamp>().ok())
-            && until > now
+        let account_id = account.as_ref().map(|a| a.id);
+        let client = self.client(account_id, device)?;
+        if matches!(client, guard::Client::Unknown)
+            && let Some(until) = self.locked_until(login, now)?
         {
             self.record(login, "locked", now)?;
             return Err(AccountError::Locked { until });
         }
-        if !verify_password(password, &hash) {
-            let conn = lock(&self.conn)?;
-            let failures = failures + 1;
-            let until = (failures >= LOCK_AFTER_FAILURES).then(|| now + LOCK_FOR);
-            conn.execute(
-                "UPDATE accounts SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1",
-                params![
-                    account.id,
-                    if until.is_some() { 0 } else { failures },
-                    until.map(|u| u.to_string())
-                ],
-            )?;
-            drop(conn);
+        // An unknown login spends the same time as a real check, so its existence does not show.
+        let right = verify_password(
+            password,
+            hash.as_deref().unwrap_or(baom_keys::unknowable_hash()),
+        ) && account.is_some();
+        let Some(account) = account.filter(|_| right) else {
+            let locked = self.failed(login, account_id, &client, now)?;
             self.record(
                 login,
-                if until.is_some() {
+                if locked.is_some() {
                     "wrong_password_locked"
                 } else {
                     "wrong_password"
                 },
                 now,
             )?;
-            return Err(match until {
+            return Err(match locked {
                 Some(until) => AccountError::Locked { until },
                 None => AccountError::WrongCredentials,
             });
-        }
+        };
+        let device = self.succeeded(login, account.id, &client, device, now)?;
+        let (token, session) = self.open_session(account, None, now)?;
+        self.record(login, "ok", now)?;
+        Ok(LoggedIn {
+            token,
+            session,
+            device,
+        })
+    }
+
+    /// A new session for `account` (keeping `csrf`, the open page's token, when it replaces
+    /// one).
+    fn open_session(
+        &self,
+        account: Account,
+        csrf: Option<String>,
+        now: Timestamp,
+    ) -> Result<(String, Session), AccountError> {
         let token = random_hex(32)?;
-        let csrf = random_hex(16)?;
+        let csrf = match csrf {
+            Some(c) => c,
+            None => random_hex(16)?,
+        };
         let lifetime = if account.role == Role::Display {
             DISPLAY_SESSION
         } else {
             STAFF_SESSION
         };
-        let conn = lock(&self.conn)?;
-        conn.execute(
-            "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE id = ?1",
-            [account.id],
-        )?;
-        conn.execute(
-            "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        lock(&self.conn)?.execute(
+            "INSERT INTO sessions (token_hash, account_id, csrf, created_at, expires_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?4)",
             params![token_hash(&token), account.id, csrf, now.to_string(), (now + lifetime).to_string()],
         )?;
-        drop(conn);
-        self.record(login, "ok", now)?;
         Ok((
             token.clone(),
             Session {
@@ -339,6 +393,27 @@ impl Accounts {
         Ok(())
     }
 
+    /// Anchors the head of the dossiers' audit chain here, outside `dossiers.db` (see
+    /// `dossiers::audit`). A head never moves backwards.
+    pub fn anchor_audit(&self, seq: i64, hash: &str) -> Result<(), AccountError> {
+        lock(&self.conn)?.execute(
+            "INSERT INTO audit_anchor (id, seq, hash, at) VALUES (1, ?1, ?2, ?3)
+             ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at
+             WHERE excluded.seq > audit_anchor.seq",
+            params![seq, hash, Timestamp::now().to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// The anchored head of the dossiers' audit chain, `(line, hash)`.
+    pub fn audit_anchor(&self) -> Result<Option<(i64, String)>, AccountError> {
+        Ok(lock(&self.conn)?
+            .query_row("SELECT seq, hash FROM audit_anchor WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?)
+    }
+
     /// The session behind a cookie's token, if it is still valid.
     pub fn session(&self, token: &str, now: Timestamp) -> Result<Option<Session>, AccountError> {
         if token.len() != 64 {
@@ -348,21 +423,38 @@ impl Accounts {
         let conn = lock(&self.conn)?;
         let row = conn
             .query_row(
-                "SELECT a.id, a.login, a.display_name, a.role, a.must_change_password, s.csrf, s.expires_at
+                "SELECT a.id, a.login, a.display_name, a.role, a.must_change_password, s.csrf, s.expires_at, s.last_seen
                  FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1",
                 [&hash],
-                |r| Ok((account_row(r)?, r.get::<_, String>(5)?, r.get::<_, String>(6)?)),
+                |r| {
+                    Ok((
+                        account_row(r)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, Option<String>>(7)?,
+                    ))
+                },
             )
             .optional()?;
-        let Some((account, csrf, expires)) = row else {
+        let Some((account, csrf, expires, last_seen)) = row else {
             return Ok(None);
         };
-        if expires.parse::<Timestamp>().map_or(true, |e| e <= now) {
+        let account = account?;
+        let last_seen = last_seen.and_then(|l| l.parse::<Timestamp>().ok());
+        let idle = account.role != Role::Display
+            && last_seen.is_some_and(|seen| now.duration_since(seen) > STAFF_IDLE);
+        if idle || expires.parse::<Timestamp>().map_or(true, |e| e <= now) {
             conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [&hash])?;
             return Ok(None);
         }
+        if last_seen.is_none_or(|seen| now.duration_since(seen) > SEEN_EVERY) {
+            conn.execute(
+                "UPDATE sessions SET last_seen = ?2 WHERE token_hash = ?1",
+                params![hash, now.to_string()],
+            )?;
+        }
         Ok(Some(Session {
-            account: account?,
+            account,
             csrf,
             token_hash: hash,
         }))
@@ -376,33 +468,57 @@ impl Accounts {
         Ok(())
     }
 
-    /// Replaces the password after checking the current one; other sessions of the account end.
+    /// Replaces the password after checking the current one (a wrong one counts as a wrong
+    /// password for the lock-out). Every session of the account ends, this one included, and a
+    /// new one begins (with the same CSRF token): returns its token.
     pub fn change_password(
         &self,
         session: &Session,
         current: &str,
         new: &str,
-    ) -> Result<(), AccountError> {
+        now: Timestamp,
+    ) -> Result<(String, Session), AccountError> {
+        let login = &session.account.login;
+        let gate = self.attempts.of(login);
+        let _one_at_a_time = gate.lock();
+        if let Some(until) = self.locked_until(login, now)? {
+            return Err(AccountError::Locked { until });
+        }
         let hash: String = lock(&self.conn)?.query_row(
             "SELECT password_hash FROM accounts WHERE id = ?1",
             [session.account.id],
             |r| r.get(0),
         )?;
         if !verify_password(current, &hash) {
-            return Err(AccountError::WrongCredentials);
+            let locked = self.failed(
+                login,
+                Some(session.account.id),
+                &guard::Client::Unknown,
+                now,
+            )?;
+            self.record(login, "wrong_current_password", now)?;
+            return Err(match locked {
+                Some(until) => AccountError::Locked { until },
+                None => AccountError::WrongCredentials,
+            });
         }
-        check_new_password(&session.account.login, current, new)?;
+        check_new_password(login, current, new)?;
         let new_hash = hash_password(new)?;
-        let conn = lock(&self.conn)?;
-        conn.execute(
-            "UPDATE accounts SET password_hash = ?2, must_change_password = 0, password_changed_at = ?3 WHERE id = ?1",
-            params![session.account.id, new_hash, Timestamp::now().to_string()],
-        )?;
-        conn.execute(
-            "DELETE FROM sessions WHERE account_id = ?1 AND token_hash <> ?2",
-            params![session.account.id, session.token_hash],
-        )?;
-        Ok(())
+        {
+            let conn = lock(&self.conn)?;
+            conn.execute(
+                "UPDATE accounts SET password_hash = ?2, must_change_password = 0, password_changed_at = ?3 WHERE id = ?1",
+                params![session.account.id, new_hash, now.to_string()],
+            )?;
+            conn.execute(
+                "DELETE FROM sessions WHERE account_id = ?1",
+                [session.account.id],
+            )?;
+        }
+        let mut account = session.account.clone();
+        account.must_change_password = false;
+        // A new token; the page's CSRF token stays, so the page that changed it keeps working.
+        self.open_session(account, Some(session.csrf.clone()), now)
     }
 }
 
@@ -460,35 +576,47 @@ mod tests {
             .create("amina", "Amina", Role::Officer, "first-time-9")
             .expect("create");
         let now = Timestamp::now();
-        let (token, session) = accounts.login("amina", "first-time-9", now).expect("login");
-        assert!(session.account.must_change_password);
+        let first = accounts
+            .login("amina", "first-time-9", None, now)
+            .expect("login");
+        assert!(first.session.account.must_change_password);
+        assert!(first.device.is_some(), "a new browser gets a device token");
         assert_eq!(
             accounts
-                .session(&token, now)
+                .session(&first.token, now)
                 .expect("lookup")
                 .map(|s| s.account.login),
             Some("amina".into())
         );
+        let session = &first.session;
         assert!(matches!(
-            accounts.change_password(&session, "first-time-9", "short"),
+            accounts.change_password(session, "first-time-9", "short", now),
             Err(AccountError::WeakPassword(_))
         ));
         assert!(matches!(
-            accounts.change_password(&session, "first-time-9", "first-time-9"),
+            accounts.change_password(session, "first-time-9", "first-time-9", now),
             Err(AccountError::WeakPassword(_))
         ));
         assert!(matches!(
-            accounts.change_password(&session, "wrong", "a good new passphrase"),
+            accounts.change_password(session, "wrong", "a good new passphrase", now),
             Err(AccountError::WrongCredentials)
         ));
-        accounts
-            .change_password(&session, "first-time-9", "a good new passphrase")
+        let (token, renewed) = accounts
+            .change_password(session, "first-time-9", "a good new passphrase", now)
             .expect("change");
+        // The session that carried the one-time password ends; a new one begins.
+        assert!(
+            accounts
+                .session(&first.token, now)
+                .expect("lookup")
+                .is_none()
+        );
+        assert_ne!(token, first.token);
         let session = accounts
             .session(&token, now)
             .expect("lookup")
-            .expect("still valid");
-        assert!(!session.account.must_change_password);
+            .expect("the new session");
+        assert!(!session.account.must_change_password && !renewed.account.must_change_password);
         accounts.logout(&session).expect("logout");
         assert!(accounts.session(&token, now).expect("lookup").is_none());
     }
@@ -503,18 +631,18 @@ mod tests {
         for i in 1..LOCK_AFTER_FAILURES {
             assert!(
                 matches!(
-                    accounts.login("amina", "wrong", now),
+                    accounts.login("amina", "wrong", None, now),
                     Err(AccountError::WrongCredentials)
                 ),
                 "attempt {i}"
             );
         }
         assert!(matches!(
-            accounts.login("amina", "wrong", now),
+            accounts.login("amina", "wrong", None, now),
             Err(AccountError::Locked { .. })
         ));
         assert!(matches!(
-            accounts.login("amina", "right-password", now),
+            accounts.login("amina", "right-password", None, now),
             Err(AccountError::Locked { .. })
         ));
         // A quarter of an hour later the right password works again.
@@ -523,6 +651,7 @@ mod tests {
                 .login(
                     "amina",
                     "right-password",
+                    None,
                     now + LOCK_FOR + SignedDuration::from_secs(1)
                 )
                 .is_ok()
@@ -530,7 +659,59 @@ mod tests {
     }
 
     #[test]
-    fn sessions_expire_and_unknown_logins_look_like_wrong_passwords() {
+    fn a_known_browser_still_logs_in_while_the_account_is_locked_for_others() {
+        let (_dir, accounts) = accounts();
+        accounts
+            .create("amina", "Amina", Role::Officer, "right-password")
+            .expect("create");
+        let now = Timestamp::now();
+        let desk = accounts
+            .login("amina", "right-password", None, now)
+            .expect("first login")
+            .device
+            .expect("device token");
+        for _ in 0..LOCK_AFTER_FAILURES {
+            let _ = accounts.login("amina", "guess", None, now);
+        }
+        assert!(matches!(
+            accounts.login("amina", "right-password", None, now),
+            Err(AccountError::Locked { .. })
+        ));
+        let again = accounts
+            .login("amina", "right-password", Some(&desk), now)
+            .expect("her own desk");
+        assert!(again.device.is_none(), "the desk keeps its token");
+        // A stolen device token still needs the password, and has its own ten tries.
+        for _ in 0..LOCK_AFTER_FAILURES {
+            assert!(matches!(
+                accounts.login("amina", "guess", Some(&desk), now),
+                Err(AccountError::WrongCredentials)
+            ));
+        }
+        assert!(matches!(
+            accounts.login("amina", "right-password", Some(&desk), now),
+            Err(AccountError::Locked { .. })
+        ));
+    }
+
+    #[test]
+    fn unknown_logins_are_locked_like_known_ones() {
+        let (_dir, accounts) = accounts();
+        let now = Timestamp::now();
+        for _ in 1..LOCK_AFTER_FAILURES {
+            assert!(matches!(
+                accounts.login("nobody", "x", None, now),
+                Err(AccountError::WrongCredentials)
+            ));
+        }
+        assert!(matches!(
+            accounts.login("nobody", "x", None, now),
+            Err(AccountError::Locked { .. })
+        ));
+    }
+
+    #[test]
+    fn sessions_expire_when_old_or_idle() {
         let (_dir, accounts) = accounts();
         accounts
             .create("tv", "Lobby TV", Role::Display, "tv-password-1")
@@ -539,27 +720,51 @@ mod tests {
             .create("amina", "Amina", Role::Officer, "right-password")
             .expect("create");
         let now = Timestamp::now();
-        let (token, _) = accounts
-            .login("amina", "right-password", now)
+        let amina = accounts
+            .login("amina", "right-password", None, now)
             .expect("login");
+        // Requests keep a session alive; half an hour without one ends it.
+        let later = now + SignedDuration::from_mins(20);
         assert!(
             accounts
-                .session(&token, now + STAFF_SESSION)
+                .session(&amina.token, later)
+                .expect("lookup")
+                .is_some()
+        );
+        assert!(
+            accounts
+                .session(&amina.token, later + SignedDuration::from_mins(20))
+                .expect("lookup")
+                .is_some()
+        );
+        assert!(
+            accounts
+                .session(
+                    &amina.token,
+                    later + STAFF_IDLE + SignedDuration::from_mins(21)
+                )
                 .expect("lookup")
                 .is_none()
         );
-        let (tv, _) = accounts.login("tv", "tv-password-1", now).expect("login");
+        let amina = accounts
+            .login("amina", "right-password", None, now)
+            .expect("login");
+        let mut t = now;
+        while t < now + STAFF_SESSION {
+            t += SignedDuration::from_mins(25);
+            let _ = accounts.session(&amina.token, t);
+        }
+        assert!(accounts.session(&amina.token, t).expect("lookup").is_none());
+        let tv = accounts
+            .login("tv", "tv-password-1", None, now)
+            .expect("login");
         assert!(
             accounts
-                .session(&tv, now + STAFF_SESSION)
+                .session(&tv.token, now + STAFF_SESSION)
                 .expect("lookup")
                 .is_some(),
             "the TV stays logged in"
         );
-        assert!(matches!(
-            accounts.login("nobody", "x", now),
-            Err(AccountError::WrongCredentials)
-        ));
         assert!(
             accounts
                 .session("not a token", now)

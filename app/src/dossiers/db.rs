@@ -3,10 +3,12 @@
 //! fails whole, and nothing else in the service appends to the audit log.
 
 use super::{audit, names};
+use crate::accounts::Accounts;
 use crate::store::{self, StoreError};
 use crate::vault::DataKey;
 use baom_domain::dossier::DossierError;
 use baom_domain::names::NameIndex;
+use baom_keys::Zeroizing;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +45,10 @@ pub struct Db {
     pub conn: Connection,
     pub names: NameIndex,
     pub scans_dir: PathBuf,
+    /// The audit chain's key (derived from the data key).
+    audit_key: Zeroizing<[u8; 32]>,
+    /// Where the chain's head is anchored after every action (`accounts.db`); none in tests.
+    anchor: Option<Accounts>,
 }
 
 /// An action under way, inside its transaction: what it may read and change, and the audit
@@ -99,11 +105,32 @@ impl Db {
                 "an action left no line in the audit log".into(),
             ));
         }
+        let mut head = None;
         for line in &lines {
-            audit::append(&tx, actor, line)?;
+            head = Some(audit::append(&tx, &self.audit_key, actor, line)?);
         }
         tx.commit()?;
+        // Committed: the head goes outside the database. Should this fail, the anchor only lags
+        // behind the chain, which a verification tolerates; it never runs ahead of it.
+        if let (Some(anchor), Some(head)) = (&self.anchor, head)
+            && let Err(e) = anchor.anchor_audit(head.seq, &head.hash)
+        {
+            tracing::error!(error = %e, "the audit log's head could not be anchored");
+        }
         Ok(out)
+    }
+
+    /// The chain verified against its anchor in `accounts.db` and any `more` (a printed head).
+    pub fn verify_audit(&self, more: &[audit::Head]) -> Result<audit::Verification> {
+        let mut anchors: Vec<audit::Head> = more.to_vec();
+        if let Some(anchor) = &self.anchor
+            && let Some((seq, hash)) = anchor
+                .audit_anchor()
+                .map_err(|e| DossierStoreError::Unavailable(e.to_string()))?
+        {
+            anchors.push(audit::Head { seq, hash });
+        }
+        Ok(audit::verify(&self.conn, &self.audit_key, &anchors)?)
     }
 
     /// An event that changes no dossier but must be in the audit log (a backup downloaded, the
@@ -124,8 +151,14 @@ impl Db {
     }
 }
 
-/// Opens (creating if needed) `dossiers.db` with the key, migrates it and builds the name index.
-pub fn open(path: &Path, key: &DataKey, scans_dir: PathBuf) -> Result<Db> {
+/// Opens (creating if needed) `dossiers.db` with the key, migrates it and builds the name
+/// index; the audit chain's head is anchored in `anchor` (`accounts.db`).
+pub fn open(
+    path: &Path,
+    key: &DataKey,
+    scans_dir: PathBuf,
+    anchor: Option<Accounts>,
+) -> Result<Db> {
     let mut conn = open_keyed(path, key)?;
     store::migrations::apply(&mut conn, super::schema::MIGRATIONS, "dossiers")?;
     let names = names::build(&conn)?;
@@ -133,13 +166,15 @@ pub fn open(path: &Path, key: &DataKey, scans_dir: PathBuf) -> Result<Db> {
         conn,
         names,
         scans_dir,
+        audit_key: key.audit_key(),
+        anchor,
     })
 }
 
 /// A connection to `dossiers.db` (or a backup of it) with the key set and checked.
 pub fn open_keyed(path: &Path, key: &DataKey) -> Result<Connection> {
     let conn = Connection::open(path).map_err(StoreError::from)?;
-    conn.execute_batch(&format!("PRAGMA key = {};", key.sqlcipher_pragma()))?;
+    conn.execute_batch(&key.sqlcipher_pragma())?;
     // A wrong key shows here: SQLCipher cannot read the first page.
     conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
         r.get::<_, i64>(0)

@@ -52,6 +52,7 @@ impl Dossiers {
     pub fn new(
         data: &baom_config::DataDir,
         vault: Arc<Vault>,
+        anchor: crate::accounts::Accounts,
         douars: Vec<String>,
         retention_years: u16,
     ) -> Dossiers {
@@ -64,7 +65,7 @@ impl Dossiers {
         let path = data.dossiers_db();
         let scans_dir = data.dossier_scans_dir();
         vault.on_unlock(move |key| {
-            let opened = open(&path, key, scans_dir.clone());
+            let opened = open(&path, key, scans_dir.clone(), Some(anchor.clone()));
             let Ok(mut slot) = state.lock() else { return };
             *slot = match opened {
                 Ok(db) => {

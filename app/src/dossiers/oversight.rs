@@ -1,5 +1,5 @@
-//! What supervisors read about the dossiers as a whole: the audit log, its chain verified.
-//! Each reading is itself a line.
+//! What supervisors read about the dossiers as a whole: the audit log, its chain verified
+//! against its anchors (`accounts.db`'s, and a head printed earlier). Each reading is a line.
 
 use super::audit::{self, Line, Verification};
 use super::db::{Db, Result};
@@ -10,22 +10,20 @@ pub fn review_log(
     db: &mut Db,
     actor: &str,
     person: Option<i64>,
+    printed: Option<audit::Head>,
     limit: i64,
 ) -> Result<(Verification, Vec<Line>)> {
+    let verification = db.verify_audit(printed.as_slice())?;
     db.act(actor, |a| {
-        let verification = audit::verify(a.tx)?;
         let shown = audit::lines(a.tx, person, limit)?;
         a.log(
             "audit.verify",
             None,
             None,
             format!(
-                "lines={} broken_at={}",
+                "lines={} holds={}",
                 verification.lines,
-                verification
-                    .broken_at
-                    .map(|b| b.to_string())
-                    .unwrap_or_else(|| "none".into())
+                verification.holds()
             ),
         );
         Ok((verification, shown))

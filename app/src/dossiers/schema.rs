@@ -131,4 +131,7 @@ pub const MIGRATIONS: &[&str] = &[
         scans INTEGER NOT NULL,
         person_ids TEXT NOT NULL              -- numbers only, for the report
     );",
+    // 2: the chain is keyed (HMAC under a key derived from the data key) from the first line
+    // written after this; lines from before keep their plain SHA-256 (see `audit`).
+    "ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;",
 ];

@@ -12,12 +12,12 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "baom_session";
+/// A browser's device token (see `accounts::guard`): where an account logged in before.
+pub const DEVICE_COOKIE: &str = "baom_device";
 pub const LOGIN_CSRF_COOKIE: &str = "baom_login";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
@@ -29,6 +29,33 @@ pub fn session_cookie(token: String) -> Cookie<'static> {
         .http_only(true)
         .same_site(SameSite::Strict)
         .build()
+}
+
+/// The device cookie: long-lived, for this site only, never read by scripts.
+pub fn device_cookie(token: String) -> Cookie<'static> {
+    Cookie::build((DEVICE_COOKIE, token))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .permanent()
+        .build()
+}
+
+/// The cookies a login sets: its session, and the device token if the browser had none.
+pub fn login_cookies(jar: CookieJar, logged_in: &crate::accounts::LoggedIn) -> CookieJar {
+    let jar = jar.add(session_cookie(logged_in.token.clone()));
+    match &logged_in.device {
+        Some(device) => jar.add(device_cookie(device.clone())),
+        None => jar,
+    }
+}
+
+/// The device token the browser sent, if any.
+pub fn device_of(jar: &CookieJar) -> Option<String> {
+    jar.get(DEVICE_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub fn expired_session_cookie() -> Cookie<'static> {
@@ -136,42 +163,15 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
-/// Attempts allowed from one address in [`LoginLimiter::WINDOW`], whatever the logins tried.
-const ATTEMPTS_PER_WINDOW: usize = 30;
+/// Attempts allowed from one address in [`LOGIN_WINDOW`], whatever the logins tried.
+pub const ATTEMPTS_PER_WINDOW: usize = 30;
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(10 * 60);
 
-/// Limits login attempts per client address, on top of the per-account lock.
-#[derive(Default)]
-pub struct LoginLimiter {
-    attempts: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
-}
+/// Limits login attempts per client address, on top of the per-login lock-out.
+pub type LoginLimiter = super::rate::RateWindow<IpAddr>;
 
-impl LoginLimiter {
-    pub const WINDOW: Duration = Duration::from_secs(10 * 60);
-
-    /// Records an attempt; false if this address has used up its attempts.
-    pub fn allow(&self, address: IpAddr) -> bool {
-        let Ok(mut attempts) = self.attempts.lock() else {
-            return false;
-        };
-        let now = Instant::now();
-        attempts.retain(|_, times| {
-            times
-                .back()
-                .is_some_and(|t| now.duration_since(*t) < Self::WINDOW)
-        });
-        let times = attempts.entry(address).or_default();
-        while times
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= Self::WINDOW)
-        {
-            times.pop_front();
-        }
-        if times.len() >= ATTEMPTS_PER_WINDOW {
-            return false;
-        }
-        times.push_back(now);
-        true
-    }
+pub fn login_limiter() -> LoginLimiter {
+    LoginLimiter::new(ATTEMPTS_PER_WINDOW, LOGIN_WINDOW)
 }
 
 /// Whether a request comes with the `Origin` of this very site (or none, as from curl): a second
@@ -197,7 +197,7 @@ mod tests {
     fn tokens_compare_whole_and_limits_hold_per_address() {
         assert!(same_token("abc", "abc"));
         assert!(!same_token("abc", "abd") && !same_token("abc", "ab") && !same_token("", "a"));
-        let limiter = LoginLimiter::default();
+        let limiter = login_limiter();
         let a: IpAddr = [10, 0, 0, 1].into();
         let b: IpAddr = [10, 0, 0, 2].into();
         for _ in 0..ATTEMPTS_PER_WINDOW {

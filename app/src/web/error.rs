@@ -57,14 +57,36 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
+        // What went wrong inside the service (paths, database errors) goes to the log; the
+        // client reads the code and a sentence that gives nothing of the box away.
+        let message = if self.status.is_server_error() {
             tracing::error!(code = self.code, message = %self.message, "request failed");
-        }
+            server_error_sentence(self.code).to_owned()
+        } else {
+            self.message
+        };
         (
             self.status,
-            Json(json!({ "code": self.code, "message": self.message })),
+            Json(json!({ "code": self.code, "message": message })),
         )
             .into_response()
+    }
+}
+
+/// What a client is told of a failure inside the service, by code.
+fn server_error_sentence(code: &str) -> &'static str {
+    match code {
+        "dossiers_locked" => {
+            "the dossiers are locked: they open when an officer or supervisor who holds the key logs in"
+        }
+        "scanner_not_configured" => "this office has no scanner configured",
+        "scanner_failed" => "the scanner did not give a page; check that it is on and try again",
+        "stopping" => "the service is stopping; try again in a moment",
+        "busy" => "too many logins at once; try again in a moment",
+        "storage_unavailable" | "dossiers_unavailable" => {
+            "the service could not reach its data; try again, and tell the technician if it goes on"
+        }
+        _ => "the service failed to do this; the technician will find the details in its log",
     }
 }
 
@@ -143,6 +165,9 @@ impl From<AccountError> for ApiError {
             ),
             AccountError::Exists(_) => {
                 ApiError::new(StatusCode::CONFLICT, "account_exists", e.to_string())
+            }
+            AccountError::Busy => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
             }
             AccountError::Store(_) | AccountError::Hashing(_) => ApiError::internal(e.to_string()),
         }

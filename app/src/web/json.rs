@@ -27,17 +27,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 "send the body as Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        let read = tokio::time::timeout(super::connections::BODY, Bytes::from_request(req, state));
+        let bytes = read
+            .await
+            .map_err(|_| {
                 ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "body_too_large",
-                    format!("the body is larger than {} bytes", super::MAX_BODY_BYTES),
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_too_slow",
+                    "the body did not arrive in time",
                 )
-            } else {
-                ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.body_text())
-            }
-        })?;
+            })?
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::new(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "body_too_large",
+                        format!("the body is larger than {} bytes", super::MAX_BODY_BYTES),
+                    )
+                } else {
+                    ApiError::new(StatusCode::BAD_REQUEST, "unreadable_body", e.body_text())
+                }
+            })?;
         parse(&bytes).map(ApiJson)
     }
 }

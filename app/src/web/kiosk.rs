@@ -10,7 +10,8 @@
 //!   `{"number": "A-001", "token": "...", "ahead": 0, "estimated_wait_s": 0, ...}`.
 //!   The answer also says `"receipt": "queued" | "printed" | "failed"`: the ticket is committed
 //!   before its receipt is printed, and a receipt that failed is retried (the kiosk shows the
-//!   ticket on screen meanwhile).
+//!   ticket on screen meanwhile). At most `[queue] kiosk_tickets_per_minute` (60) a minute:
+//!   `429 too_many_tickets`.
 //! - `GET /v1/tickets/{token}` → that ticket's state, with its `receipt` state. The token's
 //!   signature is checked first: a forged or altered token is `400 invalid_token`.
 //! - `GET /v1/printer` → `{"state": "ready" | "paper_out" | "cover_open" | "offline" |
@@ -43,6 +44,10 @@ use baom_domain::queue::Command;
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
+
+/// The kiosk may issue `[queue] kiosk_tickets_per_minute` tickets in this window: far above a
+/// busy souk day's pace, far below what would empty a service's day of numbers in moments.
+pub const TICKET_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long a kiosk waits for the first print attempt before answering `"receipt": "queued"`.
 const FIRST_PRINT_WAIT: std::time::Duration = std::time::Duration::from_millis(2500);
@@ -120,7 +125,15 @@ async fn issue(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<IssueRequest>,
 ) -> Result<(StatusCode, Json<KioskTicketView>), ApiError> {
-    let done = state.queue.execute(request.command()?, None).await?;
+    let command = request.command()?;
+    if !state.kiosk_tickets.allow(()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_tickets",
+            "the kiosk is issuing tickets faster than people can take them; wait a moment",
+        ));
+    }
+    let done = state.queue.execute(command, None).await?;
     tracing::info!(number = %done.ticket.number, priority = done.ticket.priority, "ticket issued at the kiosk");
     let today = done.ticket.day;
     // The ticket is on disk: now its receipt. The kiosk waits a moment for the first attempt,

@@ -7,10 +7,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod connections;
 pub mod error;
+pub mod headers;
 pub mod json;
 pub mod kiosk;
 pub mod pages;
+pub mod rate;
 pub mod receipts;
 pub mod scans;
 pub mod session;
@@ -49,6 +52,9 @@ pub struct AppState {
     /// Accounts, sessions and the dossiers' key that follows each password.
     pub staff: Staff,
     pub login_limiter: Arc<auth::LoginLimiter>,
+    /// Tickets the kiosk socket may issue (a process on the box must not burn the day's
+    /// numbers and the paper).
+    pub kiosk_tickets: Arc<rate::RateWindow<()>>,
     pub speech: Arc<Speech>,
     /// People, cases and their audit log (`dossiers.db`), open when the vault is.
     pub dossiers: Dossiers,
@@ -66,5 +72,6 @@ pub fn lan_router(state: AppState) -> axum::Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(headers::secure))
         .with_state(state)
 }

@@ -4,7 +4,7 @@
 use super::auth;
 use super::json::ApiJson;
 use super::{ApiError, AppState};
-use crate::accounts::Session;
+use crate::accounts::{LoggedIn, Session};
 use axum::extract::{ConnectInfo, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
@@ -30,13 +30,15 @@ fn describe(session: &Session) -> Value {
     })
 }
 
-/// Shared by the form and the API: the address limit, then the account's own checks.
+/// Shared by the form and the API: the address limit, then the account's own checks (with the
+/// browser's device token, if it sent one).
 pub async fn check_login(
     state: &AppState,
     from: SocketAddr,
+    jar: &CookieJar,
     login: String,
     password: String,
-) -> Result<(String, Session), ApiError> {
+) -> Result<LoggedIn, ApiError> {
     if !state.login_limiter.allow(from.ip()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -44,7 +46,10 @@ pub async fn check_login(
             "too many login attempts from this address; wait a few minutes",
         ));
     }
-    Ok(state.staff.log_in(login, password).await?)
+    Ok(state
+        .staff
+        .log_in(login, password, auth::device_of(jar))
+        .await?)
 }
 
 pub async fn login(
@@ -53,11 +58,12 @@ pub async fn login(
     jar: CookieJar,
     ApiJson(request): ApiJson<LoginRequest>,
 ) -> Result<(CookieJar, Json<Value>), ApiError> {
-    let (token, session) = check_login(&state, from, request.login, request.password).await?;
+    let logged_in = check_login(&state, from, &jar, request.login, request.password).await?;
+    let session = &logged_in.session;
     tracing::info!(login = %session.account.login, role = %session.account.role, "logged in (API)");
     Ok((
-        jar.add(auth::session_cookie(token)),
-        Json(describe(&session)),
+        auth::login_cookies(jar, &logged_in),
+        Json(describe(session)),
     ))
 }
 
@@ -84,14 +90,17 @@ pub struct PasswordRequest {
     new: String,
 }
 
+/// `204`, with the new session's cookie: a new password starts a new session (the CSRF token
+/// stays the same).
 pub async fn change_password(
     State(state): State<AppState>,
     Extension(session): Extension<Session>,
+    jar: CookieJar,
     ApiJson(request): ApiJson<PasswordRequest>,
-) -> Result<StatusCode, ApiError> {
-    state
+) -> Result<(CookieJar, StatusCode), ApiError> {
+    let (token, _) = state
         .staff
         .change_password(session, request.current, request.new)
         .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok((jar.add(auth::session_cookie(token)), StatusCode::NO_CONTENT))
 }

@@ -175,9 +175,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for CsrfForm<T> {
         if !is_form {
             return Err(PageError::BadForm);
         }
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| PageError::BadForm)?;
+        let bytes = tokio::time::timeout(
+            crate::web::connections::BODY,
+            Bytes::from_request(req, state),
+        )
+        .await
+        .map_err(|_| PageError::BadForm)?
+        .map_err(|_| PageError::BadForm)?;
         let sent: CsrfField = serde_urlencoded::from_bytes(&bytes).map_err(|_| PageError::Csrf)?;
         if !same_token(&sent.csrf, &expected) {
             return Err(PageError::Csrf);

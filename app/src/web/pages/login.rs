@@ -97,8 +97,9 @@ pub async fn submit(
         return refusal::page(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf"));
     }
     let next = safe_next(Some(&form.next));
-    match check_login(&state, from, form.login, form.password).await {
-        Ok((token, session)) => {
+    match check_login(&state, from, &jar, form.login, form.password).await {
+        Ok(logged_in) => {
+            let session = &logged_in.session;
             tracing::info!(login = %session.account.login, role = %session.account.role, "logged in");
             let target = if session.account.must_change_password {
                 "/password".to_owned()
@@ -107,15 +108,16 @@ pub async fn submit(
             } else {
                 next
             };
-            let jar = jar
-                .remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login"))
-                .add(auth::session_cookie(token));
+            let jar = auth::login_cookies(
+                jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")),
+                &logged_in,
+            );
             (jar, Redirect::to(&target)).into_response()
         }
         Err(e) => {
             let problem = match e.code {
                 "account_locked" => tr.t("login-locked"),
-                "too_many_attempts" => tr.t("login-too-many"),
+                "too_many_attempts" | "busy" => tr.t("login-too-many"),
                 "wrong_credentials" => tr.t("login-wrong"),
                 _ => e.message.clone(),
             };
@@ -190,6 +192,7 @@ pub struct PasswordForm {
 pub async fn password_submit(
     State(state): State<AppState>,
     SignedIn { session, tr }: SignedIn,
+    jar: CookieJar,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<Response, PageError> {
     let refused = |problem: String| {
@@ -209,8 +212,14 @@ pub async fn password_submit(
         .change_password(session.clone(), form.current, form.new)
         .await
     {
-        Ok(()) => Ok(Redirect::to(home_of(role)).into_response()),
+        // A new password, a new session.
+        Ok((token, _)) => Ok((
+            jar.add(auth::session_cookie(token)),
+            Redirect::to(home_of(role)),
+        )
+            .into_response()),
         Err(AccountError::WrongCredentials) => Ok(refused(tr.t("password-wrong"))),
+        Err(AccountError::Locked { .. }) => Ok(refused(tr.t("login-locked"))),
         Err(AccountError::WeakPassword(reason)) => {
             Ok(refused(tr.t1("password-weak", "reason", &reason)))
         }

@@ -88,9 +88,20 @@ async fn set_language(
 }
 
 /// A local path to go back to after a login or a language switch; anything else means home.
+/// Only a path of this site: it starts with one `/`, and holds no backslash, no control
+/// character and no whitespace but the plain space (browsers drop tabs and newlines from
+/// addresses, so `/\t/evil.example` would become `//evil.example`, another site).
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_control() || (c.is_whitespace() && c != ' ')) =>
+        {
+            n.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }

@@ -28,16 +28,32 @@ pub async fn audit(
     let Page { session, tr, .. } = &page;
     let tr = *tr;
     let person = query.get("person").and_then(|p| p.parse::<i64>().ok());
+    // A head printed from this page earlier, typed back to check the chain against it.
+    let printed_text = query.get("head").cloned().unwrap_or_default();
+    let printed = crate::dossiers::audit::Head::parse(&printed_text);
     let (verification, lines) = state
         .dossiers
-        .run(move |db| oversight::review_log(db, &who, person, 500))
+        .run(move |db| oversight::review_log(db, &who, person, printed, 500))
         .await?;
+    let v = &verification;
     let body = html! {
         (nav(tr, session))
         h1 { (tr.t("audit-title")) }
-        @match verification.broken_at {
-            None => { p.verified #audit-verdict { (tr.t1("audit-intact", "lines", &verification.lines.to_string())) } }
-            Some(seq) => { p.problem #audit-verdict role="alert" { (tr.t1("audit-broken", "line", &seq.to_string())) } }
+        @if v.holds() {
+            p.verified #audit-verdict { (tr.t1("audit-intact", "lines", &v.lines.to_string())) }
+        } @else {
+            div.problem #audit-verdict role="alert" {
+                @if let Some(seq) = v.broken_at { p.broken { (tr.t1("audit-broken", "line", &seq.to_string())) } }
+                @if let Some(cut) = &v.cut { p.cut { (tr.t2("audit-cut", "anchored", &cut.anchored.to_string(), "last", &cut.last.to_string())) } }
+                @if let Some(seq) = v.rewritten_at { p.rewritten { (tr.t1("audit-rewritten", "line", &seq.to_string())) } }
+            }
+        }
+        @if let Some(head) = &v.head {
+            p.head #audit-head { (tr.t("audit-head")) " " code dir="ltr" { (head) } }
+        }
+        form.inline method="get" action="/audit" {
+            label { (tr.t("audit-check-head")) input name="head" dir="ltr" autocomplete="off" value=(printed_text) placeholder="123:ab12…"; }
+            button type="submit" { (tr.t("audit-check")) }
         }
         form.inline method="get" action="/audit" {
             label { (tr.t("audit-person")) input name="person" inputmode="numeric" value=(person.map(|p| p.to_string()).unwrap_or_default()); }
