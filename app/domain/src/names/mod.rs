@@ -33,4 +33,6 @@ pub use normalise::normalise;
 pub use skeleton::skeleton;
 
 #[cfg(test)]
+mod measure;
+#[cfg(test)]
 mod tests;
