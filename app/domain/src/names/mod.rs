@@ -28,7 +28,7 @@ mod normalise;
 mod skeleton;
 mod variants;
 
-pub use index::{MatchStrength, NameIndex, NameMatch};
+pub use index::{MatchStrength, NameIndex, NameMatch, compare};
 pub use normalise::normalise;
 pub use skeleton::skeleton;
 
