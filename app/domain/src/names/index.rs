@@ -10,7 +10,7 @@
 
 use super::normalise::{Token as Word, tokens};
 use super::skeleton::{
-    OPTIONAL, Shape, j_for_di, k_for_g, shape, shape_with_head, vowels_agree, z_for_s,
+    OPTIONAL, Shape, foreign_spellings, j_for_di, k_for_g, shape, shape_with_head, vowels_agree,
 };
 use super::variants::Variants;
 use serde::Serialize;
@@ -63,9 +63,9 @@ struct Features {
     skel: Box<str>,
     /// The skeletons the token is filed under, with their vowels: its own; without the l of a
     /// glued article (Elfassi → `fs`, Lamrani → `mrn`) when two letters or more remain; with j
-    /// for a West African initial Di (Diallo → `jl`, as Jallow); with z for a French s between
-    /// vowels (Rosalie → `rzl`, as روزالي); with k for the g (غ) of an Arabic spelling
-    /// (غوستاف → `kstf`, as Gustave).
+    /// for a West African initial Di (Diallo → `jl`, as Jallow); as French and English names
+    /// are written in Arabic script (`skeleton::foreign_spellings`: Rosalie → `rzl`, as
+    /// روزالي); with k for the g (غ) of an Arabic spelling (غوستاف → `kstf`, as Gustave).
     keys: Box<[Shape]>,
     /// Lines of `variants.txt` this spelling belongs to.
     names: Box<[u32]>,
@@ -101,11 +101,18 @@ impl Features {
         }
         if !word.arabic {
             keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
-            keys.extend(z_for_s(text).map(|z| shape(&z, false, 0)));
+            keys.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
         } else if let Some(k) = k_for_g(text) {
             keys.push(shape_with_head(&k, true, word.head, word.tail));
         }
         keys.retain(|k| !k.skeleton.is_empty());
+        let mut unique: Vec<Shape> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        let keys = unique;
         Features {
             text: text.into(),
             arabic: word.arabic,
@@ -508,7 +515,10 @@ impl NameIndex {
         let id = u32::try_from(self.tokens.len()).unwrap_or(u32::MAX);
         let features = Features::of(word, self.variants);
         for key in features.keys() {
-            self.by_skeleton.entry(key.into()).or_default().push(id);
+            let ids = self.by_skeleton.entry(key.into()).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
         }
         for d in deletions(&features.skel) {
             let ids = self.by_deletion.entry(d.into()).or_default();

@@ -121,8 +121,8 @@ pub(crate) struct Token {
     pub(crate) text: String,
     pub(crate) arabic: bool,
     /// An Arabic word's last letter as a vowel its transliteration hides, as the vowel
-    /// classes of `skeleton`: ة is A (فاطمة); ه (A or I: é in French names, باريه) and ى
-    /// (A or I: هدى, موسى); 0 otherwise (ح is a consonant: صالح).
+    /// classes of `skeleton`: ة and ى are A (فاطمة, هدى, موسى), ه is A or I (é in French
+    /// names: باريه); 0 otherwise (ح is a consonant: صالح).
     pub(crate) tail: u8,
     /// The vowel classes of the alif an Arabic word starts with: أ is a or u (أحمد, أسامة),
     /// a bare ا or آ any (إ is transliterated i).
@@ -293,8 +293,8 @@ fn transliterate_word(raw: &str) -> Option<Word> {
     // إ is i; ة is ه, ى is ي, their vowel kept aside.
     let arabic = word.chars().any(is_arabic);
     let tail = match word.chars().last() {
-        Some('ة') => super::skeleton::A,
-        Some('ه' | 'ى') => super::skeleton::A | super::skeleton::I,
+        Some('ة' | 'ى') => super::skeleton::A,
+        Some('ه') => super::skeleton::A | super::skeleton::I,
         _ => 0,
     };
     let head = match word.chars().next() {
@@ -466,7 +466,8 @@ mod tests {
         // Their vowel is kept aside; ح is a consonant.
         let (a, i) = (crate::names::skeleton::A, crate::names::skeleton::I);
         assert_eq!(tokens("فاطمة")[0].tail, a);
-        assert_eq!(tokens("هدى")[0].tail, a | i);
+        assert_eq!(tokens("هدى")[0].tail, a);
+        assert_eq!(tokens("باريه")[0].tail, a | i);
         assert_eq!(tokens("صالح")[0].tail, 0);
         assert_eq!(tokens("Fatima")[0].tail, 0);
     }

@@ -72,6 +72,8 @@ const RULES: &[Rule] = &[
         to: "k",
         before: Before::FrontVowel,
     },
+    // X is ks: Alexandre, Maxime (أليكساندر, ماكسيم).
+    rule("x", "ks"),
     // Moroccan speech says ق and ڭ as g, and Arabic script writes ڭ as ك: Guessous / كسوس,
     // Gaddour / Kaddour, Rguibi / الركيبي. (gh was taken above, so this is a lone g.)
     rule("g", "k"),
@@ -130,17 +132,70 @@ pub(crate) fn j_for_di(token: &str) -> Option<String> {
     Some(format!("j{rest}"))
 }
 
-/// A Latin single s between vowels is said z in French (Rosalie, Josephine: روزالي,
-/// جوزفين), but Moroccan spellings write س so too (Yasine, Housine): such a token is also
-/// filed under the skeleton with z.
-pub(crate) fn z_for_s(token: &str) -> Option<String> {
+/// Other Latin spellings under which a token is also filed, for how French and English names
+/// are written in Arabic script: a single s between vowels, or at the end after l, m, n, r,
+/// said z (Rosalie, Josephine, Collins, Williams: روزالي, جوزفين, كولينز, وليامز); ch between
+/// vowels said k (Michael, Nicholas: مايكل, نيكولاس); a French silent final t, d or r (Hubert,
+/// Edmond, Laurent, Olivier: هوبير, ادمون, أوليفييه); ch before r or l at the start said k;
+/// g before e, i, y said j. Moroccan spellings write some of these so for Arabic sounds
+/// (Yasine, Achraf, Chraibi, Rgibi), so they are extra keys, not rewrites.
+pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
     let b = token.as_bytes();
-    let at = (1..b.len().saturating_sub(1)).find(|&i| {
-        b[i] == b's' && is_vowel(b[i - 1]) && is_vowel(b[i + 1])
-    })?;
-    let mut out = token.to_string();
-    out.replace_range(at..=at, "z");
-    Some(out)
+    let n = b.len();
+    let mut out = Vec::new();
+    if n < 3 {
+        return out;
+    }
+    // Not after a vowel: Abbes, Idriss are Arabic names (عباس, إدريس).
+    let voiced = |c: u8| matches!(c, b'l' | b'm' | b'n' | b'r');
+    let z: Vec<u8> = (0..n)
+        .map(|i| {
+            let s_between = b[i] == b's'
+                && i > 0
+                && i + 1 < n
+                && is_vowel(b[i - 1])
+                && is_vowel(b[i + 1]);
+            let s_final = b[i] == b's' && i + 1 == n && voiced(b[i - 1]);
+            if s_between || s_final { b'z' } else { b[i] }
+        })
+        .collect();
+    if z != b {
+        out.push(String::from_utf8_lossy(&z).into_owned());
+    }
+    if let Some(at) = (1..n.saturating_sub(2)).find(|&i| {
+        b[i] == b'c' && b[i + 1] == b'h' && is_vowel(b[i - 1]) && is_vowel(b[i + 2])
+    }) {
+        let mut k = token.to_string();
+        k.replace_range(at..at + 2, "k");
+        out.push(k);
+    }
+    let silent = match &b[n - 3..] {
+        b"ert" | b"ard" | b"ent" | b"ond" | b"and" | b"ier" => Some(&token[..n - 1]),
+        _ => None,
+    };
+    out.extend(silent.map(str::to_string));
+    // Ch before r or l at the start is k (Christian, Chloé: كريستيان), but Moroccan ش is
+    // written so too (Chraibi, Achraf).
+    if token.starts_with("chr") || token.starts_with("chl") {
+        out.push(format!("k{}", &token[2..]));
+    }
+    // G before e, i or y is j in French and English (George, Gisèle: جورج, جيزيل), but
+    // Moroccan spellings write ڭ so too (Rgibi).
+    let soft_g: Vec<u8> = (0..n)
+        .map(|i| {
+            let front = b.get(i + 1).is_some_and(|&c| matches!(c, b'e' | b'i' | b'y'));
+            let after_u = i > 0 && b[i - 1] == b'u';
+            if b[i] == b'g' && front && !after_u && (i == 0 || b[i - 1] != b'n') {
+                b'j'
+            } else {
+                b[i]
+            }
+        })
+        .collect();
+    if soft_g != b {
+        out.push(String::from_utf8_lossy(&soft_g).into_owned());
+    }
+    out
 }
 
 /// Arabic script writes the hard g of French and English names with غ (غوستاف, غريس): a
@@ -200,7 +255,11 @@ pub(crate) fn shape(token: &str, arabic: bool, tail: u8) -> Shape {
 /// [`shape`], with the vowel classes of the alif an Arabic word starts with: أ is a or u,
 /// a bare ا or آ any.
 pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u8, tail: u8) -> Shape {
-    let rewritten = rewrite_as(token, arabic);
+    let mut rewritten = rewrite_as(token, arabic);
+    if arabic && tail != 0 && matches!(rewritten.last(), Some(b'h' | b'y')) && rewritten.len() > 1 {
+        // The ة, ه or ى the word ends with is its last vowel (the tail), not a letter.
+        rewritten.pop();
+    }
     let mut skel: Vec<u8> = Vec::with_capacity(rewritten.len());
     let mut gaps: Vec<u8> = vec![0];
     let mut last = 0u8;
@@ -263,26 +322,23 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u8, tail: u8) -> 
         skel.push(b);
         gaps.push(0);
     }
+    if arabic && tail != 0 {
+        let n = gaps.len() - 1;
+        gaps[n] = (gaps[n] & !(A | I | U)) | tail;
+    }
     if skel.len() > 1 && skel.last() == Some(&b'h') {
+        // The skeleton drops a final h (Fatimah, فاطمة); the vowels say what it was.
         skel.pop();
         let after = gaps.pop().unwrap_or(0);
         let before = gaps.last_mut().expect("gaps start with one");
-        if arabic && tail != 0 {
-            // ة or ه: the h is a vowel.
-            *before |= tail;
-        } else if *before & (A | I | U) == 0 {
+        if after & (A | I | U) != 0 {
+            // A vowel after the h ends the name (Samiha, سميحة, Taha).
             *before = after;
-        } else if !arabic && *before & A == 0 {
-            // Salih, Saleh: the vowel is before a consonant h, not at the end of the name.
-            // (A final ah is ة as often as not: Fatimah, Aminah.)
-            *before |= OPTIONAL;
-        } else if arabic {
+        } else if *before & (A | I | U) != 0 && (arabic || *before & A == 0) {
+            // Salih, Saleh, صالح: the vowel is before a consonant h, not at the end of the
+            // name. (A Latin final ah is ة as often as not: Fatimah, Aminah.)
             *before |= OPTIONAL;
         }
-    } else if arabic && tail != 0 {
-        // ى.
-        let n = gaps.len() - 1;
-        gaps[n] |= tail;
     }
     let n = gaps.len() - 1;
     if !arabic && rewritten.len() >= 2 {
@@ -358,7 +414,13 @@ fn latin_glide_written(latin: u8, arabic: u8, i: usize) -> bool {
 
 /// The rules for a token transliterated from Arabic script (see `normalise`: one letter per
 /// Arabic letter), where kh or sh are two letters: ق, پ and ڤ only.
-const ARABIC_RULES: &[Rule] = &[rule("q", "k"), rule("p", "b"), rule("v", "f")];
+const ARABIC_RULES: &[Rule] = &[
+    // تش is the tch of foreign names (تشارلز, Charles).
+    rule("tx", "x"),
+    rule("q", "k"),
+    rule("p", "b"),
+    rule("v", "f"),
+];
 
 /// The rewrite rules applied to a token's letters, vowels still in: [`RULES`], or
 /// [`ARABIC_RULES`] for a token from Arabic script.
@@ -526,13 +588,30 @@ mod tests {
     }
 
     #[test]
-    fn french_s_and_arabic_g_are_also_filed_another_way() {
-        use super::{k_for_g, z_for_s};
-        assert_eq!(z_for_s("rosalie").as_deref(), Some("rozalie"));
-        assert_eq!(z_for_s("hassan"), None);
-        assert_eq!(z_for_s("said"), None);
+    fn french_and_english_spellings_and_arabic_g_are_also_filed_another_way() {
+        use super::{foreign_spellings as f, k_for_g};
+        assert_eq!(f("rosalie"), ["rozalie"]);
+        assert_eq!(f("williams"), ["williamz"]);
+        assert_eq!(s(&f("collins")[0]), s("كولينز"));
+        assert_eq!(f("michael"), ["mikael"]);
+        assert_eq!(f("hubert"), ["huber"]);
+        assert_eq!(s(&f("hubert")[0]), s("هوبير"));
+        assert_eq!(f("olivier"), ["olivie"]);
+        assert_eq!(f("christian"), ["kristian"]);
+        assert_eq!(f("george"), ["jeorje"]);
+        assert!(f("saber").is_empty());
+        assert!(f("abbes").is_empty());
+        assert!(f("guessous").is_empty());
+        assert!(f("hassan").is_empty());
+        assert!(f("said").is_empty());
         assert_eq!(k_for_g("grys").as_deref(), Some("krys"));
         assert_eq!(k_for_g("mhmd"), None);
+    }
+
+    #[test]
+    fn x_is_ks() {
+        assert_eq!(s("maxime"), s("ماكسيم"));
+        assert_eq!(s("alexandre"), "lksndr");
     }
 
     #[test]
@@ -612,6 +691,9 @@ mod tests {
             ("Yahia", "Yahya"),
             ("Yahya", "يحيى"),
             ("Nadia", "نادية"),
+            ("Samiha", "سميحة"),
+            ("Taha", "طه"),
+            ("Salma", "سلمى"),
             ("Abdallah", "عبد الله"),
             ("Salah", "صلاح"),
             ("Diawara", "دياوارا"),
@@ -657,6 +739,9 @@ mod tests {
             ("Nadia", "Nada"),
             ("Ziad", "يزيد"),
             ("Abouzid", "بوزيد"),
+            ("Samiha", "Sami"),
+            ("Sellami", "سلمى"),
+            ("Nedia", "ندى"),
         ] {
             assert!(!agree(a, b), "{a} / {b}");
         }
