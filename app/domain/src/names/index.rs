@@ -316,8 +316,7 @@ impl NameIndex {
                 size_of::<Token>()
                     + 2 * t.features.text.len()
                     + t.features.skel.len()
-                    + t
-                        .features
+                    + t.features
                         .keys
                         .iter()
                         .map(|k| 24 + k.skeleton.len() + k.gaps.len())

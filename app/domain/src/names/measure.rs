@@ -321,7 +321,11 @@ pub fn population(people: usize, seed: u64) -> Population {
                         });
                         (usize::from(i != 0) << 31) | (list.len() - 1)
                     });
-                    let list = if at >> 31 == 0 { &mut given } else { &mut family };
+                    let list = if at >> 31 == 0 {
+                        &mut given
+                    } else {
+                        &mut family
+                    };
                     let name = &mut list[at & 0x7FFF_FFFF];
                     if !is_arabic(word) && !name.latin.iter().any(|l| l == word) {
                         name.latin.push(word.to_string());
@@ -450,7 +454,11 @@ pub fn population(people: usize, seed: u64) -> Population {
         .iter()
         .map(|ns| ns.iter().map(|&n| ids.find(n)).collect())
         .collect();
-    let slot_of = out.iter().enumerate().map(|(i, (id, _))| (*id, i)).collect();
+    let slot_of = out
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (*id, i))
+        .collect();
     Population {
         people: out,
         classes,
@@ -542,8 +550,16 @@ impl Report {
 
 /// Runs every recall query against `index` (built from this population).
 pub fn run(pop: &Population, index: &NameIndex) -> Report {
+    run_sets(pop, index, &[Set::Written, Set::Sourced, Set::HeldOut])
+}
+
+/// Runs the recall queries of `sets` only.
+pub fn run_sets(pop: &Population, index: &NameIndex, sets: &[Set]) -> Report {
     let mut report = Report::default();
     for (at, (pair, id)) in pop.recall.iter().enumerate() {
+        if !sets.contains(&pair.set) {
+            continue;
+        }
         let t = std::time::Instant::now();
         let found = index.search(&pair.query, 10);
         report.latencies.push(t.elapsed());

@@ -302,8 +302,7 @@ fn transliterate_word(raw: &str) -> Option<Word> {
         _ => super::skeleton::A | super::skeleton::I | super::skeleton::U,
     };
     let word = word
-        .replace(ALIF_A, "a")
-        .replace('ا', "a")
+        .replace([ALIF_A, 'ا'], "a")
         .replace(ALIF_I, "i")
         .replace('ة', "ه")
         .replace('ى', "ي");
@@ -572,8 +571,14 @@ mod tests {
         assert_eq!(n("غالي"), ["galy"]);
         // So that two letters never read as one: كهينة is Kahina, سهام Siham.
         assert_eq!(n("كهينة"), ["khynh"]);
-        assert_eq!(crate::names::skeleton::shape("khynh", true, 0).skeleton, "khn");
-        assert_eq!(crate::names::skeleton::shape("sham", true, 0).skeleton, "shm");
+        assert_eq!(
+            crate::names::skeleton::shape("khynh", true, 0).skeleton,
+            "khn"
+        );
+        assert_eq!(
+            crate::names::skeleton::shape("sham", true, 0).skeleton,
+            "shm"
+        );
     }
 
     #[test]

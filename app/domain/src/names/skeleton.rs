@@ -126,7 +126,7 @@ pub fn skeleton(token: &str) -> String {
 /// under the skeleton with j.
 pub(crate) fn j_for_di(token: &str) -> Option<String> {
     let rest = token.strip_prefix("di")?;
-    if rest.starts_with("eu") || !rest.starts_with(|c: char| matches!(c, 'a' | 'o' | 'u' | 'e')) {
+    if rest.starts_with("eu") || !rest.starts_with(['a', 'o', 'u', 'e']) {
         return None;
     }
     Some(format!("j{rest}"))
@@ -150,11 +150,8 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
     let voiced = |c: u8| matches!(c, b'l' | b'm' | b'n' | b'r');
     let z: Vec<u8> = (0..n)
         .map(|i| {
-            let s_between = b[i] == b's'
-                && i > 0
-                && i + 1 < n
-                && is_vowel(b[i - 1])
-                && is_vowel(b[i + 1]);
+            let s_between =
+                b[i] == b's' && i > 0 && i + 1 < n && is_vowel(b[i - 1]) && is_vowel(b[i + 1]);
             let s_final = b[i] == b's' && i + 1 == n && voiced(b[i - 1]);
             if s_between || s_final { b'z' } else { b[i] }
         })
@@ -162,9 +159,9 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
     if z != b {
         out.push(String::from_utf8_lossy(&z).into_owned());
     }
-    if let Some(at) = (1..n.saturating_sub(2)).find(|&i| {
-        b[i] == b'c' && b[i + 1] == b'h' && is_vowel(b[i - 1]) && is_vowel(b[i + 2])
-    }) {
+    if let Some(at) = (1..n.saturating_sub(2))
+        .find(|&i| b[i] == b'c' && b[i + 1] == b'h' && is_vowel(b[i - 1]) && is_vowel(b[i + 2]))
+    {
         let mut k = token.to_string();
         k.replace_range(at..at + 2, "k");
         out.push(k);
@@ -183,7 +180,9 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
     // Moroccan spellings write ڭ so too (Rgibi).
     let soft_g: Vec<u8> = (0..n)
         .map(|i| {
-            let front = b.get(i + 1).is_some_and(|&c| matches!(c, b'e' | b'i' | b'y'));
+            let front = b
+                .get(i + 1)
+                .is_some_and(|&c| matches!(c, b'e' | b'i' | b'y'));
             let after_u = i > 0 && b[i - 1] == b'u';
             if b[i] == b'g' && front && !after_u && (i == 0 || b[i - 1] != b'n') {
                 b'j'
@@ -342,7 +341,10 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u8, tail: u8) -> 
     }
     let n = gaps.len() - 1;
     if !arabic && rewritten.len() >= 2 {
-        let (end, before) = (rewritten[rewritten.len() - 1], rewritten[rewritten.len() - 2]);
+        let (end, before) = (
+            rewritten[rewritten.len() - 1],
+            rewritten[rewritten.len() - 2],
+        );
         if end == b'e' && !is_vowel(before) && before != b'y' && before != b'w' {
             // French mute e: Imane is Iman, Yassine Yassin; or é, said i or e (Paré, باريه),
             // never a (Amine is not Amina).
@@ -541,7 +543,10 @@ mod tests {
     #[test]
     fn french_gu_is_a_hard_g() {
         assert_eq!(s("guessous"), s("gassous"));
-        assert_eq!(super::shape("guessous", false, 0).gaps[1], super::A | super::I | super::U);
+        assert_eq!(
+            super::shape("guessous", false, 0).gaps[1],
+            super::A | super::I | super::U
+        );
         assert_eq!(s("guelmim"), "klmm");
     }
 
@@ -626,7 +631,10 @@ mod tests {
     fn agree(a: &str, b: &str) -> bool {
         let one = |s: &str| {
             let t = crate::names::normalise::tokens(s).remove(0);
-            (super::shape_with_head(&t.text, t.arabic, t.head, t.tail), t.arabic)
+            (
+                super::shape_with_head(&t.text, t.arabic, t.head, t.tail),
+                t.arabic,
+            )
         };
         let ((sa, aa), (sb, ab)) = (one(a), one(b));
         vowels_agree(&sa, aa, &sb, ab)
@@ -639,7 +647,11 @@ mod tests {
         // The y of Youssef is a consonant: the gap's vowel is the ou after it.
         assert_eq!(
             sh.gaps,
-            [super::U | super::SEMIVOWEL, super::A | super::I | super::U, 0]
+            [
+                super::U | super::SEMIVOWEL,
+                super::A | super::I | super::U,
+                0
+            ]
         );
         // ع is kept as e: any vowel, and it may be written as a glide in Latin.
         let sh = shape("mead", true, 0);

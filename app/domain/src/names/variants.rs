@@ -1,8 +1,8 @@
 //! The dictionary of known spellings, `variants.txt`, compiled in and read once.
 
-use super::normalise::tokens;
 #[cfg(test)]
 use super::normalise::normalise;
+use super::normalise::tokens;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -129,6 +129,10 @@ mod tests {
         assert_eq!(tokens("ايمان")[0].text, "ayman");
         assert!(!v.names_of("ayman", true).is_empty());
         let imane = v.names_of("imane", false);
-        assert!(v.names_of("ayman", false).iter().all(|l| !imane.contains(l)));
+        assert!(
+            v.names_of("ayman", false)
+                .iter()
+                .all(|l| !imane.contains(l))
+        );
     }
 }
