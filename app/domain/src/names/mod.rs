@@ -23,7 +23,7 @@
 //! - a known variant: both spellings on one line of `variants.txt` (Youssef / يوسف / Youcef);
 //! - the same skeleton with vowels that agree, when the dictionary does not know the two as
 //!   different names (Mohamed / Mahmoud): gap by gap between the consonants, the first vowels
-//!   are of one class (a; i, y; o, u, w; e is any), neither spelling starts or ends with a
+//!   are of one class (a; i, y; o, u, w; e is a or i), neither spelling starts or ends with a
 //!   vowel the other lacks, the same glides (y, w, i or ou before a vowel) are there, and an
 //!   Arabic gap with no vowel stands for an unwritten short vowel inside the word only. A
 //!   one-letter skeleton must also look alike (Jaro-Winkler ≥ 0.85).
