@@ -110,8 +110,8 @@ struct Word {
     /// Written in Arabic script.
     arabic: bool,
     /// See [`Token::head`] and [`Token::tail`].
-    head: u8,
-    tail: u8,
+    head: u16,
+    tail: u16,
 }
 
 /// A token and the script it was written in: the same ASCII may be two different names in
@@ -123,10 +123,10 @@ pub(crate) struct Token {
     /// An Arabic word's last letter as a vowel its transliteration hides, as the vowel
     /// classes of `skeleton`: ة and ى are A (فاطمة, هدى, موسى), ه is A or I (é in French
     /// names: باريه); 0 otherwise (ح is a consonant: صالح).
-    pub(crate) tail: u8,
+    pub(crate) tail: u16,
     /// The vowel classes of the alif an Arabic word starts with: أ is a or u (أحمد, أسامة),
     /// a bare ا or آ any (إ is transliterated i).
-    pub(crate) head: u8,
+    pub(crate) head: u16,
 }
 
 /// Tokens of a name: see the module doc for the steps. Never panics; an empty Vec when nothing
