@@ -72,6 +72,43 @@ def held_out(key):
     return hashlib.sha256(("baom-heldout:" + key).encode()).digest()[0] < 86
 
 
+def fold_arabic(s):
+    for a, b in (("أ", "ا"), ("إ", "ا"), ("آ", "ا"), ("ة", "ه"), ("ى", "ي")):
+        s = s.replace(a, b)
+    return s
+
+
+def write_dictionary(out_dir, rows, groups):
+    """variants-sourced.txt: one line per name of the tuned part (its Arabic spelling and the
+    Latin spellings these countries use), so that the search knows them. A name that shares
+    an Arabic spelling (hamza and ة folded) or a Latin spelling with a held-out name is left
+    out, so that nothing of the held-out part reaches the dictionary."""
+    held = {k for r in rows["heldout"] for k in r[3].split(" ")}
+    held_arabic = {fold_arabic(k) for k in held}
+    held_latin = {l for k in held for l in groups.get(k, [])}
+    tuned = []
+    for r in rows["tuned"]:
+        for k in r[3].split(" "):
+            if k not in tuned:
+                tuned.append(k)
+    with open(f"{out_dir}/variants-sourced.txt", "w", encoding="utf-8") as out:
+        out.write(DICTIONARY_HEADER)
+        for k in tuned:
+            latin = groups.get(k, [])
+            if fold_arabic(k) in held_arabic or any(l in held_latin for l in latin):
+                continue
+            out.write(", ".join([k] + [l.title() for l in latin]) + "\n")
+
+
+DICTIONARY_HEADER = """# Known spellings of names, as variants.txt, from the tuned part of recall-sourced.tsv: each
+# line is a name of Morocco, Algeria, Tunisia, Burkina Faso, Cameroon or Nigeria (names-dataset
+# 3.3.1's country lists, Apache-2.0) with its Arabic spelling and the Latin spellings Wikidata's
+# person labels pair with it (CC0 1.0, as aligned by github.com/steveash/NETransliteration-
+# COLING2018) that these countries use. Names that share a spelling with a held-out name are
+# left out. Built by recall_build.py; not edited by hand.
+"""
+
+
 def main():
     wd_path, out_dir = sys.argv[1], sys.argv[2]
     by_ar = collections.defaultdict(collections.Counter)
@@ -152,6 +189,7 @@ def main():
                     stored, query = (arabic, latin) if kind == "arabic-latin" else (latin, arabic)
                 seen.add((ga, fa))
                 rows[part].append((stored, query, f"{part} {kind}", f"{ga} {fa}", country))
+    write_dictionary(out_dir, rows, groups)
     for part, name in (("tuned", "recall-sourced.tsv"), ("heldout", "recall-heldout.tsv")):
         with open(f"{out_dir}/{name}", "w", encoding="utf-8") as out:
             out.write(HEADER[part])

@@ -8,6 +8,9 @@ use std::sync::LazyLock;
 
 /// The data file: one name a line, its spellings separated by commas.
 const VARIANTS_TXT: &str = include_str!("variants.txt");
+/// More names in the same form, from the tuned part of the sourced recall set (see its
+/// header).
+const SOURCED_TXT: &str = include_str!("variants-sourced.txt");
 
 /// Known spellings, by normalised token and script, each with the lines (names) it belongs
 /// to. The script is part of the key: Arabic ايمان (Imane) and Latin Ayman are both `ayman`.
@@ -17,7 +20,8 @@ pub(crate) struct Variants {
     lines: usize,
 }
 
-static VARIANTS: LazyLock<Variants> = LazyLock::new(|| Variants::parse(VARIANTS_TXT));
+static VARIANTS: LazyLock<Variants> =
+    LazyLock::new(|| Variants::parse(&format!("{VARIANTS_TXT}\n{SOURCED_TXT}")));
 
 impl Variants {
     /// The compiled-in dictionary.
@@ -88,6 +92,7 @@ mod tests {
     #[test]
     fn every_spelling_is_one_token() {
         assert_eq!(Variants::bad_spellings(VARIANTS_TXT), Vec::<String>::new());
+        assert_eq!(Variants::bad_spellings(SOURCED_TXT), Vec::<String>::new());
     }
 
     #[test]
