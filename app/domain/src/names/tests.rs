@@ -303,8 +303,10 @@ fn the_index_is_send_and_sync() {
 /// The held-out recall set (`recall-heldout.tsv`, never tuned on) measured on 50,000
 /// generated people, the same way as the bench does on 200,000: a rule or dictionary change
 /// that makes a figure fall past its floor fails here. The floors sit a little under what the
-/// rules gave when they were set (recall@10 cross-script 0.955, same-script 0.975; false
-/// Likely 0.061 and 0.111), so that a real fall shows and noise does not.
+/// rules gave when they were set (recall@10 cross-script 0.952, same-script 1.000; false
+/// Likely 0.022 and 0.074, same-script being 81 queries), so that a real fall shows and one
+/// query more or less does not. (With a skeleton alone enough for Likely, as before issue 19,
+/// false Likely is far above its ceiling.)
 #[test]
 fn held_out_figures_stay_above_their_floors() {
     use super::measure::{Set, population, run_sets};
@@ -335,10 +337,10 @@ fn held_out_figures_stay_above_their_floors() {
     );
 }
 
-const FLOOR_CROSS_RECALL: f64 = 0.0;
-const FLOOR_SAME_RECALL: f64 = 0.0;
-const CEILING_CROSS_FALSE_LIKELY: f64 = 1.0;
-const CEILING_SAME_FALSE_LIKELY: f64 = 1.0;
+const FLOOR_CROSS_RECALL: f64 = 0.93;
+const FLOOR_SAME_RECALL: f64 = 0.96;
+const CEILING_CROSS_FALSE_LIKELY: f64 = 0.04;
+const CEILING_SAME_FALSE_LIKELY: f64 = 0.10;
 
 fn any_name() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![
