@@ -190,4 +190,11 @@ fn main() {
     for m in &report.tuned_false_likely {
         println!("{m}");
     }
+    println!(
+        "tuned sets: found, but as Possible ({}):",
+        report.tuned_possible_hits.len()
+    );
+    for m in &report.tuned_possible_hits {
+        println!("{m}");
+    }
 }

@@ -100,6 +100,25 @@ impl Features {
             }
         }
         if !word.arabic {
+            // The article assimilated to a sun letter and glued (Ettadlaoui, Errahmouni,
+            // Ezzahraoui, Eddahbi for التادلاوي, الرحموني, الزهراوي, الذهبي): also filed
+            // without it.
+            let b = text.as_bytes();
+            if b.len() >= 5
+                && matches!(b[0], b'e' | b'a')
+                && b[1] == b[2]
+                && matches!(b[1], b't' | b'd' | b'r' | b'z' | b's' | b'n')
+            {
+                let mut alt = shape(&text[2..], false, 0);
+                alt.gaps[0] |= OPTIONAL;
+                keys.push(alt);
+            }
+            // Bou glued as a particle is written abu; Arabic glues بو (بوطالب, Boutaleb).
+            if let Some(rest) = text.strip_prefix("abu")
+                && rest.len() >= 2
+            {
+                keys.push(shape(&format!("bu{rest}"), false, 0));
+            }
             keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
             keys.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
         } else if let Some(k) = k_for_g(text) {
@@ -118,7 +137,7 @@ impl Features {
             arabic: word.arabic,
             skel: own.skeleton.into_boxed_str(),
             keys: keys.into(),
-            names: variants.names_of(text, word.arabic).into(),
+            names: known_names(text, word.arabic, variants),
         }
     }
 
@@ -140,6 +159,26 @@ impl Features {
         }
         best
     }
+}
+
+/// The lines of `variants.txt` a token is a spelling of; for a particle and a name glued
+/// (benali, aitbrahim, ouldahmed, abdkader), also those of the name after the particle, marked
+/// with the particle, so that Ben Ali and بن علي are one name, and Ben Ali is not Ali.
+fn known_names(text: &str, arabic: bool, variants: &Variants) -> Box<[u32]> {
+    let mut names: Vec<u32> = variants.names_of(text, arabic).to_vec();
+    for (mark, particle) in (1u32..).zip(["abd", "ben", "ait", "ould", "abu", "ou"]) {
+        if let Some(rest) = text.strip_prefix(particle)
+            && rest.len() >= 2
+        {
+            names.extend(
+                variants
+                    .names_of(rest, arabic)
+                    .iter()
+                    .map(|&l| (mark << 24) | l),
+            );
+        }
+    }
+    names.into()
 }
 
 /// How well record token `t` answers query token `q`, in 0..=1. From [`MATCH`] (0.7) up it is

@@ -534,6 +534,8 @@ pub struct Report {
     /// Misses and false Likely of the tuned sets, to read (never of the held-out set).
     pub tuned_misses: Vec<String>,
     pub tuned_false_likely: Vec<String>,
+    /// Same-person pairs of the tuned sets found but only as Possible.
+    pub tuned_possible_hits: Vec<String>,
     pub latencies: Vec<std::time::Duration>,
 }
 
@@ -608,6 +610,12 @@ pub fn run_sets(pop: &Population, index: &NameIndex, sets: &[Set]) -> Report {
                     .map(|&w| name_of(w))
                     .collect::<Vec<_>>()
                     .join("; ")
+            ));
+        }
+        if !pair.different && shown.is_some_and(|m| m.strength == MatchStrength::Possible) {
+            report.tuned_possible_hits.push(format!(
+                "  {} -> {} ({})",
+                pair.stored, pair.query, pair.kind
             ));
         }
         if !pair.different && shown.is_none() {
