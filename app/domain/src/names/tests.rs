@@ -212,6 +212,22 @@ fn a_known_variant_ranks_above_a_skeleton_look_alike() {
 }
 
 #[test]
+fn glued_articles_particles_and_bou() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    // The article assimilated to a sun letter and glued.
+    assert!(likely("Ettadlaoui", "التادلاوي"));
+    assert!(likely("Eddahbi", "Dahbi"));
+    // Bou as a particle (abu) and glued in Arabic.
+    assert!(likely("Bou Taleb", "بوطالب"));
+    assert!(likely("Bou Taleb", "Boutaleb"));
+    // A particle and a known name: the same particle and a variant of the name.
+    assert!(likely("Ben Aly", "بن علي"));
+    assert!(likely("Benali", "Ben Ali"));
+    assert!(!likely("Ben Ali", "Ali"));
+    assert!(!likely("Ait Ali", "Ben Ali"));
+}
+
+#[test]
 fn compare_says_whether_two_names_are_one() {
     assert_eq!(compare("Youssef", &["يوسف"]), Some(MatchStrength::Likely));
     assert_eq!(
