@@ -8,8 +8,10 @@
 //! query token with every token of the record (Jaro-Winkler on the transliterated form), so a
 //! typo that no rule catches still counts, only less.
 
-use super::normalise::normalise;
-use super::skeleton::skeleton;
+use super::normalise::{Token as Word, tokens};
+use super::skeleton::{
+    OPTIONAL, Shape, foreign_spellings, j_for_di, k_for_g, shape, shape_with_head, vowels_agree,
+};
 use super::variants::Variants;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -18,10 +20,12 @@ use std::fmt;
 /// How sure a match is, shown to officers as a word (never the score).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum MatchStrength {
-    /// Every word of the query matches a word of the person's names, by a known variant or by
-    /// its skeleton.
+    /// The same name: every word of the query is a word of the person's names, written the
+    /// same, a known spelling of it (`variants.txt`), or a spelling with the same skeleton
+    /// whose vowels agree with it.
     Likely,
-    /// Some words match, others do not or only look alike.
+    /// A name that looks alike: some words match only by their consonants, look alike, or do
+    /// not match.
     Possible,
 }
 
@@ -36,7 +40,7 @@ pub struct NameMatch {
 
 /// At most this many query words are used (after duplicates are removed).
 const MAX_QUERY_TOKENS: usize = 8;
-/// A token pair scoring this or more is a match (Likely if all query tokens have one).
+/// A token pair scoring this or more is the same name (Likely if all query tokens have one).
 const MATCH: f32 = 0.7;
 /// Candidates re-ranked per search, at least; more when `limit` is large.
 const MIN_RERANK: usize = 100;
@@ -45,61 +49,145 @@ const MIN_RERANK: usize = 100;
 /// Boatengs, not every Mohamed).
 const COMMON: usize = 8_192;
 /// Tokens that no rule relates to a query token but that look this much like it (Jaro-Winkler)
-/// are candidates too, at a fuzzy score: a typo (Amrami for Amrani) still finds the person.
+/// are candidates too, at a look-alike score: a typo (Amrami for Amrani) still finds the
+/// person, as Possible.
 const LOOKALIKE: f64 = 0.85;
 
 /// What is compared of a token.
 #[derive(Debug, Clone)]
 struct Features {
     text: Box<str>,
+    /// Written in Arabic script.
+    arabic: bool,
+    /// The skeleton, for look-alikes one letter apart.
     skel: Box<str>,
-    /// The skeleton without the l of a glued article (Elfassi → `fs`, Lamrani → `mrn`), when
-    /// two letters or more remain.
-    alt: Option<Box<str>>,
+    /// The skeletons the token is filed under, with their vowels: its own; without the l of a
+    /// glued article (Elfassi → `fs`, Lamrani → `mrn`) when two letters or more remain; with j
+    /// for a West African initial Di (Diallo → `jl`, as Jallow); as French and English names
+    /// are written in Arabic script (`skeleton::foreign_spellings`: Rosalie → `rzl`, as
+    /// روزالي); with k for the g (غ) of an Arabic spelling (غوستاف → `kstf`, as Gustave).
+    keys: Box<[Shape]>,
     /// Lines of `variants.txt` this spelling belongs to.
     names: Box<[u32]>,
 }
 
 impl Features {
-    fn of(text: &str, variants: &Variants) -> Features {
-        let skel = skeleton(text);
+    fn of(word: &Word, variants: &Variants) -> Features {
+        let text = word.text.as_str();
+        let own = shape_with_head(text, word.arabic, word.head, word.tail);
+        let mut keys = vec![own.clone()];
         // Moroccan Latin spellings glue the article's l to the name (Lamrani for العمراني,
         // Lahrichi, Elfassi): such a token is also filed without it.
-        let alt = (text.starts_with('l') || text.starts_with("el") || text.starts_with("al"))
-            .then(|| skel.strip_prefix('l'))
-            .flatten()
-            .filter(|rest| rest.len() >= 2)
-            .map(Box::from);
+        let rest = text
+            .strip_prefix("el")
+            .or_else(|| text.strip_prefix("al"))
+            .or_else(|| text.strip_prefix('l'));
+        if let Some(rest) = rest
+            && own.skeleton.starts_with('l')
+        {
+            let mut alt = shape(rest, word.arabic, word.tail);
+            // The article's vowel may be the name's (Lamrani, al-Amrani) or not (Lahrichi,
+            // al-Harichi), and Moroccan spellings drop the vowel after the name's first
+            // consonant then (Lahrichi, not Laharichi).
+            alt.gaps[0] |= OPTIONAL;
+            if let Some(g) = alt.gaps.get_mut(1)
+                && *g & !OPTIONAL == 0
+            {
+                *g |= OPTIONAL;
+            }
+            if alt.skeleton.len() >= 2 && own.skeleton.strip_prefix('l') == Some(&alt.skeleton) {
+                keys.push(alt);
+            }
+        }
+        if !word.arabic {
+            // The article assimilated to a sun letter and glued (Ettadlaoui, Errahmouni,
+            // Ezzahraoui, Eddahbi for التادلاوي, الرحموني, الزهراوي, الذهبي): also filed
+            // without it.
+            let b = text.as_bytes();
+            if b.len() >= 5
+                && matches!(b[0], b'e' | b'a')
+                && b[1] == b[2]
+                && matches!(b[1], b't' | b'd' | b'r' | b'z' | b's' | b'n')
+            {
+                let mut alt = shape(&text[2..], false, 0);
+                alt.gaps[0] |= OPTIONAL;
+                keys.push(alt);
+            }
+            // Bou glued as a particle is written abu; Arabic glues بو (بوطالب, Boutaleb).
+            if let Some(rest) = text.strip_prefix("abu")
+                && rest.len() >= 2
+            {
+                keys.push(shape(&format!("bu{rest}"), false, 0));
+            }
+            keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
+            keys.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
+        } else if let Some(k) = k_for_g(text) {
+            keys.push(shape_with_head(&k, true, word.head, word.tail));
+        }
+        keys.retain(|k| !k.skeleton.is_empty());
+        let mut unique: Vec<Shape> = Vec::with_capacity(keys.len());
+        for k in keys {
+            if !unique.contains(&k) {
+                unique.push(k);
+            }
+        }
+        let keys = unique;
         Features {
             text: text.into(),
-            skel: skel.into_boxed_str(),
-            alt,
-            names: variants.names_of(text).into(),
+            arabic: word.arabic,
+            skel: own.skeleton.into_boxed_str(),
+            keys: keys.into(),
+            names: known_names(text, word.arabic, variants),
         }
     }
 
     /// Skeleton keys under which the token is filed.
     fn keys(&self) -> impl Iterator<Item = &str> {
-        std::iter::once(&*self.skel)
-            .chain(self.alt.as_deref())
-            .filter(|k| !k.is_empty())
+        self.keys.iter().map(|k| k.skeleton.as_str())
     }
 
-    /// The longest skeleton key the two tokens share, if any.
-    fn shared_key_len(&self, other: &Features) -> Option<usize> {
-        self.keys()
-            .filter(|k| other.keys().any(|o| o == *k))
-            .map(str::len)
-            .max()
+    /// Whether the two tokens share a skeleton, and if so whether the vowels agree on one
+    /// they share (with the length of the longest shared).
+    fn shared_key(&self, other: &Features) -> Option<(bool, usize)> {
+        let mut best: Option<(bool, usize)> = None;
+        for a in self.keys.iter() {
+            for b in other.keys.iter().filter(|b| b.skeleton == a.skeleton) {
+                let agree = vowels_agree(a, self.arabic, b, other.arabic);
+                let found = (agree, a.skeleton.len());
+                best = Some(best.map_or(found, |old| old.max(found)));
+            }
+        }
+        best
     }
 }
 
-/// How well record token `t` answers query token `q`, in 0..=1. From 0.7 up it is a match:
-/// same spelling (1), same known name (0.9–1), same skeleton when not known as two different
-/// names (0.7–0.9, and a one-letter skeleton must also look alike). Below, Jaro-Winkler scaled
-/// to at most 0.6: it orders candidates but never makes a match.
+/// The lines of `variants.txt` a token is a spelling of; for a particle and a name glued
+/// (benali, aitbrahim, ouldahmed, abdkader), also those of the name after the particle, marked
+/// with the particle, so that Ben Ali and بن علي are one name, and Ben Ali is not Ali.
+fn known_names(text: &str, arabic: bool, variants: &Variants) -> Box<[u32]> {
+    let mut names: Vec<u32> = variants.names_of(text, arabic).to_vec();
+    for (mark, particle) in (1u32..).zip(["abd", "ben", "ait", "ould", "abu", "ou"]) {
+        if let Some(rest) = text.strip_prefix(particle)
+            && rest.len() >= 2
+        {
+            names.extend(
+                variants
+                    .names_of(rest, arabic)
+                    .iter()
+                    .map(|&l| (mark << 24) | l),
+            );
+        }
+    }
+    names.into()
+}
+
+/// How well record token `t` answers query token `q`, in 0..=1. From [`MATCH`] (0.7) up it is
+/// the same name: same spelling in the same script (1), same known name (0.9–1), same
+/// skeleton with vowels that agree, when not known as two different names (0.7–0.9; a
+/// one-letter skeleton must also look alike). Below it only looks alike: the same skeleton
+/// but vowels that disagree (0.5–0.65), or Jaro-Winkler scaled to at most 0.6.
 fn token_sim(q: &Features, t: &Features) -> f32 {
-    if q.text == t.text {
+    if q.text == t.text && q.arabic == t.arabic {
         return 1.0;
     }
     let jw = strsim::jaro_winkler(&q.text, &t.text) as f32;
@@ -111,9 +199,10 @@ fn token_sim(q: &Features, t: &Features) -> f32 {
         // Known as different names (Mohamed / Mahmoud, Youssef / Younes).
         return fuzzy;
     }
-    match q.shared_key_len(t) {
-        Some(len) if len >= 2 || jw >= 0.85 => 0.7 + 0.2 * jw,
-        _ => fuzzy,
+    match q.shared_key(t) {
+        Some((true, len)) if len >= 2 || jw >= 0.85 => 0.7 + 0.2 * jw,
+        Some(_) => (0.5 + 0.15 * jw).max(fuzzy),
+        None => fuzzy,
     }
 }
 
@@ -161,7 +250,8 @@ impl Record {
 pub struct NameIndex {
     variants: &'static Variants,
     tokens: Vec<Token>,
-    token_ids: HashMap<Box<str>, u32>,
+    /// By script (Arabic or not) and text.
+    token_ids: HashMap<(bool, Box<str>), u32>,
     by_skeleton: HashMap<Box<str>, Vec<u32>>,
     /// Token ids by their skeleton with one letter left out, to find look-alikes.
     by_deletion: HashMap<Box<str>, Vec<u32>>,
@@ -210,7 +300,7 @@ impl NameIndex {
         let names: Vec<Box<[u32]>> = names
             .iter()
             .map(|name| {
-                normalise(name)
+                tokens(name)
                     .iter()
                     .map(|t| self.intern(t))
                     .collect::<Box<[u32]>>()
@@ -265,7 +355,11 @@ impl NameIndex {
                 size_of::<Token>()
                     + 2 * t.features.text.len()
                     + t.features.skel.len()
-                    + t.features.alt.as_ref().map_or(0, |a| a.len())
+                    + t.features
+                        .keys
+                        .iter()
+                        .map(|k| 24 + k.skeleton.len() + k.gaps.len())
+                        .sum::<usize>()
                     + 4 * t.features.names.len()
                     + 4 * t.records.capacity()
                     + 24
@@ -296,23 +390,10 @@ impl NameIndex {
         if limit == 0 || self.is_empty() {
             return Vec::new();
         }
-        let mut texts = normalise(query);
-        let mut seen = Vec::with_capacity(texts.len());
-        texts.retain(|t| {
-            let new = !seen.contains(t);
-            if new {
-                seen.push(t.clone());
-            }
-            new
-        });
-        texts.truncate(MAX_QUERY_TOKENS);
-        if texts.is_empty() {
+        let query = query_features(query, self.variants);
+        if query.is_empty() {
             return Vec::new();
         }
-        let query: Vec<Features> = texts
-            .iter()
-            .map(|t| Features::of(t, self.variants))
-            .collect();
 
         // Stage 1: every record sharing a token, with the best score per query token. Rare
         // tokens first, so that a common one may only rank what they found.
@@ -403,7 +484,7 @@ impl NameIndex {
     /// Jaro-Winkler of at least [`LOOKALIKE`]) at their fuzzy score.
     fn related_tokens(&self, q: &Features) -> Vec<(u32, f32)> {
         let mut ids: Vec<u32> = Vec::new();
-        if let Some(&t) = self.token_ids.get(&q.text) {
+        if let Some(&t) = self.token_ids.get(&(q.arabic, q.text.clone())) {
             ids.push(t);
         }
         for key in q.keys() {
@@ -454,41 +535,28 @@ impl NameIndex {
         out
     }
 
-    /// (likely, score, id) of one candidate. The score weighs how well the query's tokens are
-    /// answered (0.8) and how much of the best-answering name the query covers (0.2).
+    /// (likely, score, id) of one candidate.
     fn rerank(&self, query: &[Features], record: &Record) -> (bool, f32, u64) {
-        let mut best_q = [0.0f32; MAX_QUERY_TOKENS];
-        let mut cover = 0.0f32;
-        for name in &record.names {
-            let mut name_cover = 0.0f32;
-            for &t in name.iter() {
-                let Some(token) = self.tokens.get(t as usize) else {
-                    continue;
-                };
-                let mut best_t = 0.0f32;
-                for (i, q) in query.iter().enumerate() {
-                    let s = token_sim(q, &token.features);
-                    best_q[i] = best_q[i].max(s);
-                    best_t = best_t.max(s);
-                }
-                name_cover += best_t;
-            }
-            cover = cover.max(name_cover / name.len().max(1) as f32);
-        }
-        let answered = &best_q[..query.len()];
-        let likely = answered.iter().all(|&s| s >= MATCH);
-        let mean = answered.iter().sum::<f32>() / query.len().max(1) as f32;
-        (likely, 0.8 * mean + 0.2 * cover, record.id)
+        let names = record.names.iter().map(|name| {
+            name.iter()
+                .filter_map(|&t| self.tokens.get(t as usize).map(|t| &t.features))
+        });
+        let (likely, score) = answer(query, names);
+        (likely, score, record.id)
     }
 
-    fn intern(&mut self, text: &str) -> u32 {
-        if let Some(&t) = self.token_ids.get(text) {
+    fn intern(&mut self, word: &Word) -> u32 {
+        let key = (word.arabic, Box::<str>::from(word.text.as_str()));
+        if let Some(&t) = self.token_ids.get(&key) {
             return t;
         }
         let id = u32::try_from(self.tokens.len()).unwrap_or(u32::MAX);
-        let features = Features::of(text, self.variants);
+        let features = Features::of(word, self.variants);
         for key in features.keys() {
-            self.by_skeleton.entry(key.into()).or_default().push(id);
+            let ids = self.by_skeleton.entry(key.into()).or_default();
+            if ids.last() != Some(&id) {
+                ids.push(id);
+            }
         }
         for d in deletions(&features.skel) {
             let ids = self.by_deletion.entry(d.into()).or_default();
@@ -501,11 +569,88 @@ impl NameIndex {
                 ts.push(id);
             }
         }
-        self.token_ids.insert(text.into(), id);
+        self.token_ids.insert(key, id);
         self.tokens.push(Token {
             features,
             records: Vec::new(),
         });
         id
     }
+}
+
+/// The query's distinct tokens (at most [`MAX_QUERY_TOKENS`]), compared.
+fn query_features(query: &str, variants: &Variants) -> Vec<Features> {
+    let mut words = tokens(query);
+    let mut seen: Vec<Word> = Vec::with_capacity(words.len());
+    words.retain(|t| {
+        let new = !seen.contains(t);
+        if new {
+            seen.push(t.clone());
+        }
+        new
+    });
+    words.truncate(MAX_QUERY_TOKENS);
+    words.iter().map(|t| Features::of(t, variants)).collect()
+}
+
+/// (likely, score) of a person's names for the query. The score weighs how well the query's
+/// tokens are answered (0.8) and how much of the best-answering name the query covers (0.2).
+fn answer<'a, N, T>(query: &[Features], names: N) -> (bool, f32)
+where
+    N: Iterator<Item = T>,
+    T: Iterator<Item = &'a Features>,
+{
+    let mut best_q = [0.0f32; MAX_QUERY_TOKENS];
+    let mut cover = 0.0f32;
+    for name in names {
+        let mut name_cover = 0.0f32;
+        let mut len = 0usize;
+        for token in name {
+            len += 1;
+            let mut best_t = 0.0f32;
+            for (i, q) in query.iter().enumerate() {
+                let s = token_sim(q, token);
+                best_q[i] = best_q[i].max(s);
+                best_t = best_t.max(s);
+            }
+            name_cover += best_t;
+        }
+        cover = cover.max(name_cover / len.max(1) as f32);
+    }
+    let answered = &best_q[..query.len()];
+    let likely = !answered.is_empty() && answered.iter().all(|&s| s >= MATCH);
+    let mean = answered.iter().sum::<f32>() / query.len().max(1) as f32;
+    (likely, 0.8 * mean + 0.2 * cover)
+}
+
+/// Whether `query` is the name of someone known by `names`, by the rules of
+/// [`NameIndex::search`] and without an index: `Likely` when every word of the query is one of
+/// their names' words (same spelling, known variant, or same skeleton with vowels that agree),
+/// `Possible` when some word only shares its consonants or looks alike, `None` when nothing
+/// matches. For the duplicate check, to ask about two people the store already holds.
+pub fn compare(query: &str, names: &[&str]) -> Option<MatchStrength> {
+    let variants = Variants::get();
+    let query = query_features(query, variants);
+    if query.is_empty() {
+        return None;
+    }
+    let names: Vec<Vec<Features>> = names
+        .iter()
+        .map(|n| {
+            tokens(n)
+                .iter()
+                .map(|t| Features::of(t, variants))
+                .collect()
+        })
+        .collect();
+    let (likely, _) = answer(&query, names.iter().map(|n| n.iter()));
+    if likely {
+        return Some(MatchStrength::Likely);
+    }
+    let related = query.iter().any(|q| {
+        names.iter().flatten().any(|t| {
+            q.shared_key(t).is_some() || strsim::jaro_winkler(&q.text, &t.text) >= LOOKALIKE
+        })
+    });
+    related.then_some(MatchStrength::Possible)
 }
