@@ -34,11 +34,17 @@ desk-no-show = غائب
 desk-transfer = تحويل إلى
 desk-waiting = في الانتظار
 desk-priority = أولوية
-desk-wait-min = { $m } دقيقة
+desk-wait-min = { $m ->
+    [zero] أقل من دقيقة
+    [one] دقيقة واحدة
+    [two] دقيقتان
+    [few] { $m } دقائق
+   *[other] { $m } دقيقة
+}
 desk-no-waiting = لا أحد في الانتظار.
 desk-scan = قراءة تذكرة (قارئ الرموز)
 desk-open = فتح
-desk-shortcuts = اختصارات: N نداء · R إعادة · S بدء · F إنهاء · A غائب
+desk-shortcuts = اختصارات لوحة المفاتيح:
 desk-ticket = التذكرة { $number }
 desk-unknown-ticket = تذكرة غير معروفة أو غير مقروءة.
 desk-issued = أخذت على الساعة { $time }
@@ -351,3 +357,20 @@ backup-usb-empty = لا توجد نسخة احتياطية على المفتاح
 backup-restore-hint = للاسترجاع على جهاز جديد: baom restore FICHIER --data /var/lib/baom ثم كتابة مفتاح الإنقاذ.
 audit-backup-download = تنزيل نسخة احتياطية
 audit-person-duplicates = البحث عن التكرار
+
+# The officer's day (navigation, desk, dossiers, lobby)
+nav-label = التنقل
+role-officer = موظف
+role-supervisor = مشرف
+role-technician = تقني
+role-display = شاشة القاعة
+desk-change = تغيير الشباك
+desk-transferred = حُوّلت التذكرة { $number } إلى { $service }.
+desk-printer-paper_out = نفد الورق من طابعة الجهاز: الزوار لا يحصلون على تذكرة.
+desk-printer-cover_open = غطاء طابعة الجهاز مفتوح: الزوار لا يحصلون على تذكرة.
+desk-printer-offline = طابعة الجهاز لا تستجيب: الزوار لا يحصلون على تذكرة.
+desk-visitor-language = لغة الزائر:
+desk-transfer-confirm = تحويل التذكرة { $number } إلى هذه الخدمة؟
+desk-transfer-button = تحويل
+desk-call-this = نداء هذه التذكرة
+queue-unknown_ticket = تذكرة غير معروفة أو غير مقروءة: أعد قراءتها أو اكتب الرقم.

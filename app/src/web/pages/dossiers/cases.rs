@@ -4,7 +4,7 @@
 //! due today (follow-ups reached, referrals past their body's delay).
 
 use super::people::audit_action;
-use super::{nav, today};
+use super::today;
 use crate::dossiers::DossierStoreError;
 use crate::dossiers::cases::{self as store, CasePage, ConsentOverride, FollowedProcedure};
 use crate::web::AppState;
@@ -113,7 +113,6 @@ pub async fn page(
     let problem = query.get("problem").cloned();
     let day = today(&state);
     let body = html! {
-        (nav(tr, session))
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         section.card {
             p { a href={ "/people/" (person.id) } { bdi { (person.display_name()) } } }
@@ -443,7 +442,6 @@ pub async fn due(
         .run(move |db| store::due(db, &who, day))
         .await?;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("due-title")) }
         @if due.is_empty() { p.empty { (tr.t("due-none")) } }
         table.due {

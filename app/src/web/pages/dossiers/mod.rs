@@ -9,12 +9,9 @@ mod cases;
 mod people;
 mod supervision;
 
-use crate::accounts::Session;
-use crate::i18n::Tr;
 use crate::web::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use maud::{Markup, html};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -57,24 +54,6 @@ pub fn router() -> Router<AppState> {
                 .post(supervision::reference_save)
                 .layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
         )
-}
-
-/// The dossier pages' own navigation.
-fn nav(tr: Tr, session: &Session) -> Markup {
-    html! {
-        nav.dossiers {
-            a href="/desk" { (tr.t("desk-title")) }
-            a href="/people" { (tr.t("people-title")) }
-            a href="/due" { (tr.t("due-title")) }
-            @if session.account.role.supervises() {
-                a href="/audit" { (tr.t("audit-title")) }
-                a href="/reference" { (tr.t("reference-title")) }
-                a href="/census" { (tr.t("census-title")) }
-                a href="/retention" { (tr.t("retention-title")) }
-                a href="/backup" { (tr.t("backup-title")) }
-            }
-        }
-    }
 }
 
 /// Today in the commune.

@@ -3,7 +3,7 @@
 //! the recovery key, and the reference of procedures (edit, versions, export, import).
 
 use super::people::audit_action;
-use super::{nav, today};
+use super::today;
 use crate::dossiers::{census, oversight, retention};
 use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, Page, Supervision};
@@ -37,7 +37,6 @@ pub async fn audit(
         .await?;
     let v = &verification;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("audit-title")) }
         @if v.holds() {
             p.verified #audit-verdict { (tr.t1("audit-intact", "lines", &v.lines.to_string())) }
@@ -92,7 +91,6 @@ pub async fn census(
         .run(move |db| census::by_douar(db, &who))
         .await?;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("census-title")) }
         p.hint { (tr.t("census-explain")) }
         table.census {
@@ -123,7 +121,6 @@ pub async fn retention(
     let reports = state.dossiers.run(|db| retention::reports(db)).await?;
     let years = state.dossiers.retention_years;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("retention-title")) }
         p { (tr.t1("retention-explain", "years", &years.to_string())) }
         form method="post" action="/retention" {
@@ -180,7 +177,6 @@ fn vault_page(
     status: StatusCode,
 ) -> Response {
     let body = html! {
-        (nav(tr, session))
         section.card.narrow {
             h1 { (tr.t("vault-title")) }
             @if state.staff.vault.is_unlocked() {
@@ -238,7 +234,6 @@ pub async fn reference_list(
 ) -> Response {
     let lang = tr.language();
     let body = html! {
-        (nav(tr, &session))
         h1 { (tr.t("reference-title")) }
         @if let Some(p) = query.get("problem") { p.problem role="alert" { (p) } }
         @if let Some(n) = query.get("imported") { p.verified { (tr.t1("reference-imported", "n", n)) } }
@@ -324,7 +319,6 @@ async fn reference_edit_page(
         .unwrap_or_default();
     let here = format!("/reference/{id}");
     let body = html! {
-        (nav(tr, session))
         h1 { (history.first().map(|v| v.procedure.names.get(tr.language()).to_owned()).unwrap_or_else(|| id.to_owned())) }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         form.card method="post" action=(here) {
@@ -416,7 +410,6 @@ pub async fn backup_page(State(state): State<AppState>, page: Supervisor) -> Res
         None => Vec::new(),
     };
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("backup-title")) }
         p { (tr.t("backup-explain")) }
         @if state.staff.vault.is_unlocked() {
