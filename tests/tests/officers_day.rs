@@ -3,7 +3,7 @@
 //! visit stays the context of a search, and a family name alone or an international phone
 //! number finds the person.
 
-use baom_e2e::{Baom, Endpoint, dossier_office as office, form, get, post, urlencode};
+use baom_e2e::{Baom, Endpoint, dossier_office as office, form, get, post, supervisor, urlencode};
 use serde_json::json;
 
 /// A ticket from the kiosk; its number.
@@ -155,4 +155,72 @@ fn a_search_keeps_the_visit_and_finds_by_family_name_or_international_number() {
     .expect("q");
     assert_eq!(r.status, 200);
     assert!(!r.text().contains(&at));
+}
+
+#[test]
+fn the_supervisor_filters_and_exports_the_journal_and_sees_logins() {
+    let dir = tempfile::tempdir().expect("dir");
+    let baom = Baom::serve(&office(dir.path()), dir.path());
+    let officer = baom.officer();
+    person(&officer, "Said Ouchen", "سعيد أوشن", "0612000000");
+    // A wrong password is a refused login in the journal.
+    let lan = baom.lan();
+    assert!(
+        lan.login(baom_e2e::OFFICER.0, "not the password", None)
+            .is_err()
+    );
+    let boss = supervisor(&baom);
+
+    let page = get(&boss, "/audit").expect("audit").text();
+    assert!(page.contains("data-action=\"session.login\""), "{page}");
+    assert!(page.contains("data-action=\"session.refused\""), "{page}");
+    // Details read as words, people as words too.
+    assert!(page.contains("Adresse : 127.0.0.1"), "{page}");
+    assert!(!page.contains("found="), "raw details: {page}");
+
+    // Who: only the officer's lines.
+    let mine = get(&boss, &format!("/audit?actor={}", baom_e2e::OFFICER.0))
+        .expect("audit")
+        .text();
+    assert!(mine.contains("data-action=\"person.create\""));
+    assert!(
+        !mine.contains("<bdi>youssef</bdi>"),
+        "the supervisor's lines are filtered out"
+    );
+    // What: a family of actions.
+    let logins = get(&boss, "/audit?action=session").expect("audit").text();
+    assert!(logins.contains("session.login") && !logins.contains("data-action=\"person.create\""));
+    // When: a day with nothing, and a day that is not a date (said, not ignored silently).
+    let empty = get(&boss, "/audit?from=2001-01-01&to=2001-01-02")
+        .expect("audit")
+        .text();
+    assert!(!empty.contains("<tr data-action"), "{empty}");
+    let bad = get(&boss, "/audit?from=yesterday").expect("audit");
+    assert_eq!(bad.status, 200);
+    assert!(bad.text().contains("n’est pas une date"), "{}", bad.text());
+
+    // The export: the filter's lines as CSV, a header row first.
+    let csv = get(&boss, "/audit/export.csv?action=person").expect("csv");
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.header("content-type")
+            .unwrap_or_default()
+            .starts_with("text/csv")
+    );
+    let text = csv.text();
+    let mut rows = text.lines();
+    assert_eq!(
+        rows.next(),
+        Some("seq,at,local_time,actor,action,action_words,person,case,detail,detail_words")
+    );
+    let rows: Vec<&str> = rows.collect();
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r.contains(",person.")),
+        "{text}"
+    );
+    // The export is itself in the journal.
+    let after = get(&boss, "/audit?action=audit").expect("audit").text();
+    assert!(after.contains("data-action=\"audit.export\""), "{after}");
+    // Only supervisors read the journal.
+    assert_eq!(get(&officer, "/audit/export.csv").expect("csv").status, 403);
 }

@@ -5,6 +5,7 @@
 //! lines, in `crate::dossiers`); every refusal says what was wrong in the reader's language and
 //! loses nothing typed.
 
+mod audit_text;
 mod cases;
 mod people;
 mod supervision;
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(cases::page).post(cases::act))
         .route("/due", get(cases::due))
         .route("/audit", get(supervision::audit))
+        .route("/audit/export.csv", get(supervision::audit_export))
         .route("/census", get(supervision::census))
         .route(
             "/retention",

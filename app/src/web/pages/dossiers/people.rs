@@ -2,7 +2,7 @@
 //! visits and scans. A ticket in the address (`?ticket=ID`, from the desk or a scanned QR)
 //! carries the visit through: a person created or opened from it gets the visit linked.
 
-use super::today;
+use super::{audit_text, today};
 use crate::dossiers::people::{
     self as store, ConsentsGiven, Creation, Hit, NewPerson, Query as Search, TicketRef,
 };
@@ -610,7 +610,7 @@ pub async fn page(
             h2 { (tr.t("access-title")) }
             table {
                 @for l in &p.access {
-                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } }
+                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_text::action(tr, &l.action)) } }
                 }
             }
         }
@@ -631,12 +631,6 @@ pub async fn page(
 }
 
 /// An audit action in the reader's language.
-pub fn audit_action(tr: Tr, action: &str) -> String {
-    let key = format!("audit-{}", action.replace('.', "-"));
-    let text = tr.t(&key);
-    if text == key { action.to_owned() } else { text }
-}
-
 #[derive(Deserialize)]
 pub struct PersonAction {
     action: String,
@@ -919,7 +913,7 @@ pub async fn export_page(
             h3 { (tr.t("visits-title")) }
             ul { @for v in &e.visits { li { (v.day) " · " (v.ticket_number.clone().unwrap_or_default()) } } }
             h3 { (tr.t("access-title")) }
-            table { @for l in &e.audit { tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } } } }
+            table { @for l in &e.audit { tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_text::action(tr, &l.action)) } } } }
             p.hint { (tr.t("export-rights")) }
         }
     };
