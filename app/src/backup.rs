@@ -350,21 +350,43 @@ fn chown_tree(dir: &Path, uid: u32, gid: u32) -> std::io::Result<()> {
 
 /// The file name of a backup made now: `baom-<commune>-<date>.baombak`.
 pub fn file_name(commune: &str) -> String {
-    let slug: String = commune
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '-'
-            }
-        })
-        .collect();
     format!(
         "baom-{}-{}.baombak",
-        slug.trim_matches('-'),
+        slug(commune),
         jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")
     )
+}
+
+/// A commune's name as a file name's part: ASCII lower case, accents dropped from their letter
+/// (é → e, not a dash), every other run of characters one dash. "Taliouine (démo)" →
+/// "taliouine-demo".
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let base = match c {
+            'à' | 'á' | 'â' | 'ä' | 'ã' | 'å' | 'À' | 'Á' | 'Â' | 'Ä' | 'Ã' | 'Å' => {
+                'a'
+            }
+            'ç' | 'Ç' => 'c',
+            'è' | 'é' | 'ê' | 'ë' | 'È' | 'É' | 'Ê' | 'Ë' => 'e',
+            'ì' | 'í' | 'î' | 'ï' | 'Ì' | 'Í' | 'Î' | 'Ï' => 'i',
+            'ñ' | 'Ñ' => 'n',
+            'ò' | 'ó' | 'ô' | 'ö' | 'õ' | 'Ò' | 'Ó' | 'Ô' | 'Ö' | 'Õ' => 'o',
+            'ù' | 'ú' | 'û' | 'ü' | 'Ù' | 'Ú' | 'Û' | 'Ü' => 'u',
+            'ÿ' | 'Ÿ' => 'y',
+            c if c.is_ascii_alphanumeric() => c.to_ascii_lowercase(),
+            _ => '-',
+        };
+        if base != '-' || !out.ends_with('-') {
+            out.push(base);
+        }
+    }
+    let slug = out.trim_matches('-');
+    if slug.is_empty() {
+        "office".to_owned()
+    } else {
+        slug.to_owned()
+    }
 }
 
 /// A backup made now into an unlinked temporary file of the data directory (for a download):
@@ -449,20 +471,28 @@ pub fn write_to_dir(
     Ok(path)
 }
 
-/// The backups on a stick's folder, newest first (by name: they carry their date).
-pub async fn on_stick(dir: PathBuf) -> Vec<String> {
+/// The backups on a stick's folder, newest first (by name: they carry their date), each with
+/// when it was written (the file's time).
+pub async fn on_stick(dir: PathBuf) -> Vec<(String, Option<jiff::Timestamp>)> {
     tokio::task::spawn_blocking(move || {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             return Vec::new();
         };
-        let mut names: Vec<String> = entries
+        let mut found: Vec<(String, Option<jiff::Timestamp>)> = entries
             .flatten()
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.ends_with(".baombak"))
+            .map(|e| {
+                let written = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| jiff::Timestamp::try_from(t).ok());
+                (e.file_name().to_string_lossy().into_owned(), written)
+            })
+            .filter(|(n, _)| n.ends_with(".baombak"))
             .collect();
-        names.sort();
-        names.reverse();
-        names
+        found.sort();
+        found.reverse();
+        found
     })
     .await
     .unwrap_or_default()
@@ -541,6 +571,19 @@ pub async fn nightly(
 mod tests {
     use super::*;
     use crate::vault::NewVault;
+
+    #[test]
+    fn a_communes_name_becomes_a_plain_file_name() {
+        assert_eq!(slug("Taliouine (démo)"), "taliouine-demo");
+        assert_eq!(slug("Aït Baha"), "ait-baha");
+        assert_eq!(slug("  Sidi--Ifni  "), "sidi-ifni");
+        assert_eq!(slug("تالوين"), "office");
+        let name = file_name("Taliouine (démo)");
+        assert!(
+            name.starts_with("baom-taliouine-demo-") && name.ends_with(".baombak"),
+            "{name}"
+        );
+    }
 
     #[test]
     fn a_backup_comes_back_whole_with_the_recovery_key_only() {

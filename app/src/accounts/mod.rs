@@ -132,7 +132,7 @@ pub enum AccountError {
     )]
     Locked { until: Timestamp },
     #[error("the new password is too weak: {0}")]
-    WeakPassword(String),
+    WeakPassword(PasswordRule),
     #[error("the password could not be hashed: {0}")]
     Hashing(String),
     #[error("an account {0:?} already exists")]
@@ -536,27 +536,55 @@ fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Account, Accoun
         }))
 }
 
+/// A rule a new password broke; its code names the sentence the pages show
+/// (`password-rule-{code}`), its text is the API's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordRule {
+    TooShort,
+    SameAsOneTime,
+    ContainsLogin,
+    TooLong,
+}
+
+impl PasswordRule {
+    pub fn code(self) -> &'static str {
+        match self {
+            PasswordRule::TooShort => "too_short",
+            PasswordRule::SameAsOneTime => "same_as_current",
+            PasswordRule::ContainsLogin => "contains_login",
+            PasswordRule::TooLong => "too_long",
+        }
+    }
+}
+
+impl std::fmt::Display for PasswordRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PasswordRule::TooShort => write!(f, "use at least {MIN_PASSWORD_CHARS} characters"),
+            PasswordRule::SameAsOneTime => write!(f, "it must differ from the one-time password"),
+            PasswordRule::ContainsLogin => write!(f, "it must not contain the login"),
+            PasswordRule::TooLong => write!(f, "use at most 256 bytes"),
+        }
+    }
+}
+
 /// The rules a new password must meet.
 pub fn check_new_password(login: &str, current: &str, new: &str) -> Result<(), AccountError> {
-    if new.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AccountError::WeakPassword(format!(
-            "use at least {MIN_PASSWORD_CHARS} characters"
-        )));
+    let broken = if new.chars().count() < MIN_PASSWORD_CHARS {
+        Some(PasswordRule::TooShort)
+    } else if new == current {
+        Some(PasswordRule::SameAsOneTime)
+    } else if new.to_lowercase().contains(&login.to_lowercase()) {
+        Some(PasswordRule::ContainsLogin)
+    } else if new.len() > 256 {
+        Some(PasswordRule::TooLong)
+    } else {
+        None
+    };
+    match broken {
+        Some(rule) => Err(AccountError::WeakPassword(rule)),
+        None => Ok(()),
     }
-    if new == current {
-        return Err(AccountError::WeakPassword(
-            "it must differ from the one-time password".into(),
-        ));
-    }
-    if new.to_lowercase().contains(&login.to_lowercase()) {
-        return Err(AccountError::WeakPassword(
-            "it must not contain the login".into(),
-        ));
-    }
-    if new.len() > 256 {
-        return Err(AccountError::WeakPassword("use at most 256 bytes".into()));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -20,32 +20,52 @@ pub struct PurgeReport {
     pub person_ids: String,
 }
 
-pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeReport> {
+/// What a purge would erase today, before anyone asks for it: people (by number) and their cases.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preview {
+    pub person_ids: Vec<i64>,
+    pub cases: i64,
+}
+
+/// The people due for erasure on `today` with a period of `years`, and their cases' count.
+fn due(db: &Db, today: Date, years: u16) -> Result<Vec<(i64, i64)>> {
     let mut due = Vec::new();
-    {
-        let mut stmt = db.conn.prepare(
-            "SELECT p.id, p.last_activity, EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND c.status = 'open'),
-                    (SELECT count(*) FROM cases c WHERE c.person_id = p.id)
-             FROM people p",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
-        })?;
-        for row in rows {
-            let (id, last, open, cases) = row?;
-            let Ok(last) = last.parse::<Date>() else {
-                continue;
-            };
-            if due_for_purge(open, last, today, years) {
-                due.push((id, cases));
-            }
+    let mut stmt = db.conn.prepare(
+        "SELECT p.id, p.last_activity, EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND c.status = 'open'),
+                (SELECT count(*) FROM cases c WHERE c.person_id = p.id)
+         FROM people p ORDER BY p.id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, bool>(2)?,
+            r.get::<_, i64>(3)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, last, open, cases) = row?;
+        let Ok(last) = last.parse::<Date>() else {
+            continue;
+        };
+        if due_for_purge(open, last, today, years) {
+            due.push((id, cases));
         }
     }
+    Ok(due)
+}
+
+/// What [`purge`] would erase now; reads nothing but counts and numbers, so it leaves no line.
+pub fn preview(db: &Db, today: Date, years: u16) -> Result<Preview> {
+    let due = due(db, today, years)?;
+    Ok(Preview {
+        cases: due.iter().map(|(_, c)| c).sum(),
+        person_ids: due.into_iter().map(|(id, _)| id).collect(),
+    })
+}
+
+pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeReport> {
+    let due = due(db, today, years)?;
     if due.is_empty() {
         // Nothing to purge: no report (it would bury the real ones) and no line.
         return Ok(PurgeReport {

@@ -156,6 +156,12 @@ fn password_page(
             h1 { (tr.t("password-title")) }
             @if session.account.must_change_password { p { (tr.t("password-explain")) } }
             @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+            // The rules, said before typing.
+            ul.rules #password-rules {
+                li { (tr.t("password-rule-too_short")) }
+                li { (tr.t("password-rule-contains_login")) }
+                li { (tr.t("password-rule-same_as_current")) }
+            }
             form method="post" action="/password" {
                 input type="hidden" name="csrf" value=(session.csrf);
                 label { (tr.t("password-current")) input name="current" type="password" autocomplete="current-password" required; }
@@ -220,9 +226,11 @@ pub async fn password_submit(
             .into_response()),
         Err(AccountError::WrongCredentials) => Ok(refused(tr.t("password-wrong"))),
         Err(AccountError::Locked { .. }) => Ok(refused(tr.t("login-locked"))),
-        Err(AccountError::WeakPassword(reason)) => {
-            Ok(refused(tr.t1("password-weak", "reason", &reason)))
-        }
+        Err(AccountError::WeakPassword(rule)) => Ok(refused(tr.t1(
+            "password-weak",
+            "reason",
+            &tr.t(&format!("password-rule-{}", rule.code())),
+        ))),
         Err(e) => Err(PageError::Failed(e.to_string())),
     }
 }

@@ -114,53 +114,64 @@ pub async fn render(State(state): State<AppState>, request: Request, next: Next)
     let Some(Refusal(error)) = response.extensions().get::<Refusal>().cloned() else {
         return response;
     };
+    // Who is refused, if anyone is signed in: their header, their way around, and a way back
+    // to their own home page stay on the refusal.
+    let session = match (&error, cookie) {
+        (PageError::LogIn | PageError::ChangePassword, _) | (_, None) => None,
+        (_, Some(token)) => state.staff.session(token).await.ok().flatten(),
+    };
+    let session = session.as_ref();
+    let refuse = |status: StatusCode, message: &str| page_for(tr, status, message, session, &here);
     match error {
         PageError::LogIn => {
             let next = super::safe_next(Some(&here));
             Redirect::to(&format!("/login?next={}", auth::urlencode(&next))).into_response()
         }
         PageError::ChangePassword => Redirect::to("/password").into_response(),
-        PageError::Forbidden => page(tr, StatusCode::FORBIDDEN, &tr.t("error-forbidden")),
-        PageError::Csrf => page(tr, StatusCode::FORBIDDEN, &tr.t("error-csrf")),
-        PageError::BadForm => page(
-            tr,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &tr.t("error-bad-form"),
-        ),
-        PageError::NotFound(key) => page(tr, StatusCode::NOT_FOUND, &tr.t(key)),
-        PageError::Invalid(e) => page(tr, StatusCode::UNPROCESSABLE_ENTITY, &explain(tr, &e)),
-        PageError::Refused { status, message } => page(tr, status, &message),
+        PageError::Forbidden => refuse(StatusCode::FORBIDDEN, &tr.t("error-forbidden")),
+        PageError::Csrf => refuse(StatusCode::FORBIDDEN, &tr.t("error-csrf")),
+        PageError::BadForm => refuse(StatusCode::UNPROCESSABLE_ENTITY, &tr.t("error-bad-form")),
+        PageError::NotFound(key) => refuse(StatusCode::NOT_FOUND, &tr.t(key)),
+        PageError::Invalid(e) => refuse(StatusCode::UNPROCESSABLE_ENTITY, &explain(tr, &e)),
+        PageError::Refused { status, message } => refuse(status, &message),
         PageError::Failed(why) => {
             tracing::error!(error = %why, page = %here, "page failed");
-            page(
-                tr,
-                StatusCode::SERVICE_UNAVAILABLE,
-                &tr.t("error-unavailable"),
-            )
+            refuse(StatusCode::SERVICE_UNAVAILABLE, &tr.t("error-unavailable"))
         }
-        PageError::Locked => {
-            let session = match cookie {
-                Some(token) => state.staff.session(token).await.ok().flatten(),
-                None => None,
-            };
-            match session {
-                Some(session) => locked_page(tr, &session),
-                None => Redirect::to("/login").into_response(),
-            }
-        }
+        PageError::Locked => match session {
+            Some(session) => locked_page(tr, session),
+            None => Redirect::to("/login").into_response(),
+        },
     }
 }
 
 /// A refusal as a page: what was refused, in the reader's language, and a way back.
 pub fn page(tr: Tr, status: StatusCode, message: &str) -> Response {
+    page_for(tr, status, message, None, "/")
+}
+
+/// A refusal for whoever is signed in: the page keeps their header and navigation, and the way
+/// back leads to their own home page (their desk, the journal, the technician's page…).
+fn page_for(
+    tr: Tr,
+    status: StatusCode,
+    message: &str,
+    session: Option<&Session>,
+    here: &str,
+) -> Response {
+    let home = session.map_or("/", |s| super::home_of(s.account.role));
     let body = html! {
-        section.refusal {
+        section.card.refusal {
             h1 { (tr.t("error-title")) }
-            p { (message) }
-            p { a href="/" { (tr.t("error-back")) } }
+            p role="alert" { (message) }
+            p { a.button href=(home) { (tr.t("error-back")) } }
         }
     };
-    (status, layout(tr, &tr.t("error-title"), None, "/", body)).into_response()
+    (
+        status,
+        layout(tr, &tr.t("error-title"), session, here, body),
+    )
+        .into_response()
 }
 
 /// The dossiers are locked (the service restarted since this session's login).

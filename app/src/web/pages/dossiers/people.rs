@@ -189,7 +189,20 @@ pub struct PersonForm {
     /// Set when the officer saw the likely duplicates and creates anyway.
     #[serde(default)]
     confirmed: String,
+    /// A country the list does not name, as its two-letter code (`nationality=other`).
+    #[serde(default)]
+    nationality_other: String,
+    /// The spoken languages' boxes (`spoken_ary=on`…) and whatever else the form carries.
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
 }
+
+/// The countries the nationality list names (people of the communes abroad, and those who
+/// come through); any other is typed as its code.
+const COUNTRIES: [&str; 20] = [
+    "MA", "DZ", "TN", "MR", "SN", "ML", "CI", "GN", "CM", "NG", "CD", "SY", "YE", "SD", "FR", "ES",
+    "IT", "BE", "NL", "DE",
+];
 
 impl PersonForm {
     fn input(&self) -> PersonInput {
@@ -198,12 +211,41 @@ impl PersonForm {
             name_latin: self.name_latin.clone(),
             sex: self.sex.clone(),
             birth_date: self.birth_date.clone(),
-            nationality: self.nationality.clone(),
+            nationality: self.nationality(),
             profile: self.profile.clone(),
             douar: self.douar.clone(),
             phone: self.phone.clone(),
-            languages: self.languages.clone(),
+            languages: self.languages(),
         }
+    }
+
+    /// The nationality as sent: a listed country, or the code typed for another.
+    fn nationality(&self) -> String {
+        if self.nationality == "other" {
+            self.nationality_other.clone()
+        } else {
+            self.nationality.clone()
+        }
+    }
+
+    /// The languages ticked, and any typed as codes (`languages=ary fr`, as files send them).
+    fn languages(&self) -> String {
+        let ticked = SPOKEN_LANGUAGES
+            .iter()
+            .filter(|code| self.rest.contains_key(&format!("spoken_{code}")))
+            .map(|code| (*code).to_owned());
+        let typed = self
+            .languages
+            .split([' ', ','])
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned);
+        let mut all: Vec<String> = Vec::new();
+        for code in typed.chain(ticked) {
+            if !all.contains(&code) {
+                all.push(code);
+            }
+        }
+        all.join(" ")
     }
 
     fn from_person(p: &store::StoredPerson) -> PersonForm {
@@ -223,14 +265,49 @@ impl PersonForm {
     }
 }
 
+/// A spoken language's name in the reader's language (its code when none is known).
+fn spoken_name(tr: Tr, code: &str) -> String {
+    let key = format!("spoken-{code}");
+    let name = tr.t(&key);
+    if name == key { code.to_owned() } else { name }
+}
+
+/// A country's name in the reader's language, with its code ("Sénégal (SN)").
+fn country_name(tr: Tr, code: &str) -> String {
+    let key = format!("country-{code}");
+    let name = tr.t(&key);
+    if name == key {
+        code.to_owned()
+    } else {
+        format!("{name} ({code})")
+    }
+}
+
+/// A required field's mark: a star for the eye, the word for a screen reader.
+fn required(tr: Tr) -> Markup {
+    html! { " " abbr.required title=(tr.t("required-mark")) { "*" } }
+}
+
 fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
+    let spoken = f.languages();
+    let spoken: Vec<&str> = spoken.split(' ').collect();
+    let listed = COUNTRIES.contains(&f.nationality.to_ascii_uppercase().as_str());
+    let other = if f.nationality == "other" {
+        f.nationality_other.clone()
+    } else if !listed {
+        f.nationality.clone()
+    } else {
+        String::new()
+    };
     html! {
+        p.hint { (tr.t("required-hint")) }
         fieldset {
-            legend { (tr.t("person-names")) }
+            legend { (tr.t("person-names")) (required(tr)) }
+            p.hint { (tr.t("person-names-hint")) }
             label { (tr.t("field-name_ar")) input name="name_ar" value=(f.name_ar) dir="rtl" lang="ar" autocomplete="off"; }
             label { (tr.t("field-name_latin")) input name="name_latin" value=(f.name_latin) dir="ltr" autocomplete="off"; }
         }
-        label { (tr.t("field-sex"))
+        label { (tr.t("field-sex")) (required(tr))
             select name="sex" required {
                 option value="" { "—" }
                 @for s in [Sex::Female, Sex::Male] {
@@ -238,8 +315,8 @@ fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
                 }
             }
         }
-        label { (tr.t("field-birth_date")) small { " " (tr.t("person-birth-hint")) } input name="birth_date" value=(f.birth_date) inputmode="numeric" placeholder="1957 / 1957-03 / 1957-03-12"; }
-        label { (tr.t("field-profile"))
+        label { (tr.t("field-birth_date")) small { " " (tr.t("person-birth-hint")) } input name="birth_date" value=(f.birth_date) inputmode="numeric" dir="ltr" placeholder="1957 / 1957-03 / 1957-03-12"; }
+        label { (tr.t("field-profile")) (required(tr))
             select name="profile" required {
                 option value="" { "—" }
                 @for p in Profile::ALL {
@@ -255,9 +332,28 @@ fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
                 }
             }
         }
-        label { (tr.t("field-phone")) input name="phone" value=(f.phone) inputmode="tel" dir="ltr"; }
-        label { (tr.t("field-languages")) small { " " (SPOKEN_LANGUAGES.join(" ")) } input name="languages" value=(f.languages) dir="ltr"; }
-        label { (tr.t("field-nationality")) small { " " (tr.t("person-sensitive-hint")) } input name="nationality" value=(f.nationality) maxlength="2" dir="ltr" placeholder="MA, SN, CI…"; }
+        label { (tr.t("field-phone")) input name="phone" value=(f.phone) inputmode="tel" dir="ltr" placeholder="06 12 34 56 78"; }
+        fieldset.languages {
+            legend { (tr.t("field-languages")) }
+            div.checks {
+                @for code in SPOKEN_LANGUAGES {
+                    label.check { input type="checkbox" name={ "spoken_" (code) } checked[spoken.contains(code)]; " " (tr.t(&format!("spoken-{code}"))) }
+                }
+            }
+        }
+        fieldset.nationality {
+            legend { (tr.t("field-nationality")) small { " " (tr.t("person-sensitive-hint")) } }
+            label { (tr.t("field-nationality"))
+                select name="nationality" {
+                    option value="" selected[f.nationality.is_empty()] { (tr.t("country-none")) }
+                    @for c in COUNTRIES {
+                        option value=(c) selected[f.nationality.eq_ignore_ascii_case(c)] { (tr.t(&format!("country-{c}"))) }
+                    }
+                    option value="other" selected[!other.is_empty()] { (tr.t("country-other")) }
+                }
+            }
+            label { (tr.t("country-other")) input name="nationality_other" value=(other) maxlength="2" dir="ltr" placeholder="GH, BF, NE…"; }
+        }
     }
 }
 
@@ -482,9 +578,9 @@ pub async fn page(
                 dt { (tr.t("field-birth_date")) } dd { @match person.birth_date { Some(b) => { (b) " (" (tr.t1("person-age", "age", &b.age_on(day).to_string())) ")" } None => { "—" } } }
                 dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", person.profile.as_str()))) }
                 dt { (tr.t("field-douar")) } dd { (person.douar.as_deref().unwrap_or("—")) }
-                dt { (tr.t("field-phone")) } dd dir="ltr" { (person.phone.as_deref().unwrap_or("—")) }
-                dt { (tr.t("field-languages")) } dd { (person.languages.join(", ")) }
-                dt { (tr.t("field-nationality")) } dd { (person.nationality.as_deref().unwrap_or("—")) }
+                dt { (tr.t("field-phone")) } dd { bdi dir="ltr" { (person.phone.as_deref().unwrap_or("—")) } }
+                dt { (tr.t("field-languages")) } dd { (person.languages.iter().map(|code| spoken_name(tr, code)).collect::<Vec<_>>().join(", ")) }
+                dt { (tr.t("field-nationality")) } dd { (person.nationality.as_deref().map(|c| country_name(tr, c)).unwrap_or_else(|| "—".into())) }
             }
             p.actions {
                 a href={ (here) "/edit" } { (tr.t("person-edit")) }
@@ -572,19 +668,30 @@ pub async fn page(
                         (tr.t(&format!("consent-method-{}", c.method.as_str()))) " · "
                         (c.given_on) " → " (c.expires_on)
                         @if let Some(w) = c.withdrawn_on { " · " (tr.t("consent-withdrawn")) " " (w) }
+                        // Withdrawing is apart from giving, in the colour of what cannot be
+                        // undone by a click, says what follows, and asks first.
+                        @if c.holds_on(day) {
+                            form.inline.withdraw method="post" action=(here) data-confirm=(tr.t(&format!("consent-withdraw-what-{}", c.purpose.as_str()))) {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="action" value="consent";
+                                input type="hidden" name="purpose" value=(c.purpose.as_str());
+                                input type="hidden" name="method" value=(c.method.as_str());
+                                button.danger type="submit" name="give" value="no" { (tr.t("consent-withdraw")) }
+                                span.hint { (tr.t(&format!("consent-withdraw-what-{}", c.purpose.as_str()))) }
+                            }
+                        }
                     }
                 }
             }
             form.inline method="post" action=(here) {
                 input type="hidden" name="csrf" value=(csrf);
                 input type="hidden" name="action" value="consent";
-                select name="purpose" { @for pu in Purpose::ALL { option value=(pu.as_str()) { (tr.t(&format!("consent-purpose-{}", pu.as_str()))) } } }
-                select name="method" {
+                label { (tr.t("consent-purpose")) select name="purpose" { @for pu in Purpose::ALL { option value=(pu.as_str()) { (tr.t(&format!("consent-purpose-{}", pu.as_str()))) } } } }
+                label { (tr.t("consent-method")) select name="method" {
                     option value="oral" { (tr.t("consent-method-oral")) }
                     option value="written" { (tr.t("consent-method-written")) }
-                }
-                button type="submit" name="give" value="yes" { (tr.t("consent-record")) }
-                button type="submit" name="give" value="no" { (tr.t("consent-withdraw")) }
+                } }
+                button.primary type="submit" name="give" value="yes" { (tr.t("consent-record")) }
             }
         }
         section.card.household {
@@ -897,7 +1004,7 @@ pub async fn export_page(
                 dt { (tr.t("field-birth_date")) } dd { (p.birth_date.map(|b| b.to_string()).unwrap_or_default()) }
                 dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", p.profile.as_str()))) }
                 dt { (tr.t("field-douar")) } dd { (p.douar.clone().unwrap_or_default()) }
-                dt { (tr.t("field-phone")) } dd dir="ltr" { (p.phone.clone().unwrap_or_default()) }
+                dt { (tr.t("field-phone")) } dd { bdi dir="ltr" { (p.phone.clone().unwrap_or_default()) } }
                 dt { (tr.t("field-nationality")) } dd { (p.nationality.clone().unwrap_or_default()) }
             }
             h3 { (tr.t("consent-title")) }

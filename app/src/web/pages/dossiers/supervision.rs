@@ -278,24 +278,45 @@ pub async fn census(
 pub async fn retention(
     State(state): State<AppState>,
     page: Supervisor,
+    Query(query): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let Page { session, tr, .. } = &page;
     let tr = *tr;
-    let reports = state.dossiers.run(|db| retention::reports(db)).await?;
     let years = state.dossiers.retention_years;
+    let day = today(&state);
+    let (reports, preview) = state
+        .dossiers
+        .run(move |db| Ok((retention::reports(db)?, retention::preview(db, day, years)?)))
+        .await?;
+    let problem = query
+        .get("problem")
+        .map(|_| tr.t("retention-not-confirmed"));
+    let due = preview.person_ids.len();
     let body = html! {
         h1 { (tr.t("retention-title")) }
         p { (tr.t1("retention-explain", "years", &years.to_string())) }
-        form method="post" action="/retention" {
-            input type="hidden" name="csrf" value=(session.csrf);
-            button.primary type="submit" { (tr.t("retention-apply")) }
+        @if let Some(p) = problem { p.problem role="alert" { (p) } }
+        section.card.danger-zone #retention-preview {
+            @if due == 0 {
+                p { (tr.t("retention-nothing-due")) }
+            } @else {
+                p { strong { (tr.t2("retention-would-erase", "people", &due.to_string(), "cases", &preview.cases.to_string())) } }
+                p.hint { (tr.t("retention-who")) " " bdi dir="ltr" { (preview.person_ids.iter().map(|id| id.to_string()).collect::<Vec<_>>().join(", ")) } }
+                form method="post" action="/retention" data-confirm=(tr.t1("retention-confirm-question", "people", &due.to_string())) {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    label.check { input type="checkbox" name="confirm" value="yes" required; " " (tr.t("retention-confirm")) }
+                    button.danger type="submit" { (tr.t("retention-apply")) }
+                }
+            }
         }
         h2 { (tr.t("retention-reports")) }
-        table #purge-reports {
-            thead { tr { th { (tr.t("audit-when")) } th { (tr.t("audit-who")) } th { (tr.t("census-people")) } th { (tr.t("cases-title")) } th { (tr.t("scans-title")) } th { "#" } } }
-            tbody {
-                @for r in &reports {
-                    tr { td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) } td { (r.actor) } td { (r.people) } td { (r.cases) } td { (r.scans) } td { (r.person_ids) } }
+        div.scroll {
+            table #purge-reports {
+                thead { tr { th { (tr.t("audit-when")) } th { (tr.t("audit-who")) } th { (tr.t("census-people")) } th { (tr.t("cases-title")) } th { (tr.t("scans-title")) } th { "#" } } }
+                tbody {
+                    @for r in &reports {
+                        tr { td { (r.at.get(..16).unwrap_or(&r.at).replace('T', " ")) } td { (r.actor) } td { (r.people) } td { (r.cases) } td { (r.scans) } td { (r.person_ids) } }
+                    }
                 }
             }
         }
@@ -311,13 +332,21 @@ pub async fn retention(
 }
 
 #[derive(Deserialize)]
-pub struct Nothing {}
+pub struct PurgeForm {
+    #[serde(default)]
+    confirm: String,
+}
 
+/// Erases what the page previewed, once the supervisor has ticked that they understand; without
+/// the tick nothing is erased and the page says why.
 pub async fn purge(
     State(state): State<AppState>,
     page: Supervisor,
-    _: CsrfForm<Nothing>,
+    CsrfForm(form): CsrfForm<PurgeForm>,
 ) -> Result<Response, PageError> {
+    if form.confirm != "yes" {
+        return Ok(Redirect::to("/retention?problem=not_confirmed").into_response());
+    }
     let who = page.actor();
     let day = today(&state);
     let years = state.dossiers.retention_years;
@@ -586,7 +615,10 @@ pub async fn backup_page(State(state): State<AppState>, page: Supervisor) -> Res
             Some(dir) => {
                 p { (tr.t1("backup-usb-dir", "dir", &dir.display().to_string())) }
                 @if on_stick.is_empty() { p.empty { (tr.t("backup-usb-empty")) } }
-                ul { @for n in &on_stick { li { (n) } } }
+                @if let Some((_, Some(at))) = on_stick.first() {
+                    p #backup-last { strong { (tr.t1("backup-last", "when", &local_time(&state, &at.to_string()))) } }
+                }
+                ul { @for (n, _) in &on_stick { li { bdi dir="ltr" { (n) } } } }
             }
         }
         p.hint { (tr.t("backup-restore-hint")) }
