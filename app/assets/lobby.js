@@ -58,20 +58,22 @@
   function render(board) {
     const calls = board.calls || [];
     welcome.hidden = calls.length > 0;
-    // The big number: the latest call still at a desk (a finished one only when none is).
-    const top = calls.find(live) || calls[0];
-    last.replaceChildren.apply(last, calls.filter(function (c) { return c !== top; }).slice(0, 5).map(function (c) {
+    // The big number: the latest call still at a desk. With none (the last one transferred
+    // or finished), what is on the screen stays; a screen just opened shows the latest call.
+    const top = calls.find(live) || (shown === null ? calls[0] : null);
+    const bigNumber = top ? top.number : number.textContent;
+    last.replaceChildren.apply(last, calls.filter(function (c) { return c.number !== bigNumber; }).slice(0, 5).map(function (c) {
       const li = document.createElement("li");
       const n = document.createElement("span"); n.className = "number"; n.textContent = c.number;
       const d = document.createElement("span"); d.className = "desk"; d.textContent = c.desk;
       li.append(n, d);
       return li;
     }));
-    if (!top) return;
     const latest = calls.reduce(function (m, c) { return Math.max(m, atOf(c)); }, 0);
     const first = newest === null;
-    const fresh = !first && atOf(top) > newest && top.state === "called";
+    const fresh = !!top && !first && atOf(top) > newest && top.state === "called";
     newest = Math.max(newest || 0, latest);
+    if (!top) return;
     const key = top.number + "/" + top.calls + "/" + top.called_at;
     if (key !== shown) {
       shown = key;

@@ -8,67 +8,9 @@
 mod support;
 
 use baom_e2e::{Baom, NEW_PASSWORD, get, post};
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 use support::browser::*;
-
-async fn click(c: &Client, css: &str) {
-    let Ok(element) = c.find(Locator::Css(css)).await else {
-        let url = c
-            .current_url()
-            .await
-            .map(|u| u.to_string())
-            .unwrap_or_default();
-        panic!("no {css} at {url}: {}", text_of(c, "main").await);
-    };
-    element
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn choose(c: &Client, css: &str, value: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .select_by_value(value)
-        .await
-        .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
-}
-
-/// Waits until the path starts with `prefix` and returns it; fails with the page's text.
-async fn arrive_at(c: &Client, prefix: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let here = path(c).await;
-        if here.starts_with(prefix) {
-            return here;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("not at {prefix} but {here}: {}", text_of(c, "main").await);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// Waits until the element's text contains `needle` (a form posts, then the page reloads at
-/// the same address) and returns the text.
-async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let text = text_of(c, css).await;
-        if text.contains(needle) {
-            return text;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!(
-                "{needle:?} not in {css}: {text}\n{}",
-                text_of(c, "main").await
-            );
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_each_step() {

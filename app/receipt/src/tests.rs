@@ -184,3 +184,20 @@ proptest::proptest! {
         }
     }
 }
+
+/// A name that starts with a combining mark (nothing for it to sit on) hangs its mark before
+/// the line: it is drawn within the paper, not outside the raster (found by the property test).
+#[test]
+fn a_leading_combining_mark_lays_out() {
+    for language in Language::ALL {
+        for paper in [Paper::Mm58, Paper::Mm80] {
+            let mut i = input(language);
+            i.service = "\u{330}k";
+            i.commune_ar = "\u{651}\u{64b}";
+            let receipt = layout(&i, options(paper)).expect("lays out");
+            for (w, _) in rasters(&receipt.escpos()) {
+                assert!(w <= paper.dots());
+            }
+        }
+    }
+}

@@ -158,6 +158,9 @@ pub fn measure(text: &str, px: f32, bold: bool, rtl: bool) -> f32 {
 
 struct Pen<'r> {
     raster: &'r mut Rasterizer,
+    /// The raster's size: every point is kept inside it (a mark with nothing to sit on, first
+    /// in a name, hangs before the line's start; the rasterizer must never see it outside).
+    size: (f32, f32),
     origin: (f32, f32),
     scale: f32,
     last: Point,
@@ -167,8 +170,8 @@ struct Pen<'r> {
 impl Pen<'_> {
     fn at(&self, x: f32, y: f32) -> Point {
         point(
-            self.origin.0 + x * self.scale,
-            self.origin.1 - y * self.scale,
+            (self.origin.0 + x * self.scale).clamp(0.0, self.size.0),
+            (self.origin.1 - y * self.scale).clamp(0.0, self.size.1),
         )
     }
 }
@@ -215,6 +218,7 @@ pub fn render_line(text: &str, px: f32, bold: bool, rtl: bool) -> Bitmap {
         let scale = px / g.face.units_per_em() as f32;
         let mut pen = Pen {
             raster: &mut raster,
+            size: (width as f32, height as f32),
             origin: (g.x + 2.0, above - g.y),
             scale,
             last: point(0.0, 0.0),

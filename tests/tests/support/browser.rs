@@ -117,3 +117,63 @@ pub async fn screenshot(c: &Client, name: &str) -> PathBuf {
     std::fs::write(&file, c.screenshot().await.expect("screenshot")).expect("write png");
     file
 }
+
+/// Clicks the first element matching `css`; fails with the page's text when there is none.
+pub async fn click(c: &Client, css: &str) {
+    let Ok(element) = c.find(Locator::Css(css)).await else {
+        let url = c
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        panic!("no {css} at {url}: {}", text_of(c, "main").await);
+    };
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Picks `value` in the select matching `css`.
+pub async fn choose(c: &Client, css: &str, value: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .select_by_value(value)
+        .await
+        .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
+}
+
+/// Waits until the path starts with `prefix` and returns it; fails with the page's text.
+pub async fn arrive_at(c: &Client, prefix: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let here = path(c).await;
+        if here.starts_with(prefix) {
+            return here;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!("not at {prefix} but {here}: {}", text_of(c, "main").await);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until the element's text contains `needle` (a form posts, then the page reloads at
+/// the same address) and returns the text.
+pub async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let text = text_of(c, css).await;
+        if text.contains(needle) {
+            return text;
+        }
+        if std::time::Instant::now() > deadline {
+            panic!(
+                "{needle:?} not in {css}: {text}\n{}",
+                text_of(c, "main").await
+            );
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
