@@ -77,6 +77,11 @@ impl Tr {
         text(self.0, key, &[(a, a_value), (b, b_value)])
     }
 
+    /// With any number of `(name, value)` arguments.
+    pub fn ta(&self, key: &str, args: &[(&str, &str)]) -> String {
+        text(self.0, key, args)
+    }
+
     pub fn language(&self) -> Language {
         self.0
     }

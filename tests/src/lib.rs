@@ -281,8 +281,13 @@ impl Baom {
     /// of a vault made at this start goes to a file beside the data directory, read into
     /// [`Baom::recovery_key`] and removed.
     pub fn serve(config: &Path, data: &Path) -> Baom {
+        Self::serve_env(config, data, &[])
+    }
+
+    /// [`Baom::serve`] with extra environment variables (the clock's test hook).
+    pub fn serve_env(config: &Path, data: &Path, env: &[(&str, &str)]) -> Baom {
         let key_file = data.with_extension("recovery-key");
-        let mut baom = Self::spawn_with(
+        let mut baom = Self::spawn_with_env(
             &baom_bin(),
             &[
                 "serve",
@@ -292,6 +297,7 @@ impl Baom {
                 path_str(&key_file),
             ],
             data,
+            env,
         );
         baom.recovery_key = std::fs::read_to_string(&key_file)
             .ok()
@@ -1007,6 +1013,39 @@ pub fn dossier_office(dir: &Path) -> PathBuf {
     let path = dir.join("baom.toml");
     std::fs::write(&path, toml).expect("config");
     path
+}
+
+/// The technician of an office with [`add_technician`], one-time password replaced.
+pub const TECHNICIAN: (&str, &str) = ("karim", "mot-de-passe-du-technicien");
+
+/// Adds the [`TECHNICIAN`] account to a configuration file.
+pub fn add_technician(config: &Path) {
+    let mut toml = std::fs::read_to_string(config).expect("config");
+    toml.push_str(&format!(
+        "\n[[accounts]]\nlogin = {:?}\nname = \"Karim\"\nrole = \"technician\"\ninitial_password_hash = {:?}\n",
+        TECHNICIAN.0,
+        hash_password(TECHNICIAN.1)
+    ));
+    std::fs::write(config, toml).expect("config");
+}
+
+/// Logs in as `login`, replacing a one-time `password` with [`NEW_PASSWORD`] (or logging in
+/// with it if that was done already).
+pub fn log_in(baom: &Baom, login: &str, password: &str) -> Endpoint {
+    let lan = baom.lan();
+    let session = lan
+        .login(login, password, Some(NEW_PASSWORD))
+        .or_else(|_| lan.login(login, NEW_PASSWORD, None))
+        .unwrap_or_else(|r| panic!("{login} login: {} {}", r.status, r.text()));
+    Endpoint::Lan(session)
+}
+
+/// A one-row query on a database file of the service (read only), e.g. a count.
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the database");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query")
 }
 
 /// The supervisor of a [`dossier_office`], one-time password replaced.

@@ -23,7 +23,7 @@ pub async fn choose(State(state): State<AppState>, page: Page<DeskWork>) -> Resp
         section.card {
             h1 { (tr.t("desk-choose")) }
             nav.desks {
-                @for d in state.settings.catalogue.desks() {
+                @for d in state.settings().catalogue.desks() {
                     a.big-button href={ "/desk/" (d.number) } {
                         (tr.t1("desk-number", "n", &d.number.to_string()))
                         small { @for l in &d.services { " " (l) } }
@@ -85,7 +85,7 @@ pub async fn live(
 }
 
 fn minutes_since(t: Timestamp) -> String {
-    (Timestamp::now().duration_since(t).as_secs().max(0) / 60).to_string()
+    (crate::clock::now().duration_since(t).as_secs().max(0) / 60).to_string()
 }
 
 fn action_button(
@@ -130,7 +130,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                             input type="hidden" name="ticket" value=(t.id);
                             label { (tr.t("desk-transfer")) " "
                                 select name="service" {
-                                    @for s in state.settings.catalogue.services().iter().filter(|s| s.letter != t.service) {
+                                    @for s in state.settings().catalogue.services().iter().filter(|s| s.letter != t.service) {
                                         option value=(s.letter) { (s.letter) " · " (s.names.get(tr.language())) }
                                     }
                                 }
@@ -170,8 +170,8 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
 
 fn service_name(tr: Tr, state: &AppState, letter: Letter) -> String {
     state
-        .settings
-        .catalogue
+        .queue
+        .catalogue()
         .service(letter)
         .map(|s| s.names.get(tr.language()).to_owned())
         .unwrap_or_else(|| letter.to_string())
@@ -245,7 +245,7 @@ pub async fn open_ticket(
     let shown_state = crate::web::views::shown_state(&t, queue.day());
     let issued = t
         .issued_at
-        .to_zoned_datetime(state.settings.catalogue.time_zone().clone())
+        .to_zoned_datetime(state.settings().catalogue.time_zone().clone())
         .strftime("%H:%M")
         .to_string();
     let body = html! {

@@ -7,6 +7,7 @@
 
 mod cases;
 mod people;
+mod reference;
 mod supervision;
 
 use crate::accounts::Session;
@@ -43,41 +44,69 @@ pub fn router() -> Router<AppState> {
         )
         .route("/backup", get(supervision::backup_page))
         .route("/backup/download", get(supervision::backup_download))
-        .route("/reference", get(supervision::reference_list))
-        .route("/reference/export.toml", get(supervision::reference_export))
+        .route("/reference", get(reference::list))
+        .route("/reference/export.toml", get(reference::export))
+        .route(
+            "/reference/new",
+            get(reference::new_form)
+                .post(reference::create)
+                .layer(axum::extract::DefaultBodyLimit::max(FORM_BYTES)),
+        )
         .route(
             "/reference/import",
-            post(supervision::reference_import).layer(axum::extract::DefaultBodyLimit::max(
+            post(reference::preview).layer(axum::extract::DefaultBodyLimit::max(
+                crate::reference::MAX_FILE_BYTES * 3 + 4096,
+            )),
+        )
+        .route(
+            "/reference/import/confirm",
+            post(reference::confirm).layer(axum::extract::DefaultBodyLimit::max(
                 crate::reference::MAX_FILE_BYTES * 3 + 4096,
             )),
         )
         .route(
             "/reference/{id}",
-            get(supervision::reference_page)
-                .post(supervision::reference_save)
-                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
+            get(reference::page)
+                .post(reference::save)
+                .layer(axum::extract::DefaultBodyLimit::max(FORM_BYTES)),
         )
 }
 
-/// The dossier pages' own navigation.
-fn nav(tr: Tr, session: &Session) -> Markup {
+/// The navigation of the dossier pages and the office's administration: officers see their
+/// work and the reference and directory they read; supervisors also the oversight and the
+/// office's settings, accounts and clock; technicians their own page, the settings and clock.
+pub(crate) fn nav(tr: Tr, session: &Session) -> Markup {
+    let role = session.account.role;
     html! {
         nav.dossiers {
-            a href="/desk" { (tr.t("desk-title")) }
-            a href="/people" { (tr.t("people-title")) }
-            a href="/due" { (tr.t("due-title")) }
-            @if session.account.role.supervises() {
-                a href="/audit" { (tr.t("audit-title")) }
+            @if role.sees_dossiers() {
+                a href="/desk" { (tr.t("desk-title")) }
+                a href="/people" { (tr.t("people-title")) }
+                a href="/due" { (tr.t("due-title")) }
                 a href="/reference" { (tr.t("reference-title")) }
+                a href="/directory" { (tr.t("admin-directory-title")) }
+            }
+            @if role.supervises() {
+                a href="/audit" { (tr.t("audit-title")) }
                 a href="/census" { (tr.t("census-title")) }
                 a href="/retention" { (tr.t("retention-title")) }
                 a href="/backup" { (tr.t("backup-title")) }
+                a href="/staff" { (tr.t("admin-staff-title")) }
+            }
+            @if role.sees_devices() {
+                a href="/office" { (tr.t("admin-office-title")) }
+                a href="/clock" { (tr.t("admin-clock-title")) }
+                a href="/technician" { (tr.t("tech-title")) }
             }
         }
+        @if role.sees_devices() { (super::clock::warning(tr)) }
     }
 }
 
+/// The largest procedure form (four languages of up to 30 steps and 30 documents).
+const FORM_BYTES: usize = 256 * 1024;
+
 /// Today in the commune.
 fn today(state: &AppState) -> jiff::civil::Date {
-    state.settings.catalogue.local_day(jiff::Timestamp::now())
+    state.settings().catalogue.local_day(crate::clock::now())
 }
