@@ -28,10 +28,16 @@ pub fn disk(dir: &Path) -> std::io::Result<Disk> {
     }
     // SAFETY: statvfs returned 0, so it filled `stat`.
     let stat = unsafe { stat.assume_init() };
-    let block = stat.f_frsize as u64;
+    // The fields are `c_ulong`/`fsblkcnt_t`: 64 bits here, 32 on some 32-bit targets.
+    #[allow(clippy::unnecessary_cast)]
+    let (block, blocks, avail) = (
+        stat.f_frsize as u64,
+        stat.f_blocks as u64,
+        stat.f_bavail as u64,
+    );
     Ok(Disk {
-        total: stat.f_blocks as u64 * block,
-        free: stat.f_bavail as u64 * block,
+        total: blocks * block,
+        free: avail * block,
     })
 }
 
@@ -81,18 +87,6 @@ pub async fn journal(count: usize) -> Journal {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_disk_of_a_folder_has_a_size() {
-        let d = disk(Path::new("/")).expect("statvfs");
-        assert!(d.total > 0 && d.free <= d.total);
-        assert!(disk(Path::new("/no/such/folder")).is_err());
-    }
-}
-
 /// Everything the technician's page shows, gathered at once.
 pub struct Report {
     pub version: &'static str,
@@ -135,5 +129,17 @@ impl Report {
             journal: journal(20).await,
             tickets_today: queue.snapshot().tickets().len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_disk_of_a_folder_has_a_size() {
+        let d = disk(Path::new("/")).expect("statvfs");
+        assert!(d.total > 0 && d.free <= d.total);
+        assert!(disk(Path::new("/no/such/folder")).is_err());
     }
 }

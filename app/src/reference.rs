@@ -128,7 +128,7 @@ mod tests {
         assert_eq!(other.current().len(), 1);
         let gone = preview.changes.removed[0].id.clone();
         assert!(other.get(&gone).is_none());
-        assert_eq!(other.history_now(&gone).expect("history")[0].retired, true);
+        assert!(other.history_now(&gone).expect("history")[0].retired);
         assert_eq!(
             other.followed(Some(&gone), Some(1)).map(|p| p.id),
             Some(gone)

@@ -157,3 +157,46 @@ fn a_clock_a_day_behind_keeps_tickets_in_order_is_reported_and_is_cleared_by_set
     // The supervisor stayed logged in across the jump.
     assert_eq!(get(&boss, "/clock").expect("clock").status, 200);
 }
+
+/// The image's privileged helper (`images/files/usr/lib/baom/set-time`, run as root by
+/// `baom-set-time.service`) refuses any request but a plain number of seconds between 2025 and
+/// 2100, and removes it whatever it held. (A valid request would set this machine's clock, so
+/// only refusals run here; the image's boot test runs the real thing.)
+#[test]
+fn the_clock_helper_takes_only_a_number_of_seconds_in_range_and_removes_every_request() {
+    let helper = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace")
+        .join("images/files/usr/lib/baom/set-time");
+    let dir = tempfile::tempdir().expect("dir");
+    let request = dir.path().join("set-time.request");
+    for bad in [
+        "yesterday\n",
+        "-5\n",
+        "1700000000\n",
+        "4200000000\n",
+        "17e8\n",
+        "\n",
+    ] {
+        std::fs::write(&request, bad).expect("request");
+        let out = std::process::Command::new("sh")
+            .arg(&helper)
+            .arg(&request)
+            .output()
+            .expect("run the helper");
+        assert!(!out.status.success(), "{bad:?} was taken");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("refused"),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!request.exists(), "{bad:?} was left to fire again");
+    }
+    // No request: nothing to do.
+    let out = std::process::Command::new("sh")
+        .arg(&helper)
+        .arg(&request)
+        .output()
+        .expect("run the helper");
+    assert!(out.status.success());
+}

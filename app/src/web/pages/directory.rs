@@ -349,9 +349,9 @@ pub async fn preview(
                         ("removed", &c.removed.len().to_string()),
                         ("same", &c.unchanged.to_string()),
                     ])) }
-                    section.card #import-added { h2 { (tr.t("admin-import-added")) } ul { @for p in &c.added { li data-id=(p.id) { (p.name) } } } }
-                    section.card #import-changed { h2 { (tr.t("admin-import-changed")) } ul { @for (_, p, fields) in &c.changed { li data-id=(p.id) { (p.name) " — " span.hint dir="ltr" { (fields.join(", ")) } } } } }
-                    section.card #import-removed { h2 { (tr.t("admin-import-removed")) } ul { @for p in &c.removed { li data-id=(p.id) { (p.name) } } } }
+                    section.card #import-added { h2 { (tr.t("admin-import-added")) } @if c.added.is_empty() { p.empty { "—" } } ul { @for p in &c.added { li data-id=(p.id) { (p.name) } } } }
+                    section.card #import-changed { h2 { (tr.t("admin-import-changed")) } @if c.changed.is_empty() { p.empty { "—" } } ul { @for (_, p, fields) in &c.changed { li data-id=(p.id) { (p.name) " — " span.hint { (fields.iter().map(|f| tr.t(&format!("admin-partner-field-{f}"))).collect::<Vec<_>>().join(", ")) } } } } }
+                    section.card #import-removed { h2 { (tr.t("admin-import-removed")) } @if c.removed.is_empty() { p.empty { "—" } } ul { @for p in &c.removed { li data-id=(p.id) { (p.name) } } } }
                     form.card method="post" action="/directory/import/confirm" {
                         input type="hidden" name="csrf" value=(session.csrf);
                         input type="hidden" name="base" value=(preview.base);
