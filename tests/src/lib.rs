@@ -592,7 +592,7 @@ pub fn request_with(
     let mut raw = Vec::new();
     match to {
         Endpoint::Unix(p) => exchange(UnixStream::connect(p)?, &head, body, &mut raw)?,
-        Endpoint::Lan(lan) => exchange(lan.connect()?, &head, body, &mut raw)?,
+        Endpoint::Lan(lan) => exchange_tls(lan.connect()?, &head, body, &mut raw)?,
     }
     parse_reply(&raw)
 }
@@ -604,16 +604,65 @@ fn exchange<S: Read + Write>(
     raw: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     s.write_all(head.as_bytes())?;
-    if let Some(b) = body {
-        // The server may answer (413) and close before reading a large body.
-        let _ = s.write_all(b);
-    }
-    s.flush()?;
+    // The server may answer (413, or 403 from the page's gate) and close before reading a large
+    // body: the write or the flush then fails with a broken pipe, but its answer is there to read.
+    let sent = match body {
+        Some(b) => s.write_all(b).and_then(|()| s.flush()),
+        None => s.flush(),
+    };
     match s.read_to_end(raw) {
+        Ok(_) if raw.is_empty() => sent,
         Ok(_) => Ok(()),
         // A TLS peer that closes without close_notify after a complete answer is fine here.
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
         // A server refusing a body it will not read answers, then resets the connection.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
+        Err(e) => sent.and(Err(e)),
+    }
+}
+
+/// Like [`exchange`] over TLS. When the server answered and closed before taking the whole body,
+/// rustls would retry sending the rest before every read: the answer is then read from the
+/// socket's records directly.
+fn exchange_tls(
+    mut s: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    head: &str,
+    body: Option<&[u8]>,
+    raw: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use std::io::ErrorKind;
+    let Some(b) = body else {
+        return exchange(s, head, None, raw);
+    };
+    s.write_all(head.as_bytes())?;
+    let sent = s.write_all(b).and_then(|()| s.flush());
+    if sent.is_ok() {
+        return exchange_read(&mut s, raw);
+    }
+    let (conn, sock) = (&mut s.conn, &mut s.sock);
+    loop {
+        match conn.read_tls(sock) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => return sent.and(Err(e)),
+        }
+        if conn.process_new_packets().is_err() {
+            break;
+        }
+        match conn.reader().read_to_end(raw) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(_) => break,
+        }
+    }
+    if raw.is_empty() { sent } else { Ok(()) }
+}
+
+fn exchange_read<S: Read>(s: &mut S, raw: &mut Vec<u8>) -> std::io::Result<()> {
+    match s.read_to_end(raw) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
         Err(e) => Err(e),
     }
