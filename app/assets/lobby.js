@@ -46,28 +46,45 @@
     });
   }
 
+  // The newest call time already on the screen: only a call newer than it is announced, so a
+  // ticket that leaves the board (transferred, finished) never brings an older call back with a
+  // chime. Calls are compared by when they were made, not by what happens to be on top.
+  let newest = null;
+  let announced = 0;
+
+  function atOf(call) { const t = Date.parse(call.called_at); return isNaN(t) ? 0 : t; }
+  function live(call) { return call.state === "called" || call.state === "serving"; }
+
   function render(board) {
     const calls = board.calls || [];
     welcome.hidden = calls.length > 0;
-    last.replaceChildren.apply(last, calls.slice(1, 6).map(function (c) {
+    // The big number: the latest call still at a desk (a finished one only when none is).
+    const top = calls.find(live) || calls[0];
+    last.replaceChildren.apply(last, calls.filter(function (c) { return c !== top; }).slice(0, 5).map(function (c) {
       const li = document.createElement("li");
       const n = document.createElement("span"); n.className = "number"; n.textContent = c.number;
-      const d = document.createElement("span"); d.textContent = "→ " + c.desk;
+      const d = document.createElement("span"); d.className = "desk"; d.textContent = c.desk;
       li.append(n, d);
       return li;
     }));
-    if (!calls.length) return;
-    const top = calls[0];
+    if (!top) return;
+    const latest = calls.reduce(function (m, c) { return Math.max(m, atOf(c)); }, 0);
+    const first = newest === null;
+    const fresh = !first && atOf(top) > newest && top.state === "called";
+    newest = Math.max(newest || 0, latest);
     const key = top.number + "/" + top.calls + "/" + top.called_at;
-    if (key === shown) return;
-    const first = shown === null;
-    shown = key;
-    number.textContent = top.number;
-    desk.textContent = top.desk;
-    // For whoever checks the screen (the browser test): what is shown, since when.
-    document.body.dataset.shownNumber = top.number;
-    document.body.dataset.shownAt = String(Date.now());
-    if (first) return; // do not announce what was already called before the page opened
+    if (key !== shown) {
+      shown = key;
+      number.textContent = top.number;
+      desk.textContent = top.desk;
+      // For whoever checks the screen (the browser test): what is shown, since when.
+      document.body.dataset.shownNumber = top.number;
+      document.body.dataset.shownAt = String(Date.now());
+    }
+    if (!fresh) return; // what was called before the page opened, or an older call, stays quiet
+    announced += 1;
+    document.body.dataset.announced = top.number;
+    document.body.dataset.announcements = String(announced);
     now.classList.add("flash");
     setTimeout(function () { now.classList.remove("flash"); }, 4000);
     chime().then(function () { return say(top, "ar"); }).then(function () { return say(top, "fr"); });

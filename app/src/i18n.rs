@@ -41,11 +41,23 @@ fn catalogues() -> &'static Catalogues {
 
 /// The text for `key` in `language`, with `args` as `(name, value)` pairs.
 pub fn text(language: Language, key: &str, args: &[(&str, &str)]) -> String {
-    let catalogues = catalogues();
     let mut fluent_args = FluentArgs::new();
     for (name, value) in args {
         fluent_args.set(*name, FluentValue::from(*value));
     }
+    format(language, key, &fluent_args)
+}
+
+/// The text for `key` with one number, so that the language's plural rules choose the form
+/// (Arabic has six: "دقيقة واحدة", "دقيقتان", "3 دقائق", "11 دقيقة"…).
+pub fn text_n(language: Language, key: &str, name: &str, n: i64) -> String {
+    let mut fluent_args = FluentArgs::new();
+    fluent_args.set(name, FluentValue::from(n));
+    format(language, key, &fluent_args)
+}
+
+fn format(language: Language, key: &str, fluent_args: &FluentArgs) -> String {
+    let catalogues = catalogues();
     for lang in [language, Language::French] {
         let Some((_, bundle)) = catalogues.bundles.iter().find(|(l, _)| *l == lang) else {
             continue;
@@ -53,7 +65,7 @@ pub fn text(language: Language, key: &str, args: &[(&str, &str)]) -> String {
         if let Some(pattern) = bundle.get_message(key).and_then(|m| m.value()) {
             let mut errors = Vec::new();
             return bundle
-                .format_pattern(pattern, Some(&fluent_args), &mut errors)
+                .format_pattern(pattern, Some(fluent_args), &mut errors)
                 .into_owned();
         }
     }
@@ -80,6 +92,11 @@ impl Tr {
     /// With any number of `(name, value)` arguments.
     pub fn ta(&self, key: &str, args: &[(&str, &str)]) -> String {
         text(self.0, key, args)
+    }
+
+    /// A text with a count: the plural form is the language's.
+    pub fn tn(&self, key: &str, name: &str, n: i64) -> String {
+        text_n(self.0, key, name, n)
     }
 
     pub fn language(&self) -> Language {
@@ -129,5 +146,15 @@ mod tests {
         );
         assert_eq!(text(Language::English, "no-such-key", &[]), "no-such-key");
         assert_eq!(Tr(Language::Arabic).dir(), "rtl");
+    }
+
+    #[test]
+    fn counts_take_the_languages_plural_forms() {
+        let ar = Tr(Language::Arabic);
+        assert_eq!(ar.tn("desk-wait-min", "m", 1), "دقيقة واحدة");
+        assert_eq!(ar.tn("desk-wait-min", "m", 2), "دقيقتان");
+        assert_eq!(ar.tn("desk-wait-min", "m", 4), "4 دقائق");
+        assert_eq!(ar.tn("desk-wait-min", "m", 25), "25 دقيقة");
+        assert_eq!(Tr(Language::French).tn("desk-wait-min", "m", 4), "4 min");
     }
 }

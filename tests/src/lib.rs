@@ -55,6 +55,8 @@ pub struct Lan {
     pub source: Option<std::net::IpAddr>,
     /// The device token a login gave this browser (`baom_device`), sent back with each request.
     pub device: Option<String>,
+    /// Other cookies a browser would send back (the remembered desk, …), as (name, value).
+    pub cookies: Vec<(String, String)>,
 }
 
 impl Lan {
@@ -79,6 +81,7 @@ impl Lan {
             csrf: None,
             source: None,
             device: None,
+            cookies: Vec::new(),
         }
     }
 
@@ -90,6 +93,9 @@ impl Lan {
         }
         if let Some(d) = &self.device {
             cookies.push(format!("baom_device={d}"));
+        }
+        for (name, value) in &self.cookies {
+            cookies.push(format!("{name}={value}"));
         }
         if cookies.is_empty() {
             String::new()

@@ -132,9 +132,35 @@ fn cutting_the_last_lines_or_rewriting_the_chain_with_the_key_is_reported() {
     );
     assert_eq!(baom.stop().code(), Some(0));
 
-    // 2. The last two lines cut off: what is left is a whole chain, but shorter than its anchor.
+    // The supervisor's readings since wrote lines on the forged chain: the anchor did not follow
+    // it, so the rewrite is still reported after a restart.
+    let baom = Baom::serve(&config, dir.path());
+    let boss = supervisor(&baom);
+    let page = get(&boss, "/audit").expect("audit").text();
+    assert!(
+        page.contains("class=\"rewritten\""),
+        "writing after a rewrite does not bless it: {page}"
+    );
+    assert_eq!(baom.stop().code(), Some(0));
+
+    // 2. The attacker moves the anchor to the forged head, then cuts the last two lines off: what
+    // is left is a whole chain, but shorter than its anchor.
     {
         let conn = open();
+        let (seq, hash): (i64, String) = conn
+            .query_row(
+                "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("forged head");
+        rusqlite::Connection::open(dir.path().join("accounts.db"))
+            .expect("accounts.db")
+            .execute(
+                "UPDATE audit_anchor SET seq = ?1, hash = ?2",
+                rusqlite::params![seq, hash],
+            )
+            .expect("move the anchor");
         conn.execute_batch(
             "DROP TRIGGER audit_is_append_only_delete;
              DELETE FROM audit WHERE seq > (SELECT max(seq) - 2 FROM audit);",

@@ -190,7 +190,7 @@ async fn a_supervisor_adds_an_officer_who_works_until_the_account_is_disabled() 
     // The supervisor disables her account: her open page is refused at its next request.
     let r = form(&boss, "/staff/fatima", &[("action", "disable")]);
     assert_eq!(r.status, 303, "{}", r.text());
-    click(&c, "nav.dossiers a[href='/due']").await;
+    click(&c, "nav.staff a[href='/due']").await;
     arrive_at(&c, "/login").await;
     assert_ne!(path(&c).await, "/due");
     fill(&c, "login", "fatima").await;

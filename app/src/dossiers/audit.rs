@@ -280,23 +280,69 @@ pub fn verify(
     })
 }
 
+/// The hash of line `seq`, if there is such a line.
+pub fn hash_at(conn: &Connection, seq: i64) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.query_row("SELECT hash FROM audit WHERE seq = ?1", [seq], |r| r.get(0))
+        .optional()
+}
+
+/// Which lines a reader asks for; every field left empty lets all lines through.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub person: Option<i64>,
+    /// A login, exactly.
+    pub actor: Option<String>,
+    /// An action (`person.read`) or a family of them (`person`).
+    pub action: Option<String>,
+    /// From this UTC instant on, as `YYYY-MM-DDTHH:MM:SS` (compares below every line written in
+    /// that second, whatever its fraction).
+    pub from: Option<String>,
+    /// Before this UTC instant, in the same form.
+    pub before: Option<String>,
+}
+
 /// Lines, newest first: all of them, or one person's.
 pub fn lines(conn: &Connection, person: Option<i64>, limit: i64) -> rusqlite::Result<Vec<Line>> {
+    let filter = Filter {
+        person,
+        ..Filter::default()
+    };
+    filtered(conn, &filter, limit)
+}
+
+/// Lines that pass `filter`, newest first, at most `limit`.
+pub fn filtered(conn: &Connection, filter: &Filter, limit: i64) -> rusqlite::Result<Vec<Line>> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, person_id, case_id, detail FROM audit
-         WHERE ?1 IS NULL OR person_id = ?1 ORDER BY seq DESC LIMIT ?2",
+         WHERE (?1 IS NULL OR person_id = ?1)
+           AND (?2 IS NULL OR actor = ?2)
+           AND (?3 IS NULL OR action = ?3 OR substr(action, 1, length(?3) + 1) = ?3 || '.')
+           AND (?4 IS NULL OR at >= ?4)
+           AND (?5 IS NULL OR at < ?5)
+         ORDER BY seq DESC LIMIT ?6",
     )?;
-    stmt.query_map(params![person, limit], |r| {
-        Ok(Line {
-            seq: r.get(0)?,
-            at: r.get(1)?,
-            actor: r.get(2)?,
-            action: r.get(3)?,
-            person_id: r.get(4)?,
-            case_id: r.get(5)?,
-            detail: r.get(6)?,
-        })
-    })?
+    stmt.query_map(
+        params![
+            filter.person,
+            filter.actor,
+            filter.action,
+            filter.from,
+            filter.before,
+            limit
+        ],
+        |r| {
+            Ok(Line {
+                seq: r.get(0)?,
+                at: r.get(1)?,
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                person_id: r.get(4)?,
+                case_id: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        },
+    )?
     .collect()
 }
 

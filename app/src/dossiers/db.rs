@@ -105,6 +105,13 @@ impl Db {
                 "an action left no line in the audit log".into(),
             ));
         }
+        // The anchor moves only along the chain it anchored: were the line it points at no
+        // longer the one anchored (the chain rewritten or cut with the key), moving it to the
+        // new head would bless the forgery, so it stays for the next verification to report.
+        let anchored_line_holds = match self.anchor.as_ref().map(Accounts::audit_anchor) {
+            Some(Ok(Some((seq, hash)))) => audit::hash_at(&tx, seq)?.as_deref() == Some(&*hash),
+            _ => true,
+        };
         let mut head = None;
         for line in &lines {
             head = Some(audit::append(&tx, &self.audit_key, actor, line)?);
@@ -112,10 +119,14 @@ impl Db {
         tx.commit()?;
         // Committed: the head goes outside the database. Should this fail, the anchor only lags
         // behind the chain, which a verification tolerates; it never runs ahead of it.
-        if let (Some(anchor), Some(head)) = (&self.anchor, head)
-            && let Err(e) = anchor.anchor_audit(head.seq, &head.hash)
-        {
-            tracing::error!(error = %e, "the audit log's head could not be anchored");
+        if let (Some(anchor), Some(head)) = (&self.anchor, head) {
+            if !anchored_line_holds {
+                tracing::error!(
+                    "the audit log no longer holds its anchored line: the anchor stays"
+                );
+            } else if let Err(e) = anchor.anchor_audit(head.seq, &head.hash) {
+                tracing::error!(error = %e, "the audit log's head could not be anchored");
+            }
         }
         Ok(out)
     }

@@ -5,7 +5,7 @@
 use super::db::{Action, Db, DossierStoreError, Result};
 use super::names;
 use baom_domain::dossier::consent::{self, Consent, ConsentMethod, Purpose};
-use baom_domain::dossier::person::{Person, PersonInput, normalise_phone};
+use baom_domain::dossier::person::{Person, PersonInput, normalise_phone, phone_forms};
 use baom_domain::dossier::{BirthDate, DossierError, Profile, Sex};
 use baom_domain::names::MatchStrength;
 use jiff::civil::Date;
@@ -534,12 +534,13 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
             ("name", hits)
         }
         Query::Phone(text) => {
-            let phone = normalise_phone(text)?;
+            let forms = phone_forms(&normalise_phone(text)?);
+            let other = forms.get(1).unwrap_or(&forms[0]);
             let mut stmt = a.tx.prepare(&format!(
-                "SELECT {PERSON_COLUMNS} FROM people WHERE phone = ?1 LIMIT ?2"
+                "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) LIMIT ?3"
             ))?;
             let hits = stmt
-                .query_map(params![phone, limit as i64], person_row)?
+                .query_map(params![forms[0], other, limit as i64], person_row)?
                 .map(|p| p.map(|p| hit(&p, MatchStrength::Likely, "phone")))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
             ("phone", hits)
@@ -576,10 +577,12 @@ pub fn duplicates(db: &mut Db, actor: &str, person: &Person) -> Result<Vec<Hit>>
     db.act(actor, |a| {
     let mut out: Vec<Hit> = Vec::new();
     if let Some(phone) = &person.phone {
+        let forms = phone_forms(phone);
+        let other = forms.get(1).unwrap_or(&forms[0]);
         let mut stmt = a.tx.prepare(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE phone = ?1 LIMIT 5"
+            "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) LIMIT 5"
         ))?;
-        for p in stmt.query_map([phone], person_row)? {
+        for p in stmt.query_map(params![forms[0], other], person_row)? {
             out.push(hit(&p?, MatchStrength::Likely, "same_phone"));
         }
     }

@@ -46,10 +46,29 @@ pub async fn check_login(
             "too many login attempts from this address; wait a few minutes",
         ));
     }
-    Ok(state
+    let attempted = login.clone();
+    let result = state
         .staff
         .log_in(login, password, auth::device_of(jar))
-        .await?)
+        .await
+        .map_err(ApiError::from);
+    // The journal keeps logins; while the dossiers are still locked (before the first login
+    // after a start) it cannot, and the service's log has the line.
+    let (let_in, why) = match &result {
+        Ok(_) => (true, String::new()),
+        Err(e) => (false, e.code.to_owned()),
+    };
+    let address = from.ip().to_string();
+    let journal = state
+        .dossiers
+        .run(move |db| {
+            crate::dossiers::oversight::record_login(db, &attempted, let_in, &address, &why)
+        })
+        .await;
+    if let Err(e) = journal {
+        tracing::debug!(error = %e, "login not in the journal");
+    }
+    result
 }
 
 pub async fn login(

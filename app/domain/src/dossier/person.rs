@@ -307,7 +307,8 @@ impl PersonInput {
 }
 
 /// A phone number as digits (and a leading `+`), 6 to 15 digits; spaces, dots, dashes and
-/// brackets are dropped; `00` becomes `+`.
+/// brackets are dropped; `00` becomes `+`; a Moroccan number written internationally
+/// (`+212 6…`, `00212 6…`) is kept as it is dialled at home (`06…`), so both forms are one.
 pub fn normalise_phone(text: &str) -> Result<String, DossierError> {
     let bad = || {
         DossierError::new(
@@ -332,11 +333,27 @@ pub fn normalise_phone(text: &str) -> Result<String, DossierError> {
     if let Some(rest) = out.strip_prefix("00") {
         out = format!("+{rest}");
     }
+    if let Some(national) = out.strip_prefix("+212")
+        && national.len() == 9
+    {
+        out = format!("0{national}");
+    }
     let digits = out.trim_start_matches('+').len();
     if !(6..=15).contains(&digits) {
         return Err(bad());
     }
     Ok(out)
+}
+
+/// Every form a stored number may have for the number `normalised` (its international form as
+/// well, for numbers recorded before both were made one).
+pub fn phone_forms(normalised: &str) -> Vec<String> {
+    match normalised.strip_prefix('0') {
+        Some(national) if national.len() == 9 && !national.starts_with('0') => {
+            vec![normalised.to_owned(), format!("+212{national}")]
+        }
+        _ => vec![normalised.to_owned()],
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -526,6 +543,15 @@ mod tests {
             Ok("+33612345678")
         );
         assert_eq!(normalise_phone("٠٦١٢٣٤٥٦٧٨").as_deref(), Ok("0612345678"));
+        // A Moroccan number written internationally is the same number.
+        for international in ["+212612345678", "+212 6 12 34 56 78", "00212612345678"] {
+            assert_eq!(normalise_phone(international).as_deref(), Ok("0612345678"));
+        }
+        assert_eq!(
+            phone_forms("0612345678"),
+            vec!["0612345678".to_owned(), "+212612345678".to_owned()]
+        );
+        assert_eq!(phone_forms("+33612345678"), vec!["+33612345678".to_owned()]);
         assert!(normalise_phone("12345").is_err());
         assert!(normalise_phone("1234567890123456").is_err());
         assert!(normalise_phone("06+12345678").is_err());

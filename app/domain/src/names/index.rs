@@ -233,6 +233,9 @@ struct Record {
     id: u64,
     /// Token ids of each name, in order.
     names: Vec<Box<[u32]>>,
+    /// Names after this many are aliases the index made (a family name without its Aït): they
+    /// find the person, but as Possible only (Mohamed Aït Ali and Mohamed Ali may be two men).
+    given: usize,
 }
 
 impl Record {
@@ -297,17 +300,27 @@ impl NameIndex {
     /// earlier entry for `id`.
     pub fn insert(&mut self, id: u64, names: &[&str]) {
         self.remove(id);
-        let names: Vec<Box<[u32]>> = names
+        let given: Vec<Vec<Word>> = names.iter().map(|name| tokens(name)).collect();
+        // A family name glued to Aït or Ou is also known without it (Ouahmane).
+        let aliases: Vec<Vec<Word>> = given
             .iter()
-            .map(|name| {
-                tokens(name)
-                    .iter()
-                    .map(|t| self.intern(t))
-                    .collect::<Box<[u32]>>()
+            .filter(|toks| toks.iter().any(|t| t.bare.is_some()))
+            .map(|toks| {
+                toks.iter()
+                    .map(|t| t.bare.as_deref().cloned().unwrap_or_else(|| t.clone()))
+                    .collect()
             })
-            .filter(|n| !n.is_empty())
             .collect();
-        let record = Record { id, names };
+        let mut intern_all = |list: &[Vec<Word>]| -> Vec<Box<[u32]>> {
+            list.iter()
+                .map(|toks| toks.iter().map(|t| self.intern(t)).collect::<Box<[u32]>>())
+                .filter(|n| !n.is_empty())
+                .collect()
+        };
+        let mut names = intern_all(&given);
+        let given = names.len();
+        names.extend(intern_all(&aliases));
+        let record = Record { id, names, given };
         let slot = match self.free.pop() {
             Some(slot) => slot,
             None => {
@@ -537,12 +550,24 @@ impl NameIndex {
 
     /// (likely, score, id) of one candidate.
     fn rerank(&self, query: &[Features], record: &Record) -> (bool, f32, u64) {
-        let names = record.names.iter().map(|name| {
-            name.iter()
-                .filter_map(|&t| self.tokens.get(t as usize).map(|t| &t.features))
-        });
-        let (likely, score) = answer(query, names);
-        (likely, score, record.id)
+        let features = |names: &[Box<[u32]>]| {
+            names
+                .iter()
+                .map(|name| {
+                    name.iter()
+                        .filter_map(|&t| self.tokens.get(t as usize).map(|t| &t.features))
+                        .collect::<Vec<_>>()
+                })
+                .collect::<Vec<_>>()
+        };
+        let (given, aliases) = record.names.split_at(record.given.min(record.names.len()));
+        let (likely, score) = answer(query, features(given).into_iter().map(|n| n.into_iter()));
+        if likely || aliases.is_empty() {
+            return (likely, score, record.id);
+        }
+        // An alias finds the person, as Possible only.
+        let (_, alias_score) = answer(query, features(aliases).into_iter().map(|n| n.into_iter()));
+        (false, score.max(alias_score), record.id)
     }
 
     fn intern(&mut self, word: &Word) -> u32 {

@@ -536,7 +536,6 @@ pub struct Report {
     pub tuned_false_likely: Vec<String>,
     /// Same-person pairs of the tuned sets found but only as Possible.
     pub tuned_possible_hits: Vec<String>,
-    pub latencies: Vec<std::time::Duration>,
 }
 
 impl Report {
@@ -562,9 +561,7 @@ pub fn run_sets(pop: &Population, index: &NameIndex, sets: &[Set]) -> Report {
         if !sets.contains(&pair.set) {
             continue;
         }
-        let t = std::time::Instant::now();
         let found = index.search(&pair.query, 10);
-        report.latencies.push(t.elapsed());
         let cell = report.cells.entry((pair.set, pair.cross)).or_default();
         cell.queries += 1;
         let wrong: Vec<u64> = found

@@ -127,6 +127,9 @@ pub(crate) struct Token {
     /// The vowel classes of the alif an Arabic word starts with: أ is a or u (أحمد, أسامة),
     /// a bare ا or آ any (إ is transliterated i).
     pub(crate) head: u16,
+    /// For a family name glued to Aït or Ou (Aït Ouahmane), the name without it: people say and
+    /// write "Ouahmane" alone as often as not, so the index knows that form too.
+    pub(crate) bare: Option<Box<Token>>,
 }
 
 /// Tokens of a name: see the module doc for the steps. Never panics; an empty Vec when nothing
@@ -351,27 +354,35 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
     }
     let mut out: Vec<Token> = Vec::with_capacity(joined.len());
     for word in joined.into_iter().rev() {
-        let (text, arabic, tail, head) = match word.particle {
+        let (text, arabic, tail, head, bare) = match word.particle {
             Some(p) if !out.is_empty() => {
                 let next = out.pop().unwrap_or(Token {
                     text: String::new(),
                     arabic: word.arabic,
                     tail: 0,
                     head: word.head,
+                    bare: None,
                 });
                 let mut glued = String::with_capacity(next.text.len() + 4);
                 glued.push_str(p.spelling());
                 glued.push_str(&next.text);
-                (glued, next.arabic, next.tail, word.head)
+                let bare = matches!(p, Particle::Ait | Particle::Ou).then(|| {
+                    Box::new(Token {
+                        bare: None,
+                        ..next.clone()
+                    })
+                });
+                (glued, next.arabic, next.tail, word.head, bare)
             }
-            Some(p) => (p.spelling().to_string(), word.arabic, 0, word.head),
-            None => (word.text, word.arabic, word.tail, word.head),
+            Some(p) => (p.spelling().to_string(), word.arabic, 0, word.head, None),
+            None => (word.text, word.arabic, word.tail, word.head, None),
         };
         out.push(Token {
             text: reduce_abd(&text),
             arabic,
             tail,
             head,
+            bare,
         });
     }
     out.reverse();

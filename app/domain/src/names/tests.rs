@@ -426,3 +426,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_family_name_without_its_ait_finds_the_person_as_possible() {
+    let mut idx = NameIndex::new();
+    idx.insert(1, &["زهرة آيت واحمان", "Zahra Ait Ouahmane"]);
+    idx.insert(2, &["Fatima Ouchen"]);
+    for q in ["Ouahmane", "واحمان", "Wahman"] {
+        let found = idx.search(q, 10);
+        assert_eq!(
+            found.first().map(|m| (m.id, m.strength)),
+            Some((1, MatchStrength::Possible)),
+            "{q}: {found:?}"
+        );
+    }
+    // With the particle, or by her first name, it is her name: Likely.
+    for q in ["Ait Ouahmane", "آيت واحمان", "Zahra"] {
+        assert_eq!(
+            idx.search(q, 10).first().map(|m| (m.id, m.strength)),
+            Some((1, MatchStrength::Likely)),
+            "{q}"
+        );
+    }
+}

@@ -4,7 +4,6 @@
 //! zone. Setting it is `crate::office::Office::set_clock` (the rules, the privileged helper,
 //! the logs).
 
-use super::dossiers::nav;
 use super::extract::{CsrfForm, Devices, Page};
 use super::layout;
 use super::refusal::PageError;
@@ -59,7 +58,6 @@ fn clock_page(
         ),
     };
     let body = html! {
-        (nav(tr, &page.session))
         h1 { (tr.t("admin-clock-title")) }
         @if let Some(p) = &problem { p.problem role="alert" #clock-problem { (p) } }
         section.card #clock-state {

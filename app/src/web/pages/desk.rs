@@ -1,15 +1,18 @@
 //! The officer's desk: the ticket at the desk and its actions, the waiting tickets of the
 //! desk's services (numbers, waits, priority; never names), call next, and a field for the
 //! barcode reader. Every action is a form; `desk.js` refreshes the live part on each queue change.
+//! The desk an officer last opened is remembered (a cookie of their browser), so "Guichet" in
+//! the navigation goes straight back to it.
 
 use super::extract::{CsrfForm, DeskPath, DeskWork, Page};
 use super::layout;
 use super::refusal::PageError;
 use crate::i18n::Tr;
+use crate::printer::PrinterState;
 use crate::web::AppState;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use baom_domain::catalogue::{Desk, DeskNo, Letter};
 use baom_domain::queue::{Command, Queue, Ticket, TicketId, TicketState};
 use jiff::Timestamp;
@@ -17,8 +20,24 @@ use maud::{Markup, html};
 use serde::Deserialize;
 use std::collections::HashMap;
 
-pub async fn choose(State(state): State<AppState>, page: Page<DeskWork>) -> Response {
+/// The browser's remembered desk.
+const DESK_COOKIE: &str = "baom_desk";
+
+/// The desk chooser; with a remembered desk (and no `?choose=1`), that desk.
+pub async fn choose(
+    State(state): State<AppState>,
+    page: Page<DeskWork>,
+    jar: CookieJar,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
     let Page { session, tr, .. } = page;
+    let remembered = jar
+        .get(DESK_COOKIE)
+        .and_then(|c| c.value().parse::<u16>().ok().map(DeskNo))
+        .filter(|n| state.settings().catalogue.desk(*n).is_some());
+    if let (Some(n), None) = (remembered, query.get("choose")) {
+        return Redirect::to(&format!("/desk/{n}")).into_response();
+    }
     let body = html! {
         section.card {
             h1 { (tr.t("desk-choose")) }
@@ -40,6 +59,7 @@ pub async fn page(
     Page { session, tr, .. }: Page<DeskWork>,
     DeskPath(desk): DeskPath,
     Query(query): Query<HashMap<String, String>>,
+    jar: CookieJar,
 ) -> Response {
     let desk = &desk;
     let problem = query.get("problem").map(|code| {
@@ -51,28 +71,79 @@ pub async fn page(
             text
         }
     });
+    let done = match (
+        query.get("done").map(String::as_str),
+        query.get("number"),
+        query.get("to"),
+    ) {
+        (Some("transfer"), Some(number), Some(to)) => {
+            let service = to
+                .parse::<Letter>()
+                .map(|l| format!("{l} · {}", service_name(tr, &state, l)))
+                .unwrap_or_else(|_| to.clone());
+            Some(tr.t2("desk-transferred", "number", number, "service", &service))
+        }
+        _ => None,
+    };
     let queue = state.queue.snapshot();
     let title = tr.t1("desk-number", "n", &desk.number.to_string());
     let body = html! {
-        h1 { (title) }
+        div.title-row {
+            h1 { (title) }
+            a href="/desk?choose=1" { (tr.t("desk-change")) }
+        }
         @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
+        @if let Some(done) = done { p.done role="status" { (done) } }
         form.scan method="get" action={ "/desk/" (desk.number) "/open" } {
             label { (tr.t("desk-scan")) input name="token" autocomplete="off" autofocus; }
             button type="submit" { (tr.t("desk-open")) }
         }
         div #live data-desk=(desk.number) { (live_part(tr, &state, &queue, desk, &session.csrf)) }
-        p.hint { (tr.t("desk-shortcuts")) }
+        (shortcuts(tr))
         p.offline hidden { (tr.t("desk-live-lost")) }
         script src="/static/desk.js" defer {}
     };
-    layout(
-        tr,
-        &title,
-        Some(&session),
-        &format!("/desk/{}", desk.number),
-        body,
+    let remember = Cookie::build((DESK_COOKIE, desk.number.to_string()))
+        .path("/")
+        .secure(true)
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .permanent()
+        .build();
+    (
+        jar.add(remember),
+        layout(
+            tr,
+            &title,
+            Some(&session),
+            &format!("/desk/{}", desk.number),
+            body,
+        ),
     )
-    .into_response()
+        .into_response()
+}
+
+/// The access keys of the desk's buttons, as the browser takes them (Alt and the letter;
+/// Alt+Shift in Firefox): the barcode field keeps the focus, so a bare letter would be typed.
+const SHORTCUTS: [(&str, &str); 6] = [
+    ("N", "desk-call-next"),
+    ("R", "desk-recall"),
+    ("S", "desk-start"),
+    ("F", "desk-finish"),
+    ("A", "desk-no-show"),
+    ("D", "desk-dossier"),
+];
+
+fn shortcuts(tr: Tr) -> Markup {
+    html! {
+        p.hint {
+            (tr.t("desk-shortcuts")) " "
+            @for (i, (key, label)) in SHORTCUTS.iter().enumerate() {
+                @if i > 0 { " · " }
+                kbd dir="ltr" { "Alt+" (key) } " " (tr.t(label))
+            }
+        }
+    }
 }
 
 /// The part of the desk page that changes with the queue.
@@ -84,8 +155,8 @@ pub async fn live(
     live_part(tr, &state, &state.queue.snapshot(), &desk, &session.csrf)
 }
 
-fn minutes_since(t: Timestamp) -> String {
-    (crate::clock::now().duration_since(t).as_secs().max(0) / 60).to_string()
+fn minutes_since(t: Timestamp) -> i64 {
+    crate::clock::now().duration_since(t).as_secs().max(0) / 60
 }
 
 fn action_button(
@@ -109,13 +180,22 @@ fn action_button(
 
 fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -> Markup {
     let current = queue.at_desk(desk.number);
+    let printer = state.printer.status().state;
+    let printer_down = matches!(
+        printer,
+        PrinterState::PaperOut | PrinterState::CoverOpen | PrinterState::Offline
+    );
     html! {
+        @if printer_down {
+            p.problem.printer role="alert" { (tr.t(&format!("desk-printer-{}", printer.as_str()))) }
+        }
         section.card.current {
             h2 { (tr.t("desk-current")) }
             @match current {
                 Some(t) => {
                     p.ticket-number #current-number { (t.number) }
                     p { (service_name(tr, state, t.service)) " · " (tr.t(&format!("state-{}", t.state))) @if t.priority { " · " span.priority { (tr.t("desk-priority")) } } }
+                    p.visitor-language { (tr.t("desk-visitor-language")) " " bdi lang=(t.language.code()) { (crate::i18n::text(t.language, "language-name", &[])) } }
                     div.actions {
                         @if t.state == TicketState::Called {
                             (action_button(desk.number, csrf, Some(t.id), "recall", tr.t("desk-recall"), "r", false))
@@ -124,7 +204,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                         }
                         (action_button(desk.number, csrf, Some(t.id), "finish", tr.t("desk-finish"), "f", t.state == TicketState::Serving))
                         a.button #open-dossier href={ "/people?ticket=" (t.id) } accesskey="d" { (tr.t("desk-dossier")) }
-                        form.action method="post" action={ "/desk/" (desk.number) } {
+                        form.action.transfer method="post" action={ "/desk/" (desk.number) } data-confirm=(tr.t1("desk-transfer-confirm", "number", &t.number.to_string())) {
                             input type="hidden" name="csrf" value=(csrf);
                             input type="hidden" name="action" value="transfer";
                             input type="hidden" name="ticket" value=(t.id);
@@ -135,7 +215,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                                     }
                                 }
                             }
-                            button type="submit" { "→" }
+                            button type="submit" { (tr.t("desk-transfer-button")) }
                         }
                     }
                 }
@@ -157,7 +237,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                         @for t in waiting {
                             li.priority[t.priority] {
                                 span.number { (t.number) }
-                                span.wait { (tr.t1("desk-wait-min", "m", &minutes_since(t.issued_at))) }
+                                span.wait { (tr.tn("desk-wait-min", "m", minutes_since(t.issued_at))) }
                                 @if t.priority { span.flag { (tr.t("desk-priority")) } }
                             }
                         }
@@ -196,6 +276,7 @@ pub async fn act(
         None => Redirect::to(&format!("/desk/{desk}")).into_response(),
     };
     let ticket = form.ticket.map(TicketId);
+    let transferred_to = form.service.clone();
     let command = match (form.action.as_str(), ticket) {
         ("call-next", _) => Command::CallNext { desk },
         ("call", Some(ticket)) => Command::Call { ticket, desk },
@@ -216,6 +297,15 @@ pub async fn act(
     match state.queue.execute(command, Some(page.actor())).await {
         Ok(done) => {
             tracing::info!(number = %done.ticket.number, action = done.event.change.kind(), %desk, login = %page.actor(), "desk action");
+            if form.action == "transfer" {
+                let to = transferred_to.unwrap_or_default();
+                return Ok(Redirect::to(&format!(
+                    "/desk/{desk}?done=transfer&number={}&to={}",
+                    done.ticket.number,
+                    crate::web::auth::urlencode(&to)
+                ))
+                .into_response());
+            }
             Ok(back(None))
         }
         Err(crate::queue_service::ServiceError::Refused(e)) => Ok(back(Some(e.code()))),
@@ -236,11 +326,9 @@ pub async fn open_ticket(
         .map(|t| t.trim().to_owned())
         .unwrap_or_default();
     // The same check as the API's: a forged or altered token finds nothing.
-    let t = state
-        .tickets
-        .by_token(&raw)
-        .await
-        .map_err(|_| PageError::refused(StatusCode::NOT_FOUND, tr.t("desk-unknown-ticket")))?;
+    let Ok(t) = state.tickets.by_token(&raw).await else {
+        return Ok(Redirect::to(&format!("/desk/{desk}?problem=unknown_ticket")).into_response());
+    };
     let queue = state.queue.snapshot();
     let shown_state = crate::web::views::shown_state(&t, queue.day());
     let issued = t
@@ -255,7 +343,7 @@ pub async fn open_ticket(
             p { (tr.t1("desk-issued", "time", &issued)) }
             p { a.button href={ "/people?ticket=" (t.id) } { (tr.t("desk-dossier")) } }
             @if matches!(t.state, TicketState::Waiting | TicketState::NoShow) && t.day == queue.day() {
-                (action_button(desk, &session.csrf, Some(t.id), "call", tr.t("desk-call-next"), "n", true))
+                (action_button(desk, &session.csrf, Some(t.id), "call", tr.t("desk-call-this"), "n", true))
             }
             p { a href={ "/desk/" (desk) } { (tr.t("desk-back")) } }
         }

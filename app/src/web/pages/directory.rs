@@ -3,7 +3,6 @@
 //! import another commune's after seeing what it adds, changes and removes. The storage and
 //! rules are `crate::directory`'s and `baom_domain::directory`'s.
 
-use super::dossiers::nav;
 use super::extract::{CsrfForm, DossierWork, Fields, Page, Supervision};
 use super::layout;
 use super::refusal::PageError;
@@ -38,7 +37,6 @@ pub async fn list(
     let lang = tr.language();
     let supervisor = session.account.role.supervises();
     let body = html! {
-        (nav(tr, &session))
         h1 { (tr.t("admin-directory-title")) }
         p { (tr.t("admin-directory-explain")) }
         @if let Some(n) = query.get("imported") { p.verified role="status" { (tr.t1("admin-directory-imported", "n", n)) } }
@@ -157,7 +155,6 @@ fn partner_page(
     };
     let reference = state.reference.current();
     let body = html! {
-        (nav(tr, session))
         h1 { (title) }
         @if let Some(problem) = &problem { p.problem role="alert" #partner-problem { (problem) } }
         form.card.partner method="post" action=(action) {
@@ -330,7 +327,6 @@ pub async fn preview(
     let (body, status) = match state.directory.preview(&text) {
         Err(e) => (
             html! {
-                (nav(tr, &session))
                 h1 { (tr.t("admin-directory-title")) }
                 p.problem role="alert" { (tr.t("admin-import-refused")) ": " (e) }
                 (import_form(tr, &session.csrf, &text))
@@ -341,7 +337,6 @@ pub async fn preview(
             let c = &preview.changes;
             (
                 html! {
-                    (nav(tr, &session))
                     h1 { (tr.t("admin-import-title")) }
                     p #import-summary { (tr.ta("admin-import-summary", &[
                         ("added", &c.added.len().to_string()),

@@ -3,8 +3,8 @@
 //! never a name. `lobby.js` listens to `/events` and reconnects by itself.
 
 use super::extract::{AnyRole, Page};
-use super::layout;
 use super::refusal::PageError;
+use super::screen_layout;
 use crate::web::AppState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -20,7 +20,7 @@ use std::convert::Infallible;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
-pub async fn page(Page { session, tr, .. }: Page<AnyRole>) -> Response {
+pub async fn page(Page { tr, .. }: Page<AnyRole>) -> Response {
     // The TV is read by everyone: its words are in Arabic, Tamazight and French together.
     let all = |key: &str| {
         html! {
@@ -40,14 +40,15 @@ pub async fn page(Page { session, tr, .. }: Page<AnyRole>) -> Response {
             div.last {
                 h2 { (all("lobby-last")) }
                 ol #last-calls {}
-                p #welcome { (all("lobby-waiting-first")) }
+                div #welcome { (all("lobby-waiting-first")) }
             }
             p #reconnecting hidden { (tr.t("lobby-reconnecting")) }
             button #sound type="button" { (tr.t("lobby-sound")) }
         }
         script src="/static/lobby.js" defer {}
     };
-    layout(tr, &tr.t("lobby-title"), Some(&session), "/lobby", body).into_response()
+    // The TV's own frame: no staff header (whose session, a logout, language links).
+    screen_layout(tr, &tr.t("lobby-title"), body).into_response()
 }
 
 /// The queue as the live pages need it: the latest calls, and how many wait per service.

@@ -159,7 +159,8 @@ async fn home(page: Page<AnyRole>) -> Redirect {
     Redirect::to(home_of(page.role()))
 }
 
-/// The frame of every page: language, direction, the language switch and who is signed in.
+/// The frame of every page: language, direction, the language switch, who is signed in and,
+/// for staff, the way to their work (their desk, people, what is due, and each role's pages).
 pub fn layout(
     tr: Tr,
     title: &str,
@@ -175,6 +176,7 @@ pub fn layout(
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · " (tr.t("app-title")) }
                 link rel="stylesheet" href="/static/baom.css";
+                script src="/static/forms.js" defer {}
             }
             body {
                 header.top {
@@ -188,14 +190,69 @@ pub fn layout(
                     @if let Some(session) = session {
                         form.logout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(session.csrf);
-                            span { (tr.t1("signed-in-as", "name", &session.account.display_name)) }
+                            span { (tr.t1("signed-in-as", "name", &session.account.display_name)) " · " (tr.t(&format!("role-{}", session.account.role))) }
                             button type="submit" { (tr.t("logout")) }
                         }
                     }
                 }
+                @if let Some(session) = session { (staff_nav(tr, session, current_path)) }
                 main { (body) }
             }
         }
+    }
+}
+
+/// The lobby TV's frame: no header, no links, nothing but the screen (it is read from across
+/// the room, and nobody there should see whose session it is).
+pub fn screen_layout(tr: Tr, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(tr.language().code()) dir=(tr.dir()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+                link rel="stylesheet" href="/static/baom.css";
+            }
+            body.screen { (body) }
+        }
+    }
+}
+
+/// The staff's way around: for desk staff their desk (the one they last worked at), people and
+/// what is due; for supervisors their pages; for technicians theirs. The lobby TV has none.
+fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
+    let role = session.account.role;
+    let links: Vec<(&str, &str)> = [
+        (role.works_at_desk(), "/desk", "desk-title"),
+        (role.sees_dossiers(), "/people", "people-title"),
+        (role.sees_dossiers(), "/due", "due-title"),
+        // Officers read the reference and the directory; supervisors also edit them.
+        (role.sees_dossiers(), "/reference", "reference-title"),
+        (role.sees_dossiers(), "/directory", "admin-directory-title"),
+        (role.supervises(), "/audit", "audit-title"),
+        (role.supervises(), "/census", "census-title"),
+        (role.supervises(), "/retention", "retention-title"),
+        (role.supervises(), "/backup", "backup-title"),
+        (role.supervises(), "/staff", "admin-staff-title"),
+        (role.sees_devices(), "/office", "admin-office-title"),
+        (role.sees_devices(), "/clock", "admin-clock-title"),
+        (role.sees_devices(), "/technician", "tech-title"),
+    ]
+    .into_iter()
+    .filter(|(shown, _, _)| *shown)
+    .map(|(_, href, key)| (href, key))
+    .collect();
+    html! {
+        @if !links.is_empty() && !session.account.must_change_password {
+            nav.staff aria-label=(tr.t("nav-label")) {
+                @for (href, key) in links {
+                    a href=(href) aria-current=[current_path.starts_with(href).then_some("page")] { (tr.t(key)) }
+                }
+            }
+        }
+        // A clock behind the last thing recorded is said on every supervisor's and technician's page.
+        @if role.sees_devices() { (clock::warning(tr)) }
     }
 }
 
@@ -208,7 +265,12 @@ pub async fn not_found(request: Request) -> Response {
     refusal::page(tr, StatusCode::NOT_FOUND, &tr.t("error-not-found"))
 }
 
-const ASSETS: [(&str, &str, &str); 3] = [
+const ASSETS: [(&str, &str, &str); 4] = [
+    (
+        "forms.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../assets/forms.js"),
+    ),
     (
         "baom.css",
         "text/css; charset=utf-8",

@@ -4,7 +4,6 @@
 //! reads the dossiers); and the office's log of changes. Each change is `crate::office`'s: the
 //! settings file's rules, refused whole if anything is wrong, in force at once.
 
-use super::dossiers::nav;
 use super::extract::{CsrfForm, Devices, Fields, Page, Supervision};
 use super::layout;
 use super::refusal::PageError;
@@ -131,7 +130,6 @@ async fn overview(
         households: 0,
     };
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("admin-office-title")) }
         p { (tr.t("admin-office-explain")) }
         @if let Some(p) = &state.office.problem { p.problem role="alert" { (tr.t("admin-office-stored-refused")) " " (p) } }
@@ -418,7 +416,6 @@ fn service_page(
         None => tr.t("admin-office-service-new"),
     };
     let body = html! {
-        (nav(tr, session))
         h1 { (title) }
         @if let Some(p) = &problem { p.problem role="alert" #office-problem { (p) } }
         form.card.service method="post" action=(action) {

@@ -2,7 +2,6 @@
 //! print), changing a role, disabling and enabling, resetting a password. The rules and the
 //! audit lines are `crate::team`'s.
 
-use super::dossiers::nav;
 use super::extract::{CsrfForm, Page, Supervision};
 use super::layout;
 use super::refusal::PageError;
@@ -70,9 +69,8 @@ async fn staff_page(
     let tr = page.tr;
     let session = &page.session;
     let accounts = state.team.list().await.map_err(into_page_error)?;
-    let role_name = |r: Role| tr.t(&format!("role-{}", r.as_str()));
+    let role_name = |r: Role| tr.t(&format!("staff-role-{}", r.as_str()));
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("admin-staff-title")) }
         p { (tr.t("admin-staff-explain")) }
         @if let Some(p) = &problem { p.problem role="alert" { (p) } }

@@ -4,7 +4,6 @@
 //! page's size, not the page).
 
 use super::clock::{local, warning};
-use super::dossiers::nav;
 use super::extract::{CsrfForm, Devices, Page};
 use super::layout;
 use crate::health::{Journal, Report};
@@ -46,7 +45,6 @@ async fn render(
     .await;
     let csrf = &page.session.csrf;
     let body = html! {
-        (nav(tr, &page.session))
         (warning(tr))
         h1 { (tr.t("tech-title")) }
         @if let Some((ok, text)) = &outcome {

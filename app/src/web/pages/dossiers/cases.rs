@@ -3,8 +3,8 @@
 //! referrals and their answers, the follow-up date, notes and closing. And the list of what is
 //! due today (follow-ups reached, referrals past their body's delay).
 
-use super::people::audit_action;
-use super::{nav, today};
+use super::audit_text;
+use super::today;
 use crate::dossiers::DossierStoreError;
 use crate::dossiers::cases::{self as store, CasePage, ConsentOverride, FollowedProcedure};
 use crate::web::AppState;
@@ -112,8 +112,24 @@ pub async fn page(
     let csrf = &session.csrf;
     let problem = query.get("problem").cloned();
     let day = today(&state);
+    // A step's or document's id in the history, in the reader's words.
+    let name_of = |kind: &str, id: &str| {
+        let p = procedure.as_ref()?;
+        match kind {
+            "step" => p
+                .steps
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.names.get(lang).to_owned()),
+            "document" => p
+                .documents
+                .iter()
+                .find(|d| d.id == id)
+                .map(|d| d.names.get(lang).to_owned()),
+            _ => None,
+        }
+    };
     let body = html! {
-        (nav(tr, session))
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         section.card {
             p { a href={ "/people/" (person.id) } { bdi { (person.display_name()) } } }
@@ -135,7 +151,7 @@ pub async fn page(
             }
         }
         @if let Some(p) = &procedure {
-            section.card.steps {
+            section.card.steps #steps {
                 h2 { (tr.t("case-steps")) }
                 ol {
                     @for step in &p.steps {
@@ -154,7 +170,7 @@ pub async fn page(
                     }
                 }
             }
-            section.card.documents {
+            section.card.documents #documents {
                 h2 { (tr.t("case-documents")) }
                 ul {
                     @for doc in &p.documents {
@@ -186,20 +202,20 @@ pub async fn page(
                 p { a href={ "/people/" (person.id) } { (tr.t("document-add-scans")) } }
             }
         }
-        section.card.referrals {
+        section.card.referrals #referrals {
             h2 { (tr.t("referrals-title")) }
             @if view.referrals.is_empty() { p.empty { (tr.t("referrals-none")) } }
             @for r in &view.referrals {
                 div.referral {
                     p {
                         strong { (tr.t(&format!("body-{}", r.body))) }
-                        @if !r.body_detail.is_empty() { " · " bdi { (r.body_detail) } }
+                        @if !r.body_detail.is_empty() { " · " bdi dir="auto" { (r.body_detail) } }
                         " · " (tr.t(&format!("referral-{}", r.state.as_str())))
                         " · " (tr.t1("referral-sent-on", "date", &r.sent_on))
                         @if r.state.is_pending() { " · " (tr.t1("referral-due-on", "date", &r.due_on)) @if r.due_on.as_str() <= day.to_string().as_str() { " " span.flag { (tr.t("referral-overdue")) } } }
                         @if r.consent_overridden_by.is_some() { " · " span.flag { (tr.t("referral-consent-overridden")) } }
                     }
-                    @if !r.note.is_empty() { p.note { (r.note) } }
+                    @if !r.note.is_empty() { p.note dir="auto" { (r.note) } }
                     @if r.state.is_pending() {
                         form.inline method="post" action=(here) {
                             input type="hidden" name="csrf" value=(csrf);
@@ -210,7 +226,7 @@ pub async fn page(
                                     option value=(s.as_str()) { (tr.t(&format!("referral-{}", s.as_str()))) }
                                 }
                             }
-                            input name="note" placeholder=(tr.t("referral-note")) maxlength="4000";
+                            input.note name="note" dir="auto" placeholder=(tr.t("referral-note")) aria-label=(tr.t("referral-note")) maxlength="4000";
                             button type="submit" { (tr.t("referral-update")) }
                         }
                     }
@@ -243,7 +259,7 @@ pub async fn page(
                             }
                         }
                     }
-                    label { (tr.t("referral-detail")) input name="detail" maxlength="200"; }
+                    label { (tr.t("referral-detail")) input name="detail" dir="auto" maxlength="200"; }
                     @if session.account.role.supervises() {
                         label.check { input type="checkbox" name="override"; " " (tr.t("referral-override")) }
                     }
@@ -252,7 +268,7 @@ pub async fn page(
             }
         }
         @if open {
-            section.card.follow-up {
+            section.card.follow-up #follow-up {
                 h2 { (tr.t("follow-up-title")) }
                 form.inline method="post" action=(here) {
                     input type="hidden" name="csrf" value=(csrf);
@@ -261,12 +277,12 @@ pub async fn page(
                     button type="submit" { (tr.t("follow-up-set")) }
                 }
             }
-            section.card.notes {
+            section.card.notes #notes {
                 h2 { (tr.t("case-notes")) }
                 form method="post" action=(here) {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="action" value="notes";
-                    textarea name="notes" rows="5" maxlength="4000" aria-label=(tr.t("case-notes")) { (view.case.notes) }
+                    textarea name="notes" dir="auto" rows="5" maxlength="4000" aria-label=(tr.t("case-notes")) { (view.case.notes) }
                     button type="submit" { (tr.t("case-notes-save")) }
                 }
             }
@@ -280,13 +296,15 @@ pub async fn page(
                 }
             }
         } @else if !view.case.notes.is_empty() {
-            section.card.notes { h2 { (tr.t("case-notes")) } p { (view.case.notes) } }
+            section.card.notes #notes { h2 { (tr.t("case-notes")) } p dir="auto" { (view.case.notes) } }
         }
-        section.card.access {
+        section.card.access #history {
             h2 { (tr.t("case-history")) }
-            table.audit {
-                @for l in &lines {
-                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } td { (l.detail) } }
+            div.scroll {
+                table.audit {
+                    @for l in lines.iter().filter(|l| !audit_text::is_a_look(&l.action)) {
+                        tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_text::action(tr, &l.action)) } td { (audit_text::details(tr, &l.detail, &name_of)) } }
+                    }
                 }
             }
         }
@@ -345,6 +363,14 @@ pub async fn act(
         DossierStoreError::Invalid(DossierError::new("invalid_field", field, why))
     };
     let is_supervisor = page.role().supervises();
+    let anchor = match form.action.as_str() {
+        "step" => "steps",
+        "document" => "documents",
+        "refer" | "referral" => "referrals",
+        "follow-up" => "follow-up",
+        "notes" | "close" => "notes",
+        _ => "history",
+    };
     let result: Result<(), DossierStoreError> = match form.action.as_str() {
         "step" => {
             let (step, done) = (form.step.clone(), form.done == "yes");
@@ -440,9 +466,10 @@ pub async fn act(
         _ => Err(invalid("action", "not an action of this page")),
     };
     match result {
-        Ok(()) => Ok(Redirect::to(&here).into_response()),
+        // Back to the part of the page the form was in, not to its top.
+        Ok(()) => Ok(Redirect::to(&format!("{here}#{anchor}")).into_response()),
         Err(DossierStoreError::Invalid(e)) => Ok(Redirect::to(&format!(
-            "{here}?problem={}",
+            "{here}?problem={}#{anchor}",
             crate::web::auth::urlencode(&explain(tr, &e))
         ))
         .into_response()),
@@ -464,7 +491,6 @@ pub async fn due(
         .run(move |db| store::due(db, &who, day))
         .await?;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("due-title")) }
         @if due.is_empty() { p.empty { (tr.t("due-none")) } }
         table.due {

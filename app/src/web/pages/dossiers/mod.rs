@@ -5,17 +5,15 @@
 //! lines, in `crate::dossiers`); every refusal says what was wrong in the reader's language and
 //! loses nothing typed.
 
+mod audit_text;
 mod cases;
 mod people;
 mod reference;
 mod supervision;
 
-use crate::accounts::Session;
-use crate::i18n::Tr;
 use crate::web::AppState;
 use axum::Router;
 use axum::routing::{get, post};
-use maud::{Markup, html};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -33,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}", get(cases::page).post(cases::act))
         .route("/due", get(cases::due))
         .route("/audit", get(supervision::audit))
+        .route("/audit/export.csv", get(supervision::audit_export))
         .route("/census", get(supervision::census))
         .route(
             "/retention",
@@ -70,37 +69,6 @@ pub fn router() -> Router<AppState> {
                 .post(reference::save)
                 .layer(axum::extract::DefaultBodyLimit::max(FORM_BYTES)),
         )
-}
-
-/// The navigation of the dossier pages and the office's administration: officers see their
-/// work and the reference and directory they read; supervisors also the oversight and the
-/// office's settings, accounts and clock; technicians their own page, the settings and clock.
-pub(crate) fn nav(tr: Tr, session: &Session) -> Markup {
-    let role = session.account.role;
-    html! {
-        nav.dossiers {
-            @if role.sees_dossiers() {
-                a href="/desk" { (tr.t("desk-title")) }
-                a href="/people" { (tr.t("people-title")) }
-                a href="/due" { (tr.t("due-title")) }
-                a href="/reference" { (tr.t("reference-title")) }
-                a href="/directory" { (tr.t("admin-directory-title")) }
-            }
-            @if role.supervises() {
-                a href="/audit" { (tr.t("audit-title")) }
-                a href="/census" { (tr.t("census-title")) }
-                a href="/retention" { (tr.t("retention-title")) }
-                a href="/backup" { (tr.t("backup-title")) }
-                a href="/staff" { (tr.t("admin-staff-title")) }
-            }
-            @if role.sees_devices() {
-                a href="/office" { (tr.t("admin-office-title")) }
-                a href="/clock" { (tr.t("admin-clock-title")) }
-                a href="/technician" { (tr.t("tech-title")) }
-            }
-        }
-        @if role.sees_devices() { (super::clock::warning(tr)) }
-    }
 }
 
 /// The largest procedure form (four languages of up to 30 steps and 30 documents).

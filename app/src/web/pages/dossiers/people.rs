@@ -2,7 +2,7 @@
 //! visits and scans. A ticket in the address (`?ticket=ID`, from the desk or a scanned QR)
 //! carries the visit through: a person created or opened from it gets the visit linked.
 
-use super::{nav, today};
+use super::{audit_text, today};
 use crate::dossiers::people::{
     self as store, ConsentsGiven, Creation, Hit, NewPerson, Query as Search, TicketRef,
 };
@@ -46,10 +46,10 @@ fn strength(tr: Tr, s: MatchStrength) -> String {
     }
 }
 
-fn hits_list(tr: Tr, hits: &[Hit], ticket: Option<&Ticket>) -> Markup {
-    let suffix = ticket
-        .map(|t| format!("?ticket={}", t.id.0))
-        .unwrap_or_default();
+/// The people found, each linked to their page with the visit (`ticket`) carried along, so the
+/// officer can attach it there.
+fn hits_list(tr: Tr, hits: &[Hit], ticket: Option<u64>) -> Markup {
+    let suffix = ticket.map(|t| format!("?ticket={t}")).unwrap_or_default();
     html! {
         ul.hits {
             @for h in hits {
@@ -78,10 +78,12 @@ pub async fn find(
         .unwrap_or_default();
     let who = page.actor();
     // What to look for: a ticket number of today, a phone number, or a name.
+    // A visit in the address stays the context of every search made from it; with nothing
+    // typed, who came with that ticket is looked for.
     let search = match (&ticket, classify(&q)) {
-        (Some(t), _) => Some(SearchOwned::Ticket(t.id.0)),
+        (Some(t), SearchText::Empty) => Some(SearchOwned::Ticket(t.id.0)),
         (None, SearchText::Empty) => None,
-        (None, SearchText::TicketNumber(number)) => Some(
+        (_, SearchText::TicketNumber(number)) => Some(
             match state
                 .queue
                 .snapshot()
@@ -93,8 +95,8 @@ pub async fn find(
                 None => SearchOwned::Name(q.clone()),
             },
         ),
-        (None, SearchText::Phone(phone)) => Some(SearchOwned::Phone(phone)),
-        (None, SearchText::Name(name)) => Some(SearchOwned::Name(name)),
+        (_, SearchText::Phone(phone)) => Some(SearchOwned::Phone(phone)),
+        (_, SearchText::Name(name)) => Some(SearchOwned::Name(name)),
     };
     let hits = match search {
         None => Ok(Vec::new()),
@@ -115,16 +117,16 @@ pub async fn find(
         None => "/people/new".to_owned(),
     };
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("people-title")) }
         @if let Some(t) = &ticket { p.context { (tr.t1("people-for-ticket", "number", &t.number.to_string())) } }
         form.search method="get" action="/people" {
+            @if let Some(t) = &ticket { input type="hidden" name="ticket" value=(t.id.0); }
             label { (tr.t("people-search")) input name="q" value=(q) autofocus autocomplete="off"; }
             button.primary type="submit" { (tr.t("people-search-submit")) }
         }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         @if !q.is_empty() || ticket.is_some() {
-            @if hits.is_empty() { p.empty { (tr.t("people-none-found")) } } @else { (hits_list(tr, &hits, ticket.as_ref())) }
+            @if hits.is_empty() { p.empty { (tr.t("people-none-found")) } } @else { (hits_list(tr, &hits, ticket.as_ref().map(|t| t.id.0))) }
         }
         p { a.big-button href=(new_link) { (tr.t("people-new")) } }
     };
@@ -287,14 +289,13 @@ fn new_page(
     status: StatusCode,
 ) -> Response {
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("people-new")) }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         @if !duplicates.is_empty() {
             section.card.duplicates role="alert" {
                 h2 { (tr.t("duplicates-title")) }
                 p { (tr.t("duplicates-explain")) }
-                (hits_list(tr, duplicates, None))
+                (hits_list(tr, duplicates, f.ticket.parse::<u64>().ok()))
             }
         }
         form.card method="post" action="/people" {
@@ -473,7 +474,6 @@ pub async fn page(
     let here = format!("/people/{id}");
     let person = &p.person.person;
     let body = html! {
-        (nav(tr, session))
         @if let Some(problem) = problem { p.problem role="alert" { (problem) } }
         section.card.person {
             h1 { bdi { (p.person.display_name()) } " " small { "#" (id) } }
@@ -610,7 +610,7 @@ pub async fn page(
             h2 { (tr.t("access-title")) }
             table {
                 @for l in &p.access {
-                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } }
+                    tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_text::action(tr, &l.action)) } }
                 }
             }
         }
@@ -631,12 +631,6 @@ pub async fn page(
 }
 
 /// An audit action in the reader's language.
-pub fn audit_action(tr: Tr, action: &str) -> String {
-    let key = format!("audit-{}", action.replace('.', "-"));
-    let text = tr.t(&key);
-    if text == key { action.to_owned() } else { text }
-}
-
 #[derive(Deserialize)]
 pub struct PersonAction {
     action: String,
@@ -789,7 +783,6 @@ fn edit_page(
 ) -> Response {
     let here = format!("/people/{id}/edit");
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("person-edit")) }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         form.card method="post" action=(here) {
@@ -920,7 +913,7 @@ pub async fn export_page(
             h3 { (tr.t("visits-title")) }
             ul { @for v in &e.visits { li { (v.day) " · " (v.ticket_number.clone().unwrap_or_default()) } } }
             h3 { (tr.t("access-title")) }
-            table { @for l in &e.audit { tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_action(tr, &l.action)) } } } }
+            table { @for l in &e.audit { tr { td { (l.at.get(..16).unwrap_or(&l.at).replace('T', " ")) } td { (l.actor) } td { (audit_text::action(tr, &l.action)) } } } }
             p.hint { (tr.t("export-rights")) }
         }
     };

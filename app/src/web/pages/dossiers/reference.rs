@@ -4,7 +4,6 @@
 //! commune's: the import shows what it adds, changes and removes, and is applied only once
 //! confirmed (nothing changes when it is refused or left).
 
-use super::nav;
 use crate::reference::ReferenceStoreError;
 use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, DossierWork, Fields, Page, Supervision};
@@ -276,7 +275,6 @@ pub async fn list(
     let lang = tr.language();
     let supervisor = session.account.role.supervises();
     let body = html! {
-        (nav(tr, &session))
         h1 { (tr.t("reference-title")) }
         @if let Some(n) = query.get("imported") { p.verified role="status" { (tr.t1("reference-imported", "n", n)) } }
         p { (tr.t("reference-explain")) }
@@ -351,7 +349,6 @@ pub async fn page(
     let lang = tr.language();
     let here = format!("/reference/{id}");
     let body = html! {
-        (nav(tr, &session))
         article.card.procedure-view {
             h1 { (p.names.get(lang)) }
             @if p.to_be_checked { p { span.flag { (tr.t("procedure-to-check")) } } }
@@ -386,7 +383,6 @@ async fn edit_page(
         .unwrap_or_default();
     let here = format!("/reference/{id}");
     let body = html! {
-        (nav(tr, session))
         h1 { (history.first().map(|v| v.procedure.names.get(tr.language()).to_owned()).unwrap_or_else(|| id.to_owned())) }
         p.hint dir="ltr" { (id) }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
@@ -443,7 +439,6 @@ fn new_page(
     status: StatusCode,
 ) -> Response {
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("admin-reference-new")) }
         @if let Some(p) = problem { p.problem role="alert" { (p) } }
         (form(tr, &session.csrf, "/reference/new", draft, true))
@@ -509,7 +504,6 @@ pub async fn preview(
     let (body, status) = match state.reference.preview(&text) {
         Err(e) => (
             html! {
-                (nav(tr, &session))
                 h1 { (tr.t("reference-title")) }
                 p.problem role="alert" { (tr.t("reference-refused")) ": " (e) }
                 (import_form(tr, &session.csrf, &text))
@@ -521,7 +515,6 @@ pub async fn preview(
             let name = |p: &Procedure| p.names.get(lang).to_owned();
             (
                 html! {
-                    (nav(tr, &session))
                     h1 { (tr.t("admin-import-title")) }
                     p #import-summary { (tr.ta("admin-import-summary", &[
                         ("added", &c.added.len().to_string()),

@@ -2,9 +2,9 @@
 //! households per douar, the retention period and its purge reports, opening the dossiers with
 //! the recovery key, and backups (the reference of procedures is `reference.rs`).
 
-use super::people::audit_action;
-use super::{nav, today};
-use crate::dossiers::{census, oversight, retention};
+use super::audit_text;
+use super::today;
+use crate::dossiers::{audit, census, oversight, retention};
 use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, Page, Supervision};
 use crate::web::pages::layout;
@@ -19,6 +19,76 @@ use std::collections::HashMap;
 /// A supervisor's page.
 type Supervisor = Page<Supervision>;
 
+/// The families of actions the journal can be narrowed to.
+const ACTION_FAMILIES: [&str; 11] = [
+    "session",
+    "person",
+    "consent",
+    "household",
+    "visit",
+    "case",
+    "referral",
+    "scan",
+    "due",
+    "audit",
+    "backup",
+];
+
+/// The journal's filter from the page's query: who, which actions, which days (the commune's
+/// days, turned into UTC instants), and one person. A date that is not one is said, not ignored.
+fn audit_filter(
+    state: &AppState,
+    tr: crate::i18n::Tr,
+    query: &HashMap<String, String>,
+) -> (audit::Filter, Vec<String>) {
+    let mut problems = Vec::new();
+    let field = |k: &str| {
+        query
+            .get(k)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let tz = state.settings().catalogue.time_zone().clone();
+    let mut day = |k: &str, next: bool| {
+        let text = field(k)?;
+        match text.parse::<jiff::civil::Date>() {
+            Ok(d) => {
+                let d = if next { d.tomorrow().ok()? } else { d };
+                let start = d.to_zoned_datetime(tz.clone()).ok()?.timestamp();
+                Some(start.strftime("%Y-%m-%dT%H:%M:%S").to_string())
+            }
+            Err(_) => {
+                problems.push(tr.t1("audit-bad-date", "date", &text));
+                None
+            }
+        }
+    };
+    let from = day("from", false);
+    let before = day("to", true);
+    let filter = audit::Filter {
+        person: field("person").and_then(|p| p.parse::<i64>().ok()),
+        actor: field("actor"),
+        action: field("action").filter(|a| ACTION_FAMILIES.contains(&a.as_str())),
+        from,
+        before,
+    };
+    (filter, problems)
+}
+
+/// The query string that gives the same filter (for the export link).
+fn filter_query(query: &HashMap<String, String>) -> String {
+    ["person", "actor", "action", "from", "to"]
+        .iter()
+        .filter_map(|k| {
+            query
+                .get(*k)
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| format!("{k}={}", crate::web::auth::urlencode(v.trim())))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
 pub async fn audit(
     State(state): State<AppState>,
     page: Supervisor,
@@ -27,17 +97,19 @@ pub async fn audit(
     let who = page.actor();
     let Page { session, tr, .. } = &page;
     let tr = *tr;
-    let person = query.get("person").and_then(|p| p.parse::<i64>().ok());
+    let (filter, problems) = audit_filter(&state, tr, &query);
+    let shown_filter = filter.clone();
     // A head printed from this page earlier, typed back to check the chain against it.
     let printed_text = query.get("head").cloned().unwrap_or_default();
     let printed = crate::dossiers::audit::Head::parse(&printed_text);
     let (verification, lines) = state
         .dossiers
-        .run(move |db| oversight::review_log(db, &who, person, printed, 500))
+        .run(move |db| oversight::review_log(db, &who, &filter, printed, 500))
         .await?;
+    let value = |k: &str| query.get(k).cloned().unwrap_or_default();
+    let export = format!("/audit/export.csv?{}", filter_query(&query));
     let v = &verification;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("audit-title")) }
         @if v.holds() {
             p.verified #audit-verdict { (tr.t1("audit-intact", "lines", &v.lines.to_string())) }
@@ -55,28 +127,118 @@ pub async fn audit(
             label { (tr.t("audit-check-head")) input name="head" dir="ltr" autocomplete="off" value=(printed_text) placeholder="123:ab12…"; }
             button type="submit" { (tr.t("audit-check")) }
         }
-        form.inline method="get" action="/audit" {
-            label { (tr.t("audit-person")) input name="person" inputmode="numeric" value=(person.map(|p| p.to_string()).unwrap_or_default()); }
-            button type="submit" { (tr.t("people-search-submit")) }
+        @for p in &problems { p.problem role="alert" { (p) } }
+        form.inline.filters method="get" action="/audit" {
+            label { (tr.t("audit-who")) input name="actor" dir="ltr" autocomplete="off" value=(value("actor")); }
+            label { (tr.t("audit-what"))
+                select name="action" {
+                    option value="" { (tr.t("audit-all-actions")) }
+                    @for f in ACTION_FAMILIES {
+                        option value=(f) selected[shown_filter.action.as_deref() == Some(f)] { (tr.t(&format!("audit-family-{f}"))) }
+                    }
+                }
+            }
+            label { (tr.t("audit-from")) input type="date" name="from" value=(value("from")); }
+            label { (tr.t("audit-to")) input type="date" name="to" value=(value("to")); }
+            label { (tr.t("audit-person")) input name="person" inputmode="numeric" value=(shown_filter.person.map(|p| p.to_string()).unwrap_or_default()); }
+            button type="submit" { (tr.t("audit-filter")) }
+            a.button href=(export) download { (tr.t("audit-export")) }
         }
-        table.audit #audit-lines {
-            thead { tr { th { "#" } th { (tr.t("audit-when")) } th { (tr.t("audit-who")) } th { (tr.t("audit-what")) } th { (tr.t("audit-person")) } th { (tr.t("audit-case")) } th { (tr.t("audit-detail")) } } }
-            tbody {
-                @for l in &lines {
-                    tr data-action=(l.action) {
-                        td { (l.seq) }
-                        td { (l.at.get(..19).unwrap_or(&l.at).replace('T', " ")) }
-                        td { (l.actor) }
-                        td { (audit_action(tr, &l.action)) }
-                        td { @if let Some(p) = l.person_id { a href={ "/people/" (p) } { "#" (p) } } }
-                        td { @if let Some(c) = l.case_id { a href={ "/cases/" (c) } { "#" (c) } } }
-                        td { (l.detail) }
+        @if lines.len() == 500 { p.hint { (tr.t("audit-first-500")) } }
+        div.scroll {
+            table.audit #audit-lines {
+                thead { tr { th { "#" } th { (tr.t("audit-when")) } th { (tr.t("audit-who")) } th { (tr.t("audit-what")) } th { (tr.t("audit-person")) } th { (tr.t("audit-case")) } th { (tr.t("audit-detail")) } } }
+                tbody {
+                    @for l in &lines {
+                        tr data-action=(l.action) {
+                            td { (l.seq) }
+                            td { (local_time(&state, &l.at)) }
+                            td { bdi { (l.actor) } }
+                            td { (audit_text::action(tr, &l.action)) }
+                            td { @if let Some(p) = l.person_id { a href={ "/people/" (p) } { (tr.t1("audit-person-link", "n", &p.to_string())) } } }
+                            td { @if let Some(c) = l.case_id { a href={ "/cases/" (c) } { (tr.t1("audit-case-link", "n", &c.to_string())) } } }
+                            td { (audit_text::details(tr, &l.detail, &|_, _| None)) }
+                        }
                     }
                 }
             }
         }
     };
     Ok(layout(tr, &tr.t("audit-title"), Some(session), "/audit", body).into_response())
+}
+
+/// A line's time in the commune's clock, to the second.
+fn local_time(state: &AppState, at: &str) -> String {
+    at.parse::<jiff::Timestamp>()
+        .map(|t| {
+            t.to_zoned_datetime(state.settings().catalogue.time_zone().clone())
+                .strftime("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| at.to_owned())
+}
+
+/// The journal's lines of the page's filter, as CSV (UTF-8, one header row): what a supervisor
+/// hands an inspection. The export is itself a line of the journal.
+pub async fn audit_export(
+    State(state): State<AppState>,
+    page: Supervisor,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let who = page.actor();
+    let tr = page.tr;
+    let (filter, _) = audit_filter(&state, tr, &query);
+    let lines = state
+        .dossiers
+        .run(move |db| oversight::export_log(db, &who, &filter))
+        .await?;
+    let mut csv = String::from(
+        "seq,at,local_time,actor,action,action_words,person,case,detail,detail_words\r\n",
+    );
+    for l in &lines {
+        let row = [
+            l.seq.to_string(),
+            l.at.clone(),
+            local_time(&state, &l.at),
+            l.actor.clone(),
+            l.action.clone(),
+            audit_text::action(tr, &l.action),
+            l.person_id.map(|p| p.to_string()).unwrap_or_default(),
+            l.case_id.map(|c| c.to_string()).unwrap_or_default(),
+            l.detail.clone(),
+            audit_text::details(tr, &l.detail, &|_, _| None),
+        ];
+        let cells: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
+        csv.push_str(&cells.join(","));
+        csv.push_str("\r\n");
+    }
+    let name = format!(
+        "attachment; filename=\"journal-{}.csv\"",
+        super::today(&state)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, name),
+        ],
+        csv,
+    )
+        .into_response())
+}
+
+/// A CSV cell: quoted when it holds a separator, a quote or a line break; a leading `=`, `+`,
+/// `-` or `@` is prefixed with `'` so that a spreadsheet never runs it as a formula.
+fn csv_cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
 }
 
 /// Migrant households and people per douar, against the douar's households (counts only).
@@ -92,7 +254,6 @@ pub async fn census(
         .run(move |db| census::by_douar(db, &who))
         .await?;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("census-title")) }
         p.hint { (tr.t("census-explain")) }
         table.census {
@@ -123,7 +284,6 @@ pub async fn retention(
     let reports = state.dossiers.run(|db| retention::reports(db)).await?;
     let years = state.dossiers.retention_years;
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("retention-title")) }
         p { (tr.t1("retention-explain", "years", &years.to_string())) }
         form method="post" action="/retention" {
@@ -180,7 +340,6 @@ fn vault_page(
     status: StatusCode,
 ) -> Response {
     let body = html! {
-        (nav(tr, session))
         section.card.narrow {
             h1 { (tr.t("vault-title")) }
             @if state.staff.vault.is_unlocked() {
@@ -240,7 +399,6 @@ pub async fn backup_page(State(state): State<AppState>, page: Supervisor) -> Res
         None => Vec::new(),
     };
     let body = html! {
-        (nav(tr, session))
         h1 { (tr.t("backup-title")) }
         p { (tr.t("backup-explain")) }
         @if state.staff.vault.is_unlocked() {
