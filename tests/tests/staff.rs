@@ -203,6 +203,10 @@ fn a_supervisor_adds_changes_disables_and_resets_accounts_and_each_refusal_is_ex
             "{action} not in the log"
         );
     }
+    // The journal narrows to the accounts' changes.
+    let narrowed = get(&boss, "/audit?action=staff").expect("audit").text();
+    assert!(narrowed.contains("data-action=\"staff.add\""), "{narrowed}");
+    assert!(!narrowed.contains("data-action=\"session.login\""));
     let officer = baom.officer();
     assert_eq!(get(&officer, "/staff").expect("staff").status, 403);
     assert_eq!(

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 type Supervisor = Page<Supervision>;
 
 /// The families of actions the journal can be narrowed to.
-const ACTION_FAMILIES: [&str; 11] = [
+const ACTION_FAMILIES: [&str; 13] = [
     "session",
     "person",
     "consent",
@@ -32,6 +32,8 @@ const ACTION_FAMILIES: [&str; 11] = [
     "due",
     "audit",
     "backup",
+    "staff",
+    "clock",
 ];
 
 /// The journal's filter from the page's query: who, which actions, which days (the commune's
