@@ -48,9 +48,15 @@ fn main() {
                 finished_at: None,
             };
             let build = || {
-                baom::printer::receipt_for(&settings, &ticket, &token, estimate)
-                    .expect("layout")
-                    .escpos()
+                baom::printer::receipt_for(
+                    &settings,
+                    &settings.catalogue,
+                    &ticket,
+                    &token,
+                    estimate,
+                )
+                .expect("layout")
+                .escpos()
             };
             // Warm up (the first call parses the fonts once per process).
             let size = build().len();

@@ -46,6 +46,8 @@ pub enum BackupError {
     NotEmpty(PathBuf),
     #[error(transparent)]
     Dossiers(#[from] crate::dossiers::DossierStoreError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -125,7 +127,7 @@ pub fn make(
     getrandom::fill(&mut nonce).map_err(|e| VaultError::Random(e.to_string()))?;
     let header = serde_json::to_vec(&Header {
         format: FORMAT,
-        created_at: jiff::Timestamp::now().to_string(),
+        created_at: crate::clock::now().to_string(),
         commune: commune.to_owned(),
         vault: StoredVault {
             scan_public_key: vault.scan_public_key.clone(),
@@ -353,7 +355,7 @@ pub fn file_name(commune: &str) -> String {
     format!(
         "baom-{}-{}.baombak",
         slug(commune),
-        jiff::Timestamp::now().strftime("%Y%m%d-%H%M%S")
+        crate::clock::now().strftime("%Y%m%d-%H%M%S")
     )
 }
 
@@ -420,6 +422,7 @@ pub async fn download(
     actor: String,
 ) -> Result<(std::fs::File, String), BackupError> {
     let key = vault.key().ok_or(VaultError::Locked)?;
+    let data_for_record = data.clone();
     let made = tokio::task::spawn_blocking(move || {
         let stored = accounts
             .vault()
@@ -429,10 +432,72 @@ pub async fn download(
     })
     .await
     .map_err(|e| std::io::Error::other(format!("backup task failed: {e}")))??;
+    let who = actor.clone();
     dossiers
-        .run(move |db| db.log_event(&actor, "backup.download", ""))
+        .run(move |db| db.log_event(&who, "backup.download", ""))
         .await?;
+    let bytes = made.0.metadata().map(|m| m.len()).unwrap_or(0);
+    record(&data_for_record, "download", &made.1, bytes, &actor);
     Ok(made)
+}
+
+/// A backup made, and where it went, for the technician's page (a failure to note it is only
+/// logged: the backup itself is made).
+fn record(data: &DataDir, kind: &str, place: &str, bytes: u64, actor: &str) {
+    let noted = (|| -> Result<(), crate::store::StoreError> {
+        let conn = rusqlite::Connection::open(data.queue_db())?;
+        crate::store::configure(&conn)?;
+        conn.execute(
+            "INSERT INTO backups (at, kind, place, bytes, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![
+                crate::clock::now().to_string(),
+                kind,
+                place,
+                bytes as i64,
+                actor
+            ],
+        )?;
+        Ok(())
+    })();
+    if let Err(e) = noted {
+        tracing::error!(error = %e, "a backup could not be noted in queue.db");
+    }
+}
+
+/// The last backup made: when, how (`download` or `usb`), where, its size and by whom.
+#[derive(Debug, Clone)]
+pub struct LastBackup {
+    pub at: String,
+    pub kind: String,
+    pub place: String,
+    pub bytes: i64,
+    pub actor: String,
+}
+
+/// The last backup noted in `queue.db`, if any.
+pub async fn last(data: DataDir) -> Result<Option<LastBackup>, BackupError> {
+    tokio::task::spawn_blocking(move || -> Result<Option<LastBackup>, BackupError> {
+        let conn = crate::store::open_reader(&data.queue_db())?;
+        use rusqlite::OptionalExtension;
+        Ok(conn
+            .query_row(
+                "SELECT at, kind, place, bytes, actor FROM backups ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(LastBackup {
+                        at: r.get(0)?,
+                        kind: r.get(1)?,
+                        place: r.get(2)?,
+                        bytes: r.get(3)?,
+                        actor: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(crate::store::StoreError::from)?)
+    })
+    .await
+    .map_err(|e| std::io::Error::other(format!("task failed: {e}")))?
 }
 
 /// Writes a backup into `dir` (a USB stick's folder) and keeps the newest `keep` there.
@@ -525,7 +590,7 @@ pub async fn nightly(
     let mut done_on: Option<jiff::civil::Date> = None;
     loop {
         every.tick().await;
-        let now = jiff::Timestamp::now().to_zoned_datetime(settings.catalogue.time_zone().clone());
+        let now = crate::clock::now().to_zoned_datetime(settings.catalogue.time_zone().clone());
         if done_on == Some(now.date()) || now.hour() < 2 || !is_mount_point(&dir) {
             continue;
         }
@@ -535,7 +600,7 @@ pub async fn nightly(
             );
             continue;
         };
-        let (data, dir, accounts, settings) = (
+        let (into, dir, accounts, settings) = (
             data.clone(),
             dir.clone(),
             accounts.clone(),
@@ -547,7 +612,7 @@ pub async fn nightly(
                 .map_err(VaultError::from)?
                 .ok_or(VaultError::NoVault)?;
             write_to_dir(
-                &data,
+                &into,
                 &key,
                 &stored,
                 &settings.commune.name_latin,
@@ -559,6 +624,8 @@ pub async fn nightly(
         match written {
             Ok(Ok(path)) => {
                 tracing::info!(file = %path.display(), "nightly backup written");
+                let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                record(&data, "usb", &path.display().to_string(), bytes, "nightly");
                 done_on = Some(now.date());
             }
             Ok(Err(e)) => tracing::error!(error = %e, "nightly backup failed"),

@@ -89,6 +89,11 @@ impl Tr {
         text(self.0, key, &[(a, a_value), (b, b_value)])
     }
 
+    /// With any number of `(name, value)` arguments.
+    pub fn ta(&self, key: &str, args: &[(&str, &str)]) -> String {
+        text(self.0, key, args)
+    }
+
     /// A text with a count: the plural form is the language's.
     pub fn tn(&self, key: &str, name: &str, n: i64) -> String {
         text_n(self.0, key, name, n)

@@ -9,9 +9,13 @@
 
 pub mod accounts;
 pub mod backup;
+pub mod clock;
+pub mod directory;
 pub mod dossiers;
 pub mod feedback;
+pub mod health;
 pub mod i18n;
+pub mod office;
 pub mod printer;
 pub mod queue_service;
 pub mod reference;
@@ -21,6 +25,7 @@ pub mod speech;
 pub mod staff;
 pub mod store;
 pub mod systemd;
+pub mod team;
 pub mod tickets;
 pub mod tls;
 pub mod token;

@@ -254,7 +254,8 @@ fn receipt_preview(
         ahead: 3,
         wait_secs: 25 * 60,
     };
-    let receipt = baom::printer::receipt_for(&settings, &ticket, &token, estimate)?;
+    let receipt =
+        baom::printer::receipt_for(&settings, &settings.catalogue, &ticket, &token, estimate)?;
     let png = baom::printer::png(&receipt.preview())?;
     std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
     if let Some(path) = escpos {

@@ -5,11 +5,18 @@
 //! and only then answers the callers and publishes a new read snapshot. So a ticket exists on
 //! disk before anyone is told its number, two desks calling at once are served one after the
 //! other, and under load many commands share one fsync (group commit).
+//!
+//! The office's catalogue (services, desks) changes here too, between batches
+//! ([`QueueService::replace_catalogue`]): the engine checks that today's queue does not need
+//! what the new one drops, the change's record is committed, and only then do tickets follow
+//! the new catalogue. Every time comes from the service's clock (`crate::clock`).
 
 use crate::store::{self, StoreError, tickets};
 use crate::token::TokenKey;
 use baom_domain::catalogue::Catalogue;
-use baom_domain::queue::{Change, Command, Estimate, Event, Queue, QueueError, Ticket};
+use baom_domain::queue::{
+    CatalogueChangeError, Change, Command, Estimate, Event, Queue, QueueError, Ticket,
+};
 use jiff::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 use std::path::Path;
@@ -40,10 +47,32 @@ pub enum ServiceError {
     Stopping,
 }
 
-/// What the writer thread is sent: a command, or the watchdog asking whether it still answers.
+/// What the writer thread is sent: a command, a new catalogue, or the watchdog asking whether
+/// it still answers.
 enum Message {
     Job(Job),
+    Catalogue(NewCatalogue),
     Ping(oneshot::Sender<()>),
+}
+
+/// Writes the record of a catalogue change inside the writer's transaction.
+pub type Record = Box<dyn FnOnce(&Connection, Timestamp) -> Result<(), StoreError> + Send>;
+
+struct NewCatalogue {
+    catalogue: Arc<Catalogue>,
+    record: Record,
+    reply: oneshot::Sender<Result<(), CatalogueSwapError>>,
+}
+
+/// Why the catalogue was not replaced.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogueSwapError {
+    #[error(transparent)]
+    InUse(#[from] CatalogueChangeError),
+    #[error("the change could not be saved: {0}")]
+    Storage(String),
+    #[error("the queue service is stopping")]
+    Stopping,
 }
 
 struct Job {
@@ -81,7 +110,7 @@ impl QueueService {
         key: TokenKey,
     ) -> Result<(QueueService, Writer), StoreError> {
         let conn = store::open_writer(path)?;
-        let queue = load_day(&conn, &catalogue, Timestamp::now())?;
+        let queue = load_day(&conn, &catalogue, crate::clock::now())?;
         let (snapshot_tx, snapshot) = watch::channel(Arc::new(queue.clone()));
         let (jobs, rx) = mpsc::channel(1024);
         let thread = std::thread::Builder::new()
@@ -107,6 +136,32 @@ impl QueueService {
             .await
             .map_err(|_| ServiceError::Stopping)?;
         answer.await.map_err(|_| ServiceError::Stopping)?
+    }
+
+    /// Replaces the office's services and desks: refused if today's queue still needs what the
+    /// new catalogue drops (a service with tickets waiting or at a desk, a desk holding a
+    /// ticket). `record` writes the change's record in the same transaction; once it is
+    /// committed, tickets follow the new catalogue and a new snapshot is published.
+    pub async fn replace_catalogue(
+        &self,
+        catalogue: Arc<Catalogue>,
+        record: Record,
+    ) -> Result<(), CatalogueSwapError> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .send(Message::Catalogue(NewCatalogue {
+                catalogue,
+                record,
+                reply,
+            }))
+            .await
+            .map_err(|_| CatalogueSwapError::Stopping)?;
+        answer.await.map_err(|_| CatalogueSwapError::Stopping)?
+    }
+
+    /// The office's services and desks as tickets follow them now.
+    pub fn catalogue(&self) -> Arc<Catalogue> {
+        self.snapshot.borrow().catalogue().clone()
     }
 
     /// The queue as of the last commit.
@@ -168,26 +223,30 @@ fn run(
     snapshot: watch::Sender<Arc<Queue>>,
     key: TokenKey,
 ) {
-    let catalogue = queue.catalogue().clone();
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
+        // A new catalogue waits for the commands taken before it.
+        let mut new_catalogue = None;
         match first {
             Message::Job(job) => batch.push(job),
+            Message::Catalogue(c) => new_catalogue = Some(c),
             Message::Ping(alive) => {
                 let _ = alive.send(());
                 continue;
             }
         }
-        while batch.len() < MAX_BATCH {
+        while batch.len() < MAX_BATCH && new_catalogue.is_none() {
             match rx.try_recv() {
                 Ok(Message::Job(job)) => batch.push(job),
+                Ok(Message::Catalogue(c)) => new_catalogue = Some(c),
                 Ok(Message::Ping(alive)) => {
                     let _ = alive.send(());
                 }
                 Err(_) => break,
             }
         }
-        let now = Timestamp::now();
+        let now = crate::clock::now();
+        let catalogue = queue.catalogue().clone();
         if catalogue.local_day(now) != queue.day() {
             match load_day(&conn, &catalogue, now) {
                 Ok(q) => {
@@ -196,28 +255,66 @@ fn run(
                 }
                 Err(e) => {
                     fail(batch.drain(..), &e);
+                    if let Some(c) = new_catalogue {
+                        let _ = c
+                            .reply
+                            .send(Err(CatalogueSwapError::Storage(e.to_string())));
+                    }
                     continue;
                 }
             }
         }
-        match commit_batch(&mut conn, &mut queue, &mut batch, now, &key) {
-            Ok(replies) => {
-                snapshot.send_replace(Arc::new(queue.clone()));
-                for (reply, result) in replies {
-                    let _ = reply.send(result);
+        if !batch.is_empty() {
+            match commit_batch(&mut conn, &mut queue, &mut batch, now, &key) {
+                Ok(replies) => {
+                    snapshot.send_replace(Arc::new(queue.clone()));
+                    for (reply, result) in replies {
+                        let _ = reply.send(result);
+                    }
                 }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "queue batch rolled back; reloading the day from disk");
-                fail(batch.drain(..), &e);
-                match load_day(&conn, &catalogue, now) {
-                    Ok(q) => queue = q,
-                    Err(e) => tracing::error!(error = %e, "cannot reload the queue"),
+                Err(e) => {
+                    tracing::error!(error = %e, "queue batch rolled back; reloading the day from disk");
+                    fail(batch.drain(..), &e);
+                    match load_day(&conn, &catalogue, now) {
+                        Ok(q) => queue = q,
+                        Err(e) => tracing::error!(error = %e, "cannot reload the queue"),
+                    }
                 }
             }
         }
+        if let Some(c) = new_catalogue {
+            let result = swap_catalogue(&mut conn, &queue, c.catalogue, c.record, now);
+            let result = result.map(|q| {
+                queue = q;
+                snapshot.send_replace(Arc::new(queue.clone()));
+                tracing::info!(
+                    services = queue.catalogue().services().len(),
+                    desks = queue.catalogue().desks().len(),
+                    "the office's catalogue changed"
+                );
+            });
+            let _ = c.reply.send(result);
+        }
     }
     tracing::info!("queue writer stopped");
+}
+
+/// The queue under the new catalogue, once the change's record is committed.
+fn swap_catalogue(
+    conn: &mut Connection,
+    queue: &Queue,
+    catalogue: Arc<Catalogue>,
+    record: Record,
+    now: Timestamp,
+) -> Result<Queue, CatalogueSwapError> {
+    let next = queue.with_catalogue(catalogue)?;
+    let storage = |e: StoreError| CatalogueSwapError::Storage(e.to_string());
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(|e| storage(e.into()))?;
+    record(&tx, now).map_err(storage)?;
+    tx.commit().map_err(|e| storage(e.into()))?;
+    Ok(next)
 }
 
 type Reply = (

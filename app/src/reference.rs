@@ -1,11 +1,15 @@
 //! The reference of procedures, as the service keeps it: every version of every procedure in
 //! `queue.db` (shared data, no personal data, so the kiosk's document lists work before any
 //! login), the current versions in memory, the starter set (`app/reference/procedures.toml`)
-//! loaded on first start, and the TOML file communes exchange (export, import).
+//! loaded on first start, and the TOML file communes exchange (export, and import: previewed
+//! first, with what it adds, changes and removes, then applied only if the reference is still
+//! the one previewed). A removed procedure gets a last version marked retired: cases that
+//! followed it keep their version.
 //!
 //! Edits are rare (a supervisor's), so this module has its own short-lived connection and
 //! relies on SQLite's lock beside the queue's writer.
 
+use baom_domain::changes::{Changes, diff};
 use baom_domain::reference::{Procedure, ReferenceError, ReferenceFile};
 use rusqlite::{Connection, params};
 use std::collections::BTreeMap;
@@ -70,7 +74,12 @@ mod tests {
         let db2 = dir2.path().join("queue.db");
         crate::store::open_writer(&db2).expect("queue.db");
         let other = Reference::open(&db2).expect("open");
-        assert_eq!(other.import_now(&exported, "karim").expect("import"), 1);
+        assert_eq!(
+            other
+                .import_now(&exported, None, false, "karim")
+                .expect("import"),
+            1
+        );
         assert_eq!(
             other.get(&p.id).map(|v| v.procedure.typical_delay_days),
             Some(45)
@@ -78,13 +87,64 @@ mod tests {
         // A broken file changes nothing.
         assert!(
             other
-                .import_now("format = 1\n[[procedures]]\n", "karim")
+                .import_now("format = 1\n[[procedures]]\n", None, true, "karim")
                 .is_err()
         );
         assert_eq!(other.current().len(), r.current().len());
+        // A file with one procedure only: previewed, it would remove the others; applied with
+        // removal, they are retired (their history stays) and the rest is as in the file.
+        let one = format!(
+            "format = 1\n{}",
+            toml::to_string_pretty(&ReferenceFile {
+                format: 1,
+                procedures: vec![p.clone()]
+            })
+            .expect("toml")
+            .replacen("format = 1\n", "", 1)
+        );
+        let preview = other.preview(&one).expect("preview");
+        assert!(preview.changes.added.is_empty() && preview.changes.changed.is_empty());
+        assert_eq!(preview.changes.removed.len(), other.current().len() - 1);
+        let kept = other.current().len();
+        other
+            .save_now(
+                {
+                    let mut q = p.clone();
+                    q.typical_delay_days = 50;
+                    q
+                },
+                "karim",
+            )
+            .expect("edit after the preview");
+        assert!(matches!(
+            other.import_now(&one, Some(preview.base), true, "karim"),
+            Err(ReferenceStoreError::Stale)
+        ));
+        assert_eq!(other.current().len(), kept);
+        let preview = other.preview(&one).expect("preview");
+        other
+            .import_now(&one, Some(preview.base), true, "karim")
+            .expect("import");
+        assert_eq!(other.current().len(), 1);
+        let gone = preview.changes.removed[0].id.clone();
+        assert!(other.get(&gone).is_none());
+        assert!(other.history_now(&gone).expect("history")[0].retired);
+        assert_eq!(
+            other.followed(Some(&gone), Some(1)).map(|p| p.id),
+            Some(gone)
+        );
         let docs = r.documents_for(&[], &["child-birth-registration".into(), "nope".into()]);
         assert!(docs.iter().any(|d| d.id == "birth-notice"));
     }
+}
+
+/// Where the reference stands: its newest row (every edit, import and removal adds one).
+fn state_of(conn: &Connection) -> Result<i64, ReferenceStoreError> {
+    Ok(
+        conn.query_row("SELECT coalesce(max(rowid), 0) FROM procedures", [], |r| {
+            r.get(0)
+        })?,
+    )
 }
 
 async fn blocking<T: Send + 'static>(
@@ -107,6 +167,10 @@ pub enum ReferenceStoreError {
     TooLarge(usize),
     #[error("no procedure {0:?}")]
     Unknown(String),
+    #[error("a procedure {0:?} already exists")]
+    Exists(String),
+    #[error("the reference changed since this preview: preview the file again")]
+    Stale,
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
 }
@@ -124,6 +188,15 @@ pub struct Versioned {
     pub procedure: Procedure,
     pub edited_by: String,
     pub edited_at: String,
+    /// This version removed the procedure (an import without it).
+    pub retired: bool,
+}
+
+/// A previewed import: what it would change, and the state of the reference it would change.
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub changes: Changes<Procedure>,
+    pub base: i64,
 }
 
 /// The reference, as the service holds it. Cheap to clone.
@@ -191,7 +264,8 @@ impl Reference {
         let conn = self.connect()?;
         let mut stmt = conn.prepare(
             "SELECT p.id, p.version, p.body, p.edited_by, p.edited_at FROM procedures p
-             WHERE p.version = (SELECT max(version) FROM procedures q WHERE q.id = p.id)",
+             WHERE p.version = (SELECT max(version) FROM procedures q WHERE q.id = p.id)
+               AND NOT p.retired",
         )?;
         let mut map = BTreeMap::new();
         let rows = stmt.query_map([], |r| {
@@ -214,6 +288,7 @@ impl Reference {
                             procedure,
                             edited_by,
                             edited_at,
+                            retired: false,
                         },
                     );
                 }
@@ -231,18 +306,36 @@ impl Reference {
     /// Stores each procedure that differs from its current version as a new version, in one
     /// transaction; returns how many changed.
     fn save_all(&self, procedures: &[Procedure], by: &str) -> Result<usize, ReferenceStoreError> {
+        self.save_changes(procedures, &[], by, None)
+    }
+
+    /// Stores each procedure that differs from its current version as a new version and
+    /// retires those named in `retire`, in one transaction, if the reference is still at
+    /// `base` (when given); returns how many changed.
+    fn save_changes(
+        &self,
+        procedures: &[Procedure],
+        retire: &[String],
+        by: &str,
+        base: Option<i64>,
+    ) -> Result<usize, ReferenceStoreError> {
         let mut conn = self.connect()?;
         // Immediate: this transaction reads then writes beside the queue's writer; taking the
         // write lock first makes it wait its turn instead of failing on a stale snapshot.
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let now = jiff::Timestamp::now().to_string();
+        if let Some(base) = base
+            && state_of(&tx)? != base
+        {
+            return Err(ReferenceStoreError::Stale);
+        }
+        let now = crate::clock::now().to_string();
         let mut changed = 0;
         for p in procedures {
             let body =
                 serde_json::to_string(p).map_err(|e| ReferenceStoreError::Syntax(e.to_string()))?;
             let (version, same): (i64, bool) = tx.query_row(
                 "SELECT coalesce(max(version), 0),
-                        coalesce((SELECT body FROM procedures WHERE id = ?1 ORDER BY version DESC LIMIT 1) = ?2, 0)
+                        coalesce((SELECT body = ?2 AND NOT retired FROM procedures WHERE id = ?1 ORDER BY version DESC LIMIT 1), 0)
                  FROM procedures WHERE id = ?1",
                 params![p.id, body],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -255,6 +348,15 @@ impl Reference {
                 params![p.id, version + 1, body, by, now],
             )?;
             changed += 1;
+        }
+        for id in retire {
+            let n = tx.execute(
+                "INSERT INTO procedures (id, version, body, edited_by, edited_at, retired)
+                 SELECT id, version + 1, body, ?2, ?3, 1 FROM procedures
+                 WHERE id = ?1 AND NOT retired ORDER BY version DESC LIMIT 1",
+                params![id, by, now],
+            )?;
+            changed += n;
         }
         tx.commit()?;
         Ok(changed)
@@ -280,26 +382,53 @@ impl Reference {
         blocking(move || me.save_now(procedure, &by)).await
     }
 
-    /// Imports a shared file (see [`Reference::import_now`]).
-    pub async fn import(&self, text: String, by: String) -> Result<usize, ReferenceStoreError> {
+    /// A new procedure (its id must be new, or a retired one's).
+    pub async fn create(
+        &self,
+        procedure: Procedure,
+        by: String,
+    ) -> Result<usize, ReferenceStoreError> {
+        if self.get(&procedure.id).is_some() {
+            return Err(ReferenceStoreError::Exists(procedure.id));
+        }
+        self.save(procedure, by).await
+    }
+
+    /// What importing `text` would change; nothing is applied.
+    pub fn preview(&self, text: &str) -> Result<Preview, ReferenceStoreError> {
+        let file = parse(text)?;
+        let current: Vec<Procedure> = self
+            .current()
+            .values()
+            .map(|v| v.procedure.clone())
+            .collect();
+        let base = {
+            let conn = self.connect()?;
+            state_of(&conn)?
+        };
+        Ok(Preview {
+            changes: diff(&current, &file.procedures),
+            base,
+        })
+    }
+
+    /// Applies a previewed file (see [`Reference::import_now`]) if the reference is still at
+    /// `base`.
+    pub async fn import(
+        &self,
+        text: String,
+        base: i64,
+        remove: bool,
+        by: String,
+    ) -> Result<usize, ReferenceStoreError> {
         let me = self.clone();
-        blocking(move || me.import_now(&text, &by)).await
+        blocking(move || me.import_now(&text, Some(base), remove, &by)).await
     }
 
     /// What a visitor should bring for a service of the commune: its own list, and the
     /// documents of the procedures the settings give it (`procedures = [...]`).
-    pub fn service_documents(
-        &self,
-        settings: &baom_config::Settings,
-        service: &baom_domain::Service,
-    ) -> Vec<baom_domain::Document> {
-        let procedures = settings
-            .service_procedures
-            .iter()
-            .find(|(l, _)| *l == service.letter)
-            .map(|(_, p)| p.as_slice())
-            .unwrap_or_default();
-        self.documents_for(&service.documents, procedures)
+    pub fn service_documents(&self, service: &baom_domain::Service) -> Vec<baom_domain::Document> {
+        self.documents_for(&service.documents, &service.procedures)
     }
 
     /// Every version of one procedure, newest first.
@@ -315,10 +444,25 @@ impl Reference {
     }
 
     /// Imports a shared file: every procedure in it becomes a new version where it differs;
-    /// procedures not in the file stay. All or nothing.
-    fn import_now(&self, text: &str, by: &str) -> Result<usize, ReferenceStoreError> {
+    /// procedures not in the file are retired if `remove`, else stay. All or nothing.
+    fn import_now(
+        &self,
+        text: &str,
+        base: Option<i64>,
+        remove: bool,
+        by: &str,
+    ) -> Result<usize, ReferenceStoreError> {
         let file = parse(text)?;
-        let n = self.save_all(&file.procedures, by)?;
+        let retire: Vec<String> = if remove {
+            self.current()
+                .keys()
+                .filter(|id| !file.procedures.iter().any(|p| &p.id == *id))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let n = self.save_changes(&file.procedures, &retire, by, base)?;
         self.reload()?;
         Ok(n)
     }
@@ -336,7 +480,7 @@ impl Reference {
         let body = toml::to_string_pretty(&file).unwrap_or_default();
         format!(
             "# Reference of procedures exported by a BAOM box on {}.\n# Import it on another box from the supervisor's reference page.\n{body}",
-            jiff::Timestamp::now().strftime("%Y-%m-%d")
+            crate::clock::now().strftime("%Y-%m-%d")
         )
     }
 
@@ -363,24 +507,26 @@ impl Reference {
 
     fn history_now(&self, id: &str) -> Result<Vec<Versioned>, ReferenceStoreError> {
         let conn = self.connect()?;
-        let mut stmt = conn.prepare("SELECT version, body, edited_by, edited_at FROM procedures WHERE id = ?1 ORDER BY version DESC")?;
+        let mut stmt = conn.prepare("SELECT version, body, edited_by, edited_at, retired FROM procedures WHERE id = ?1 ORDER BY version DESC")?;
         let rows = stmt.query_map([id], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
                 r.get::<_, String>(3)?,
+                r.get::<_, bool>(4)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (version, body, edited_by, edited_at) = row?;
+            let (version, body, edited_by, edited_at, retired) = row?;
             if let Ok(procedure) = serde_json::from_str(&body) {
                 out.push(Versioned {
                     version,
                     procedure,
                     edited_by,
                     edited_at,
+                    retired,
                 });
             }
         }

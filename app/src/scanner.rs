@@ -185,6 +185,21 @@ impl Scanner {
         Ok((id, bytes))
     }
 
+    /// The technician's check: one page scanned and thrown away. Answers its width and height
+    /// in pixels and its size, never the image (technicians see no visitor's paper).
+    pub async fn test_scan(&self) -> Result<(u32, u32, usize), ScanError> {
+        let _guard = self.busy.try_lock().map_err(|_| ScanError::Busy)?;
+        let png = self.capture().await?;
+        let be = |at: usize| {
+            png.get(at..at + 4)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes)
+                .unwrap_or(0)
+        };
+        tracing::info!(bytes = png.len(), "test scan");
+        Ok((be(16), be(20), png.len()))
+    }
+
     /// Runs `scanimage` once and checks that a PNG came back.
     async fn capture(&self) -> Result<Vec<u8>, ScanError> {
         let Some(device) = self.settings.device.clone() else {

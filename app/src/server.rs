@@ -87,6 +87,14 @@ pub async fn run(
 
     let accounts =
         Accounts::open(&data.accounts_db()).context("cannot open the accounts database")?;
+    // The office's own settings (services, desks, douars) over the file's, then the clock:
+    // nothing is dated before the last thing recorded.
+    let (settings, office_problem) = crate::office::load(&data.queue_db(), settings)
+        .context("cannot read the office's settings")?;
+    crate::clock::start(
+        crate::store::last_recorded(&data.queue_db(), &accounts),
+        data.clock_request(),
+    )?;
     for seed in &settings.accounts {
         match accounts.create_with_hash(
             &seed.login,
@@ -182,7 +190,8 @@ pub async fn run(
     let catalogue = Arc::new(settings.catalogue.clone());
     let (queue, writer) = QueueService::start(&data.queue_db(), catalogue, tokens.clone())
         .context("cannot open the queue database")?;
-    let settings = Arc::new(settings);
+    let live = crate::office::LiveSettings::new(settings);
+    let settings = live.get();
     let (printer, print_thread) =
         crate::printer::PrintQueue::start(settings.clone(), &data.queue_db(), queue.clone())
             .context("cannot start the print queue")?;
@@ -196,9 +205,19 @@ pub async fn run(
         &data,
         vault.clone(),
         accounts.clone(),
-        settings.douars.iter().map(|d| d.name.clone()).collect(),
+        live.clone(),
         settings.retention_years,
     );
+    let office = crate::office::Office::new(
+        live.clone(),
+        &data.queue_db(),
+        queue.clone(),
+        dossiers.clone(),
+        office_problem,
+    );
+    let team = crate::team::Team::new(accounts.clone(), vault.clone(), dossiers.clone());
+    let directory = crate::directory::Directory::open(&data.queue_db())
+        .context("cannot open the directory of partners")?;
     tokio::spawn(crate::dossiers::retention::nightly(
         dossiers.clone(),
         settings.catalogue.time_zone().clone(),
@@ -223,7 +242,10 @@ pub async fn run(
         kiosk_tickets,
         dossiers,
         reference,
-        settings,
+        live,
+        office,
+        team,
+        directory,
         board,
         tickets: crate::tickets::Tickets::new(queue.clone(), reader, tokens),
         queue,
@@ -253,12 +275,12 @@ pub async fn run(
     // The kiosk runs as its own user in the service's group.
     std::fs::set_permissions(&socket_path, std::fs::Permissions::from_mode(0o660))?;
 
-    let listen = state.settings.listen;
+    let listen = settings.listen;
     let lan_listener = std::net::TcpListener::bind(listen)
         .with_context(|| format!("cannot listen on {listen}"))?;
     lan_listener.set_nonblocking(true)?;
     let lan_addr = lan_listener.local_addr()?;
-    let redirect_listener = match state.settings.redirect_listen {
+    let redirect_listener = match settings.redirect_listen {
         Some(addr) => Some(
             tokio::net::TcpListener::bind(addr)
                 .await

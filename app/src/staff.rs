@@ -8,7 +8,6 @@
 
 use crate::accounts::{AccountError, Accounts, LoggedIn, Session};
 use crate::vault::Vault;
-use jiff::Timestamp;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -71,7 +70,7 @@ impl Staff {
         let (accounts, vault) = (self.accounts.clone(), self.vault.clone());
         blocking(move || {
             let _permit = permit;
-            let result = accounts.login(&login, &password, device.as_deref(), Timestamp::now());
+            let result = accounts.login(&login, &password, device.as_deref(), crate::clock::now());
             if let Ok(LoggedIn { session, .. }) = &result {
                 let account = &session.account;
                 if let Err(e) = vault.after_login(&account.login, account.role, &password) {
@@ -86,7 +85,7 @@ impl Staff {
     /// The session a cookie's token names, if it is valid now.
     pub async fn session(&self, token: String) -> Result<Option<Session>, AccountError> {
         let accounts = self.accounts.clone();
-        blocking(move || accounts.session(&token, Timestamp::now())).await
+        blocking(move || accounts.session(&token, crate::clock::now())).await
     }
 
     /// Replaces a password; the account's wrap of the dossiers' key follows it. Every session
@@ -104,7 +103,7 @@ impl Staff {
         let (accounts, vault) = (self.accounts.clone(), self.vault.clone());
         blocking(move || {
             let _permit = permit;
-            let renewed = accounts.change_password(&session, &current, &new, Timestamp::now())?;
+            let renewed = accounts.change_password(&session, &current, &new, crate::clock::now())?;
             let account = &session.account;
             if let Err(e) =
                 vault.after_password_change(&account.login, account.role, &current, &new)

@@ -204,6 +204,29 @@ impl Vault {
         Ok(())
     }
 
+    /// A supervisor made or reset an account with a one-time password: while the vault is open,
+    /// the account receives its wrap under that password at once, so nobody writes a key down
+    /// and the dossiers open at its first login. Returns whether it received one (not for a
+    /// role without dossiers, nor while the vault is locked).
+    pub fn give_wrap(&self, login: &str, role: Role, password: &str) -> Result<bool, VaultError> {
+        let holder = account_holder(login);
+        if !role.sees_dossiers() {
+            self.accounts.drop_wrap(&holder)?;
+            return Ok(false);
+        }
+        let Some(key) = self.key() else {
+            return Ok(false);
+        };
+        self.accounts
+            .put_wrap(&holder, &wrap_with_password(&key, &holder, password)?)?;
+        Ok(true)
+    }
+
+    /// An account that no longer works with dossiers (a new role) holds no wrap.
+    pub fn take_wrap(&self, login: &str) -> Result<(), VaultError> {
+        Ok(self.accounts.drop_wrap(&account_holder(login))?)
+    }
+
     /// Opens the vault with the recovery key (a supervisor who lost every password).
     pub fn unlock_with_recovery(&self, recovery: &RecoveryKey) -> Result<(), VaultError> {
         let stored = self.accounts.vault()?.ok_or(VaultError::NoVault)?;

@@ -287,8 +287,13 @@ impl Baom {
     /// of a vault made at this start goes to a file beside the data directory, read into
     /// [`Baom::recovery_key`] and removed.
     pub fn serve(config: &Path, data: &Path) -> Baom {
+        Self::serve_env(config, data, &[])
+    }
+
+    /// [`Baom::serve`] with extra environment variables (the clock's test hook).
+    pub fn serve_env(config: &Path, data: &Path, env: &[(&str, &str)]) -> Baom {
         let key_file = data.with_extension("recovery-key");
-        let mut baom = Self::spawn_with(
+        let mut baom = Self::spawn_with_env(
             &baom_bin(),
             &[
                 "serve",
@@ -298,6 +303,7 @@ impl Baom {
                 path_str(&key_file),
             ],
             data,
+            env,
         );
         baom.recovery_key = std::fs::read_to_string(&key_file)
             .ok()
@@ -592,7 +598,7 @@ pub fn request_with(
     let mut raw = Vec::new();
     match to {
         Endpoint::Unix(p) => exchange(UnixStream::connect(p)?, &head, body, &mut raw)?,
-        Endpoint::Lan(lan) => exchange(lan.connect()?, &head, body, &mut raw)?,
+        Endpoint::Lan(lan) => exchange_tls(lan.connect()?, &head, body, &mut raw)?,
     }
     parse_reply(&raw)
 }
@@ -604,16 +610,65 @@ fn exchange<S: Read + Write>(
     raw: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     s.write_all(head.as_bytes())?;
-    if let Some(b) = body {
-        // The server may answer (413) and close before reading a large body.
-        let _ = s.write_all(b);
-    }
-    s.flush()?;
+    // The server may answer (413, or 403 from the page's gate) and close before reading a large
+    // body: the write or the flush then fails with a broken pipe, but its answer is there to read.
+    let sent = match body {
+        Some(b) => s.write_all(b).and_then(|()| s.flush()),
+        None => s.flush(),
+    };
     match s.read_to_end(raw) {
+        Ok(_) if raw.is_empty() => sent,
         Ok(_) => Ok(()),
         // A TLS peer that closes without close_notify after a complete answer is fine here.
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
         // A server refusing a body it will not read answers, then resets the connection.
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
+        Err(e) => sent.and(Err(e)),
+    }
+}
+
+/// Like [`exchange`] over TLS. When the server answered and closed before taking the whole body,
+/// rustls would retry sending the rest before every read: the answer is then read from the
+/// socket's records directly.
+fn exchange_tls(
+    mut s: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    head: &str,
+    body: Option<&[u8]>,
+    raw: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use std::io::ErrorKind;
+    let Some(b) = body else {
+        return exchange(s, head, None, raw);
+    };
+    s.write_all(head.as_bytes())?;
+    let sent = s.write_all(b).and_then(|()| s.flush());
+    if sent.is_ok() {
+        return exchange_read(&mut s, raw);
+    }
+    let (conn, sock) = (&mut s.conn, &mut s.sock);
+    loop {
+        match conn.read_tls(sock) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::ConnectionReset => break,
+            Err(e) => return sent.and(Err(e)),
+        }
+        if conn.process_new_packets().is_err() {
+            break;
+        }
+        match conn.reader().read_to_end(raw) {
+            Ok(_) => {}
+            Err(e) if e.kind() == ErrorKind::WouldBlock => {}
+            Err(_) => break,
+        }
+    }
+    if raw.is_empty() { sent } else { Ok(()) }
+}
+
+fn exchange_read<S: Read>(s: &mut S, raw: &mut Vec<u8>) -> std::io::Result<()> {
+    match s.read_to_end(raw) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset && !raw.is_empty() => Ok(()),
         Err(e) => Err(e),
     }
@@ -1013,6 +1068,39 @@ pub fn dossier_office(dir: &Path) -> PathBuf {
     let path = dir.join("baom.toml");
     std::fs::write(&path, toml).expect("config");
     path
+}
+
+/// The technician of an office with [`add_technician`], one-time password replaced.
+pub const TECHNICIAN: (&str, &str) = ("karim", "mot-de-passe-du-technicien");
+
+/// Adds the [`TECHNICIAN`] account to a configuration file.
+pub fn add_technician(config: &Path) {
+    let mut toml = std::fs::read_to_string(config).expect("config");
+    toml.push_str(&format!(
+        "\n[[accounts]]\nlogin = {:?}\nname = \"Karim\"\nrole = \"technician\"\ninitial_password_hash = {:?}\n",
+        TECHNICIAN.0,
+        hash_password(TECHNICIAN.1)
+    ));
+    std::fs::write(config, toml).expect("config");
+}
+
+/// Logs in as `login`, replacing a one-time `password` with [`NEW_PASSWORD`] (or logging in
+/// with it if that was done already).
+pub fn log_in(baom: &Baom, login: &str, password: &str) -> Endpoint {
+    let lan = baom.lan();
+    let session = lan
+        .login(login, password, Some(NEW_PASSWORD))
+        .or_else(|_| lan.login(login, NEW_PASSWORD, None))
+        .unwrap_or_else(|r| panic!("{login} login: {} {}", r.status, r.text()));
+    Endpoint::Lan(session)
+}
+
+/// A one-row query on a database file of the service (read only), e.g. a count.
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the database");
+    conn.query_row(sql, [], |r| r.get(0)).expect("query")
 }
 
 /// The supervisor of a [`dossier_office`], one-time password replaced.

@@ -8,6 +8,8 @@
 //! 3. The pure crates (`baom-domain`, `baom-receipt`) depend on no crate that does I/O, async
 //!    or randomness, and their code reads no clock and touches no file, socket or process.
 //! 4. Every crate's `lib.rs` (or a binary's `main.rs`) opens with a `//!` saying what it is for.
+//! 5. The service reads the time only through its clock (`app/src/clock.rs`), which never dates
+//!    anything before the last thing recorded: no `Timestamp::now()` elsewhere in `app/src`.
 //!
 //! Each rule is a function over file texts, so the test of the checker itself (at the bottom)
 //! shows each one failing on a deliberate breach.
@@ -240,6 +242,24 @@ fn undocumented_crates(roots: &[Source]) -> Vec<String> {
         .collect()
 }
 
+/// Rule 5: the system's clock read outside the service's clock.
+fn clock_outside_clock(files: &[Source]) -> Vec<String> {
+    files
+        .iter()
+        .filter(|f| f.path.starts_with("app/src/") && f.path != "app/src/clock.rs")
+        .filter(|f| {
+            let code = code(&f.text);
+            code.contains("Timestamp::now") || code.contains("Zoned::now")
+        })
+        .map(|f| {
+            format!(
+                "{}: reads the system's clock (use crate::clock::now, which keeps time in order)",
+                f.path
+            )
+        })
+        .collect()
+}
+
 fn cargo_tree(krate: &str) -> String {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
@@ -298,6 +318,7 @@ fn the_layout_holds() {
     }
     broken.extend(io_in_pure_code(&pure));
     broken.extend(undocumented_crates(&roots));
+    broken.extend(clock_outside_clock(&service));
     assert!(
         broken.is_empty(),
         "the layout's rules (ARCHITECTURE.md) are broken:\n{}",
@@ -374,6 +395,27 @@ fn each_rule_catches_its_breach() {
             "app/domain/src/queue/mod.rs",
             "fn f() {}\n#[cfg(test)]\nmod tests {\n fn t() { jiff::Timestamp::now(); }\n}"
         )])
+        .is_empty()
+    );
+
+    // 5. The system's clock outside the service's clock.
+    assert_eq!(
+        clock_outside_clock(&[file(
+            "app/src/queue_service.rs",
+            "let now = jiff::Timestamp::now();"
+        )])
+        .len(),
+        1
+    );
+    assert!(
+        clock_outside_clock(&[
+            file("app/src/clock.rs", "let host = Timestamp::now();"),
+            file("app/src/web/api.rs", "let now = crate::clock::now();"),
+            file(
+                "app/domain/src/clock.rs",
+                "// Timestamp::now is not read here"
+            ),
+        ])
         .is_empty()
     );
 

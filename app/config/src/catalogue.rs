@@ -1,9 +1,11 @@
 //! Services, desks and queue rules checked together as the domain's catalogue; a rule that spans
 //! several fields (unique letters, desks serving known services…) is the catalogue's, and its
-//! error is mapped back to the line of the field at fault.
+//! error is mapped back to the line of the field at fault (the field's name is the one the
+//! LAN's settings forms use too: `office::catalogue_field`).
 
 use crate::desks::DeskSection;
 use crate::error::{ConfigError, Source};
+use crate::office::catalogue_field;
 use crate::queue::QueueSection;
 use crate::services::ServiceSection;
 use baom_domain::catalogue::{Catalogue, CatalogueError};
@@ -19,28 +21,18 @@ pub(crate) fn check(
 ) -> Result<Catalogue, ConfigError> {
     let (raw_services, raw_desks, raw_queue) = raw;
     Catalogue::new(services, desks, time_zone, raw_queue.rules()).map_err(|e| {
-        let (span, field) = match &e {
-            CatalogueError::NoServices => (0..0, "services".to_owned()),
-            CatalogueError::NoDesks => (0..0, "desks".to_owned()),
+        let (field, _) = catalogue_field(&e);
+        let span = match &e {
+            CatalogueError::NoServices | CatalogueError::NoDesks => 0..0,
             CatalogueError::DuplicateLetter { index, .. }
-            | CatalogueError::ServiceWithoutDesk { index, .. } => (
-                raw_services[*index].letter.span(),
-                format!("services[{index}].letter"),
-            ),
-            CatalogueError::DuplicateDesk { index, .. } => (
-                raw_desks[*index].number.span(),
-                format!("desks[{index}].number"),
-            ),
+            | CatalogueError::ServiceWithoutDesk { index, .. } => {
+                raw_services[*index].letter.span()
+            }
+            CatalogueError::DuplicateDesk { index, .. } => raw_desks[*index].number.span(),
             CatalogueError::DeskWithoutServices { index, .. }
-            | CatalogueError::DeskServesUnknown { index, .. } => (
-                raw_desks[*index].services.span(),
-                format!("desks[{index}].services"),
-            ),
-            CatalogueError::ZeroPriorityStreak => (
-                raw_queue.max_priority_streak.span(),
-                "queue.max_priority_streak".to_owned(),
-            ),
-            CatalogueError::ZeroRecentWindow => (0..0, "queue".to_owned()),
+            | CatalogueError::DeskServesUnknown { index, .. } => raw_desks[*index].services.span(),
+            CatalogueError::ZeroPriorityStreak => raw_queue.max_priority_streak.span(),
+            CatalogueError::ZeroRecentWindow => 0..0,
         };
         src.error(span, field, e)
     })

@@ -19,6 +19,7 @@ mod dossiers;
 mod douars;
 mod error;
 mod files;
+mod office;
 mod paths;
 mod printer;
 mod queue;
@@ -30,13 +31,15 @@ mod tls;
 pub use accounts::{AccountSeed, check_login};
 pub use backup::BackupSection;
 pub use commune::Commune;
-pub use douars::Douar;
+pub use desks::check_desk;
+pub use douars::{Douar, check_douars};
 pub use error::ConfigError;
 pub use files::write_private;
+pub use office::{DeskEntry, OfficeError, OfficeSettings, ServiceEntry};
 pub use paths::DataDir;
 pub use printer::{PrinterDriver, PrinterSettings};
 pub use scanner::ScannerSettings;
-pub use services::check_names;
+pub use services::{Hours, WEEKDAYS, check_names, check_service};
 pub use tls::TlsFiles;
 
 use baom_domain::catalogue::Catalogue;
@@ -66,8 +69,6 @@ pub struct Settings {
     pub douars: Vec<Douar>,
     /// Years a closed dossier is kept after the person's last activity (law 09-08).
     pub retention_years: u16,
-    /// The reference's procedures whose documents a service's kiosk list shows, by letter.
-    pub service_procedures: Vec<(baom_domain::Letter, Vec<String>)>,
     /// Where a USB stick for nightly backups is mounted, and how many backups it keeps.
     pub backup: BackupSection,
     /// Tickets the kiosk socket may issue in a minute (`[queue] kiosk_tickets_per_minute`).
@@ -156,7 +157,21 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         .enumerate()
         .map(|(i, s)| s.check(i, src))
         .collect::<Result<Vec<_>, _>>()?;
-    let desks = raw.desks.iter().map(desks::DeskSection::desk).collect();
+    let desks = raw
+        .desks
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            desks::check_desk(&d.entry()).map_err(|e| {
+                let span = if e.field == "number" {
+                    d.number.span()
+                } else {
+                    d.services.span()
+                };
+                src.error(span, format!("desks[{i}].{}", e.field), e.message)
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let catalogue = catalogue::check(
         services,
         desks,
@@ -174,17 +189,11 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     raw.backup.check(src)?;
     let retention_years = raw.dossiers.retention_years(src)?;
     let kiosk_tickets_per_minute = raw.queue.kiosk_tickets_per_minute(src)?;
-    let service_procedures = raw
-        .services
-        .iter()
-        .map(|s| (*s.letter.get_ref(), s.procedures.clone()))
-        .collect();
     Ok(Settings {
         kiosk_tickets_per_minute,
         backup: raw.backup,
         douars,
         retention_years,
-        service_procedures,
         scanner: raw.scanner.into_inner(),
         commune,
         data_dir: raw.server.data_dir,

@@ -83,6 +83,13 @@ impl DataDir {
         self.scans_dir().join("dossiers")
     }
 
+    /// A request to set the system clock (seconds since the epoch, one line), which the
+    /// privileged helper `baom-set-time` (a path unit watches for it) carries out and removes:
+    /// the service itself runs with `ProtectClock=yes`.
+    pub fn clock_request(&self) -> PathBuf {
+        self.root.join("set-time.request")
+    }
+
     /// Where a restore decrypts its archive before unpacking it.
     pub fn restore_archive(&self) -> PathBuf {
         self.root.join(".restore.tar")

@@ -146,7 +146,12 @@ pub struct Service {
     pub letter: Letter,
     pub names: Names,
     pub documents: Vec<Document>,
+    /// Ids of the reference's procedures whose documents the kiosk also lists.
+    pub procedures: Vec<String>,
     pub hours: OpenHours,
+    /// The wait the office aims for (minutes), if it set one: the desk and statistics compare
+    /// real waits with it.
+    pub target_wait_minutes: Option<u16>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,9 @@
 //! and any random values (ticket tokens) come in as arguments.
 
 pub mod catalogue;
+pub mod changes;
+pub mod clock;
+pub mod directory;
 pub mod dossier;
 pub mod feedback;
 pub mod language;

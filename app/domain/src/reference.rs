@@ -6,7 +6,10 @@
 //! its rules ([`ReferenceFile::check`]); the service stores its versions and reads the file.
 
 use crate::catalogue::{Document, Names};
+use crate::changes::Entry;
 use crate::dossier::{Body, Profile};
+use crate::language::Language;
+use crate::script::check_language_script;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -80,13 +83,10 @@ fn check_slug(place: &str, id: &str) -> Result<(), ReferenceError> {
     }
 }
 
+/// Each language's text: present, not too long, and in its own script.
 fn check_names(place: &str, names: &Names, max_chars: usize) -> Result<(), ReferenceError> {
-    for (lang, text) in [
-        ("ar", &names.ar),
-        ("zgh", &names.zgh),
-        ("fr", &names.fr),
-        ("en", &names.en),
-    ] {
+    for language in Language::ALL {
+        let (lang, text) = (language.code(), names.get(language));
         let n = text.trim().chars().count();
         if n == 0 {
             return Err(err(
@@ -100,6 +100,7 @@ fn check_names(place: &str, names: &Names, max_chars: usize) -> Result<(), Refer
                 format!("{n} characters; at most {max_chars}"),
             ));
         }
+        check_language_script(language, text).map_err(|m| err(format!("{place}.{lang}"), m))?;
     }
     Ok(())
 }
@@ -158,6 +159,33 @@ impl Procedure {
     }
 }
 
+impl Entry for Procedure {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn differences(&self, other: &Self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        let mut differ = |field, same: bool| {
+            if !same {
+                fields.push(field);
+            }
+        };
+        differ("to_be_checked", self.to_be_checked == other.to_be_checked);
+        differ("body", self.body == other.body);
+        differ(
+            "typical_delay_days",
+            self.typical_delay_days == other.typical_delay_days,
+        );
+        differ("profiles", self.profiles == other.profiles);
+        differ("names", self.names == other.names);
+        differ("refer_to", self.refer_to == other.refer_to);
+        differ("steps", self.steps == other.steps);
+        differ("documents", self.documents == other.documents);
+        fields
+    }
+}
+
 impl ReferenceFile {
     /// Checks the format version, each procedure, and that ids are unique.
     pub fn check(&self) -> Result<(), ReferenceError> {
@@ -191,8 +219,8 @@ mod tests {
 
     fn names(s: &str) -> Names {
         Names {
-            ar: format!("{s} ar"),
-            zgh: format!("{s} zgh"),
+            ar: format!("{s} عربي"),
+            zgh: format!("{s} ⵜⴰⵎⴰⵣⵉⵖⵜ"),
             fr: format!("{s} fr"),
             en: format!("{s} en"),
         }
@@ -226,7 +254,15 @@ mod tests {
         };
         assert_eq!(good.check(), Ok(()));
         type Change = fn(&mut ReferenceFile);
-        let cases: [(Change, &str); 7] = [
+        let cases: [(Change, &str); 9] = [
+            (
+                |f| f.procedures[0].names.ar = "Birth".into(),
+                "procedures[0].names.ar",
+            ),
+            (
+                |f| f.procedures[0].steps[0].names.fr = "تصريح".into(),
+                "procedures[0].steps[0].names.fr",
+            ),
             (|f| f.format = 2, "format"),
             (
                 |f| f.procedures[0].id = "Birth Reg".into(),

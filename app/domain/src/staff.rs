@@ -81,9 +81,81 @@ impl FromStr for Role {
     }
 }
 
+/// An account as the rules about the team see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub login: String,
+    pub role: Role,
+    pub enabled: bool,
+}
+
+/// Why a change to the team is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TeamError {
+    #[error(
+        "{0} is the last supervisor: make another account supervisor first, or nobody could manage the accounts"
+    )]
+    LastSupervisor(String),
+    #[error("there is no account {0:?}")]
+    Unknown(String),
+}
+
+/// Whether `login` may become `role`, enabled or not: the office keeps at least one enabled
+/// supervisor, so someone can always manage the accounts, the audit log and backups.
+pub fn check_change(
+    team: &[Member],
+    login: &str,
+    role: Role,
+    enabled: bool,
+) -> Result<(), TeamError> {
+    let member = team
+        .iter()
+        .find(|m| m.login == login)
+        .ok_or_else(|| TeamError::Unknown(login.to_owned()))?;
+    let was = member.enabled && member.role == Role::Supervisor;
+    let stays = enabled && role == Role::Supervisor;
+    let others = team
+        .iter()
+        .filter(|m| m.login != login && m.enabled && m.role == Role::Supervisor)
+        .count();
+    if was && !stays && others == 0 {
+        return Err(TeamError::LastSupervisor(login.to_owned()));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_last_enabled_supervisor_stays_one() {
+        let member = |login: &str, role, enabled| Member {
+            login: login.into(),
+            role,
+            enabled,
+        };
+        let mut team = vec![
+            member("youssef", Role::Supervisor, true),
+            member("amina", Role::Officer, true),
+            member("old", Role::Supervisor, false),
+        ];
+        assert_eq!(
+            check_change(&team, "youssef", Role::Officer, true),
+            Err(TeamError::LastSupervisor("youssef".into()))
+        );
+        assert!(check_change(&team, "youssef", Role::Supervisor, false).is_err());
+        assert!(check_change(&team, "amina", Role::Technician, false).is_ok());
+        assert!(check_change(&team, "old", Role::Officer, false).is_ok());
+        assert!(matches!(
+            check_change(&team, "nobody", Role::Officer, true),
+            Err(TeamError::Unknown(_))
+        ));
+        // With a second supervisor, either may step down.
+        team[1].role = Role::Supervisor;
+        assert!(check_change(&team, "youssef", Role::Officer, true).is_ok());
+        assert!(check_change(&team, "youssef", Role::Supervisor, false).is_ok());
+    }
 
     #[test]
     fn only_officers_and_supervisors_see_dossiers_and_work_at_desks() {

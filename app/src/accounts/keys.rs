@@ -3,7 +3,6 @@
 
 use super::{AccountError, Accounts, lock};
 use baom_keys::{StoredVault, Wrap};
-use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 
 impl Accounts {
@@ -43,7 +42,7 @@ impl Accounts {
     pub fn create_vault(&self, vault: &StoredVault) -> Result<(), AccountError> {
         let mut conn = lock(&self.conn)?;
         let tx = conn.transaction()?;
-        let now = Timestamp::now().to_string();
+        let now = crate::clock::now().to_string();
         let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM vault)", [], |r| r.get(0))?;
         if exists {
             return Err(AccountError::Exists("vault".into()));
@@ -93,7 +92,7 @@ impl Accounts {
             "INSERT INTO key_wraps (holder, salt, nonce, wrapped, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (holder) DO UPDATE SET salt = excluded.salt, nonce = excluded.nonce,
                  wrapped = excluded.wrapped, created_at = excluded.created_at",
-            params![holder, wrap.salt, wrap.nonce, wrap.wrapped, Timestamp::now().to_string()],
+            params![holder, wrap.salt, wrap.nonce, wrap.wrapped, crate::clock::now().to_string()],
         )?;
         Ok(())
     }

@@ -102,6 +102,9 @@ const MIGRATIONS: &[&str] = &[
         hash TEXT NOT NULL,
         at TEXT NOT NULL
     );",
+    // 4: accounts a supervisor disabled (their sessions end, their logins are refused) and
+    // when; `team.rs` manages them.
+    "ALTER TABLE accounts ADD COLUMN disabled_at TEXT;",
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +114,15 @@ pub struct Account {
     pub display_name: String,
     pub role: Role,
     pub must_change_password: bool,
+}
+
+/// An account as the supervisor's staff page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Listed {
+    pub account: Account,
+    /// When a supervisor disabled it, if they did.
+    pub disabled_at: Option<String>,
+    pub created_at: String,
 }
 
 /// A logged-in session, as a request sees it.
@@ -139,6 +151,10 @@ pub enum AccountError {
     Exists(String),
     #[error("too many logins at once; try again in a moment")]
     Busy,
+    #[error("this account is disabled: ask a supervisor")]
+    Disabled,
+    #[error("there is no account {0:?}")]
+    Unknown(String),
 }
 
 impl From<baom_keys::KeyError> for AccountError {
@@ -231,7 +247,7 @@ impl Accounts {
         }
         conn.execute(
             "INSERT INTO accounts (login, display_name, role, password_hash, must_change_password, created_at) VALUES (?1, ?2, ?3, ?4, 1, ?5)",
-            params![login, display_name, role.as_str(), hash, Timestamp::now().to_string()],
+            params![login, display_name, role.as_str(), hash, crate::clock::now().to_string()],
         )?;
         Ok(Account {
             id: conn.last_insert_rowid(),
@@ -251,7 +267,7 @@ impl Accounts {
             params![login, hash],
         )?;
         if n == 0 {
-            return Err(AccountError::WrongCredentials);
+            return Err(AccountError::Unknown(login.to_owned()));
         }
         conn.execute(
             "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?1)",
@@ -289,6 +305,108 @@ impl Accounts {
         Ok(out)
     }
 
+    /// Every account with whether it is disabled, by login.
+    pub fn listed(&self) -> Result<Vec<Listed>, AccountError> {
+        let conn = lock(&self.conn)?;
+        let mut stmt = conn.prepare(
+            "SELECT id, login, display_name, role, must_change_password, disabled_at, created_at FROM accounts ORDER BY login",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                account_row(r)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (account, disabled_at, created_at) = row?;
+            out.push(Listed {
+                account: account?,
+                disabled_at,
+                created_at,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Gives an account another role; its sessions end (their pages were the old role's).
+    pub fn set_role(&self, login: &str, role: Role) -> Result<(), AccountError> {
+        let conn = lock(&self.conn)?;
+        let n = conn.execute(
+            "UPDATE accounts SET role = ?2 WHERE login = ?1",
+            params![login, role.as_str()],
+        )?;
+        if n == 0 {
+            return Err(AccountError::Unknown(login.to_owned()));
+        }
+        conn.execute(
+            "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?1)",
+            [login],
+        )?;
+        Ok(())
+    }
+
+    /// Disables an account (its sessions end at once and it can no longer log in) or enables
+    /// it again.
+    pub fn set_enabled(
+        &self,
+        login: &str,
+        enabled: bool,
+        now: Timestamp,
+    ) -> Result<(), AccountError> {
+        let conn = lock(&self.conn)?;
+        let n = if enabled {
+            conn.execute(
+                "UPDATE accounts SET disabled_at = NULL WHERE login = ?1",
+                [login],
+            )?
+        } else {
+            conn.execute(
+                "UPDATE accounts SET disabled_at = coalesce(disabled_at, ?2) WHERE login = ?1",
+                params![login, now.to_string()],
+            )?
+        };
+        if n == 0 {
+            return Err(AccountError::Unknown(login.to_owned()));
+        }
+        if !enabled {
+            conn.execute(
+                "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?1)",
+                [login],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The clock was set forward by `by`: every session keeps the time it had left.
+    pub fn shift_sessions(&self, by: SignedDuration) -> Result<(), AccountError> {
+        let conn = lock(&self.conn)?;
+        let mut stmt = conn.prepare("SELECT token_hash, expires_at, last_seen FROM sessions")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let shift = |t: &str| {
+            t.parse::<Timestamp>()
+                .ok()
+                .and_then(|t| t.checked_add(by).ok())
+                .map(|t| t.to_string())
+        };
+        for (hash, expires, seen) in rows {
+            conn.execute(
+                "UPDATE sessions SET expires_at = coalesce(?2, expires_at), last_seen = coalesce(?3, last_seen) WHERE token_hash = ?1",
+                params![hash, shift(&expires), seen.as_deref().and_then(shift)],
+            )?;
+        }
+        Ok(())
+    }
+
     /// Checks a password, as the browser holding `device` (its device token, if any) sends it.
     /// On success opens a session. Every attempt is recorded; see [`guard`] for the lock-out.
     pub fn login(
@@ -303,15 +421,15 @@ impl Accounts {
         let found = {
             let conn = lock(&self.conn)?;
             conn.query_row(
-                "SELECT id, login, display_name, role, must_change_password, password_hash FROM accounts WHERE login = ?1",
+                "SELECT id, login, display_name, role, must_change_password, password_hash, disabled_at IS NOT NULL FROM accounts WHERE login = ?1",
                 [login],
-                |r| Ok((account_row(r)?, r.get::<_, String>(5)?)),
+                |r| Ok((account_row(r)?, r.get::<_, String>(5)?, r.get::<_, bool>(6)?)),
             )
             .optional()?
         };
-        let (account, hash) = match found {
-            Some((account, hash)) => (Some(account?), Some(hash)),
-            None => (None, None),
+        let (account, hash, disabled) = match found {
+            Some((account, hash, disabled)) => (Some(account?), Some(hash), disabled),
+            None => (None, None, false),
         };
         let account_id = account.as_ref().map(|a| a.id);
         let client = self.client(account_id, device)?;
@@ -342,6 +460,10 @@ impl Accounts {
                 None => AccountError::WrongCredentials,
             });
         };
+        if disabled {
+            self.record(login, "disabled", now)?;
+            return Err(AccountError::Disabled);
+        }
         let device = self.succeeded(login, account.id, &client, device, now)?;
         let (token, session) = self.open_session(account, None, now)?;
         self.record(login, "ok", now)?;
@@ -400,9 +522,21 @@ impl Accounts {
             "INSERT INTO audit_anchor (id, seq, hash, at) VALUES (1, ?1, ?2, ?3)
              ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at = excluded.at
              WHERE excluded.seq > audit_anchor.seq",
-            params![seq, hash, Timestamp::now().to_string()],
+            params![seq, hash, crate::clock::now().to_string()],
         )?;
         Ok(())
+    }
+
+    /// The time of the last login, session request or audit anchor recorded here.
+    pub fn last_recorded(&self) -> Result<Option<String>, AccountError> {
+        Ok(lock(&self.conn)?.query_row(
+            "SELECT max(t) FROM (
+                SELECT max(at) AS t FROM login_events
+                UNION ALL SELECT max(last_seen) FROM sessions
+                UNION ALL SELECT max(at) FROM audit_anchor)",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// The anchored head of the dossiers' audit chain, `(line, hash)`.
@@ -424,7 +558,8 @@ impl Accounts {
         let row = conn
             .query_row(
                 "SELECT a.id, a.login, a.display_name, a.role, a.must_change_password, s.csrf, s.expires_at, s.last_seen
-                 FROM sessions s JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?1",
+                 FROM sessions s JOIN accounts a ON a.id = s.account_id
+                 WHERE s.token_hash = ?1 AND a.disabled_at IS NULL",
                 [&hash],
                 |r| {
                     Ok((
@@ -603,7 +738,7 @@ mod tests {
         accounts
             .create("amina", "Amina", Role::Officer, "first-time-9")
             .expect("create");
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         let first = accounts
             .login("amina", "first-time-9", None, now)
             .expect("login");
@@ -655,7 +790,7 @@ mod tests {
         accounts
             .create("amina", "Amina", Role::Officer, "right-password")
             .expect("create");
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         for i in 1..LOCK_AFTER_FAILURES {
             assert!(
                 matches!(
@@ -692,7 +827,7 @@ mod tests {
         accounts
             .create("amina", "Amina", Role::Officer, "right-password")
             .expect("create");
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         let desk = accounts
             .login("amina", "right-password", None, now)
             .expect("first login")
@@ -725,7 +860,7 @@ mod tests {
     #[test]
     fn unknown_logins_are_locked_like_known_ones() {
         let (_dir, accounts) = accounts();
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         for _ in 1..LOCK_AFTER_FAILURES {
             assert!(matches!(
                 accounts.login("nobody", "x", None, now),
@@ -747,7 +882,7 @@ mod tests {
         accounts
             .create("amina", "Amina", Role::Officer, "right-password")
             .expect("create");
-        let now = Timestamp::now();
+        let now = crate::clock::now();
         let amina = accounts
             .login("amina", "right-password", None, now)
             .expect("login");

@@ -98,6 +98,16 @@ fn hash(key: Option<&[u8; 32]>, prev: &str, line: &Line) -> String {
     }
 }
 
+/// When the log's last line was written, if it has one.
+pub fn last_at(conn: &Connection) -> rusqlite::Result<Option<jiff::Timestamp>> {
+    let at: Option<String> = conn
+        .query_row("SELECT at FROM audit ORDER BY seq DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    Ok(at.and_then(|a| a.parse().ok()))
+}
+
 /// A line an action asks for (see `Db::act`): the rest (who, when, its place in the chain) is
 /// added when it is appended.
 #[derive(Debug, Clone)]
@@ -123,7 +133,7 @@ pub(super) fn append(
     };
     let line = Line {
         seq,
-        at: jiff::Timestamp::now().to_string(),
+        at: crate::clock::now().to_string(),
         actor: actor.to_owned(),
         action: entry.action.clone(),
         person_id: entry.person,

@@ -36,3 +36,18 @@ pub fn by_douar(db: &mut Db, actor: &str) -> Result<Vec<DouarCount>> {
         Ok(rows)
     })
 }
+
+/// How many people and households name `douar` (before it is removed or renamed): a count,
+/// and a line in the log.
+pub fn douar_usage(db: &mut Db, actor: &str, douar: &str) -> Result<i64> {
+    db.act(actor, |a| {
+        let n: i64 = a.tx.query_row(
+            "SELECT (SELECT count(*) FROM people WHERE douar = ?1)
+                  + (SELECT count(*) FROM households WHERE douar = ?1)",
+            [douar],
+            |r| r.get(0),
+        )?;
+        a.log("census.douar_usage", None, None, n.to_string());
+        Ok(n)
+    })
+}

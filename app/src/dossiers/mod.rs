@@ -41,8 +41,8 @@ enum State {
 #[derive(Clone)]
 pub struct Dossiers {
     state: Arc<Mutex<State>>,
-    /// The commune's douars, by name (a person's douar must be one of them).
-    pub douars: Arc<Vec<String>>,
+    /// The settings as they are now (the douars change on the LAN).
+    settings: crate::office::LiveSettings,
     pub retention_years: u16,
 }
 
@@ -53,12 +53,12 @@ impl Dossiers {
         data: &baom_config::DataDir,
         vault: Arc<Vault>,
         anchor: crate::accounts::Accounts,
-        douars: Vec<String>,
+        settings: crate::office::LiveSettings,
         retention_years: u16,
     ) -> Dossiers {
         let dossiers = Dossiers {
             state: Arc::new(Mutex::new(State::Locked)),
-            douars: Arc::new(douars),
+            settings,
             retention_years,
         };
         let state = dossiers.state.clone();
@@ -70,6 +70,10 @@ impl Dossiers {
             *slot = match opened {
                 Ok(db) => {
                     tracing::info!(people = db.names.len(), "dossiers opened");
+                    // Nothing is dated before the audit log's last line.
+                    if let Ok(Some(at)) = audit::last_at(&db.conn) {
+                        crate::clock::raise_floor(at);
+                    }
                     State::Open(Box::new(db))
                 }
                 Err(e) => {
@@ -79,6 +83,18 @@ impl Dossiers {
             };
         });
         dossiers
+    }
+
+    /// The commune's douars, by name, as they are now (a person's douar must be one of them).
+    pub fn douars(&self) -> Arc<Vec<String>> {
+        Arc::new(
+            self.settings
+                .get()
+                .douars
+                .iter()
+                .map(|d| d.name.clone())
+                .collect(),
+        )
     }
 
     pub fn is_open(&self) -> bool {

@@ -247,7 +247,7 @@ pub fn create(
         check_relation(relation)?;
     }
     let id = db.act(actor, |a| {
-    let now = jiff::Timestamp::now().to_string();
+    let now = crate::clock::now().to_string();
     a.tx.execute(
         "INSERT INTO people (name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, created_at, created_by, updated_at, last_activity)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?12)",
@@ -339,7 +339,7 @@ fn join_household(
                 "INSERT INTO households (douar, created_at) VALUES (?1, ?2)",
                 params![
                     other.person.douar.as_deref().or(douar),
-                    jiff::Timestamp::now().to_string()
+                    crate::clock::now().to_string()
                 ],
             )?;
             let h = conn.last_insert_rowid();
@@ -459,7 +459,7 @@ pub fn update(
             person.douar,
             person.phone,
             person.languages.join(","),
-            jiff::Timestamp::now().to_string()
+            crate::clock::now().to_string()
         ],
     )?;
     touch(tx, id, today)?;

@@ -71,7 +71,7 @@ pub fn export(db: &mut Db, actor: &str, id: i64) -> Result<Export> {
             .map(|c| cases::view(a.tx, c.id))
             .collect::<Result<Vec<_>>>()?;
         Ok(Export {
-            exported_at: jiff::Timestamp::now().to_string(),
+            exported_at: crate::clock::now().to_string(),
             consents: people::consents(a.tx, id)?,
             household,
             cases,

@@ -69,7 +69,7 @@ pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeR
     if due.is_empty() {
         // Nothing to purge: no report (it would bury the real ones) and no line.
         return Ok(PurgeReport {
-            at: jiff::Timestamp::now().to_string(),
+            at: crate::clock::now().to_string(),
             actor: actor.to_owned(),
             retention_years: i64::from(years),
             people: 0,
@@ -98,7 +98,7 @@ pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeR
         [],
     )?;
     let report = PurgeReport {
-        at: jiff::Timestamp::now().to_string(),
+        at: crate::clock::now().to_string(),
         actor: actor.to_owned(),
         retention_years: i64::from(years),
         people: due.len() as i64,
@@ -160,7 +160,7 @@ pub async fn nightly(dossiers: super::Dossiers, time_zone: jiff::tz::TimeZone) {
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
-        let today = jiff::Timestamp::now()
+        let today = crate::clock::now()
             .to_zoned_datetime(time_zone.clone())
             .date();
         let years = dossiers.retention_years;

@@ -83,7 +83,7 @@ pub fn attach(
         people::load(a.tx, person)?;
         a.tx.execute(
             "INSERT INTO scans (person_id, file, bytes, from_ticket, created_at, created_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![person, file, sealed.len() as i64, from_ticket.map(|t| t as i64), jiff::Timestamp::now().to_string(), actor],
+            params![person, file, sealed.len() as i64, from_ticket.map(|t| t as i64), crate::clock::now().to_string(), actor],
         )?;
         let id = a.tx.last_insert_rowid();
         a.log("scan.attach", Some(person), None, format!("scan={id}"));

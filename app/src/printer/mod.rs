@@ -14,16 +14,17 @@ pub use queue::{PrintQueue, PrinterStatus};
 pub use status::PrinterState;
 
 use baom_config::Settings;
+use baom_domain::catalogue::Catalogue;
 use baom_domain::queue::{Estimate, Ticket};
 
 /// Lays out the receipt of `ticket` (pure: the caller gives the token and estimate).
 pub fn receipt_for(
     settings: &Settings,
+    catalogue: &Catalogue,
     ticket: &Ticket,
     token: &str,
     estimate: Estimate,
 ) -> Result<baom_receipt::Receipt, baom_receipt::ReceiptError> {
-    let catalogue = &settings.catalogue;
     let language = ticket.language;
     let service = catalogue
         .services()
@@ -59,12 +60,13 @@ pub fn receipt_for(
 /// The receipt of `ticket` as it prints, as a PNG (the desk's and the technician's preview).
 pub async fn preview_png(
     settings: std::sync::Arc<Settings>,
+    catalogue: std::sync::Arc<Catalogue>,
     ticket: Ticket,
     token: String,
     estimate: Estimate,
 ) -> Result<Vec<u8>, PreviewError> {
     tokio::task::spawn_blocking(move || {
-        let receipt = receipt_for(&settings, &ticket, &token, estimate)?;
+        let receipt = receipt_for(&settings, &catalogue, &ticket, &token, estimate)?;
         Ok(png(&receipt.preview())?)
     })
     .await

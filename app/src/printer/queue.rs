@@ -51,10 +51,20 @@ struct Job {
     first_attempt: Option<oneshot::Sender<ReceiptState>>,
 }
 
+/// What the print thread is sent: a ticket's receipt, or the technician's test page.
+enum Message {
+    Receipt(Job),
+    Test {
+        language: baom_domain::language::Language,
+        title: String,
+        reply: oneshot::Sender<Result<PrinterState, String>>,
+    },
+}
+
 /// The handle the web layer holds. Cheap to clone.
 #[derive(Clone)]
 pub struct PrintQueue {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Message>,
     status: Arc<Mutex<PrinterStatus>>,
 }
 
@@ -133,10 +143,30 @@ impl PrintQueue {
             token,
             first_attempt: Some(tx),
         };
-        if self.jobs.send(job).is_err() {
+        if self.jobs.send(Message::Receipt(job)).is_err() {
             tracing::error!(%ticket, "the print queue is stopped; the receipt is not queued");
         }
         rx
+    }
+
+    /// Prints a test page now (the technician's check), ahead of any receipt waiting, headed
+    /// `title` in `language`; answers the printer's state after it, or why it failed.
+    /// Recorded as a `test_print` event.
+    pub async fn test_print(
+        &self,
+        language: baom_domain::language::Language,
+        title: String,
+    ) -> Result<PrinterState, String> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Message::Test {
+                language,
+                title,
+                reply,
+            })
+            .map_err(|_| "the print queue is stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the print queue is stopped".to_owned())?
     }
 
     pub fn status(&self) -> PrinterStatus {
@@ -164,7 +194,7 @@ struct Worker {
 }
 
 impl Worker {
-    fn run(mut self, rx: mpsc::Receiver<Job>) {
+    fn run(mut self, rx: mpsc::Receiver<Message>) {
         let interval = self.settings.printer.status_interval;
         let mut next_poll = Instant::now();
         loop {
@@ -175,10 +205,10 @@ impl Worker {
                 self.next_try
             };
             match rx.recv_timeout(wake.saturating_duration_since(now)) {
-                Ok(job) => {
-                    self.accept(job);
-                    while let Ok(job) = rx.try_recv() {
-                        self.accept(job);
+                Ok(message) => {
+                    self.take(message);
+                    while let Ok(message) = rx.try_recv() {
+                        self.take(message);
                     }
                 }
                 Err(RecvTimeoutError::Timeout) => {}
@@ -200,8 +230,63 @@ impl Worker {
         tracing::info!(pending = self.pending.len(), "print queue stopped");
     }
 
+    fn take(&mut self, message: Message) {
+        match message {
+            Message::Receipt(job) => self.accept(job),
+            Message::Test {
+                language,
+                title,
+                reply,
+            } => {
+                let _ = reply.send(self.test_page(language, &title));
+            }
+        }
+    }
+
+    /// A sample receipt, numbered TEST.
+    fn test_page(
+        &mut self,
+        language: baom_domain::language::Language,
+        title: &str,
+    ) -> Result<PrinterState, String> {
+        let now = crate::clock::now();
+        let zone = self.queue.catalogue().time_zone().clone();
+        let input = baom_receipt::ReceiptInput {
+            commune_ar: &self.settings.commune.name_ar,
+            commune_latin: &self.settings.commune.name_latin,
+            number: "TEST",
+            service: title,
+            documents: Vec::new(),
+            issued: now.to_zoned_datetime(zone).datetime(),
+            ahead: 0,
+            wait_minutes: 0,
+            token: "TEST",
+            language,
+        };
+        let options = baom_receipt::Options {
+            paper: self.settings.printer.paper,
+            qr: self.settings.printer.qr,
+        };
+        let bytes = baom_receipt::layout(&input, options)
+            .map_err(|e| e.to_string())?
+            .escpos();
+        match self.driver.print(&bytes) {
+            Ok(state) => {
+                self.observe(state, None);
+                self.event("test_print", state, None, "printed");
+                Ok(state)
+            }
+            Err(e) => {
+                let why = e.to_string();
+                self.observe(e.state(), Some(&why));
+                self.event("test_print", e.state(), None, &why);
+                Err(why)
+            }
+        }
+    }
+
     fn accept(&mut self, mut job: Job) {
-        if let Err(e) = receipts::enqueue(&self.conn, job.ticket, Timestamp::now()) {
+        if let Err(e) = receipts::enqueue(&self.conn, job.ticket, crate::clock::now()) {
             tracing::error!(error = %e, ticket = %job.ticket, "cannot record a queued receipt");
         }
         // Behind a receipt the printer just refused, this one will not print now either: say
@@ -221,7 +306,7 @@ impl Worker {
                 ReceiptState::Failed,
                 0,
                 Some(&why),
-                Timestamp::now(),
+                crate::clock::now(),
             ) {
                 tracing::error!(error = %e, "cannot record a receipt's state");
             }
@@ -245,7 +330,7 @@ impl Worker {
             Ok(mut s) => {
                 let before = s.state;
                 s.state = state;
-                s.checked_at = Some(Timestamp::now());
+                s.checked_at = Some(crate::clock::now());
                 s.last_error = error.map(str::to_owned);
                 before
             }
@@ -264,7 +349,7 @@ impl Worker {
     fn event(&self, kind: &str, state: PrinterState, ticket: Option<TicketId>, detail: &str) {
         if let Err(e) = receipts::record_event(
             &self.conn,
-            Timestamp::now(),
+            crate::clock::now(),
             kind,
             state.as_str(),
             ticket,
@@ -282,7 +367,7 @@ impl Worker {
                 state,
                 p.attempts,
                 error,
-                Timestamp::now(),
+                crate::clock::now(),
             ) {
                 tracing::error!(error = %e, "cannot record a receipt's state");
             }
@@ -327,7 +412,13 @@ impl Worker {
             .front()
             .map(|p| p.job.token.clone())
             .unwrap_or_default();
-        let bytes = match super::receipt_for(&self.settings, &ticket, &token, estimate) {
+        let bytes = match super::receipt_for(
+            &self.settings,
+            snapshot.catalogue(),
+            &ticket,
+            &token,
+            estimate,
+        ) {
             Ok(r) => r.escpos(),
             Err(e) => {
                 let why = e.to_string();
@@ -368,7 +459,7 @@ impl Worker {
                     ReceiptState::Failed,
                     attempts,
                     Some(&why),
-                    Timestamp::now(),
+                    crate::clock::now(),
                 ) {
                     tracing::error!(error = %e, "cannot record a receipt's state");
                 }

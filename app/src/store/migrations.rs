@@ -75,6 +75,35 @@ pub const MIGRATIONS: &[&str] = &[
         edited_at TEXT NOT NULL,
         PRIMARY KEY (id, version)
     );",
+    // 5: running the office without a technician. `office_changes` keeps every change of the
+    // office's settings, partners and clock (who, when, what); a row of kind `settings` holds
+    // the office's settings after the change, and the newest such row overrides the settings
+    // file's services, desks and douars (see `office`). The directory of partners, each
+    // version whole (`directory.rs`). A procedure removed by an import is a last version
+    // marked retired (cases keep theirs). Backups made, and where they went (`backup.rs`).
+    "CREATE TABLE office_changes (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,                     -- RFC 3339, UTC
+        actor TEXT NOT NULL,                  -- a staff login
+        action TEXT NOT NULL,                 -- service.add, desk.change, douar.remove, clock.set…
+        subject TEXT NOT NULL DEFAULT '',     -- a letter, a desk number, a douar, a time
+        settings TEXT                         -- the office's settings after the change (JSON)
+    );
+    CREATE TABLE directory_versions (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,                   -- the directory as JSON
+        edited_by TEXT NOT NULL,
+        edited_at TEXT NOT NULL
+    );
+    ALTER TABLE procedures ADD COLUMN retired INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE backups (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('download', 'usb')),
+        place TEXT NOT NULL,                  -- the file's name, or the stick's path
+        bytes INTEGER NOT NULL,
+        actor TEXT NOT NULL
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

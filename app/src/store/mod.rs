@@ -78,6 +78,39 @@ impl Reader {
     }
 }
 
+/// The time of the last thing recorded in `queue.db` (an event of a ticket or the printer, a
+/// change of the office, the reference or the directory, a backup) and in `accounts.db`: the
+/// service's clock never dates anything before it (`crate::clock`).
+pub fn last_recorded(
+    queue_db: &Path,
+    accounts: &crate::accounts::Accounts,
+) -> Option<jiff::Timestamp> {
+    let from_queue = open_reader(queue_db).ok().and_then(|conn| {
+        conn.query_row(
+            "SELECT max(t) FROM (
+                SELECT max(at) AS t FROM ticket_events
+                UNION ALL SELECT max(issued_at) FROM tickets
+                UNION ALL SELECT max(at) FROM printer_events
+                UNION ALL SELECT max(updated_at) FROM receipts
+                UNION ALL SELECT max(at) FROM office_changes
+                UNION ALL SELECT max(edited_at) FROM procedures
+                UNION ALL SELECT max(edited_at) FROM directory_versions
+                UNION ALL SELECT max(at) FROM backups)",
+            [],
+            |r| r.get::<_, Option<String>>(0),
+        )
+        .ok()
+        .flatten()
+    });
+    let from_accounts = accounts.last_recorded().ok().flatten();
+    // Times are RFC 3339 in UTC: compared as text, the error is below a second.
+    [from_queue, from_accounts]
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.parse::<jiff::Timestamp>().ok())
+        .max()
+}
+
 pub(crate) fn configure(conn: &Connection) -> Result<(), StoreError> {
     // First, so that even the pragmas below wait for another connection instead of failing.
     conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -33,7 +33,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use baom_domain::catalogue::{DeskNo, Letter};
 use baom_domain::queue::{Command, TicketId, TicketState};
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -111,19 +110,18 @@ async fn health(State(state): State<AppState>) -> Json<Value> {
 async fn services(State(state): State<AppState>) -> Json<Value> {
     let queue = state.queue.snapshot();
     Json(json!(CatalogueView::new(
-        &state.settings.commune,
-        &state.settings.catalogue,
+        &state.settings().commune,
+        queue.catalogue(),
         &queue,
-        Timestamp::now(),
-        |s| state.reference.service_documents(&state.settings, s),
+        crate::clock::now(),
+        |s| state.reference.service_documents(s),
     )))
 }
 
 async fn desks(State(state): State<AppState>) -> Json<Value> {
     let queue = state.queue.snapshot();
-    let desks: Vec<Value> = state
-        .settings
-        .catalogue
+    let desks: Vec<Value> = queue
+        .catalogue()
         .desks()
         .iter()
         .map(|d| {

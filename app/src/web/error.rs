@@ -169,6 +169,12 @@ impl From<AccountError> for ApiError {
             AccountError::Busy => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "busy", e.to_string())
             }
+            AccountError::Disabled => {
+                ApiError::new(StatusCode::FORBIDDEN, "account_disabled", e.to_string())
+            }
+            AccountError::Unknown(_) => {
+                ApiError::new(StatusCode::NOT_FOUND, "unknown_account", e.to_string())
+            }
             AccountError::Store(_) | AccountError::Hashing(_) => ApiError::internal(e.to_string()),
         }
     }
@@ -280,6 +286,8 @@ impl From<ReferenceStoreError> for ApiError {
             E::TooLarge(_) => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
             }
+            E::Exists(_) => ApiError::new(StatusCode::CONFLICT, "procedure_exists", e.to_string()),
+            E::Stale => ApiError::new(StatusCode::CONFLICT, "stale_preview", e.to_string()),
             E::Unknown(_) => {
                 ApiError::new(StatusCode::NOT_FOUND, "unknown_procedure", e.to_string())
             }

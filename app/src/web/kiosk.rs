@@ -41,7 +41,6 @@ use axum::{Json, Router};
 use baom_domain::catalogue::Letter;
 use baom_domain::language::Language;
 use baom_domain::queue::Command;
-use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -73,12 +72,13 @@ pub fn router(state: AppState) -> Router {
 
 async fn catalogue(State(state): State<AppState>) -> Json<Value> {
     let queue = state.queue.snapshot();
+    let settings = state.settings();
     let view = CatalogueView::new(
-        &state.settings.commune,
-        &state.settings.catalogue,
+        &settings.commune,
+        queue.catalogue(),
         &queue,
-        Timestamp::now(),
-        |s| state.reference.service_documents(&state.settings, s),
+        crate::clock::now(),
+        |s| state.reference.service_documents(s),
     );
     Json(json!(view))
 }

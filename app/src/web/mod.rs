@@ -21,14 +21,17 @@ pub mod views;
 
 pub use error::ApiError;
 
+use crate::directory::Directory;
 use crate::dossiers::Dossiers;
 use crate::feedback::FeedbackBook;
+use crate::office::{LiveSettings, Office};
 use crate::printer::PrintQueue;
 use crate::queue_service::QueueService;
 use crate::reference::Reference;
 use crate::scanner::Scanner;
 use crate::speech::Speech;
 use crate::staff::Staff;
+use crate::team::Team;
 use crate::tickets::Tickets;
 use baom_config::Settings;
 use std::sync::Arc;
@@ -39,7 +42,15 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// What every handler can reach: the service's parts, one struct.
 #[derive(Clone)]
 pub struct AppState {
-    pub settings: Arc<Settings>,
+    /// The settings as they are now (the file's, with the office's changes laid over them):
+    /// read them through [`AppState::settings`].
+    pub live: LiveSettings,
+    /// The office's services, desks, douars and clock, as supervisors change them.
+    pub office: Office,
+    /// Staff accounts as supervisors manage them.
+    pub team: Team,
+    /// Bodies and partners a referral goes to.
+    pub directory: Directory,
     pub queue: QueueService,
     /// Tickets by id and by token, with their receipts.
     pub tickets: Tickets,
@@ -62,6 +73,13 @@ pub struct AppState {
     pub reference: Reference,
     /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).
     pub board: tokio::sync::watch::Receiver<Arc<str>>,
+}
+
+impl AppState {
+    /// The settings as they are now.
+    pub fn settings(&self) -> Arc<Settings> {
+        self.live.get()
+    }
 }
 
 /// Everything served on the LAN port: the API and the pages, one session for both.

@@ -90,8 +90,14 @@ async fn receipt_png(
     let t = state.tickets.by_id(id).await?;
     let token = state.tickets.token_of(id).await?;
     let estimate = estimate_of(&t, &state.queue.snapshot());
-    let png = crate::printer::preview_png(state.settings.clone(), t, token, estimate)
-        .await
-        .map_err(|e| ApiError::internal(e.to_string()))?;
+    let png = crate::printer::preview_png(
+        state.settings(),
+        state.queue.catalogue(),
+        t,
+        token,
+        estimate,
+    )
+    .await
+    .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(([(header::CONTENT_TYPE, "image/png")], png))
 }

@@ -143,6 +143,8 @@ pub struct ServiceView<'a> {
     pub documents: Vec<Document>,
     pub open_now: bool,
     pub waiting: usize,
+    /// The wait the office aims for, in seconds, if it set one.
+    pub target_wait_s: Option<u32>,
 }
 
 impl<'a> CatalogueView<'a> {
@@ -160,6 +162,7 @@ impl<'a> CatalogueView<'a> {
             documents: documents(s),
             open_now: s.hours.is_open(&local),
             waiting: queue.waiting(s.letter).count(),
+            target_wait_s: s.target_wait_minutes.map(|m| u32::from(m) * 60),
         };
         CatalogueView {
             commune: CommuneView {

@@ -182,6 +182,32 @@ impl QueueError {
     }
 }
 
+/// Why the office's services or desks cannot be replaced now: today's queue still needs what
+/// the new catalogue would drop.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogueChangeError {
+    #[error(
+        "service {letter} still has {tickets} ticket(s) waiting or at a desk today: serve, transfer or cancel them before removing it"
+    )]
+    ServiceInUse { letter: Letter, tickets: usize },
+    #[error(
+        "desk {desk} still holds ticket {ticket}: finish or transfer it before removing the desk"
+    )]
+    DeskInUse { desk: DeskNo, ticket: TicketNumber },
+    #[error("the time zone cannot change while the office runs: change it in the settings file")]
+    TimeZone,
+}
+
+impl CatalogueChangeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            CatalogueChangeError::ServiceInUse { .. } => "service_in_use",
+            CatalogueChangeError::DeskInUse { .. } => "desk_in_use",
+            CatalogueChangeError::TimeZone => "time_zone",
+        }
+    }
+}
+
 /// One day's queue. Cheap to clone: tickets are `Copy` and the catalogue is shared.
 #[derive(Debug, Clone)]
 pub struct Queue {
@@ -241,6 +267,53 @@ impl Queue {
 
     pub fn catalogue(&self) -> &Arc<Catalogue> {
         &self.catalogue
+    }
+
+    /// The same day under another catalogue (the office's services or desks changed), if
+    /// nothing of today's queue depends on what it drops: a service with tickets still waiting,
+    /// called or in service, or a desk holding a ticket. Numbering, measured service times and
+    /// finished tickets carry over, so a service removed and added back the same day goes on
+    /// with its numbers.
+    pub fn with_catalogue(&self, catalogue: Arc<Catalogue>) -> Result<Queue, CatalogueChangeError> {
+        if catalogue.time_zone() != self.catalogue.time_zone() {
+            return Err(CatalogueChangeError::TimeZone);
+        }
+        let open = |t: &&Ticket| {
+            matches!(
+                t.state,
+                TicketState::Waiting | TicketState::Called | TicketState::Serving
+            )
+        };
+        for service in self.catalogue.services() {
+            if catalogue.service(service.letter).is_none() {
+                let tickets = self
+                    .tickets
+                    .iter()
+                    .filter(open)
+                    .filter(|t| t.service == service.letter)
+                    .count();
+                if tickets > 0 {
+                    return Err(CatalogueChangeError::ServiceInUse {
+                        letter: service.letter,
+                        tickets,
+                    });
+                }
+            }
+        }
+        for desk in self.catalogue.desks() {
+            if catalogue.desk(desk.number).is_none()
+                && let Some(t) = self.at_desk(desk.number)
+            {
+                return Err(CatalogueChangeError::DeskInUse {
+                    desk: desk.number,
+                    ticket: t.number,
+                });
+            }
+        }
+        Ok(Queue {
+            catalogue,
+            ..self.clone()
+        })
     }
 
     pub fn day(&self) -> Date {

@@ -26,7 +26,9 @@ fn catalogue(max_priority_streak: u32) -> Arc<Catalogue> {
         letter: letter(c),
         names: names("s"),
         documents: vec![],
+        procedures: vec![],
         hours: OpenHours::ALWAYS,
+        target_wait_minutes: None,
     };
     let desk = |n, services: &str| Desk {
         number: DeskNo(n),
@@ -434,7 +436,9 @@ fn closed_and_unknown_services_issue_nothing() {
         letter: letter('A'),
         names: names("A"),
         documents: vec![],
+        procedures: vec![],
         hours: weekdays,
+        target_wait_minutes: None,
     };
     let desk = Desk {
         number: DeskNo(1),
@@ -727,6 +731,95 @@ fn check_invariants(queue: &Queue, issued: &[TicketId]) {
             t.passed_by_priority
         );
     }
+}
+
+#[test]
+fn a_new_catalogue_is_taken_unless_it_drops_what_today_still_needs() {
+    let mut office = Office::new(3);
+    let a = office.issue('A', false);
+    let c = office.issue('C', false);
+    let tz = office.queue.catalogue().time_zone().clone();
+    let service = |l| Service {
+        letter: letter(l),
+        names: names("s"),
+        documents: vec![],
+        procedures: vec![],
+        hours: OpenHours::ALWAYS,
+        target_wait_minutes: None,
+    };
+    let desk = |n, services: &str| Desk {
+        number: DeskNo(n),
+        name: format!("Desk {n}"),
+        services: services.chars().map(letter).collect(),
+    };
+    let without_c = Arc::new(
+        Catalogue::new(
+            vec![service('A'), service('B'), service('D')],
+            vec![desk(1, "ABD"), desk(2, "A")],
+            tz.clone(),
+            QueueRules::default(),
+        )
+        .expect("valid"),
+    );
+    // C has a ticket waiting: refused, and the queue is as it was.
+    assert_eq!(
+        office.queue.with_catalogue(without_c.clone()).unwrap_err(),
+        CatalogueChangeError::ServiceInUse {
+            letter: letter('C'),
+            tickets: 1
+        }
+    );
+    // Desk 3 holds C's ticket once called: removing the desk is refused too.
+    let called = office.call_next(3).expect("call");
+    assert_eq!(called.id, c.id);
+    let keep_c = Arc::new(
+        Catalogue::new(
+            vec![service('A'), service('C')],
+            vec![desk(1, "AC")],
+            tz.clone(),
+            QueueRules::default(),
+        )
+        .expect("valid"),
+    );
+    assert!(matches!(
+        office.queue.with_catalogue(keep_c),
+        Err(CatalogueChangeError::DeskInUse {
+            desk: DeskNo(3),
+            ..
+        })
+    ));
+    office.finish(&called, 3);
+    // Nothing depends on C or desk 3 any more: the new catalogue is taken, numbering goes on.
+    office.queue = office.queue.with_catalogue(without_c).expect("taken");
+    assert!(office.queue.ticket(a.id).is_some());
+    let d = office.issue('D', false);
+    assert_eq!(d.number.to_string(), "D-001");
+    assert_eq!(office.issue('A', false).number.to_string(), "A-002");
+    assert!(matches!(
+        office.queue.decide(
+            &Command::Issue {
+                service: letter('C'),
+                priority: false,
+                language: Language::French
+            },
+            None,
+            office.now
+        ),
+        Err(QueueError::UnknownService(_))
+    ));
+    let other_zone = Arc::new(
+        Catalogue::new(
+            vec![service('A'), service('B'), service('D')],
+            vec![desk(1, "ABD")],
+            TimeZone::UTC,
+            QueueRules::default(),
+        )
+        .expect("valid"),
+    );
+    assert_eq!(
+        office.queue.with_catalogue(other_zone).unwrap_err(),
+        CatalogueChangeError::TimeZone
+    );
 }
 
 proptest! {

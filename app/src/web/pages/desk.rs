@@ -34,7 +34,7 @@ pub async fn choose(
     let remembered = jar
         .get(DESK_COOKIE)
         .and_then(|c| c.value().parse::<u16>().ok().map(DeskNo))
-        .filter(|n| state.settings.catalogue.desk(*n).is_some());
+        .filter(|n| state.settings().catalogue.desk(*n).is_some());
     if let (Some(n), None) = (remembered, query.get("choose")) {
         return Redirect::to(&format!("/desk/{n}")).into_response();
     }
@@ -42,7 +42,7 @@ pub async fn choose(
         section.card {
             h1 { (tr.t("desk-choose")) }
             nav.desks {
-                @for d in state.settings.catalogue.desks() {
+                @for d in state.settings().catalogue.desks() {
                     a.big-button href={ "/desk/" (d.number) } {
                         (tr.t1("desk-number", "n", &d.number.to_string()))
                         small { @for l in &d.services { " " (l) } }
@@ -156,7 +156,7 @@ pub async fn live(
 }
 
 fn minutes_since(t: Timestamp) -> i64 {
-    Timestamp::now().duration_since(t).as_secs().max(0) / 60
+    crate::clock::now().duration_since(t).as_secs().max(0) / 60
 }
 
 fn action_button(
@@ -210,7 +210,7 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                             input type="hidden" name="ticket" value=(t.id);
                             label { (tr.t("desk-transfer")) " "
                                 select name="service" {
-                                    @for s in state.settings.catalogue.services().iter().filter(|s| s.letter != t.service) {
+                                    @for s in state.settings().catalogue.services().iter().filter(|s| s.letter != t.service) {
                                         option value=(s.letter) { (s.letter) " · " (s.names.get(tr.language())) }
                                     }
                                 }
@@ -250,8 +250,8 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
 
 fn service_name(tr: Tr, state: &AppState, letter: Letter) -> String {
     state
-        .settings
-        .catalogue
+        .queue
+        .catalogue()
         .service(letter)
         .map(|s| s.names.get(tr.language()).to_owned())
         .unwrap_or_else(|| letter.to_string())
@@ -333,7 +333,7 @@ pub async fn open_ticket(
     let shown_state = crate::web::views::shown_state(&t, queue.day());
     let issued = t
         .issued_at
-        .to_zoned_datetime(state.settings.catalogue.time_zone().clone())
+        .to_zoned_datetime(state.settings().catalogue.time_zone().clone())
         .strftime("%H:%M")
         .to_string();
     let body = html! {

@@ -247,8 +247,7 @@ impl FromRequestParts<AppState> for DeskPath {
             .map_err(|_| PageError::NotFound("error-not-found"))?;
         raw.parse::<u16>()
             .ok()
-            .and_then(|n| state.settings.catalogue.desk(DeskNo(n)))
-            .cloned()
+            .and_then(|n| state.queue.catalogue().desk(DeskNo(n)).cloned())
             .map(DeskPath)
             .ok_or_else(|| {
                 PageError::refused(
@@ -256,5 +255,42 @@ impl FromRequestParts<AppState> for DeskPath {
                     tr.t1("desk-number", "n", &raw),
                 )
             })
+    }
+}
+
+/// A form's fields as sent, in order, repeated names included (forms with rows: a procedure's
+/// steps, a service's documents). Used as `CsrfForm<Fields>`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub struct Fields(pub Vec<(String, String)>);
+
+impl From<Vec<(String, String)>> for Fields {
+    fn from(pairs: Vec<(String, String)>) -> Fields {
+        Fields(pairs)
+    }
+}
+
+impl Fields {
+    /// The first value of `name`, or "".
+    pub fn get(&self, name: &str) -> &str {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+
+    /// Every value of `name`, in order.
+    pub fn all(&self, name: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Whether a checkbox `name` was ticked.
+    pub fn ticked(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
     }
 }

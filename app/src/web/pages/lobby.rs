@@ -115,7 +115,7 @@ pub async fn speech(
         .get("desk")
         .and_then(|d| d.parse::<u16>().ok())
         .map(DeskNo)
-        .filter(|d| state.settings.catalogue.desk(*d).is_some());
+        .filter(|d| state.settings().catalogue.desk(*d).is_some());
     let lang = query.get("lang").and_then(|l| l.parse::<Language>().ok());
     let (Some(number), Some(desk), Some(lang)) = (number, desk, lang) else {
         return Err(PageError::refused(

@@ -119,6 +119,7 @@ pub async fn submit(
                 "account_locked" => tr.t("login-locked"),
                 "too_many_attempts" | "busy" => tr.t("login-too-many"),
                 "wrong_credentials" => tr.t("login-wrong"),
+                "account_disabled" => tr.t("login-disabled"),
                 _ => e.message.clone(),
             };
             login_page(&headers, jar, &next, Some(&problem), e.status)

@@ -7,12 +7,16 @@
 //! ids), makes one call to a service module, and renders; it returns `Result<_, PageError>`
 //! ([`refusal`]), so every refusal is the same page.
 
+mod clock;
 mod desk;
+mod directory;
 mod dossiers;
 pub mod extract;
 pub mod lobby;
 mod login;
+mod office;
 pub mod refusal;
+mod staff;
 mod technician;
 
 pub use refusal::PageError;
@@ -49,7 +53,43 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lobby", get(lobby::page))
         .route("/events", get(lobby::events))
         .route("/lobby/speech.wav", get(lobby::speech))
-        .route("/technician", get(technician::page))
+        .route("/technician", get(technician::page).post(technician::check))
+        .route("/staff", get(staff::list).post(staff::add))
+        .route("/staff/{login}", post(staff::act))
+        .route("/office", get(office::page))
+        .route(
+            "/office/services/new",
+            get(office::new_service).post(office::add_service),
+        )
+        .route(
+            "/office/services/{letter}",
+            get(office::service).post(office::change_service),
+        )
+        .route("/office/desks", post(office::desks))
+        .route("/office/douars", post(office::douars))
+        .route("/clock", get(clock::page).post(clock::set))
+        .route("/directory", get(directory::list))
+        .route("/directory/export.toml", get(directory::export))
+        .route(
+            "/directory/new",
+            get(directory::new_form).post(directory::create),
+        )
+        .route(
+            "/directory/import",
+            post(directory::preview).layer(axum::extract::DefaultBodyLimit::max(
+                crate::directory::MAX_FILE_BYTES * 3 + 4096,
+            )),
+        )
+        .route(
+            "/directory/import/confirm",
+            post(directory::confirm).layer(axum::extract::DefaultBodyLimit::max(
+                crate::directory::MAX_FILE_BYTES * 3 + 4096,
+            )),
+        )
+        .route(
+            "/directory/{id}",
+            get(directory::edit_form).post(directory::change),
+        )
         .merge(dossiers::router())
         .route("/lang/{code}", get(set_language))
         .route("/static/{file}", get(asset))
@@ -187,11 +227,16 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.works_at_desk(), "/desk", "desk-title"),
         (role.sees_dossiers(), "/people", "people-title"),
         (role.sees_dossiers(), "/due", "due-title"),
+        // Officers read the reference and the directory; supervisors also edit them.
+        (role.sees_dossiers(), "/reference", "reference-title"),
+        (role.sees_dossiers(), "/directory", "admin-directory-title"),
         (role.supervises(), "/audit", "audit-title"),
-        (role.supervises(), "/reference", "reference-title"),
         (role.supervises(), "/census", "census-title"),
         (role.supervises(), "/retention", "retention-title"),
         (role.supervises(), "/backup", "backup-title"),
+        (role.supervises(), "/staff", "admin-staff-title"),
+        (role.sees_devices(), "/office", "admin-office-title"),
+        (role.sees_devices(), "/clock", "admin-clock-title"),
         (role.sees_devices(), "/technician", "tech-title"),
     ]
     .into_iter()
@@ -206,6 +251,8 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
                 }
             }
         }
+        // A clock behind the last thing recorded is said on every supervisor's and technician's page.
+        @if role.sees_devices() { (clock::warning(tr)) }
     }
 }
 

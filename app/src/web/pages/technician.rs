@@ -1,27 +1,200 @@
-//! The technician's view: the state of the service and its devices. No dossier, ever.
+//! The technician's page: what they come to check on the box — the printer (with a test
+//! print), the scanner (with a test scan), the disk, the last backup and where it went, the
+//! clock, the version and the journal's last errors. No dossier, ever (a test scan shows the
+//! page's size, not the page).
 
-use super::extract::{Devices, Page};
+use super::clock::{local, warning};
+use super::extract::{CsrfForm, Devices, Page};
 use super::layout;
+use crate::health::{Journal, Report};
+use crate::i18n::Tr;
 use crate::web::AppState;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use baom_domain::clock::ClockState;
 use maud::html;
+use serde::Deserialize;
 
-pub async fn page(
-    State(state): State<AppState>,
-    Page { session, tr, .. }: Page<Devices>,
+/// A size for people: `1.2 Go`.
+fn size(tr: Tr, bytes: u64) -> String {
+    let gb = bytes as f64 / 1e9;
+    if gb >= 1.0 {
+        tr.t1("admin-tech-gb", "n", &format!("{gb:.1}"))
+    } else {
+        tr.t1("admin-tech-mb", "n", &format!("{:.1}", bytes as f64 / 1e6))
+    }
+}
+
+async fn render(
+    state: &AppState,
+    page: &Page<Devices>,
+    outcome: Option<(bool, String)>,
+    status: StatusCode,
 ) -> Response {
-    let queue = state.queue.snapshot();
+    let tr = page.tr;
+    let settings = state.settings();
+    let zone = settings.catalogue.time_zone().clone();
+    let r = Report::gather(
+        settings.data(),
+        settings.backup.usb_dir.clone(),
+        &state.printer,
+        &state.scanner,
+        &state.queue,
+    )
+    .await;
+    let csrf = &page.session.csrf;
     let body = html! {
-        section.card {
-            h1 { (tr.t("tech-title")) }
+        (warning(tr))
+        h1 { (tr.t("tech-title")) }
+        @if let Some((ok, text)) = &outcome {
+            @if *ok { p.verified #tech-outcome role="status" { (text) } } @else { p.problem #tech-outcome role="alert" { (text) } }
+        }
+        section.card #tech-printer {
+            h2 { (tr.t("admin-tech-printer")) }
+            dl.facts {
+                dt { (tr.t("admin-tech-state")) } dd #printer-state { (tr.t(&format!("admin-printer-{}", r.printer.state.as_str()))) }
+                dt { (tr.t("admin-tech-kind")) } dd dir="ltr" { (r.printer.kind) " · " (r.printer.paper_width_mm) " mm" }
+                dt { (tr.t("admin-tech-pending")) } dd { (r.printer.pending) }
+                @if let Some(e) = &r.printer.last_error { dt { (tr.t("admin-tech-last-error")) } dd dir="ltr" { (e) } }
+                @if let Some(at) = r.printer.checked_at { dt { (tr.t("admin-tech-checked")) } dd dir="ltr" { (local(at, &zone)) } }
+            }
+            form.inline method="post" action="/technician" {
+                input type="hidden" name="csrf" value=(csrf);
+                input type="hidden" name="action" value="test-print";
+                button type="submit" { (tr.t("admin-tech-test-print")) }
+            }
+        }
+        section.card #tech-scanner {
+            h2 { (tr.t("admin-tech-scanner")) }
+            @if r.scanner_configured {
+                p { (tr.t("admin-tech-scanner-configured")) }
+                form.inline method="post" action="/technician" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    input type="hidden" name="action" value="test-scan";
+                    button type="submit" { (tr.t("admin-tech-test-scan")) }
+                }
+            } @else {
+                p.empty { (tr.t("admin-tech-scanner-none")) }
+            }
+        }
+        section.card #tech-disk {
+            h2 { (tr.t("admin-tech-disk")) }
+            @match &r.disk {
+                Ok(d) => p { (tr.t2("admin-tech-disk-free", "free", &size(tr, d.free), "total", &size(tr, d.total))) },
+                Err(e) => p.problem { (e) },
+            }
+            p.hint dir="ltr" { (r.data_dir.display()) }
+        }
+        section.card #tech-backup {
+            h2 { (tr.t("backup-title")) }
+            @match &r.last_backup {
+                Ok(Some(b)) => p #last-backup {
+                    (tr.t2("admin-tech-backup-last", "when", &b.at.get(..16).unwrap_or(&b.at).replace('T', " "), "who", &b.actor))
+                    " · " (tr.t(&format!("admin-tech-backup-{}", b.kind))) " · " bdi dir="ltr" { (b.place) } " · " (size(tr, b.bytes.max(0) as u64))
+                },
+                Ok(None) => p.problem #last-backup { (tr.t("admin-tech-backup-none")) },
+                Err(e) => p.problem { (e) },
+            }
+            @match &r.usb_dir {
+                Some(dir) => p.hint { (tr.t1("backup-usb-dir", "dir", &dir.display().to_string())) },
+                None => p.hint { (tr.t("backup-usb-none")) },
+            }
+        }
+        section.card #tech-clock {
+            h2 { (tr.t("admin-clock-title")) }
+            p dir="ltr" { (local(r.clock.service, &zone)) }
+            @match r.clock.state {
+                ClockState::Right => p.verified { (tr.t("admin-clock-right")) },
+                ClockState::Behind { .. } => p.problem { (tr.t("admin-clock-behind-short")) },
+            }
+            p { a href="/clock" { (tr.t("admin-clock-set")) } }
+        }
+        section.card #tech-service {
             h2 { (tr.t("tech-health")) }
             ul {
-                li { "baom " (env!("CARGO_PKG_VERSION")) }
-                li { (tr.t1("tech-tickets-today", "n", &queue.tickets().len().to_string())) }
-                li { (state.settings.data_dir.display()) }
+                li #version { "baom " (r.version) }
+                li { (tr.t1("tech-tickets-today", "n", &r.tickets_today.to_string())) }
+            }
+        }
+        section.card #tech-journal {
+            h2 { (tr.t("admin-tech-journal")) }
+            @match &r.journal {
+                Journal::NoSystemd => p.empty #journal-none { (tr.t("admin-tech-journal-none")) },
+                Journal::Unreadable(why) => p.problem { (tr.t("admin-tech-journal-unreadable")) " " span dir="ltr" { (why) } },
+                Journal::Lines(lines) if lines.is_empty() => p.verified { (tr.t("admin-tech-journal-clean")) },
+                Journal::Lines(lines) => pre.journal dir="ltr" { @for l in lines { (l) "\n" } },
             }
         }
     };
-    layout(tr, &tr.t("tech-title"), Some(&session), "/technician", body).into_response()
+    (
+        status,
+        layout(
+            tr,
+            &tr.t("tech-title"),
+            Some(&page.session),
+            "/technician",
+            body,
+        ),
+    )
+        .into_response()
+}
+
+pub async fn page(State(state): State<AppState>, page: Page<Devices>) -> Response {
+    render(&state, &page, None, StatusCode::OK).await
+}
+
+#[derive(Deserialize)]
+pub struct Check {
+    #[serde(default)]
+    action: String,
+}
+
+/// A test print or a test scan, then the page with its outcome.
+pub async fn check(
+    State(state): State<AppState>,
+    page: Page<Devices>,
+    CsrfForm(form): CsrfForm<Check>,
+) -> Response {
+    let tr = page.tr;
+    let outcome = match form.action.as_str() {
+        "test-print" => match state
+            .printer
+            .test_print(tr.language(), tr.t("admin-tech-test-title"))
+            .await
+        {
+            Ok(s) => (
+                true,
+                tr.t1(
+                    "admin-tech-printed",
+                    "state",
+                    &tr.t(&format!("admin-printer-{}", s.as_str())),
+                ),
+            ),
+            Err(why) => (false, tr.t1("admin-tech-print-failed", "why", &why)),
+        },
+        "test-scan" => match state.scanner.test_scan().await {
+            Ok((w, h, bytes)) => (
+                true,
+                tr.t2(
+                    "admin-tech-scanned",
+                    "size",
+                    &format!("{w} × {h}"),
+                    "bytes",
+                    &size(tr, bytes as u64),
+                ),
+            ),
+            Err(e) => (
+                false,
+                tr.t1("admin-tech-scan-failed", "why", &e.to_string()),
+            ),
+        },
+        _ => (false, tr.t("error-bad-form")),
+    };
+    let status = if outcome.0 {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(&state, &page, Some(outcome), status).await
 }

@@ -236,6 +236,22 @@ pub async fn page(
                 form method="post" action=(here) {
                     input type="hidden" name="csrf" value=(csrf);
                     input type="hidden" name="action" value="refer";
+                    // The directory's partners, those handling this procedure first.
+                    @let partners = state.directory.current();
+                    @let handles = |p: &&baom_domain::directory::Partner| view.case.procedure_id.as_deref().is_some_and(|id| p.handles(id));
+                    @if !partners.partners.is_empty() {
+                        label { (tr.t("admin-referral-partner"))
+                            select name="partner" {
+                                option value="" { "—" }
+                                @for p in partners.partners.iter().filter(handles) {
+                                    option value=(p.id) { (p.name) " · " (tr.t(&format!("body-{}", p.kind.as_str()))) }
+                                }
+                                @for p in partners.partners.iter().filter(|p| !handles(p)) {
+                                    option value=(p.id) { (p.name) " · " (tr.t(&format!("body-{}", p.kind.as_str()))) }
+                                }
+                            }
+                        }
+                    }
                     label { (tr.t("referral-body"))
                         select name="body" {
                             @for b in Body::ALL {
@@ -310,6 +326,8 @@ pub struct CaseAction {
     #[serde(default)]
     body: String,
     #[serde(default)]
+    partner: String,
+    #[serde(default)]
     detail: String,
     #[serde(default)]
     r#override: String,
@@ -380,9 +398,12 @@ pub async fn act(
                 Err(e) => Err(e),
             }
         }
-        "refer" => match Body::parse(&form.body) {
-            Ok(body) => {
-                let detail = form.detail.clone();
+        // A partner of the directory, when one is picked, gives the body and its name.
+        "refer" => match state
+            .directory
+            .pick(&form.partner, &form.body, &form.detail)
+        {
+            Ok((body, detail)) => {
                 let overriding = is_supervisor && !form.r#override.is_empty();
                 dossiers
                     .run(move |db| {

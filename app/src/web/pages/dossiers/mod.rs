@@ -8,6 +8,7 @@
 mod audit_text;
 mod cases;
 mod people;
+mod reference;
 mod supervision;
 
 use crate::web::AppState;
@@ -42,23 +43,38 @@ pub fn router() -> Router<AppState> {
         )
         .route("/backup", get(supervision::backup_page))
         .route("/backup/download", get(supervision::backup_download))
-        .route("/reference", get(supervision::reference_list))
-        .route("/reference/export.toml", get(supervision::reference_export))
+        .route("/reference", get(reference::list))
+        .route("/reference/export.toml", get(reference::export))
+        .route(
+            "/reference/new",
+            get(reference::new_form)
+                .post(reference::create)
+                .layer(axum::extract::DefaultBodyLimit::max(FORM_BYTES)),
+        )
         .route(
             "/reference/import",
-            post(supervision::reference_import).layer(axum::extract::DefaultBodyLimit::max(
+            post(reference::preview).layer(axum::extract::DefaultBodyLimit::max(
+                crate::reference::MAX_FILE_BYTES * 3 + 4096,
+            )),
+        )
+        .route(
+            "/reference/import/confirm",
+            post(reference::confirm).layer(axum::extract::DefaultBodyLimit::max(
                 crate::reference::MAX_FILE_BYTES * 3 + 4096,
             )),
         )
         .route(
             "/reference/{id}",
-            get(supervision::reference_page)
-                .post(supervision::reference_save)
-                .layer(axum::extract::DefaultBodyLimit::max(256 * 1024)),
+            get(reference::page)
+                .post(reference::save)
+                .layer(axum::extract::DefaultBodyLimit::max(FORM_BYTES)),
         )
 }
 
+/// The largest procedure form (four languages of up to 30 steps and 30 documents).
+const FORM_BYTES: usize = 256 * 1024;
+
 /// Today in the commune.
 fn today(state: &AppState) -> jiff::civil::Date {
-    state.settings.catalogue.local_day(jiff::Timestamp::now())
+    state.settings().catalogue.local_day(crate::clock::now())
 }

@@ -327,7 +327,7 @@ fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
         label { (tr.t("field-douar"))
             select name="douar" {
                 option value="" { "—" }
-                @for d in &state.settings.douars {
+                @for d in &state.settings().douars {
                     option value=(d.name) selected[f.douar == d.name] { (d.name) }
                 }
             }
@@ -517,7 +517,7 @@ pub async fn create(
         ticket,
     };
     let who = page.actor();
-    let douars = state.dossiers.douars.clone();
+    let douars = state.dossiers.douars();
     let day = today(&state);
     // Likely duplicates first, unless the officer saw them: nothing is merged silently.
     let confirmed = !form.confirmed.is_empty();
@@ -936,7 +936,7 @@ pub async fn edit(
     let who = page.actor();
     let day = today(&state);
     let input = form.input();
-    let douars = state.dossiers.douars.clone();
+    let douars = state.dossiers.douars();
     match state
         .dossiers
         .run(move |db| store::update(db, &who, id, input, &douars, day))
@@ -997,7 +997,7 @@ pub async fn export_page(
     let body = html! {
         article.printable {
             h1 { (tr.t("export-title")) }
-            p { (state.settings.commune.name_latin) " · " bdi { (state.settings.commune.name_ar) } " · " (e.exported_at.get(..10).unwrap_or("")) }
+            p { (state.settings().commune.name_latin) " · " bdi { (state.settings().commune.name_ar) } " · " (e.exported_at.get(..10).unwrap_or("")) }
             h2 { bdi { (e.person.display_name()) } }
             dl.facts {
                 dt { (tr.t("field-sex")) } dd { (tr.t(&format!("sex-{}", p.sex.as_str()))) }

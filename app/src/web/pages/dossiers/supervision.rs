@@ -1,6 +1,6 @@
 //! The supervisor's pages: the audit log and its verification, the census of migrant
 //! households per douar, the retention period and its purge reports, opening the dossiers with
-//! the recovery key, and the reference of procedures (edit, versions, export, import).
+//! the recovery key, and backups (the reference of procedures is `reference.rs`).
 
 use super::audit_text;
 use super::today;
@@ -9,7 +9,7 @@ use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, Page, Supervision};
 use crate::web::pages::layout;
 use crate::web::pages::refusal::PageError;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 type Supervisor = Page<Supervision>;
 
 /// The families of actions the journal can be narrowed to.
-const ACTION_FAMILIES: [&str; 11] = [
+const ACTION_FAMILIES: [&str; 13] = [
     "session",
     "person",
     "consent",
@@ -32,6 +32,8 @@ const ACTION_FAMILIES: [&str; 11] = [
     "due",
     "audit",
     "backup",
+    "staff",
+    "clock",
 ];
 
 /// The journal's filter from the page's query: who, which actions, which days (the commune's
@@ -48,7 +50,7 @@ fn audit_filter(
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     };
-    let tz = state.settings.catalogue.time_zone().clone();
+    let tz = state.settings().catalogue.time_zone().clone();
     let mut day = |k: &str, next: bool| {
         let text = field(k)?;
         match text.parse::<jiff::civil::Date>() {
@@ -171,7 +173,7 @@ pub async fn audit(
 fn local_time(state: &AppState, at: &str) -> String {
     at.parse::<jiff::Timestamp>()
         .map(|t| {
-            t.to_zoned_datetime(state.settings.catalogue.time_zone().clone())
+            t.to_zoned_datetime(state.settings().catalogue.time_zone().clone())
                 .strftime("%Y-%m-%d %H:%M:%S")
                 .to_string()
         })
@@ -260,7 +262,7 @@ pub async fn census(
             thead { tr { th { (tr.t("field-douar")) } th { (tr.t("census-households")) } th { (tr.t("census-share")) } th { (tr.t("census-people")) } th { (tr.t("census-women")) } } }
             tbody {
                 @for census::DouarCount { douar, households, people, women } in &counts {
-                    @let total = state.settings.douars.iter().find(|d| &d.name == douar).map(|d| d.households);
+                    @let total = state.settings().douars.iter().find(|d| &d.name == douar).map(|d| d.households);
                     tr {
                         td { @if douar.is_empty() { "—" } @else { (douar) } }
                         td { (households) }
@@ -419,184 +421,10 @@ pub async fn vault_unlock(
     }
 }
 
-pub async fn reference_list(
-    State(state): State<AppState>,
-    Page { session, tr, .. }: Supervisor,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
-    let lang = tr.language();
-    let body = html! {
-        h1 { (tr.t("reference-title")) }
-        @if let Some(p) = query.get("problem") { p.problem role="alert" { (p) } }
-        @if let Some(n) = query.get("imported") { p.verified { (tr.t1("reference-imported", "n", n)) } }
-        p { (tr.t("reference-explain")) }
-        table.reference {
-            thead { tr { th { (tr.t("reference-procedure")) } th { (tr.t("referral-body")) } th { (tr.t("reference-version")) } th {} } }
-            tbody {
-                @for (id, v) in state.reference.current().iter() {
-                    tr {
-                        td { a href={ "/reference/" (id) } { (v.procedure.names.get(lang)) } }
-                        td { (tr.t(&format!("body-{}", v.procedure.body.as_str()))) }
-                        td { (v.version) " · " (v.edited_by) }
-                        td { @if v.procedure.to_be_checked { span.flag { (tr.t("procedure-to-check")) } } }
-                    }
-                }
-            }
-        }
-        p { a href="/reference/export.toml" download="reference.toml" { (tr.t("reference-export")) } }
-        form.card method="post" action="/reference/import" {
-            input type="hidden" name="csrf" value=(session.csrf);
-            label { (tr.t("reference-import")) textarea name="file" rows="8" dir="ltr" required {} }
-            button type="submit" { (tr.t("reference-import-submit")) }
-        }
-    };
-    layout(
-        tr,
-        &tr.t("reference-title"),
-        Some(&session),
-        "/reference",
-        body,
-    )
-    .into_response()
-}
-
-pub async fn reference_export(State(state): State<AppState>, _: Supervisor) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/toml; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"reference.toml\"",
-            ),
-        ],
-        state.reference.export(),
-    )
-        .into_response()
-}
-
-#[derive(Deserialize)]
-pub struct FileForm {
-    #[serde(default)]
-    file: String,
-}
-
-pub async fn reference_import(
-    State(state): State<AppState>,
-    page: Supervisor,
-    CsrfForm(form): CsrfForm<FileForm>,
-) -> Response {
-    match state.reference.import(form.file, page.actor()).await {
-        Ok(n) => Redirect::to(&format!("/reference?imported={n}")).into_response(),
-        Err(e) => Redirect::to(&format!(
-            "/reference?problem={}",
-            crate::web::auth::urlencode(&format!("{}: {e}", page.tr.t("reference-refused")))
-        ))
-        .into_response(),
-    }
-}
-
-async fn reference_edit_page(
-    tr: crate::i18n::Tr,
-    state: &AppState,
-    session: &crate::accounts::Session,
-    id: &str,
-    text: &str,
-    problem: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let history = state
-        .reference
-        .history(id.to_owned())
-        .await
-        .unwrap_or_default();
-    let here = format!("/reference/{id}");
-    let body = html! {
-        h1 { (history.first().map(|v| v.procedure.names.get(tr.language()).to_owned()).unwrap_or_else(|| id.to_owned())) }
-        @if let Some(p) = problem { p.problem role="alert" { (p) } }
-        form.card method="post" action=(here) {
-            input type="hidden" name="csrf" value=(session.csrf);
-            label { (tr.t("reference-edit")) textarea name="file" rows="30" dir="ltr" spellcheck="false" { (text) } }
-            button.primary type="submit" { (tr.t("reference-save")) }
-        }
-        h2 { (tr.t("reference-versions")) }
-        ul { @for v in &history { li { (tr.t("reference-version")) " " (v.version) " · " (v.edited_at.get(..16).unwrap_or(&v.edited_at).replace('T', " ")) " · " (v.edited_by) } } }
-    };
-    (
-        status,
-        layout(tr, &tr.t("reference-title"), Some(session), &here, body),
-    )
-        .into_response()
-}
-
-pub async fn reference_page(
-    State(state): State<AppState>,
-    Page { session, tr, .. }: Supervisor,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let v = state
-        .reference
-        .get(&id)
-        .ok_or(PageError::NotFound("dossier-unknown-procedure"))?;
-    Ok(reference_edit_page(
-        tr,
-        &state,
-        &session,
-        &id,
-        &crate::reference::to_toml(&v.procedure),
-        None,
-        StatusCode::OK,
-    )
-    .await)
-}
-
-pub async fn reference_save(
-    State(state): State<AppState>,
-    page: Supervisor,
-    Path(id): Path<String>,
-    CsrfForm(form): CsrfForm<FileForm>,
-) -> Result<Response, PageError> {
-    let Page { session, tr, .. } = &page;
-    let tr = *tr;
-    if state.reference.get(&id).is_none() {
-        return Err(PageError::NotFound("dossier-unknown-procedure"));
-    }
-    let parsed = crate::reference::parse_one(&form.file).and_then(|p| {
-        if p.id == id {
-            Ok(p)
-        } else {
-            Err(crate::reference::ReferenceStoreError::Syntax(format!(
-                "the id stays {id:?}"
-            )))
-        }
-    });
-    let procedure = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            let problem = format!("{}: {e}", tr.t("reference-refused"));
-            return Ok(reference_edit_page(
-                tr,
-                &state,
-                session,
-                &id,
-                &form.file,
-                Some(problem),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await);
-        }
-    };
-    state
-        .reference
-        .save(procedure, page.actor())
-        .await
-        .map_err(|e| PageError::Failed(e.to_string()))?;
-    Ok(Redirect::to(&format!("/reference/{id}")).into_response())
-}
-
 pub async fn backup_page(State(state): State<AppState>, page: Supervisor) -> Response {
     let Page { session, tr, .. } = &page;
     let tr = *tr;
-    let usb = state.settings.backup.usb_dir.clone();
+    let usb = state.settings().backup.usb_dir.clone();
     let on_stick = match &usb {
         Some(dir) => crate::backup::on_stick(dir.clone()).await,
         None => Vec::new(),
@@ -633,11 +461,11 @@ pub async fn backup_download(
     page: Supervisor,
 ) -> Result<Response, PageError> {
     let made = crate::backup::download(
-        state.settings.data(),
+        state.settings().data(),
         state.staff.vault.clone(),
         state.staff.accounts.clone(),
         state.dossiers.clone(),
-        state.settings.commune.name_latin.clone(),
+        state.settings().commune.name_latin.clone(),
         page.actor(),
     )
     .await;
