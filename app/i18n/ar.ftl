@@ -704,3 +704,4 @@ password-rule-too_short = 10 أحرف على الأقل (جملة سهلة ال�
 password-rule-contains_login = دون أن يحتوي على اسم الدخول
 password-rule-same_as_current = مختلفة عن كلمة المرور الحالية
 password-rule-too_long = 256 بايت على الأكثر
+consent-valid = من { $from } إلى { $to }

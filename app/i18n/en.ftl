@@ -698,3 +698,4 @@ password-rule-too_short = at least 10 characters (a sentence easy to remember wo
 password-rule-contains_login = without your login in it
 password-rule-same_as_current = different from the current password
 password-rule-too_long = at most 256 bytes
+consent-valid = from { $from } to { $to }

@@ -699,3 +699,4 @@ password-rule-too_short = au moins 10 caractères (une phrase facile à retenir 
 password-rule-contains_login = sans votre identifiant dedans
 password-rule-same_as_current = différent du mot de passe actuel
 password-rule-too_long = au plus 256 octets
+consent-valid = du { $from } au { $to }

@@ -699,3 +699,4 @@ password-rule-too_short = 10 ⵏ ⵉⵙⴽⴽⵉⵍⵏ ⵖ ⵓⴷⵔⵓⵙ
 password-rule-contains_login = ⴱⵍⴰ ⵉⵙⵎ ⵏ ⵓⴽⵛⴰⵎ
 password-rule-same_as_current = ⵢⴰⴹⵏ ⵅⴼ ⵡⵉⵏ ⵖⵉⵍⴰ
 password-rule-too_long = 256 ⵖ ⵓⴳⴳⴰⵔ
+consent-valid = ⵙⴳ { $from } ⴰⵔ { $to }

@@ -141,6 +141,32 @@ fn a_search_keeps_the_visit_and_finds_by_family_name_or_international_number() {
         "the next search keeps it too"
     );
 
+    // Recording him again from the visit: the likely duplicate's link keeps the visit too.
+    let r = form(
+        &officer,
+        "/people",
+        &[
+            ("name_ar", "محمد آيت أوشن"),
+            ("name_latin", "Mohamed Ait Ouchen"),
+            ("sex", "male"),
+            ("profile", "dependant"),
+            ("ticket", &ticket.to_string()),
+            ("consent_dossier", "on"),
+            ("consent_method", "oral"),
+        ],
+    );
+    assert_eq!(
+        r.status,
+        200,
+        "the duplicates are shown first: {}",
+        r.text()
+    );
+    assert!(
+        r.text().contains(&format!("{at}?ticket={ticket}")),
+        "the duplicate's link keeps the visit: {}",
+        r.text()
+    );
+
     // The number as a relative abroad gives it finds the person stored with a local one.
     for spoken in ["+212 661 23 45 67", "00212661234567"] {
         let r = get(&officer, &format!("/people?q={}", urlencode(spoken))).expect("search");
@@ -177,6 +203,10 @@ fn the_supervisor_filters_and_exports_the_journal_and_sees_logins() {
     // Details read as words, people as words too.
     assert!(page.contains("Adresse : 127.0.0.1"), "{page}");
     assert!(!page.contains("found="), "raw details: {page}");
+    assert!(
+        page.contains("<bdi>Said Ouchen · سعيد أوشن</bdi>"),
+        "people by name, not by number: {page}"
+    );
 
     // Who: only the officer's lines.
     let mine = get(&boss, &format!("/audit?actor={}", baom_e2e::OFFICER.0))

@@ -3,19 +3,42 @@
 
 use super::audit::{self, Line, Verification};
 use super::db::{Db, Result};
+use std::collections::HashMap;
 
-/// The supervisor's reading of the log: the chain verified, and the newest lines (all, or one
-/// person's). The reading is itself a line.
+/// The names of the people the lines are about, by id (who was erased has none: the log keeps
+/// only their number).
+fn names_of(conn: &rusqlite::Connection, lines: &[Line]) -> Result<HashMap<i64, String>> {
+    let mut stmt = conn.prepare(
+        "SELECT CASE WHEN name_latin IS NOT NULL AND name_ar IS NOT NULL THEN name_latin || ' · ' || name_ar
+                     ELSE COALESCE(name_latin, name_ar, '') END
+         FROM people WHERE id = ?1",
+    )?;
+    let mut names = HashMap::new();
+    for id in lines.iter().filter_map(|l| l.person_id) {
+        if names.contains_key(&id) {
+            continue;
+        }
+        let mut rows = stmt.query([id])?;
+        if let Some(row) = rows.next()? {
+            names.insert(id, row.get::<_, String>(0)?);
+        }
+    }
+    Ok(names)
+}
+
+/// The supervisor's reading of the log: the chain verified, the newest lines that pass the
+/// filter, and the names of the people they are about. The reading is itself a line.
 pub fn review_log(
     db: &mut Db,
     actor: &str,
     filter: &audit::Filter,
     printed: Option<audit::Head>,
     limit: i64,
-) -> Result<(Verification, Vec<Line>)> {
+) -> Result<(Verification, Vec<Line>, HashMap<i64, String>)> {
     let verification = db.verify_audit(printed.as_slice())?;
     db.act(actor, |a| {
         let shown = audit::filtered(a.tx, filter, limit)?;
+        let names = names_of(a.tx, &shown)?;
         a.log(
             "audit.verify",
             None,
@@ -26,7 +49,7 @@ pub fn review_log(
                 verification.holds()
             ),
         );
-        Ok((verification, shown))
+        Ok((verification, shown, names))
     })
 }
 

@@ -666,7 +666,7 @@ pub async fn page(
                     li.expired[!c.holds_on(day)] {
                         (tr.t(&format!("consent-purpose-{}", c.purpose.as_str()))) " · "
                         (tr.t(&format!("consent-method-{}", c.method.as_str()))) " · "
-                        (c.given_on) " → " (c.expires_on)
+                        (tr.t2("consent-valid", "from", &c.given_on.to_string(), "to", &c.expires_on.to_string()))
                         @if let Some(w) = c.withdrawn_on { " · " (tr.t("consent-withdrawn")) " " (w) }
                         // Withdrawing is apart from giving, in the colour of what cannot be
                         // undone by a click, says what follows, and asks first.
@@ -1008,7 +1008,7 @@ pub async fn export_page(
                 dt { (tr.t("field-nationality")) } dd { (p.nationality.clone().unwrap_or_default()) }
             }
             h3 { (tr.t("consent-title")) }
-            ul { @for c in &e.consents { li { (tr.t(&format!("consent-purpose-{}", c.purpose.as_str()))) " · " (c.given_on) " → " (c.expires_on) } } }
+            ul { @for c in &e.consents { li { (tr.t(&format!("consent-purpose-{}", c.purpose.as_str()))) " · " (tr.t2("consent-valid", "from", &c.given_on.to_string(), "to", &c.expires_on.to_string())) } } }
             h3 { (tr.t("cases-title")) }
             @for c in &e.cases {
                 section {

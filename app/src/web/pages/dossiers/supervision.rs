@@ -104,7 +104,7 @@ pub async fn audit(
     // A head printed from this page earlier, typed back to check the chain against it.
     let printed_text = query.get("head").cloned().unwrap_or_default();
     let printed = crate::dossiers::audit::Head::parse(&printed_text);
-    let (verification, lines) = state
+    let (verification, lines, names) = state
         .dossiers
         .run(move |db| oversight::review_log(db, &who, &filter, printed, 500))
         .await?;
@@ -157,7 +157,12 @@ pub async fn audit(
                             td { (local_time(&state, &l.at)) }
                             td { bdi { (l.actor) } }
                             td { (audit_text::action(tr, &l.action)) }
-                            td { @if let Some(p) = l.person_id { a href={ "/people/" (p) } { (tr.t1("audit-person-link", "n", &p.to_string())) } } }
+                            td { @if let Some(p) = l.person_id {
+                                @match names.get(&p) {
+                                    Some(name) => { a href={ "/people/" (p) } { bdi { (name) } } }
+                                    None => { (tr.t1("audit-person-link", "n", &p.to_string())) }
+                                }
+                            } }
                             td { @if let Some(c) = l.case_id { a href={ "/cases/" (c) } { (tr.t1("audit-case-link", "n", &c.to_string())) } } }
                             td { (audit_text::details(tr, &l.detail, &|_, _| None)) }
                         }
