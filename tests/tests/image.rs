@@ -354,4 +354,56 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     let again = post(&officer, "/api/v1/tickets", &json!({"service": "A"})).expect("issue");
     assert_eq!(again.json()["number"].as_str(), Some("A-002"));
     clock.done("after the reset: new password and ticket A-001 still there, A-002 next");
+
+    // The boot partition (FAT, readable by any PC the card is put in) after the first boot: no
+    // private key, no password or hash, no recovery key, no configuration, no handover sheet.
+    drop(vm);
+    let recovery = sheet
+        .split("<code class=\"recovery\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the sheet's recovery key")
+        .to_owned();
+    let fat = format!("{}@@1M", disk.display());
+    let listing = Command::new("mdir")
+        .args(["-i", &fat, "-/", "-b", "::"])
+        .output()
+        .expect("mdir (mtools)");
+    assert!(listing.status.success(), "the boot partition reads");
+    let files: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter(|l| !l.ends_with('/'))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        files.iter().any(|f| f.ends_with("BOOTX64.EFI")),
+        "{files:?}"
+    );
+    for name in ["server.key", "baom.toml", "vault.json", "handover.html"] {
+        assert!(
+            !files.iter().any(|f| f.ends_with(name)),
+            "{name} is still on the boot partition: {files:?}"
+        );
+    }
+    for file in &files {
+        let bytes = Command::new("mtype")
+            .args(["-i", &fat, file])
+            .output()
+            .expect("mtype")
+            .stdout;
+        let text = String::from_utf8_lossy(&bytes);
+        for secret in [
+            "PRIVATE KEY",
+            "$argon2",
+            otp.as_str(),
+            NEW_PASSWORD,
+            recovery.as_str(),
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{file} holds a secret ({secret:.12}…)"
+            );
+        }
+    }
+    clock.done("boot partition holds no secret");
 }
