@@ -20,7 +20,7 @@ pub fn by_douar(db: &mut Db, actor: &str) -> Result<Vec<DouarCount>> {
                     count(DISTINCT coalesce('h' || household_id, 'p' || id)),
                     count(*),
                     sum(sex = 'female')
-             FROM people GROUP BY 1 ORDER BY 1",
+             FROM people WHERE merged_into IS NULL GROUP BY 1 ORDER BY 1",
         )?;
         let rows = stmt
             .query_map([], |r| {

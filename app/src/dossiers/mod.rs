@@ -16,6 +16,7 @@ pub mod audit;
 pub mod cases;
 pub mod census;
 mod db;
+pub mod merge;
 pub mod names;
 pub mod oversight;
 pub mod people;

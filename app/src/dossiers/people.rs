@@ -73,9 +73,20 @@ fn parse_stored_birth(text: &str) -> Option<BirthDate> {
 
 const PERSON_COLUMNS: &str = "id, name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, household_id, relation, created_at, created_by";
 
-/// Reads a person without logging (for the callers that log their own action).
+/// Reads a person without logging (for the callers that log their own action). A record merged
+/// into another is not a person any more: it is not found (see `merge::merged_into`).
 pub fn load(conn: &Connection, id: i64) -> Result<StoredPerson> {
     // Cached: a search loads each of its hits.
+    conn.prepare_cached(&format!(
+        "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1 AND merged_into IS NULL"
+    ))?
+    .query_row([id], person_row)
+    .optional()?
+    .ok_or(DossierStoreError::NotFound("person"))
+}
+
+/// Reads a record, merged or not (the merge's own pages).
+pub fn load_any(conn: &Connection, id: i64) -> Result<StoredPerson> {
     conn.prepare_cached(&format!(
         "SELECT {PERSON_COLUMNS} FROM people WHERE id = ?1"
     ))?
@@ -537,7 +548,7 @@ pub fn search(db: &mut Db, actor: &str, query: Query<'_>, limit: usize) -> Resul
             let forms = phone_forms(&normalise_phone(text)?);
             let other = forms.get(1).unwrap_or(&forms[0]);
             let mut stmt = a.tx.prepare(&format!(
-                "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) LIMIT ?3"
+                "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) AND merged_into IS NULL LIMIT ?3"
             ))?;
             let hits = stmt
                 .query_map(params![forms[0], other, limit as i64], person_row)?
@@ -580,7 +591,7 @@ pub fn duplicates(db: &mut Db, actor: &str, person: &Person) -> Result<Vec<Hit>>
         let forms = phone_forms(phone);
         let other = forms.get(1).unwrap_or(&forms[0]);
         let mut stmt = a.tx.prepare(&format!(
-            "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) LIMIT 5"
+            "SELECT {PERSON_COLUMNS} FROM people WHERE phone IN (?1, ?2) AND merged_into IS NULL LIMIT 5"
         ))?;
         for p in stmt.query_map(params![forms[0], other], person_row)? {
             out.push(hit(&p?, MatchStrength::Likely, "same_phone"));
@@ -627,7 +638,7 @@ pub fn household_members(
     household: i64,
 ) -> Result<Vec<(i64, String, Option<String>)>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {PERSON_COLUMNS} FROM people WHERE household_id = ?1 ORDER BY id"
+        "SELECT {PERSON_COLUMNS} FROM people WHERE household_id = ?1 AND merged_into IS NULL ORDER BY id"
     ))?;
     let rows = stmt
         .query_map([household], person_row)?

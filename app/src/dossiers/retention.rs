@@ -33,7 +33,7 @@ fn due(db: &Db, today: Date, years: u16) -> Result<Vec<(i64, i64)>> {
     let mut stmt = db.conn.prepare(
         "SELECT p.id, p.last_activity, EXISTS (SELECT 1 FROM cases c WHERE c.person_id = p.id AND c.status = 'open'),
                 (SELECT count(*) FROM cases c WHERE c.person_id = p.id)
-         FROM people p ORDER BY p.id",
+         FROM people p WHERE p.merged_into IS NULL ORDER BY p.id",
     )?;
     let rows = stmt.query_map([], |r| {
         Ok((

@@ -134,4 +134,21 @@ pub const MIGRATIONS: &[&str] = &[
     // 2: the chain is keyed (HMAC under a key derived from the data key) from the first line
     // written after this; lines from before keep their plain SHA-256 (see `audit`).
     "ALTER TABLE audit ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;",
+    // 3: two records of one person merged: the merged-away record stays (its spellings still
+    // find the person, an undo restores it) and goes with the kept one when that is erased.
+    // `moved` lists, as JSON, the rows that moved, so that an undo moves exactly them back.
+    "ALTER TABLE people ADD COLUMN merged_into INTEGER REFERENCES people (id) ON DELETE CASCADE;
+    CREATE INDEX people_by_merge ON people (merged_into);
+    CREATE TABLE merges (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kept INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        merged INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        moved TEXT NOT NULL,
+        undone_at TEXT,
+        undone_by TEXT
+    );
+    CREATE INDEX merges_by_kept ON merges (kept);",
 ];

@@ -8,6 +8,7 @@
 
 pub mod case;
 pub mod consent;
+pub mod merge;
 pub mod person;
 pub mod retention;
 pub mod search;

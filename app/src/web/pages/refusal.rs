@@ -69,6 +69,7 @@ pub fn unknown_key(what: &str) -> &'static str {
         "case" => "dossier-unknown-case",
         "referral" => "dossier-unknown-referral",
         "scan" => "dossier-unknown-scan",
+        "merge" => "dossier-unknown-merge",
         "ticket" => "dossier-unknown-ticket",
         "procedure" => "dossier-unknown-procedure",
         _ => "error-not-found",

@@ -7,6 +7,7 @@
 
 mod audit_text;
 mod cases;
+mod merges;
 mod people;
 mod reference;
 mod supervision;
@@ -25,6 +26,11 @@ pub fn router() -> Router<AppState> {
             get(people::edit_form).post(people::edit),
         )
         .route("/people/{id}/export", get(people::export_page))
+        .route(
+            "/people/{id}/merge",
+            get(merges::preview).post(merges::merge),
+        )
+        .route("/merges/{id}/undo", post(merges::undo))
         .route("/people/{id}/export.json", get(people::export_json))
         .route("/scans/{id}", get(people::scan_image))
         .route("/cases", post(cases::open))

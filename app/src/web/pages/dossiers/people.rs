@@ -555,9 +555,24 @@ pub async fn page(
     let Page { session, tr, .. } = &page;
     let tr = *tr;
     let who = page.actor();
-    let p = state
+    let p = match state
         .dossiers
         .run(move |db| record::read(db, &who, id))
+        .await
+    {
+        Ok(p) => p,
+        // A record merged into another: its old number leads to the person it now is.
+        Err(DossierStoreError::NotFound("person")) => {
+            return match super::merges::kept_of(&state, id).await {
+                Some(kept) => Ok(Redirect::to(&format!("/people/{kept}")).into_response()),
+                None => Err(PageError::NotFound("dossier-unknown-person")),
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let merges = state
+        .dossiers
+        .run(move |db| crate::dossiers::merge::history(db, id))
         .await?;
     let ticket = ticket_of(&state, &query).await;
     let ticket_scans = match &ticket {
@@ -694,6 +709,7 @@ pub async fn page(
                 button.primary type="submit" name="give" value="yes" { (tr.t("consent-record")) }
             }
         }
+        (super::merges::section(tr, csrf, id, &merges, session.account.role.supervises()))
         section.card.household {
             h2 { (tr.t("household-title")) }
             ul {
