@@ -38,16 +38,14 @@ async fn an_officer_takes_a_visitor_from_ticket_to_referral_and_the_log_shows_ea
 
     let (_driver, c) = browser(&dir.path().join("profile")).await;
     let site = format!("https://{}", baom.lan);
-    c.goto(&format!("{site}/desk/1")).await.expect("open");
-    fill(&c, "login", "amina").await;
-    fill(&c, "password", &baom.demo_password("amina")).await;
-    submit(&c).await;
-    arrive_at(&c, "/password").await;
-    fill(&c, "current", &baom.demo_password("amina")).await;
-    fill(&c, "new", NEW_PASSWORD).await;
-    fill(&c, "repeat", NEW_PASSWORD).await;
-    submit(&c).await;
-    arrive_at(&c, "/desk").await;
+    first_login(
+        &c,
+        &site,
+        "amina",
+        &baom.demo_password("amina"),
+        NEW_PASSWORD,
+    )
+    .await;
 
     // Call the ticket, then open the visitor's dossier from it.
     c.goto(&format!("{site}/desk/1")).await.expect("desk 1");

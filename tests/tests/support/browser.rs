@@ -177,3 +177,18 @@ pub async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// A first login at `site` with a one-time password, replaced at once by `new` (as every
+/// member of staff starts); ends on the page the login leads to.
+pub async fn first_login(c: &Client, site: &str, login: &str, one_time: &str, new: &str) {
+    c.goto(&format!("{site}/desk/1")).await.expect("open");
+    fill(c, "login", login).await;
+    fill(c, "password", one_time).await;
+    submit(c).await;
+    arrive_at(c, "/password").await;
+    fill(c, "current", one_time).await;
+    fill(c, "new", new).await;
+    fill(c, "repeat", new).await;
+    submit(c).await;
+    arrive_at(c, "/desk").await;
+}
