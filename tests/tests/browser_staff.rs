@@ -7,37 +7,9 @@
 mod support;
 
 use baom_e2e::{Baom, NEW_PASSWORD, SUPERVISOR, dossier_office, form, supervisor};
-use fantoccini::{Client, Locator};
+use fantoccini::Client;
 use serde_json::json;
 use support::browser::*;
-
-async fn click(c: &Client, css: &str) {
-    let Ok(element) = c.find(Locator::Css(css)).await else {
-        panic!(
-            "no {css} at {}: {}",
-            path(c).await,
-            text_of(c, "main").await
-        );
-    };
-    element
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn arrive_at(c: &Client, prefix: &str) -> String {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let here = path(c).await;
-        if here.starts_with(prefix) {
-            return here;
-        }
-        if std::time::Instant::now() > deadline {
-            panic!("not at {prefix} but {here}: {}", text_of(c, "main").await);
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
 
 /// Logs in on the login page the browser is at, replacing a one-time password.
 async fn log_in_replacing(c: &Client, login: &str, one_time: &str) {
@@ -170,18 +142,8 @@ async fn a_supervisor_adds_an_officer_who_works_until_the_account_is_disabled() 
         .expect("new person");
     arrive_at(&c, "/people/new").await;
     fill(&c, "name_latin", "Aminata Diallo").await;
-    c.find(Locator::Css("select[name='sex']"))
-        .await
-        .expect("sex")
-        .select_by_value("female")
-        .await
-        .expect("select");
-    c.find(Locator::Css("select[name='profile']"))
-        .await
-        .expect("profile")
-        .select_by_value("foreigner")
-        .await
-        .expect("select");
+    choose(&c, "select[name='sex']", "female").await;
+    choose(&c, "select[name='profile']", "foreigner").await;
     click(&c, "input[name='consent_dossier']").await;
     click(&c, "form[action='/people'] button[type='submit']").await;
     let person = arrive_at(&c, "/people/1").await;
