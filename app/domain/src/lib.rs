@@ -14,6 +14,7 @@ pub mod clock;
 pub mod directory;
 pub mod dossier;
 pub mod feedback;
+pub mod figures;
 pub mod language;
 pub mod names;
 pub mod printer;

@@ -1,0 +1,501 @@
+//! The office's figures for a period, computed from what was recorded: the register's visits,
+//! the cases and referrals, the tickets' times and the kiosk's votes. Counts go in [`Table`]s
+//! (shown through the small-cell rule); times are medians and 90th percentiles over at least
+//! [`SMALL`] tickets.
+//!
+//! Definitions, as the offices report:
+//! - *people received*: the register's visits in the period (a person who came twice counts twice,
+//!   as the offices' registers do);
+//! - *dossiers handled*: cases open at some time in the period (opened by its end, not closed
+//!   before its start);
+//! - *accompanied*: distinct people with a case handled in the period;
+//! - a *wait* runs from the ticket's issue to its first call, a *service* from its start to its
+//!   finish;
+//! - a follow-up is *overdue* when an open case's follow-up date is past (by the period's end).
+
+use super::period::Period;
+use super::register::{
+    AgeBand, Channel, Entry, NationalityGroup, NeedCategory, VisitOutcome, VisitorProfile,
+};
+use super::table::{SMALL, Shown, ShownTable, Table};
+use crate::dossier::case::{Body, ReferralState};
+use crate::dossier::person::{Profile, Sex};
+use crate::feedback::{Rating, Reason};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One visit of the register, with who recorded it and at which service.
+#[derive(Debug, Clone)]
+pub struct VisitFacts {
+    pub entry: Entry,
+    pub service: Option<String>,
+    pub recorded_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseFacts {
+    pub person: i64,
+    pub sex: Sex,
+    pub profile: Profile,
+    pub procedure: Option<String>,
+    pub opened_on: Date,
+    pub closed_on: Option<Date>,
+    pub follow_up_on: Option<Date>,
+    pub opened_by: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReferralFacts {
+    pub body: Body,
+    pub state: ReferralState,
+    pub sent_on: Date,
+    pub sent_by: String,
+}
+
+/// A ticket's times (from `queue.db`).
+#[derive(Debug, Clone)]
+pub struct TicketFacts {
+    pub day: Date,
+    pub service: String,
+    pub desk: Option<u16>,
+    /// `served`, `no_show`, `cancelled`, or a state of today's queue.
+    pub state: String,
+    pub issued_at: Timestamp,
+    /// The local hour it was issued at.
+    pub hour: i8,
+    pub called_at: Option<Timestamp>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct VoteFacts {
+    pub day: Date,
+    pub rating: Rating,
+    pub reason: Option<Reason>,
+}
+
+/// Whose figures: the office's, or one officer's own (their visits, cases and referrals).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Office,
+    Officer(String),
+}
+
+/// What the figures are computed from.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub visits: Vec<VisitFacts>,
+    pub cases: Vec<CaseFacts>,
+    pub referrals: Vec<ReferralFacts>,
+    pub tickets: Vec<TicketFacts>,
+    pub votes: Vec<VoteFacts>,
+    /// Each service's target wait, in minutes, by letter.
+    pub targets: BTreeMap<String, u16>,
+    /// The services' letters, in the catalogue's order.
+    pub services: Vec<String>,
+    /// The commune's douars, in order.
+    pub douars: Vec<String>,
+}
+
+/// Times of one group of tickets (a service, an hour of the day, or all), in seconds. A
+/// median or percentile is `None` under [`SMALL`] tickets.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Times {
+    pub group: String,
+    pub called: u64,
+    pub wait_median: Option<i64>,
+    pub wait_p90: Option<i64>,
+    pub served: u64,
+    pub service_median: Option<i64>,
+    pub service_p90: Option<i64>,
+    /// Called within the service's target wait (with a target): the count and the share.
+    pub within_target: Option<Shown>,
+    pub within_target_share: Option<f64>,
+}
+
+/// A desk's work: tickets served and the time spent serving them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeskWork {
+    pub desk: u16,
+    pub served: u64,
+    pub serving_seconds: i64,
+}
+
+/// The sentences' numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Headline {
+    pub visits: Shown,
+    pub visits_women: Shown,
+    pub dossiers: Shown,
+    pub dossiers_women: Shown,
+    pub foreigners_accompanied: Shown,
+    pub referrals: Shown,
+    /// Share of the period's referrals that came back done, when both counts are shown.
+    pub counter_referral_share: Option<f64>,
+    pub median_days_to_close: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub period: Period,
+    pub scope: Scope,
+    pub headline: Headline,
+    pub tables: Vec<ShownTable>,
+    /// Per service, then "all".
+    pub times: Vec<Times>,
+    /// Waits per hour of the day tickets were issued at.
+    pub hours: Vec<Times>,
+    pub desks: Vec<DeskWork>,
+    /// Whether anything at all was recorded in the period (an export of nothing is refused).
+    pub empty: bool,
+}
+
+impl Figures {
+    pub fn table(&self, code: &str) -> Option<&ShownTable> {
+        self.tables.iter().find(|t| t.code == code)
+    }
+}
+
+const SEXES: [&str; 2] = ["female", "male"];
+
+fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
+    all.iter().map(|v| code(*v).to_owned()).collect()
+}
+
+/// The nearest-rank quantile `q` of sorted `values`, or `None` under [`SMALL`] values.
+pub fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
+    if (sorted.len() as u64) < SMALL {
+        return None;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    Some(sorted[rank - 1])
+}
+
+fn seconds(from: Timestamp, to: Timestamp) -> i64 {
+    to.duration_since(from).as_secs().max(0)
+}
+
+fn times(group: String, tickets: &[&TicketFacts], target_minutes: Option<u16>) -> Times {
+    let mut waits: Vec<i64> = tickets
+        .iter()
+        .filter_map(|t| t.called_at.map(|c| seconds(t.issued_at, c)))
+        .collect();
+    let mut services: Vec<i64> = tickets
+        .iter()
+        .filter(|t| t.state == "served")
+        .filter_map(|t| Some(seconds(t.started_at?, t.finished_at?)))
+        .collect();
+    waits.sort_unstable();
+    services.sort_unstable();
+    let within =
+        target_minutes.map(|m| waits.iter().filter(|w| **w <= i64::from(m) * 60).count() as u64);
+    let called = waits.len() as u64;
+    let within_shown = within.map(|n| {
+        if (1..SMALL).contains(&n) {
+            Shown::Small
+        } else {
+            Shown::Value(n)
+        }
+    });
+    let share = within
+        .filter(|n| {
+            (called >= SMALL)
+                && (*n == 0 || *n >= SMALL)
+                && (called - n == 0 || called - n >= SMALL)
+        })
+        .map(|n| n as f64 / called as f64);
+    Times {
+        group,
+        called,
+        wait_median: quantile(&waits, 0.5),
+        wait_p90: quantile(&waits, 0.9),
+        served: services.len() as u64,
+        service_median: quantile(&services, 0.5),
+        service_p90: quantile(&services, 0.9),
+        within_target: within_shown,
+        within_target_share: share,
+    }
+}
+
+/// Computes the figures of `period` for `scope` from `facts` (rows outside the period are
+/// ignored, so a caller may give more).
+pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
+    let mine = |who: &str| match &scope {
+        Scope::Office => true,
+        Scope::Officer(login) => login == who,
+    };
+    let visits: Vec<&VisitFacts> = facts
+        .visits
+        .iter()
+        .filter(|v| period.contains(v.entry.day) && mine(&v.recorded_by))
+        .collect();
+    let sexes: Vec<String> = SEXES.iter().map(|s| s.to_string()).collect();
+    let by =
+        |code: &'static str, rows: Vec<String>, row: &dyn Fn(&Entry, Option<&str>) -> String| {
+            let mut t = Table::new(code, rows, sexes.clone());
+            for v in &visits {
+                t.add(&row(&v.entry, v.service.as_deref()), v.entry.sex.as_str());
+            }
+            t
+        };
+    let mut tables = vec![
+        by(
+            "visits.by_profile",
+            codes(VisitorProfile::ALL, VisitorProfile::code),
+            &|e, _| e.profile.code().into(),
+        ),
+        by(
+            "visits.by_age_band",
+            codes(AgeBand::ALL, AgeBand::code),
+            &|e, _| e.age_band.code().into(),
+        ),
+        by(
+            "visits.by_nationality",
+            codes(NationalityGroup::ALL, NationalityGroup::code),
+            &|e, _| e.nationality.code().into(),
+        ),
+        by(
+            "visits.by_douar",
+            facts
+                .douars
+                .iter()
+                .cloned()
+                .chain(["unknown".to_owned()])
+                .collect(),
+            &|e, _| e.douar.clone().unwrap_or_else(|| "unknown".into()),
+        ),
+        by(
+            "visits.by_service",
+            facts
+                .services
+                .iter()
+                .cloned()
+                .chain(["none".to_owned()])
+                .collect(),
+            &|_, s| s.unwrap_or("none").to_owned(),
+        ),
+        by(
+            "visits.by_need",
+            codes(NeedCategory::ALL, NeedCategory::code),
+            &|e, _| e.need.clone(),
+        ),
+        by(
+            "visits.by_outcome",
+            codes(VisitOutcome::ALL, VisitOutcome::code),
+            &|e, _| e.outcome.code().into(),
+        ),
+        by(
+            "visits.by_channel",
+            codes(Channel::ALL, Channel::code),
+            &|e, _| e.channel.code().into(),
+        ),
+    ];
+
+    // Cases.
+    let handled: Vec<&CaseFacts> = facts
+        .cases
+        .iter()
+        .filter(|c| {
+            c.opened_on <= period.to
+                && c.closed_on.is_none_or(|d| d >= period.from)
+                && mine(&c.opened_by)
+        })
+        .collect();
+    let profiles = codes(&Profile::ALL, Profile::as_str);
+    let mut cases_handled = Table::new("cases.handled_by_profile", profiles.clone(), sexes.clone());
+    let mut cases_procedure = Table::new("cases.handled_by_procedure", vec![], sexes.clone());
+    let mut opened_closed = Table::new(
+        "cases.opened_closed",
+        vec!["opened".into(), "closed".into()],
+        sexes.clone(),
+    );
+    let mut people: BTreeMap<&str, BTreeSet<(i64, &str)>> = BTreeMap::new();
+    let mut days_to_close = Vec::new();
+    let end = period.to;
+    let mut follow_ups = Table::new(
+        "cases.follow_ups",
+        vec!["due".into(), "overdue".into()],
+        vec!["count".into()],
+    );
+    for c in &handled {
+        cases_handled.add(c.profile.as_str(), c.sex.as_str());
+        cases_procedure.add(c.procedure.as_deref().unwrap_or("none"), c.sex.as_str());
+        people
+            .entry(c.profile.as_str())
+            .or_default()
+            .insert((c.person, c.sex.as_str()));
+        if period.contains(c.opened_on) {
+            opened_closed.add("opened", c.sex.as_str());
+        }
+        if let Some(closed) = c.closed_on.filter(|d| period.contains(*d)) {
+            opened_closed.add("closed", c.sex.as_str());
+            days_to_close.push(i64::from((closed - c.opened_on).get_days()));
+        }
+        if let Some(f) = c.follow_up_on {
+            let open_at_end = c.closed_on.is_none_or(|d| d > end);
+            if period.contains(f) {
+                follow_ups.add("due", "count");
+            }
+            if open_at_end && f < end {
+                follow_ups.add("overdue", "count");
+            }
+        }
+    }
+    let mut accompanied = Table::new("people.accompanied_by_profile", profiles, sexes.clone());
+    for (profile, set) in &people {
+        for (_, sex) in set {
+            accompanied.add(profile, sex);
+        }
+    }
+    days_to_close.sort_unstable();
+
+    // Referrals sent in the period, by body and where they stand now.
+    let states = codes(&ReferralState::ALL, ReferralState::as_str);
+    let mut referrals = Table::new("referrals.by_body", codes(&Body::ALL, Body::as_str), states);
+    for r in facts
+        .referrals
+        .iter()
+        .filter(|r| period.contains(r.sent_on) && mine(&r.sent_by))
+    {
+        referrals.add(r.body.as_str(), r.state.as_str());
+    }
+
+    // Tickets and votes: the office's, not one officer's.
+    let office = scope == Scope::Office;
+    let tickets: Vec<&TicketFacts> = facts
+        .tickets
+        .iter()
+        .filter(|t| office && period.contains(t.day))
+        .collect();
+    let ends = vec![
+        "served".to_owned(),
+        "no_show".into(),
+        "cancelled".into(),
+        "other".into(),
+    ];
+    let mut by_service = Table::new("tickets.by_service", facts.services.clone(), ends);
+    for t in &tickets {
+        let end = match t.state.as_str() {
+            s @ ("served" | "no_show" | "cancelled") => s,
+            _ => "other",
+        };
+        by_service.add(&t.service, end);
+    }
+    let mut reasons = codes(&Reason::ALL, Reason::as_str);
+    reasons.push("none".into());
+    let mut votes = Table::new(
+        "feedback.by_rating",
+        codes(&Rating::ALL, Rating::as_str),
+        reasons,
+    );
+    for v in facts
+        .votes
+        .iter()
+        .filter(|v| office && period.contains(v.day))
+    {
+        votes.add(
+            v.rating.as_str(),
+            v.reason.map(Reason::as_str).unwrap_or("none"),
+        );
+    }
+
+    let empty = visits.is_empty()
+        && handled.is_empty()
+        && tickets.is_empty()
+        && referrals.total() == 0
+        && votes.total() == 0;
+    tables.extend([
+        cases_handled,
+        cases_procedure,
+        accompanied,
+        opened_closed,
+        follow_ups,
+        referrals,
+        by_service,
+        votes,
+    ]);
+    let tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
+    let find = |code: &str| tables.iter().find(|t| t.code == code);
+    let women = |t: Option<&ShownTable>| t.map(|t| t.col_totals[0]).unwrap_or(Shown::Value(0));
+    let total = |t: Option<&ShownTable>| t.map(|t| t.total).unwrap_or(Shown::Value(0));
+    let referred = find("referrals.by_body");
+    let done = referred.and_then(|t| {
+        let c = t.cols.iter().position(|c| c == "done")?;
+        Some(t.col_totals[c])
+    });
+    let counter_referral_share = match (done, total(referred)) {
+        (Some(Shown::Value(done)), Shown::Value(all))
+            if all > 0 && (all == done || all - done >= SMALL) =>
+        {
+            Some(done as f64 / all as f64)
+        }
+        _ => None,
+    };
+    let foreigners_accompanied = find("people.accompanied_by_profile")
+        .and_then(|t| {
+            let r = t.rows.iter().position(|r| r == "foreigner")?;
+            match &t.row_totals {
+                Some(totals) => Some(totals[r]),
+                None => Some(t.cells[r][0]),
+            }
+        })
+        .unwrap_or(Shown::Value(0));
+    let headline = Headline {
+        visits: total(find("visits.by_profile")),
+        visits_women: women(find("visits.by_profile")),
+        dossiers: total(find("cases.handled_by_profile")),
+        dossiers_women: women(find("cases.handled_by_profile")),
+        foreigners_accompanied,
+        referrals: total(referred),
+        counter_referral_share,
+        median_days_to_close: quantile(&days_to_close, 0.5),
+    };
+
+    // Times per service, all services, and per hour of the day.
+    let mut per_service: Vec<Times> = facts
+        .services
+        .iter()
+        .map(|s| {
+            let of: Vec<&TicketFacts> = tickets
+                .iter()
+                .copied()
+                .filter(|t| &t.service == s)
+                .collect();
+            times(s.clone(), &of, facts.targets.get(s).copied())
+        })
+        .collect();
+    per_service.push(times("all".into(), &tickets, None));
+    let mut hours: BTreeMap<i8, Vec<&TicketFacts>> = BTreeMap::new();
+    for t in &tickets {
+        hours.entry(t.hour).or_default().push(t);
+    }
+    let hours = hours
+        .into_iter()
+        .map(|(h, of)| times(format!("{h:02}"), &of, None))
+        .collect();
+    let mut desks: BTreeMap<u16, DeskWork> = BTreeMap::new();
+    for t in tickets.iter().filter(|t| t.state == "served") {
+        let (Some(desk), Some(start), Some(finish)) = (t.desk, t.started_at, t.finished_at) else {
+            continue;
+        };
+        let w = desks.entry(desk).or_insert(DeskWork {
+            desk,
+            served: 0,
+            serving_seconds: 0,
+        });
+        w.served += 1;
+        w.serving_seconds += seconds(start, finish);
+    }
+    Figures {
+        period,
+        scope,
+        headline,
+        tables,
+        times: per_service,
+        hours,
+        desks: desks.into_values().collect(),
+        empty,
+    }
+}

@@ -1,0 +1,18 @@
+//! The office's figures, computed, never typed: the register of visits ([`register`]), the
+//! period a figure covers ([`period`]), tables of counts and the small-cell rule that decides
+//! what of them may be shown ([`table`]), and the figures of a period ([`compute`]).
+//!
+//! Everything here is counts and times over rows the service read; nothing is stored and no
+//! clock is read (today comes in as an argument).
+
+pub mod compute;
+pub mod period;
+pub mod register;
+pub mod table;
+
+pub use compute::{Facts, Figures, Scope, compute};
+pub use period::{Period, PeriodError};
+pub use table::{SMALL, Shown, ShownTable, Table};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,244 @@
+//! The figures of a small commune whose every row is known.
+
+use super::compute::{CaseFacts, ReferralFacts, TicketFacts, VisitFacts, VoteFacts};
+use super::register::{AgeBand, Channel, Entry, NationalityGroup, VisitOutcome, VisitorProfile};
+use super::*;
+use crate::dossier::case::{Body, ReferralState};
+use crate::dossier::person::{Profile, Sex};
+use crate::feedback::{Rating, Reason};
+use jiff::civil::{Date, date};
+use jiff::{Timestamp, ToSpan};
+
+const TODAY: Date = date(2026, 12, 2);
+
+fn visit(
+    day: Date,
+    sex: Sex,
+    profile: VisitorProfile,
+    outcome: VisitOutcome,
+    by: &str,
+) -> VisitFacts {
+    VisitFacts {
+        entry: Entry {
+            day,
+            channel: Channel::Ticket,
+            sex,
+            profile,
+            age_band: AgeBand::From30,
+            nationality: NationalityGroup::Moroccan,
+            douar: Some("Ait Ali".into()),
+            need: "pension".into(),
+            outcome,
+        },
+        service: Some("A".into()),
+        recorded_by: by.into(),
+    }
+}
+
+fn facts() -> Facts {
+    let mut visits = Vec::new();
+    // 2026: 30 women and 20 men from abroad, 7 foreign women; one visit of 2025.
+    for i in 0..30 {
+        visits.push(visit(
+            date(2026, 3, 1 + i % 28),
+            Sex::Female,
+            VisitorProfile::Abroad,
+            VisitOutcome::Informed,
+            "amina",
+        ));
+    }
+    for i in 0..20 {
+        visits.push(visit(
+            date(2026, 5, 1 + i % 28),
+            Sex::Male,
+            VisitorProfile::Abroad,
+            VisitOutcome::Referred,
+            "youssef",
+        ));
+    }
+    for _ in 0..7 {
+        visits.push(visit(
+            date(2026, 11, 3),
+            Sex::Female,
+            VisitorProfile::Foreigner,
+            VisitOutcome::DossierOpened,
+            "amina",
+        ));
+    }
+    visits.push(visit(
+        date(2025, 12, 31),
+        Sex::Male,
+        VisitorProfile::Abroad,
+        VisitOutcome::Informed,
+        "amina",
+    ));
+    let case = |person, sex, profile, opened: Date, closed: Option<Date>| CaseFacts {
+        person,
+        sex,
+        profile,
+        procedure: Some("pension-transfer".into()),
+        opened_on: opened,
+        closed_on: closed,
+        follow_up_on: None,
+        opened_by: "amina".into(),
+    };
+    let mut cases = vec![
+        // Opened in 2025, still open: handled in 2026.
+        case(1, Sex::Female, Profile::Abroad, date(2025, 6, 1), None),
+        // Closed in 2025: not handled in 2026.
+        case(
+            2,
+            Sex::Male,
+            Profile::Abroad,
+            date(2025, 1, 1),
+            Some(date(2025, 2, 1)),
+        ),
+    ];
+    // Six foreign people, one of them with two cases; closed after 10 days each.
+    for p in 10..16 {
+        cases.push(case(
+            p,
+            Sex::Female,
+            Profile::Foreigner,
+            date(2026, 11, 3),
+            Some(date(2026, 11, 13)),
+        ));
+    }
+    cases.push(case(
+        10,
+        Sex::Female,
+        Profile::Foreigner,
+        date(2026, 11, 4),
+        None,
+    ));
+    let referral = |state, day| ReferralFacts {
+        body: Body::CivilRegistry,
+        state,
+        sent_on: day,
+        sent_by: "amina".into(),
+    };
+    let mut referrals: Vec<ReferralFacts> = (0..8)
+        .map(|_| referral(ReferralState::Done, date(2026, 11, 3)))
+        .collect();
+    referrals.extend((0..6).map(|_| referral(ReferralState::Sent, date(2026, 11, 20))));
+    let at = |h: i64| Timestamp::from_second(1_780_000_000 + h).unwrap();
+    let tickets = (0..10)
+        .map(|i| TicketFacts {
+            day: date(2026, 6, 1),
+            service: "A".into(),
+            desk: Some(1),
+            state: if i < 8 {
+                "served".into()
+            } else {
+                "no_show".into()
+            },
+            issued_at: at(0),
+            hour: 9,
+            called_at: Some(at(60 * (i + 1))),
+            started_at: Some(at(60 * (i + 1))),
+            finished_at: (i < 8).then(|| at(60 * (i + 1)) + 300.seconds()),
+        })
+        .collect();
+    let votes = (0..6)
+        .map(|_| VoteFacts {
+            day: date(2026, 6, 1),
+            rating: Rating::Good,
+            reason: Some(Reason::Welcome),
+        })
+        .collect();
+    Facts {
+        visits,
+        cases,
+        referrals,
+        tickets,
+        votes,
+        targets: [("A".to_owned(), 5)].into(),
+        services: vec!["A".into()],
+        douars: vec!["Ait Ali".into()],
+    }
+}
+
+#[test]
+fn the_year_gives_the_sentences_numbers() {
+    let f = compute(
+        Period::parse("2026", TODAY).unwrap(),
+        Scope::Office,
+        &facts(),
+    );
+    let h = &f.headline;
+    assert_eq!(
+        (h.visits, h.visits_women),
+        (Shown::Value(57), Shown::Value(37))
+    );
+    assert_eq!(
+        (h.dossiers, h.dossiers_women),
+        (Shown::Value(8), Shown::Value(8))
+    );
+    assert_eq!(h.foreigners_accompanied, Shown::Value(6));
+    assert_eq!(h.referrals, Shown::Value(14));
+    assert_eq!(h.counter_referral_share, Some(8.0 / 14.0));
+    assert_eq!(h.median_days_to_close, Some(10));
+    let by_outcome = f.table("visits.by_outcome").unwrap();
+    let referred = by_outcome
+        .rows
+        .iter()
+        .position(|r| r == "referred")
+        .unwrap();
+    assert_eq!(
+        by_outcome.cells[referred],
+        vec![Shown::Value(0), Shown::Value(20)]
+    );
+    assert!(!f.empty);
+}
+
+#[test]
+fn times_are_medians_and_ninetieth_percentiles_over_tickets() {
+    let f = compute(
+        Period::parse("2026-06", TODAY).unwrap(),
+        Scope::Office,
+        &facts(),
+    );
+    let a = &f.times[0];
+    assert_eq!((a.group.as_str(), a.called, a.served), ("A", 10, 8));
+    // Waits 1..=10 minutes: median 5 min, p90 9 min; 5 of 10 within the 5-minute target.
+    assert_eq!((a.wait_median, a.wait_p90), (Some(300), Some(540)));
+    assert_eq!((a.service_median, a.service_p90), (Some(300), Some(300)));
+    assert_eq!(
+        (a.within_target, a.within_target_share),
+        (Some(Shown::Value(5)), Some(0.5))
+    );
+    let t = f.table("tickets.by_service").unwrap();
+    assert_eq!(t.cells[0][..2], [Shown::Value(8), Shown::Small]);
+    assert_eq!(f.desks[0].serving_seconds, 8 * 300);
+    assert_eq!(f.hours[0].group, "09");
+}
+
+#[test]
+fn an_officer_sees_their_own_visits_and_no_tickets() {
+    let f = compute(
+        Period::parse("2026", TODAY).unwrap(),
+        Scope::Officer("youssef".into()),
+        &facts(),
+    );
+    assert_eq!(f.headline.visits, Shown::Value(20));
+    assert_eq!(f.headline.dossiers, Shown::Value(0));
+    assert_eq!(f.times.last().unwrap().called, 0);
+}
+
+#[test]
+fn a_period_with_nothing_recorded_is_empty() {
+    let f = compute(
+        Period::parse("2024", TODAY).unwrap(),
+        Scope::Office,
+        &facts(),
+    );
+    assert!(f.empty);
+    assert_eq!(f.headline.visits, Shown::Value(0));
+}
+
+#[test]
+fn quantiles_need_five_values() {
+    assert_eq!(compute::quantile(&[1, 2, 3, 4], 0.5), None);
+    assert_eq!(compute::quantile(&[1, 2, 3, 4, 5], 0.5), Some(3));
+    assert_eq!(compute::quantile(&[1, 2, 3, 4, 5], 0.9), Some(5));
+}
