@@ -13,6 +13,7 @@ pub mod clock;
 pub mod directory;
 pub mod dossiers;
 pub mod feedback;
+pub mod figures;
 pub mod health;
 pub mod i18n;
 pub mod office;

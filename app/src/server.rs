@@ -238,8 +238,18 @@ pub async fn run(
         settings.kiosk_tickets_per_minute as usize,
         web::kiosk::TICKET_WINDOW,
     ));
+    // The figures read a year of tickets at once: their own connection, so that a ticket's
+    // look-up never waits behind them.
+    let figures = crate::figures::FiguresBook::new(
+        dossiers.clone(),
+        store::Reader::open(&data.queue_db())
+            .context("cannot open the queue database for the figures")?,
+        live.clone(),
+        reference.clone(),
+    );
     let state = AppState {
         kiosk_tickets,
+        figures,
         dossiers,
         reference,
         live,

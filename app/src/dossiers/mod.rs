@@ -21,6 +21,7 @@ pub mod names;
 pub mod oversight;
 pub mod people;
 pub mod record;
+pub mod register;
 pub mod retention;
 pub mod scans;
 pub mod schema;

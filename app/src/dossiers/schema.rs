@@ -151,4 +151,26 @@ pub const MIGRATIONS: &[&str] = &[
         undone_by TEXT
     );
     CREATE INDEX merges_by_kept ON merges (kept);",
+    // 4: the register of visits: what is counted of every visit, with or without a dossier
+    // (see `register`). No name: a visit linked to a dossier keeps its person's number, and
+    // loses it (`SET NULL`) when the person is erased, so the office's counts stay whole.
+    "CREATE TABLE register (
+        id INTEGER PRIMARY KEY,
+        day TEXT NOT NULL,                    -- local date, YYYY-MM-DD
+        channel TEXT NOT NULL CHECK (channel IN ('ticket', 'phone', 'field', 'walk_in')),
+        ticket_id INTEGER UNIQUE,             -- queue.db's ticket, for the channel 'ticket'
+        service TEXT,                         -- the ticket's service letter
+        person_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+        sex TEXT NOT NULL CHECK (sex IN ('female', 'male')),
+        profile TEXT NOT NULL,
+        age_band TEXT NOT NULL,
+        nationality TEXT NOT NULL,            -- a group, never a country
+        douar TEXT,
+        need TEXT NOT NULL,                   -- a procedure of the reference or a broad category
+        outcome TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        CHECK ((channel = 'ticket') = (ticket_id IS NOT NULL))
+    );
+    CREATE INDEX register_by_day ON register (day);",
 ];

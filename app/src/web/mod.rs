@@ -9,6 +9,7 @@ pub mod api;
 pub mod auth;
 pub mod connections;
 pub mod error;
+pub mod figures;
 pub mod headers;
 pub mod json;
 pub mod kiosk;
@@ -69,6 +70,8 @@ pub struct AppState {
     pub speech: Arc<Speech>,
     /// People, cases and their audit log (`dossiers.db`), open when the vault is.
     pub dossiers: Dossiers,
+    /// The register of visits and the office's figures.
+    pub figures: crate::figures::FiguresBook,
     /// The reference of procedures (shared, in `queue.db`).
     pub reference: Reference,
     /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).

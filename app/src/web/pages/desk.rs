@@ -83,9 +83,29 @@ pub async fn page(
                 .unwrap_or_else(|_| to.clone());
             Some(tr.t2("desk-transferred", "number", number, "service", &service))
         }
+        (Some("register"), _, _) => Some(tr.t("register-saved")),
         _ => None,
     };
     let queue = state.queue.snapshot();
+    // The register of the visit last finished here (and not yet recorded), under the desk's
+    // live part. Locked dossiers (nobody holding the key logged in) leave it out.
+    let mut served: Vec<&Ticket> = queue
+        .tickets()
+        .iter()
+        .filter(|t| t.desk == Some(desk.number) && t.state == TicketState::Served)
+        .collect();
+    served.sort_by_key(|t| std::cmp::Reverse(t.finished_at));
+    let pending = state
+        .figures
+        .desk_pending(
+            session.account.login.clone(),
+            served.iter().map(|t| t.id.0).collect(),
+        )
+        .await
+        .unwrap_or_else(|e| {
+            tracing::debug!(error = %e, "no register card");
+            None
+        });
     let title = tr.t1("desk-number", "n", &desk.number.to_string());
     let body = html! {
         div.title-row {
@@ -99,6 +119,9 @@ pub async fn page(
             button type="submit" { (tr.t("desk-open")) }
         }
         div #live data-desk=(desk.number) { (live_part(tr, &state, &queue, desk, &session.csrf)) }
+        @if let Some((ticket, input, more)) = &pending {
+            (super::figures::desk_card(tr, &state, desk.number.0, &session.csrf, ticket, input, *more))
+        }
         (shortcuts(tr))
         p.offline hidden { (tr.t("desk-live-lost")) }
         script src="/static/desk.js" defer {}

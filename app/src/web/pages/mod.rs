@@ -12,6 +12,7 @@ mod desk;
 mod directory;
 mod dossiers;
 pub mod extract;
+mod figures;
 pub mod lobby;
 mod login;
 mod office;
@@ -50,6 +51,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/desk/{desk}", get(desk::page).post(desk::act))
         .route("/desk/{desk}/live", get(desk::live))
         .route("/desk/{desk}/open", get(desk::open_ticket))
+        .route("/register", post(figures::record))
+        .route("/register/new", get(figures::new_form))
+        .route("/figures", get(figures::page))
+        .route("/figures/export.csv", get(figures::export_csv))
+        .route("/figures/export.xlsx", get(figures::export_xlsx))
         .route("/lobby", get(lobby::page))
         .route("/events", get(lobby::events))
         .route("/lobby/speech.wav", get(lobby::speech))
@@ -230,6 +236,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         // Officers read the reference and the directory; supervisors also edit them.
         (role.sees_dossiers(), "/reference", "reference-title"),
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
+        (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/audit", "audit-title"),
         (role.supervises(), "/census", "census-title"),
         (role.supervises(), "/retention", "retention-title"),

@@ -1,0 +1,82 @@
+//! The words of the figures: a table's title, its rows and columns, in the reader's language
+//! (the page, the XLSX and the CSV say the same). Codes stay beside the words in the exports.
+
+use super::FiguresBook;
+use crate::i18n::Tr;
+use baom_domain::figures::register::NeedCategory;
+
+pub struct Labels<'a> {
+    pub tr: Tr,
+    pub book: &'a FiguresBook,
+}
+
+impl Labels<'_> {
+    pub fn table(&self, code: &str) -> String {
+        self.tr.t(&format!("fig-{}", code.replace('.', "-")))
+    }
+
+    fn service(&self, letter: &str) -> String {
+        let settings = self.book.settings();
+        match settings
+            .catalogue
+            .services()
+            .iter()
+            .find(|s| s.letter.to_string() == letter)
+        {
+            Some(s) => format!("{letter} · {}", s.names.get(self.tr.language())),
+            None => letter.to_owned(),
+        }
+    }
+
+    fn need(&self, code: &str) -> String {
+        if NeedCategory::parse(code).is_some() {
+            return self.tr.t(&format!("need-{code}"));
+        }
+        if code == "none" {
+            return self.tr.t("fig-no-procedure");
+        }
+        self.book
+            .procedure_name(code, self.tr.language())
+            .unwrap_or_else(|| code.to_owned())
+    }
+
+    pub fn row(&self, table: &str, row: &str) -> String {
+        let t = self.tr;
+        if row == "unknown" {
+            return t.t("fig-unknown");
+        }
+        match table {
+            "visits.by_profile" | "cases.handled_by_profile" | "people.accompanied_by_profile" => {
+                t.t(&format!("profile-{row}"))
+            }
+            "visits.by_nationality" => t.t(&format!("nationality-{row}")),
+            "visits.by_service" | "tickets.by_service" if row == "none" => t.t("fig-no-service"),
+            "visits.by_service" | "tickets.by_service" => self.service(row),
+            "visits.by_need" | "cases.handled_by_procedure" => self.need(row),
+            "visits.by_outcome" => t.t(&format!("visit-outcome-{row}")),
+            "visits.by_channel" => t.t(&format!("channel-{row}")),
+            "cases.opened_closed" | "cases.follow_ups" => t.t(&format!("fig-{row}")),
+            "referrals.by_body" => t.t(&format!("body-{row}")),
+            "feedback.by_rating" => t.t(&format!("rating-{row}")),
+            _ => row.to_owned(),
+        }
+    }
+
+    pub fn col(&self, table: &str, col: &str) -> String {
+        let t = self.tr;
+        match (table, col) {
+            (_, "female" | "male") => t.t(&format!("sex-{col}")),
+            (_, "count") => t.t("fig-count"),
+            ("referrals.by_body", _) => t.t(&format!("referral-{col}")),
+            ("tickets.by_service", "other") => t.t("fig-other"),
+            ("tickets.by_service", _) => t.t(&format!("state-{col}")),
+            ("feedback.by_rating", "none") => t.t("fig-no-reason"),
+            ("feedback.by_rating", _) => t.t(&format!("reason-{col}")),
+            _ => col.to_owned(),
+        }
+    }
+
+    pub fn total(&self) -> String {
+        self.tr.t("fig-total")
+    }
+}
