@@ -846,3 +846,5 @@ register-more = { $n ->
 register-new-title = Visit without a ticket
 register-new-explain = A phone call, a visit in the field (souk day) or at the office without a ticket: it counts in the register like the others.
 register-saved = Visit recorded in the register.
+
+fig-hidden = (not shown: small numbers)

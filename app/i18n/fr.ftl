@@ -847,3 +847,5 @@ register-more = { $n ->
 register-new-title = Visite sans ticket
 register-new-explain = Un appel, une visite sur le terrain (jour de souk) ou au bureau sans ticket : elle compte dans le registre comme les autres.
 register-saved = Visite enregistrée dans le registre.
+
+fig-hidden = (non affiché : petits effectifs)

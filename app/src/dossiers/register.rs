@@ -94,19 +94,39 @@ pub fn record(
 }
 
 /// What the register's form starts from for a ticket: its entry if it has one, else what the
-/// dossier linked to the ticket says, else nothing. A line in the log when a dossier was read.
+/// dossier linked to the ticket says, else nothing. Reading an entry or a dossier is a line in
+/// the log; a ticket with neither reads nothing about anyone and leaves none.
 pub fn start_for_ticket(
     db: &mut Db,
     actor: &str,
     ticket: u64,
     today: Date,
 ) -> Result<(EntryInput, bool)> {
+    let id = ticket as i64;
+    let entry: Option<i64> = db
+        .conn
+        .query_row("SELECT id FROM register WHERE ticket_id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let person: Option<i64> = db
+        .conn
+        .query_row(
+            "SELECT v.person_id FROM visits v JOIN people p ON p.id = v.person_id
+             WHERE v.ticket_id = ?1 AND p.merged_into IS NULL ORDER BY v.id LIMIT 1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if entry.is_none() && person.is_none() {
+        return Ok((EntryInput::default(), false));
+    }
     db.act(actor, |a| {
-        let recorded =
-            a.tx.query_row(
+        if let Some(entry) = entry {
+            let input = a.tx.query_row(
                 "SELECT sex, profile, age_band, nationality, coalesce(douar, ''), need, outcome
-                 FROM register WHERE ticket_id = ?1",
-                [ticket as i64],
+                 FROM register WHERE id = ?1",
+                [entry],
                 |r| {
                     Ok(EntryInput {
                         channel: Channel::Ticket.code().into(),
@@ -119,19 +139,10 @@ pub fn start_for_ticket(
                         outcome: r.get(6)?,
                     })
                 },
-            )
-            .optional()?;
-        if let Some(input) = recorded {
+            )?;
+            a.log("register.read", person, None, format!("entry={entry}"));
             return Ok((input, true));
         }
-        let person: Option<i64> =
-            a.tx.query_row(
-                "SELECT v.person_id FROM visits v JOIN people p ON p.id = v.person_id
-                 WHERE v.ticket_id = ?1 AND p.merged_into IS NULL ORDER BY v.id LIMIT 1",
-                [ticket as i64],
-                |r| r.get(0),
-            )
-            .optional()?;
         let Some(id) = person else {
             return Ok((EntryInput::default(), false));
         };

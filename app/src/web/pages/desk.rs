@@ -103,7 +103,7 @@ pub async fn page(
         )
         .await
         .unwrap_or_else(|e| {
-            tracing::debug!(error = %e, "no register card");
+            tracing::warn!(error = %e, "no register card");
             None
         });
     let title = tr.t1("desk-number", "n", &desk.number.to_string());

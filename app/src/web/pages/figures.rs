@@ -377,36 +377,37 @@ fn times_view(tr: Tr, labels: &Labels<'_>, code: &str, rows: &[Times]) -> Markup
 /// The sentences the offices write in their reports, from the period's figures.
 pub fn sentences(tr: Tr, f: &Figures) -> Vec<String> {
     let h = &f.headline;
+    // A number hidden by the small-cell rule reads as words, not as an "x".
+    let n = |v: Shown| match v {
+        Shown::Hidden => tr.t("fig-hidden"),
+        v => v.to_string(),
+    };
     let mut out = vec![
         tr.t2(
             "fig-sentence-visits",
             "visits",
-            &h.visits.to_string(),
+            &n(h.visits),
             "women",
-            &h.visits_women.to_string(),
+            &n(h.visits_women),
         ),
         tr.t2(
             "fig-sentence-dossiers",
             "dossiers",
-            &h.dossiers.to_string(),
+            &n(h.dossiers),
             "women",
-            &h.dossiers_women.to_string(),
+            &n(h.dossiers_women),
         ),
-        tr.t1(
-            "fig-sentence-foreigners",
-            "n",
-            &h.foreigners_accompanied.to_string(),
-        ),
+        tr.t1("fig-sentence-foreigners", "n", &n(h.foreigners_accompanied)),
     ];
     match h.counter_referral_share {
         Some(share) => out.push(tr.t2(
             "fig-sentence-referrals",
             "n",
-            &h.referrals.to_string(),
+            &n(h.referrals),
             "share",
             &format!("{:.0}", share * 100.0),
         )),
-        None => out.push(tr.t1("fig-sentence-referrals-only", "n", &h.referrals.to_string())),
+        None => out.push(tr.t1("fig-sentence-referrals-only", "n", &n(h.referrals))),
     }
     if let Some(days) = h.median_days_to_close {
         out.push(tr.t1("fig-sentence-close", "days", &days.to_string()));
