@@ -399,6 +399,48 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
         }
     }
 
+    // The census: six households of Tinfat with a member in France, one of Assaisse with two
+    // members in Casablanca, one household with no migrant (not a migrant household).
+    for (douar, abroad, internal, countries) in [("Tinfat", "1", "", "FR"); 6]
+        .into_iter()
+        .chain([("Assaisse", "", "2", ""), ("Assaisse", "0", "0", "")])
+    {
+        let r = form(
+            &officer,
+            "/census/households",
+            &[
+                ("douar", douar),
+                ("size", "5"),
+                ("abroad", abroad),
+                ("internal", internal),
+                ("countries", countries),
+                ("source", "field"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.text());
+    }
+    let r = form(
+        &officer,
+        "/census/households",
+        &[("douar", "Atlantis"), ("size", "5"), ("abroad", "1")],
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text().contains("value=\"5\""),
+        "the form keeps what was typed: {}",
+        r.text()
+    );
+    let census = get(&boss, "/census").expect("census").text();
+    assert!(
+        census.contains("data-row=\"Tinfat\"") && census.contains("data-value=\"6\""),
+        "{census}"
+    );
+    assert_eq!(
+        get(&officer, "/census").expect("census").status,
+        403,
+        "officers count households, supervisors read the census"
+    );
+
     // The figures of the year, as the supervisor sees them.
     let r = get(&boss, &format!("/api/v1/figures?period={year}")).expect("figures");
     assert_eq!(r.status, 200, "{}", r.text());
@@ -430,6 +472,8 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
         count(|p| p.3 == "foreigner"),
     );
     assert_eq!(h["referrals"], json!(6));
+    assert_eq!(h["migrant_households"], json!(7));
+    assert_eq!(h["douars_with_migrants"], json!(2));
     let tables = f["tables"].as_array().expect("tables");
     let mut compared = 0;
     for t in tables {

@@ -173,4 +173,20 @@ pub const MIGRATIONS: &[&str] = &[
         CHECK ((channel = 'ticket') = (ticket_id IS NOT NULL))
     );
     CREATE INDEX register_by_day ON register (day);",
+    // 5: the census of migrant households, counted in the field (souk day), from the
+    // commune's monograph or at the desk: counts per household, never a name (see `census`).
+    "CREATE TABLE census_households (
+        id INTEGER PRIMARY KEY,
+        douar TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size BETWEEN 1 AND 60),
+        abroad INTEGER NOT NULL DEFAULT 0,     -- members living abroad
+        internal INTEGER NOT NULL DEFAULT 0,   -- members living in another Moroccan city
+        returnees INTEGER NOT NULL DEFAULT 0,
+        foreigners INTEGER NOT NULL DEFAULT 0, -- third-country nationals living in it
+        countries TEXT NOT NULL DEFAULT '',    -- ISO codes of the countries of those abroad
+        source TEXT NOT NULL CHECK (source IN ('field', 'monograph', 'desk')),
+        noted_on TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );",
 ];

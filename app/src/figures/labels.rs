@@ -67,6 +67,7 @@ impl Labels<'_> {
         match (table, col) {
             (_, "female" | "male") => t.t(&format!("sex-{col}")),
             (_, "count") => t.t("fig-count"),
+            ("census.members_by_douar", _) => t.t(&format!("census-col-{col}")),
             ("referrals.by_body", _) => t.t(&format!("referral-{col}")),
             ("tickets.by_service", "other") => t.t("fig-other"),
             ("tickets.by_service", _) => t.t(&format!("state-{col}")),

@@ -11,6 +11,7 @@
 pub mod export;
 pub mod labels;
 
+use crate::dossiers::census;
 use crate::dossiers::register::{self, RegisterTicket};
 use crate::dossiers::{DossierStoreError, Dossiers};
 use crate::office::LiveSettings;
@@ -18,6 +19,7 @@ use crate::reference::Reference;
 use crate::store::{Reader, StoreError};
 use baom_domain::dossier::DossierError;
 use baom_domain::feedback::{Rating, Reason};
+use baom_domain::figures::census::{Census, HouseholdInput};
 use baom_domain::figures::compute::{Facts, TicketFacts, VoteFacts};
 use baom_domain::figures::register::EntryInput;
 use baom_domain::figures::{Figures, Period, PeriodError, Scope};
@@ -250,9 +252,12 @@ impl FiguresBook {
         scope: Scope,
     ) -> Result<Figures, FiguresError> {
         let (from, to) = (period.from, period.to);
-        let (visits, cases, referrals) = self
+        let (visits, cases, referrals, households) = self
             .dossiers
-            .run(move |db| register::facts(db, &actor, from, to))
+            .run(move |db| {
+                let (visits, cases, referrals) = register::facts(db, &actor, from, to)?;
+                Ok((visits, cases, referrals, census::households(db, &actor)?))
+            })
             .await?;
         let tz = self.live.get().catalogue.time_zone().clone();
         let (tickets, votes) = self
@@ -351,8 +356,62 @@ impl FiguresBook {
                 .map(|s| s.letter.to_string())
                 .collect(),
             douars: settings.douars.iter().map(|d| d.name.clone()).collect(),
+            households,
+            douar_households: settings
+                .douars
+                .iter()
+                .map(|d| (d.name.clone(), d.households))
+                .collect(),
         };
         Ok(baom_domain::figures::compute(period, scope, &facts))
+    }
+
+    /// Adds a household to the census (counted in the field, from the monograph or at the desk).
+    pub async fn add_household(
+        &self,
+        actor: String,
+        input: HouseholdInput,
+    ) -> Result<i64, FiguresError> {
+        let douars: Vec<String> = self
+            .live
+            .get()
+            .douars
+            .iter()
+            .map(|d| d.name.clone())
+            .collect();
+        let household = input.check(&douars, self.today())?;
+        let now = crate::clock::now().to_string();
+        Ok(self
+            .dossiers
+            .run(move |db| census::add_household(db, &actor, &household, &now))
+            .await?)
+    }
+
+    /// The census as of today: per douar, against the douars' households; and the counts of
+    /// the people with a dossier and their households.
+    pub async fn census(
+        &self,
+        actor: String,
+    ) -> Result<(Census, Vec<census::DouarCount>), FiguresError> {
+        let (households, from_dossiers) = self
+            .dossiers
+            .run(move |db| {
+                Ok((
+                    census::households(db, &actor)?,
+                    census::by_douar(db, &actor)?,
+                ))
+            })
+            .await?;
+        let settings = self.live.get();
+        let douars: Vec<(String, u32)> = settings
+            .douars
+            .iter()
+            .map(|d| (d.name.clone(), d.households))
+            .collect();
+        Ok((
+            baom_domain::figures::census::census(&douars, &households, self.today()),
+            from_dossiers,
+        ))
     }
 
     /// The figures of `period`, refused when nothing was recorded in it (for an export, where

@@ -146,6 +146,9 @@ pub fn view(f: &Figures) -> Value {
             "foreigners_accompanied": shown(h.foreigners_accompanied),
             "referrals": shown(h.referrals), "counter_referral_share": h.counter_referral_share,
             "median_days_to_close": h.median_days_to_close,
+            "migrant_households": shown(h.migrant_households),
+            "douars_with_migrants": h.douars_with_migrants,
+            "migrant_household_share": h.migrant_household_share,
         },
         "tables": f.tables.iter().map(|t| json!({
             "code": t.code, "rows": t.rows, "cols": t.cols,

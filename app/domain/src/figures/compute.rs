@@ -13,6 +13,7 @@
 //!   finish;
 //! - a follow-up is *overdue* when an open case's follow-up date is past (by the period's end).
 
+use super::census::{Census, Household, census};
 use super::period::Period;
 use super::register::{
     AgeBand, Channel, Entry, NationalityGroup, NeedCategory, VisitOutcome, VisitorProfile,
@@ -97,6 +98,10 @@ pub struct Facts {
     pub services: Vec<String>,
     /// The commune's douars, in order.
     pub douars: Vec<String>,
+    /// The census's households (all of them: those noted by the period's end count).
+    pub households: Vec<Household>,
+    /// Each douar's households, as the settings give them.
+    pub douar_households: Vec<(String, u32)>,
 }
 
 /// Times of one group of tickets (a service, an hour of the day, or all), in seconds. A
@@ -135,6 +140,12 @@ pub struct Headline {
     /// Share of the period's referrals that came back done, when both counts are shown.
     pub counter_referral_share: Option<f64>,
     pub median_days_to_close: Option<i64>,
+    /// Households with a migrant, the douars they are in, and their share of the commune's
+    /// households (in percent, when the settings give the douars' households and the count
+    /// is shown).
+    pub migrant_households: Shown,
+    pub douars_with_migrants: u32,
+    pub migrant_household_share: Option<f64>,
 }
 
 #[derive(Debug, Clone)]
@@ -148,6 +159,8 @@ pub struct Figures {
     /// Waits per hour of the day tickets were issued at.
     pub hours: Vec<Times>,
     pub desks: Vec<DeskWork>,
+    /// The census as of the period's end (its tables are among `tables`, suppressed).
+    pub census: Census,
     /// Whether anything at all was recorded in the period (an export of nothing is refused).
     pub empty: bool,
 }
@@ -406,7 +419,32 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         && tickets.is_empty()
         && referrals.total() == 0
         && votes.total() == 0;
+    // The census as of the period's end: households with a migrant, and their members.
+    let counted = census(&facts.douar_households, &facts.households, period.to);
+    let empty = empty && counted.total.migrant_households == 0;
+    let mut census_households = Table::new(
+        "census.households_by_douar",
+        facts.douars.clone(),
+        vec!["count".into()],
+    );
+    let kinds: Vec<String> = ["abroad", "internal", "returnees", "foreigners"]
+        .map(String::from)
+        .to_vec();
+    let mut census_members = Table::new("census.members_by_douar", facts.douars.clone(), kinds);
+    for d in &counted.douars {
+        census_households.add_n(&d.douar, "count", u64::from(d.migrant_households));
+        for (kind, n) in [
+            ("abroad", d.abroad),
+            ("internal", d.internal),
+            ("returnees", d.returnees),
+            ("foreigners", d.foreigners),
+        ] {
+            census_members.add_n(&d.douar, kind, u64::from(n));
+        }
+    }
     tables.extend([
+        census_households,
+        census_members,
         cases_handled,
         cases_procedure,
         accompanied,
@@ -451,6 +489,14 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         referrals: total(referred),
         counter_referral_share,
         median_days_to_close: quantile(&days_to_close, 0.5),
+        migrant_households: total(find("census.households_by_douar")),
+        douars_with_migrants: counted.douars_with_migrants,
+        migrant_household_share: match total(find("census.households_by_douar")) {
+            Shown::Value(n) if counted.total.households > 0 => {
+                Some(n as f64 * 100.0 / f64::from(counted.total.households))
+            }
+            _ => None,
+        },
     };
 
     // Times per service, all services, and per hour of the day.
@@ -496,6 +542,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         times: per_service,
         hours,
         desks: desks.into_values().collect(),
+        census: counted,
         empty,
     }
 }

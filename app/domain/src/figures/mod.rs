@@ -5,6 +5,7 @@
 //! Everything here is counts and times over rows the service read; nothing is stored and no
 //! clock is read (today comes in as an argument).
 
+pub mod census;
 pub mod compute;
 pub mod period;
 pub mod register;

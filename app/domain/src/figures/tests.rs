@@ -155,6 +155,8 @@ fn facts() -> Facts {
         targets: [("A".to_owned(), 5)].into(),
         services: vec!["A".into()],
         douars: vec!["Ait Ali".into()],
+        households: vec![],
+        douar_households: vec![("Ait Ali".into(), 100)],
     }
 }
 

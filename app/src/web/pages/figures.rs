@@ -3,7 +3,7 @@
 //! with no ticket), the figures of a period with the sentences the offices report, and the
 //! figures as CSV and XLSX. Supervisors see the office's figures, officers their own.
 
-use super::extract::{CsrfForm, DeskWork, Page};
+use super::extract::{CsrfForm, DeskWork, Page, Supervision};
 use super::layout;
 use super::refusal::{PageError, explain};
 use crate::figures::labels::Labels;
@@ -13,6 +13,7 @@ use crate::web::AppState;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use baom_domain::figures::census::{HouseholdInput, Source};
 use baom_domain::figures::compute::Times;
 use baom_domain::figures::register::{
     AgeBand, Channel, EntryInput, NationalityGroup, NeedCategory, VisitOutcome, VisitorProfile,
@@ -412,6 +413,12 @@ pub fn sentences(tr: Tr, f: &Figures) -> Vec<String> {
     if let Some(days) = h.median_days_to_close {
         out.push(tr.t1("fig-sentence-close", "days", &days.to_string()));
     }
+    out.push(census_sentence(
+        tr,
+        n(h.migrant_households),
+        h.douars_with_migrants,
+        h.migrant_household_share,
+    ));
     out
 }
 
@@ -573,4 +580,222 @@ pub async fn export_xlsx(
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, PageError> {
     export_as(state, page, q, true).await
+}
+
+#[derive(Deserialize, Default)]
+pub struct HouseholdForm {
+    #[serde(default)]
+    douar: String,
+    #[serde(default)]
+    size: String,
+    #[serde(default)]
+    abroad: String,
+    #[serde(default)]
+    internal: String,
+    #[serde(default)]
+    returnees: String,
+    #[serde(default)]
+    foreigners: String,
+    #[serde(default)]
+    countries: String,
+    #[serde(default)]
+    source: String,
+    #[serde(default)]
+    noted_on: String,
+}
+
+impl HouseholdForm {
+    fn input(&self) -> HouseholdInput {
+        HouseholdInput {
+            douar: self.douar.clone(),
+            size: self.size.clone(),
+            abroad: self.abroad.clone(),
+            internal: self.internal.clone(),
+            returnees: self.returnees.clone(),
+            foreigners: self.foreigners.clone(),
+            countries: self.countries.clone(),
+            source: self.source.clone(),
+            noted_on: self.noted_on.clone(),
+        }
+    }
+}
+
+fn household_page(
+    tr: Tr,
+    state: &AppState,
+    page: &Page<DeskWork>,
+    form: &HouseholdForm,
+    problem: Option<String>,
+    done: bool,
+) -> Markup {
+    let sources: Vec<(&str, String)> = Source::ALL
+        .iter()
+        .map(|s| (s.code(), tr.t(&format!("census-source-{}", s.code()))))
+        .collect();
+    let source = if form.source.is_empty() {
+        "field"
+    } else {
+        form.source.as_str()
+    };
+    let number = |name: &str, value: &str| {
+        html! {
+            label { (tr.t(&format!("census-field-{name}"))) " " input type="number" name=(name) value=(value) min="0" max="60" inputmode="numeric" dir="ltr" size="4"; }
+        }
+    };
+    let body = html! {
+        section.card.register {
+            h1 { (tr.t("census-new-title")) }
+            p.hint { (tr.t("census-new-explain")) }
+            @if let Some(p) = problem { p.problem role="alert" { (p) } }
+            @if done { p.done role="status" { (tr.t("census-saved")) } }
+            form method="post" action="/census/households" {
+                input type="hidden" name="csrf" value=(page.session.csrf);
+                label { (tr.t("field-douar")) " "
+                    select name="douar" required {
+                        option value="" { "—" }
+                        @for d in &state.settings().douars { option value=(d.name) selected[d.name == form.douar] { (d.name) } }
+                    }
+                }
+                (number("size", &form.size))
+                (number("abroad", &form.abroad))
+                (number("internal", &form.internal))
+                (number("returnees", &form.returnees))
+                (number("foreigners", &form.foreigners))
+                label { (tr.t("census-field-countries")) " " input name="countries" value=(form.countries) dir="ltr" placeholder="FR, ES, BE" size="20"; }
+                (choices(tr, "source", &sources, source, true))
+                label { (tr.t("census-field-noted_on")) " " input type="date" name="noted_on" value=(form.noted_on) dir="ltr"; }
+                button.primary type="submit" { (tr.t("census-save")) }
+            }
+        }
+    };
+    layout(
+        tr,
+        &tr.t("census-new-title"),
+        Some(&page.session),
+        "/census",
+        body,
+    )
+}
+
+/// The census's form: a household counted in the field (souk day), from the monograph or at
+/// the desk.
+pub async fn household_form(
+    State(state): State<AppState>,
+    page: Page<DeskWork>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    household_page(
+        page.tr,
+        &state,
+        &page,
+        &HouseholdForm::default(),
+        None,
+        q.contains_key("done"),
+    )
+    .into_response()
+}
+
+pub async fn add_household(
+    State(state): State<AppState>,
+    page: Page<DeskWork>,
+    CsrfForm(form): CsrfForm<HouseholdForm>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    match state
+        .figures
+        .add_household(page.actor(), form.input())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/census/new?done=1").into_response()),
+        Err(FiguresError::Invalid(e)) => {
+            let html = household_page(tr, &state, &page, &form, Some(explain(tr, &e)), false);
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The census of migrant households per douar (as of today), and the counts from the dossiers.
+pub async fn census_page(
+    State(state): State<AppState>,
+    page: Page<Supervision>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let (census, from_dossiers) = state.figures.census(page.actor()).await?;
+    let share = |n: u32, of: u32| {
+        if of > 0 {
+            format!("{:.1} %", f64::from(n) * 100.0 / f64::from(of))
+        } else {
+            "—".into()
+        }
+    };
+    let t = &census.total;
+    let body = html! {
+        div.title-row {
+            h1 { (tr.t("census-title")) }
+            a.button href="/census/new" { (tr.t("census-new-title")) }
+        }
+        p.sentence { (census_sentence(tr, t.migrant_households.to_string(), census.douars_with_migrants, (t.households > 0).then(|| f64::from(t.migrant_households) * 100.0 / f64::from(t.households)))) }
+        table.figures.census data-table="census" {
+            thead { tr {
+                th { (tr.t("field-douar")) } th { (tr.t("census-douar-households")) } th { (tr.t("census-households")) } th { (tr.t("census-share")) }
+                th { (tr.t("census-col-abroad")) } th { (tr.t("census-col-internal")) } th { (tr.t("census-col-returnees")) } th { (tr.t("census-col-foreigners")) }
+            } }
+            tbody {
+                @for d in census.douars.iter().chain([&census.total]) {
+                    tr data-row=(d.douar) {
+                        th { @if d.douar == "total" { (tr.t("fig-total")) } @else { (d.douar) } }
+                        td { (d.households) } td data-value=(d.migrant_households) { (d.migrant_households) } td { (share(d.migrant_households, d.households)) }
+                        td { (d.abroad) } td { (d.internal) } td { (d.returnees) } td { (d.foreigners) }
+                    }
+                }
+            }
+        }
+        @if !census.countries.is_empty() {
+            p { (tr.t("census-countries")) " " @for (i, (c, n)) in census.countries.iter().enumerate() { @if i > 0 { ", " } bdi dir="ltr" { (c) " (" (n) ")" } } }
+        }
+        h2 { (tr.t("census-from-dossiers")) }
+        p.hint { (tr.t("census-explain")) }
+        table.figures.census {
+            thead { tr { th { (tr.t("field-douar")) } th { (tr.t("census-households")) } th { (tr.t("census-share")) } th { (tr.t("census-people")) } th { (tr.t("census-women")) } } }
+            tbody {
+                @for d in &from_dossiers {
+                    @let total = state.settings().douars.iter().find(|x| x.name == d.douar).map(|x| x.households).unwrap_or(0);
+                    tr {
+                        th { @if d.douar.is_empty() { "—" } @else { (d.douar) } }
+                        td { (d.households) } td { (share(d.households as u32, total)) } td { (d.people) } td { (d.women) }
+                    }
+                }
+            }
+        }
+    };
+    Ok(layout(
+        tr,
+        &tr.t("census-title"),
+        Some(&page.session),
+        "/census",
+        body,
+    )
+    .into_response())
+}
+
+/// "203 migrant households over 16 douars, 20 % of the commune's households."
+pub fn census_sentence(tr: Tr, households: String, douars: u32, share: Option<f64>) -> String {
+    match share {
+        Some(p) => tr.ta(
+            "fig-sentence-census",
+            &[
+                ("n", &households),
+                ("douars", &douars.to_string()),
+                ("share", &format!("{p:.0}")),
+            ],
+        ),
+        None => tr.t2(
+            "fig-sentence-census-only",
+            "n",
+            &households,
+            "douars",
+            &douars.to_string(),
+        ),
+    }
 }

@@ -1,7 +1,7 @@
 //! The dossier pages (officers and supervisors; never technicians or the lobby): find or create
 //! a person ([`people`]), their cases, steps, documents and referrals ([`cases`]), what is due,
-//! and for supervisors the audit log, the reference of procedures, the retention period and the
-//! census ([`supervision`]). Every action is a plain form (one transaction with its audit
+//! and for supervisors the audit log, the reference of procedures, the retention period and
+//! backups ([`supervision`]; the census is with the figures, `pages::figures`). Every action is a plain form (one transaction with its audit
 //! lines, in `crate::dossiers`); every refusal says what was wrong in the reader's language and
 //! loses nothing typed.
 
@@ -38,7 +38,6 @@ pub fn router() -> Router<AppState> {
         .route("/due", get(cases::due))
         .route("/audit", get(supervision::audit))
         .route("/audit/export.csv", get(supervision::audit_export))
-        .route("/census", get(supervision::census))
         .route(
             "/retention",
             get(supervision::retention).post(supervision::purge),

@@ -1,10 +1,9 @@
-//! The supervisor's pages: the audit log and its verification, the census of migrant
-//! households per douar, the retention period and its purge reports, opening the dossiers with
+//! The supervisor's pages: the audit log and its verification, the retention period and its purge reports, opening the dossiers with
 //! the recovery key, and backups (the reference of procedures is `reference.rs`).
 
 use super::audit_text;
 use super::today;
-use crate::dossiers::{audit, census, oversight, retention};
+use crate::dossiers::{audit, oversight, retention};
 use crate::web::AppState;
 use crate::web::pages::extract::{CsrfForm, Page, Supervision};
 use crate::web::pages::layout;
@@ -246,40 +245,6 @@ fn csv_cell(text: &str) -> String {
     } else {
         text
     }
-}
-
-/// Migrant households and people per douar, against the douar's households (counts only).
-pub async fn census(
-    State(state): State<AppState>,
-    page: Supervisor,
-) -> Result<Response, PageError> {
-    let who = page.actor();
-    let Page { session, tr, .. } = &page;
-    let tr = *tr;
-    let counts = state
-        .dossiers
-        .run(move |db| census::by_douar(db, &who))
-        .await?;
-    let body = html! {
-        h1 { (tr.t("census-title")) }
-        p.hint { (tr.t("census-explain")) }
-        table.census {
-            thead { tr { th { (tr.t("field-douar")) } th { (tr.t("census-households")) } th { (tr.t("census-share")) } th { (tr.t("census-people")) } th { (tr.t("census-women")) } } }
-            tbody {
-                @for census::DouarCount { douar, households, people, women } in &counts {
-                    @let total = state.settings().douars.iter().find(|d| &d.name == douar).map(|d| d.households);
-                    tr {
-                        td { @if douar.is_empty() { "—" } @else { (douar) } }
-                        td { (households) }
-                        td { @match total { Some(t) if t > 0 => { (format!("{:.1} %", *households as f64 * 100.0 / f64::from(t))) } _ => { "—" } } }
-                        td { (people) }
-                        td { (women) }
-                    }
-                }
-            }
-        }
-    };
-    Ok(layout(tr, &tr.t("census-title"), Some(session), "/census", body).into_response())
 }
 
 pub async fn retention(
