@@ -599,6 +599,60 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
         }
     }
 
+    // The annual report: the sentences and charts on a page, and as a DOCX that python-docx reads.
+    let report = get(&boss, &format!("/report?year={year}")).expect("report");
+    assert_eq!(report.status, 200, "{}", report.text());
+    assert!(
+        report.text().contains("<svg")
+            && report
+                .text()
+                .contains(&format!("accueillies est de {visits}")),
+        "{}",
+        report.text()
+    );
+    assert_eq!(
+        get(&officer, &format!("/report?year={year}"))
+            .expect("report")
+            .status,
+        403
+    );
+    let r = get(&boss, &format!("/report/export.docx?year={year}")).expect("docx");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let docx = dir.path().join("report.docx");
+    std::fs::write(&docx, &r.body).expect("write");
+    let read = Command::new("/usr/bin/python3")
+        .args([
+            "-c",
+            "import sys, docx\n\
+             d = docx.Document(sys.argv[1])\n\
+             print('\\n'.join(p.text for p in d.paragraphs))\n\
+             print('\\n'.join(c.text for t in d.tables for r in t.rows for c in r.cells))",
+            docx.to_str().unwrap(),
+        ])
+        .output()
+        .expect("python3 with python-docx (python3-docx)");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let report_text = String::from_utf8_lossy(&read.stdout).to_string();
+    assert!(
+        report_text.contains(&format!(
+            "Le nombre de personnes accueillies est de {visits}, dont {women} femmes."
+        )),
+        "{report_text}"
+    );
+    assert!(
+        report_text.contains("ménages de migrants répartis sur 2 douars"),
+        "{report_text}"
+    );
+    for (latin, arabic, _, _, phone, birth) in PEOPLE {
+        for secret in [latin, arabic, phone, birth] {
+            assert!(!report_text.contains(secret), "{secret} in the report");
+        }
+    }
+
     // An officer sees their own figures: the ticket visits they recorded, not the supervisor's.
     let own = get(&officer, &format!("/api/v1/figures?period={year}"))
         .expect("own")

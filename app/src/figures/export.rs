@@ -239,3 +239,65 @@ pub fn xlsx(f: &Figures, labels: &Labels<'_>, title: &str) -> Result<Vec<u8>, Fi
     }
     book.save_to_buffer().map_err(e)
 }
+
+/// The annual report as an editable document (DOCX, `docx-rs`): its title, its sentences, then
+/// every table with its words; right to left when the reader's language is. The office
+/// finishes it in its word processor.
+pub fn docx(
+    f: &Figures,
+    labels: &Labels<'_>,
+    title: &str,
+    sentences: &[String],
+) -> Result<Vec<u8>, FiguresError> {
+    use docx_rs::{Docx, Paragraph, Run, Table, TableCell, TableRow};
+    let rtl = labels.tr.language().is_rtl();
+    let para = |text: &str, bold: bool, size: usize| {
+        let mut run = Run::new().add_text(text).size(size);
+        if bold {
+            run = run.bold();
+        }
+        let mut p = Paragraph::new().add_run(run);
+        if rtl {
+            p.property = p.property.bidi(true);
+        }
+        p
+    };
+    let cell = |text: &str, bold: bool| TableCell::new().add_paragraph(para(text, bold, 20));
+    let mut doc = Docx::new().add_paragraph(para(title, true, 36));
+    for s in sentences {
+        doc = doc.add_paragraph(para(s, false, 24));
+    }
+    doc = doc.add_paragraph(para(&labels.tr.t("fig-small-cells"), false, 18));
+    for t in &f.tables {
+        doc = doc.add_paragraph(para(&labels.table(t.code), true, 24));
+        let with_total = t.cols.len() > 1;
+        let mut header = vec![cell("", true)];
+        header.extend(t.cols.iter().map(|c| cell(&labels.col(t.code, c), true)));
+        if with_total {
+            header.push(cell(&labels.total(), true));
+        }
+        let mut rows = vec![TableRow::new(header)];
+        for (i, row) in t.rows.iter().enumerate() {
+            let mut cells = vec![cell(&labels.row(t.code, row), false)];
+            cells.extend(t.cells[i].iter().map(|v| cell(&v.to_string(), false)));
+            if let Some(totals) = &t.row_totals {
+                cells.push(cell(&totals[i].to_string(), false));
+            }
+            rows.push(TableRow::new(cells));
+        }
+        let mut last = vec![cell(&labels.total(), true)];
+        if with_total {
+            last.extend(t.col_totals.iter().map(|v| cell(&v.to_string(), true)));
+        }
+        last.push(cell(&t.total.to_string(), true));
+        rows.push(TableRow::new(last));
+        doc = doc
+            .add_table(Table::new(rows))
+            .add_paragraph(Paragraph::new());
+    }
+    let mut out = std::io::Cursor::new(Vec::new());
+    doc.build()
+        .pack(&mut out)
+        .map_err(|e| FiguresError::Export(e.to_string()))?;
+    Ok(out.into_inner())
+}

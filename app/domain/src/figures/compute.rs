@@ -253,7 +253,19 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             }
             t
         };
+    let mut months = Vec::new();
+    let mut month = period.from.first_of_month();
+    while month <= period.to {
+        months.push(month.strftime("%Y-%m").to_string());
+        let Ok(next) = month.checked_add(jiff::Span::new().months(1)) else {
+            break;
+        };
+        month = next;
+    }
     let mut tables = vec![
+        by("visits.by_month", months, &|e, _| {
+            e.day.strftime("%Y-%m").to_string()
+        }),
         by(
             "visits.by_profile",
             codes(VisitorProfile::ALL, VisitorProfile::code),

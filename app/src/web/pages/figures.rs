@@ -799,3 +799,144 @@ pub fn census_sentence(tr: Tr, households: String, douars: u32, share: Option<f6
         ),
     }
 }
+
+#[derive(Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    year: Option<String>,
+}
+
+/// The year a report is asked for (this year by default), as a period.
+fn report_year(state: &AppState, q: &YearQuery) -> Result<Period, FiguresError> {
+    state.figures.period(
+        Some(
+            q.year
+                .as_deref()
+                .unwrap_or(&state.figures.today().year().to_string()),
+        ),
+        None,
+        None,
+    )
+}
+
+fn report_title(tr: Tr, state: &AppState, period: &Period) -> String {
+    let settings = state.settings();
+    let commune = if tr.language().is_rtl() {
+        &settings.commune.name_ar
+    } else {
+        &settings.commune.name_latin
+    };
+    tr.t2(
+        "report-title",
+        "year",
+        &period.from.year().to_string(),
+        "commune",
+        commune,
+    )
+}
+
+/// The annual activity report: the sentences, charts drawn as SVG on the server, the tables;
+/// printable on A4, and as an editable document (`/report/export.docx`).
+pub async fn report(
+    State(state): State<AppState>,
+    page: Page<Supervision>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let period = match report_year(&state, &q) {
+        Ok(p) => p,
+        Err(e) => {
+            return Err(PageError::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem(tr, &e),
+            ));
+        }
+    };
+    let f = state
+        .figures
+        .compute(page.actor(), period, Scope::Office)
+        .await?;
+    let labels = Labels {
+        tr,
+        book: &state.figures,
+    };
+    let title = report_title(tr, &state, &period);
+    let rtl = tr.language().is_rtl();
+    let chart = |code: &str| {
+        f.table(code).map(|t| {
+            html! {
+                h2 { (labels.table(code)) }
+                (super::charts::bars(t, |r| labels.row(code, r), |c| labels.col(code, c), rtl))
+            }
+        })
+    };
+    let body = html! {
+        article.report {
+            div.title-row {
+                h1 { (title) }
+                a.button href={ "/report/export.docx?year=" (period.from.year()) } download { (tr.t("report-docx")) }
+            }
+            form.period method="get" action="/report" {
+                label { (tr.t("report-year")) " " input name="year" value=(period.from.year()) dir="ltr" size="6" inputmode="numeric"; }
+                button type="submit" { (tr.t("fig-show")) }
+            }
+            @if f.empty { p.empty { (tr.t("fig-nothing")) } }
+            section.sentences { @for s in sentences(tr, &f) { p.sentence { (s) } } }
+            @for code in ["visits.by_month", "visits.by_profile", "visits.by_need", "referrals.by_body", "census.households_by_douar"] {
+                @if let Some(c) = chart(code) { (c) }
+            }
+            p.hint { (tr.t("fig-small-cells")) }
+            div.figure-tables { @for t in &f.tables { (table_view(&labels, t)) } }
+        }
+    };
+    Ok(layout(tr, &title, Some(&page.session), "/report", body).into_response())
+}
+
+pub async fn report_docx(
+    State(state): State<AppState>,
+    page: Page<Supervision>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let refused =
+        |e: &FiguresError| PageError::refused(StatusCode::UNPROCESSABLE_ENTITY, problem(tr, e));
+    let period = report_year(&state, &q).map_err(|e| refused(&e))?;
+    let f = match state
+        .figures
+        .compute_for_export(page.actor(), period, Scope::Office)
+        .await
+    {
+        Ok(f) => f,
+        Err(e @ FiguresError::Empty(_)) => return Err(refused(&e)),
+        Err(e) => return Err(e.into()),
+    };
+    let labels = Labels {
+        tr,
+        book: &state.figures,
+    };
+    let bytes = export::docx(
+        &f,
+        &labels,
+        &report_title(tr, &state, &period),
+        &sentences(tr, &f),
+    )?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                    .to_owned(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"baom-report-{}-{}.docx\"",
+                    period.code(),
+                    tr.language().code()
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

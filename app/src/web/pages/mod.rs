@@ -7,6 +7,7 @@
 //! ids), makes one call to a service module, and renders; it returns `Result<_, PageError>`
 //! ([`refusal`]), so every refusal is the same page.
 
+mod charts;
 mod clock;
 mod desk;
 mod directory;
@@ -56,6 +57,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/census", get(figures::census_page))
         .route("/census/new", get(figures::household_form))
         .route("/census/households", post(figures::add_household))
+        .route("/report", get(figures::report))
+        .route("/report/export.docx", get(figures::report_docx))
         .route("/figures", get(figures::page))
         .route("/figures/export.csv", get(figures::export_csv))
         .route("/figures/export.xlsx", get(figures::export_xlsx))
@@ -240,6 +243,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/reference", "reference-title"),
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
+        (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/audit", "audit-title"),
         (role.supervises(), "/census", "census-title"),
         (role.supervises(), "/retention", "retention-title"),
