@@ -892,3 +892,35 @@ report-nav = التقرير السنوي
 report-docx = تنزيل كوثيقة قابلة للتعديل (DOCX)
 report-year = السنة
 fig-visits-by_month = الأشخاص المستقبلون حسب الشهر
+cases-list-title = لائحة الملفات
+cases-filter-status = الحالة
+cases-open = مفتوح
+cases-closed = مغلق
+cases-all = الكل
+cases-filter-officer = الموظف
+cases-filter-overdue = المتأخرة فقط
+cases-order = الترتيب
+cases-order-mine = ملفاتي المفتوحة أولا
+cases-order-newest = الأحدث
+cases-order-oldest = الأقدم
+cases-order-follow_up = المتابعة القادمة
+cases-opened-on = فتح في
+cases-overdue = متأخر
+cases-count = { $n ->
+    [zero] لا يوجد أي ملف مطابق.
+    [one] ملف واحد.
+    [two] ملفان.
+    [few] { $n } ملفات.
+   *[other] { $n } ملفا.
+}
+cases-previous = → السابقة
+cases-next = التالية ←
+cases-page = الصفحة { $page } من { $pages }
+cases-export-none = لا يوجد أي ملف مطابق: لا يوجد ما يصدر.
+field-status = الحالة
+field-officer = الموظف
+field-overdue = متأخر
+field-from = من
+field-to = إلى
+field-order = الترتيب
+field-page = الصفحة

@@ -886,3 +886,33 @@ report-nav = Annual report
 report-docx = Download as an editable document (DOCX)
 report-year = Year
 fig-visits-by_month = People received by month
+cases-list-title = List of cases
+cases-filter-status = Status
+cases-open = open
+cases-closed = closed
+cases-all = all
+cases-filter-officer = Officer
+cases-filter-overdue = Overdue only
+cases-order = Order
+cases-order-mine = My open cases first
+cases-order-newest = Newest
+cases-order-oldest = Oldest
+cases-order-follow_up = Next follow-up
+cases-opened-on = Opened on
+cases-overdue = overdue
+cases-count = { $n ->
+    [0] No case matches.
+    [one] One case.
+   *[other] { $n } cases.
+}
+cases-previous = ← Previous
+cases-next = Next →
+cases-page = Page { $page } of { $pages }
+cases-export-none = No case matches: there is nothing to export.
+field-status = Status
+field-officer = Officer
+field-overdue = Overdue
+field-from = From
+field-to = To
+field-order = Order
+field-page = Page

@@ -887,3 +887,33 @@ report-nav = Rapport annuel
 report-docx = Télécharger en document modifiable (DOCX)
 report-year = Année
 fig-visits-by_month = Personnes accueillies par mois
+cases-list-title = Liste des dossiers
+cases-filter-status = État
+cases-open = ouvert
+cases-closed = clôturé
+cases-all = tous
+cases-filter-officer = Agent
+cases-filter-overdue = En retard seulement
+cases-order = Ordre
+cases-order-mine = Mes dossiers ouverts d'abord
+cases-order-newest = Les plus récents
+cases-order-oldest = Les plus anciens
+cases-order-follow_up = Prochain suivi
+cases-opened-on = Ouvert le
+cases-overdue = en retard
+cases-count = { $n ->
+    [0] Aucun dossier ne correspond.
+    [one] Un dossier.
+   *[other] { $n } dossiers.
+}
+cases-previous = ← Précédents
+cases-next = Suivants →
+cases-page = Page { $page } sur { $pages }
+cases-export-none = Aucun dossier ne correspond : il n'y a rien à exporter.
+field-status = État
+field-officer = Agent
+field-overdue = En retard
+field-from = Du
+field-to = Au
+field-order = Ordre
+field-page = Page

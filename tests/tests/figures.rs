@@ -399,6 +399,57 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
         }
     }
 
+    // The list of cases: filtered, counted, exported without names.
+    let list = get(&officer, "/cases").expect("cases").text();
+    assert!(list.contains("8 dossiers."), "{list}");
+    assert!(
+        list.contains("Aminata Diallo"),
+        "the page names the people: {list}"
+    );
+    let foreign_women_referred = PEOPLE
+        .iter()
+        .take(6)
+        .filter(|p| p.2 == "female" && p.3 == "foreigner")
+        .count();
+    let list = get(
+        &officer,
+        "/cases?profile=foreigner&sex=female&body=civil_registry&status=open",
+    )
+    .expect("cases")
+    .text();
+    assert_eq!(
+        list.matches("data-case=").count(),
+        foreign_women_referred,
+        "{list}"
+    );
+    for bad in [
+        "status=maybe",
+        "body=nasa",
+        "douar=Atlantis",
+        "from=2026-03-01&to=2026-02-01",
+        "page=0",
+    ] {
+        let r = get(&officer, &format!("/cases?{bad}")).expect("cases");
+        assert_eq!(r.status, 422, "{bad}");
+        assert!(
+            r.text().contains("class=\"problem\""),
+            "{bad}: {}",
+            r.text()
+        );
+    }
+    let r = get(&officer, "/cases/export.csv?status=all").expect("cases export");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.body.starts_with(b"\xef\xbb\xbf"));
+    let cases_csv = String::from_utf8_lossy(&r.body).to_string();
+    assert_eq!(cases_csv.lines().count(), 1 + PEOPLE.len(), "{cases_csv}");
+    for (latin, arabic, _, _, phone, birth) in PEOPLE {
+        for secret in [latin, arabic, phone, birth] {
+            assert!(!cases_csv.contains(secret), "{secret} in the cases' export");
+        }
+    }
+    let r = get(&officer, "/cases/export.csv?status=closed").expect("cases export");
+    assert_eq!(r.status, 422, "no closed case: nothing to export");
+
     // The census: six households of Tinfat with a member in France, one of Assaisse with two
     // members in Casablanca, one household with no migrant (not a migrant household).
     for (douar, abroad, internal, countries) in [("Tinfat", "1", "", "FR"); 6]

@@ -13,6 +13,7 @@
 //! `Db::act`), called by the pages through [`Dossiers::run`].
 
 pub mod audit;
+pub mod case_list;
 pub mod cases;
 pub mod census;
 mod db;

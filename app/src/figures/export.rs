@@ -34,7 +34,8 @@ pub fn cells(t: &ShownTable) -> Vec<(String, String, Shown)> {
     out
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it must be; a text that looks like a formula gets an apostrophe.
+pub fn csv_field(s: &str) -> String {
     // A formula-looking text is quoted with a leading apostrophe (no spreadsheet runs it).
     let s = if s.starts_with(['=', '+', '-', '@']) && s.parse::<f64>().is_err() {
         format!("'{s}")

@@ -8,6 +8,7 @@
 
 pub mod case;
 pub mod consent;
+pub mod listing;
 pub mod merge;
 pub mod person;
 pub mod retention;

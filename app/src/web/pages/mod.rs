@@ -238,6 +238,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
     let links: Vec<(&str, &str)> = [
         (role.works_at_desk(), "/desk", "desk-title"),
         (role.sees_dossiers(), "/people", "people-title"),
+        (role.sees_dossiers(), "/cases", "cases-list-title"),
         (role.sees_dossiers(), "/due", "due-title"),
         // Officers read the reference and the directory; supervisors also edit them.
         (role.sees_dossiers(), "/reference", "reference-title"),

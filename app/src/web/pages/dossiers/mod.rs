@@ -6,6 +6,7 @@
 //! loses nothing typed.
 
 mod audit_text;
+mod case_list;
 mod cases;
 mod merges;
 mod people;
@@ -33,7 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/merges/{id}/undo", post(merges::undo))
         .route("/people/{id}/export.json", get(people::export_json))
         .route("/scans/{id}", get(people::scan_image))
-        .route("/cases", post(cases::open))
+        .route("/cases", get(case_list::page).post(cases::open))
+        .route("/cases/export.csv", get(case_list::export))
         .route("/cases/{id}", get(cases::page).post(cases::act))
         .route("/due", get(cases::due))
         .route("/audit", get(supervision::audit))
