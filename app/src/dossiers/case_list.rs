@@ -138,14 +138,17 @@ fn rows(
         ),
         None => String::new(),
     };
+    // The page's rows are picked first; their referrals and whether they are overdue are then
+    // read for those rows only (not for every case the filter matches).
     let sql = format!(
         "SELECT c.id, c.person_id, c.need, c.procedure_id, c.status, c.opened_on, c.opened_by, c.closed_on,
-                c.follow_up_on, p.douar, p.sex, p.profile,
+                c.follow_up_on, c.douar, c.sex, c.profile,
                 (SELECT group_concat(DISTINCT r.body) FROM referrals r WHERE r.case_id = c.id),
                 ({OVERDUE})
-         FROM cases c JOIN people p ON p.id = c.person_id
-         WHERE {clause} ORDER BY {}{limit}",
-        order(f.order)
+         FROM (SELECT c.*, p.douar, p.sex, p.profile FROM cases c JOIN people p ON p.id = c.person_id
+               WHERE {clause} ORDER BY {order}{limit}) c
+         ORDER BY {order}",
+        order = order(f.order)
     );
     let mut stmt = db_tx.prepare_cached(&sql)?;
     let named = used(&stmt, &params);

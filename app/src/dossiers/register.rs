@@ -189,10 +189,11 @@ pub fn facts(
 ) -> Result<(Vec<VisitFacts>, Vec<CaseFacts>, Vec<ReferralFacts>)> {
     let (f, t) = (from.to_string(), to.to_string());
     db.act(actor, |a| {
-        let mut stmt = a.tx.prepare(
+        let mut stmt = a.tx.prepare(&format!(
             "SELECT day, channel, service, sex, profile, age_band, nationality, douar, need, outcome, recorded_by
-             FROM register WHERE day BETWEEN ?1 AND ?2",
-        )?;
+             FROM register WHERE {} BETWEEN ?1 AND ?2",
+            crate::store::day_column(from, to)
+        ))?;
         let mut visits = Vec::new();
         let mut rows = stmt.query(params![f, t])?;
         while let Some(r) = rows.next()? {

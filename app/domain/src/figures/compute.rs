@@ -22,7 +22,6 @@ use super::table::{SMALL, Shown, ShownTable, Table};
 use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
-use jiff::Timestamp;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -62,12 +61,12 @@ pub struct TicketFacts {
     pub desk: Option<u16>,
     /// `served`, `no_show`, `cancelled`, or a state of today's queue.
     pub state: String,
-    pub issued_at: Timestamp,
     /// The local hour it was issued at.
     pub hour: i8,
-    pub called_at: Option<Timestamp>,
-    pub started_at: Option<Timestamp>,
-    pub finished_at: Option<Timestamp>,
+    /// From its issue to its first call, when it was called.
+    pub wait_seconds: Option<i64>,
+    /// From its start to its finish, when it was served.
+    pub service_seconds: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -186,19 +185,15 @@ pub fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
     Some(sorted[rank - 1])
 }
 
-fn seconds(from: Timestamp, to: Timestamp) -> i64 {
-    to.duration_since(from).as_secs().max(0)
-}
-
 fn times(group: String, tickets: &[&TicketFacts], target_minutes: Option<u16>) -> Times {
     let mut waits: Vec<i64> = tickets
         .iter()
-        .filter_map(|t| t.called_at.map(|c| seconds(t.issued_at, c)))
+        .filter_map(|t| t.wait_seconds.map(|s| s.max(0)))
         .collect();
     let mut services: Vec<i64> = tickets
         .iter()
         .filter(|t| t.state == "served")
-        .filter_map(|t| Some(seconds(t.started_at?, t.finished_at?)))
+        .filter_map(|t| t.service_seconds.map(|s| s.max(0)))
         .collect();
     waits.sort_unstable();
     services.sort_unstable();
@@ -245,14 +240,16 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         .filter(|v| period.contains(v.entry.day) && mine(&v.recorded_by))
         .collect();
     let sexes: Vec<String> = SEXES.iter().map(|s| s.to_string()).collect();
-    let by =
-        |code: &'static str, rows: Vec<String>, row: &dyn Fn(&Entry, Option<&str>) -> String| {
-            let mut t = Table::new(code, rows, sexes.clone());
-            for v in &visits {
-                t.add(&row(&v.entry, v.service.as_deref()), v.entry.sex.as_str());
-            }
-            t
-        };
+    // A visit's row is read from it without a copy (a year is 100,000 visits per table).
+    let by = |code: &'static str,
+              rows: Vec<String>,
+              row: &dyn for<'v> Fn(&'v Entry, Option<&'v str>) -> &'v str| {
+        let mut t = Table::new(code, rows, sexes.clone());
+        for v in &visits {
+            t.add(row(&v.entry, v.service.as_deref()), v.entry.sex.as_str());
+        }
+        t
+    };
     let mut months = Vec::new();
     let mut month = period.from.first_of_month();
     while month <= period.to {
@@ -262,24 +259,34 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         };
         month = next;
     }
+    let mut by_month = Table::new("visits.by_month", months, sexes.clone());
+    let first = i32::from(period.from.year()) * 12 + i32::from(period.from.month());
+    for v in &visits {
+        let month = i32::from(v.entry.day.year()) * 12 + i32::from(v.entry.day.month()) - first;
+        let sex = usize::from(v.entry.sex == Sex::Male);
+        if let Some(row) = usize::try_from(month)
+            .ok()
+            .and_then(|m| by_month.cells.get_mut(m))
+        {
+            row[sex] += 1;
+        }
+    }
     let mut tables = vec![
-        by("visits.by_month", months, &|e, _| {
-            e.day.strftime("%Y-%m").to_string()
-        }),
+        by_month,
         by(
             "visits.by_profile",
             codes(VisitorProfile::ALL, VisitorProfile::code),
-            &|e, _| e.profile.code().into(),
+            &|e, _| e.profile.code(),
         ),
         by(
             "visits.by_age_band",
             codes(AgeBand::ALL, AgeBand::code),
-            &|e, _| e.age_band.code().into(),
+            &|e, _| e.age_band.code(),
         ),
         by(
             "visits.by_nationality",
             codes(NationalityGroup::ALL, NationalityGroup::code),
-            &|e, _| e.nationality.code().into(),
+            &|e, _| e.nationality.code(),
         ),
         by(
             "visits.by_douar",
@@ -289,7 +296,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
                 .cloned()
                 .chain(["unknown".to_owned()])
                 .collect(),
-            &|e, _| e.douar.clone().unwrap_or_else(|| "unknown".into()),
+            &|e, _| e.douar.as_deref().unwrap_or("unknown"),
         ),
         by(
             "visits.by_service",
@@ -299,22 +306,22 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
                 .cloned()
                 .chain(["none".to_owned()])
                 .collect(),
-            &|_, s| s.unwrap_or("none").to_owned(),
+            &|_, s| s.unwrap_or("none"),
         ),
         by(
             "visits.by_need",
             codes(NeedCategory::ALL, NeedCategory::code),
-            &|e, _| e.need.clone(),
+            &|e, _| e.need.as_str(),
         ),
         by(
             "visits.by_outcome",
             codes(VisitOutcome::ALL, VisitOutcome::code),
-            &|e, _| e.outcome.code().into(),
+            &|e, _| e.outcome.code(),
         ),
         by(
             "visits.by_channel",
             codes(Channel::ALL, Channel::code),
-            &|e, _| e.channel.code().into(),
+            &|e, _| e.channel.code(),
         ),
     ];
 
@@ -535,7 +542,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         .collect();
     let mut desks: BTreeMap<u16, DeskWork> = BTreeMap::new();
     for t in tickets.iter().filter(|t| t.state == "served") {
-        let (Some(desk), Some(start), Some(finish)) = (t.desk, t.started_at, t.finished_at) else {
+        let (Some(desk), Some(serving)) = (t.desk, t.service_seconds) else {
             continue;
         };
         let w = desks.entry(desk).or_insert(DeskWork {
@@ -544,7 +551,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             serving_seconds: 0,
         });
         w.served += 1;
-        w.serving_seconds += seconds(start, finish);
+        w.serving_seconds += serving.max(0);
     }
     Figures {
         period,

@@ -7,7 +7,6 @@ use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
 use jiff::civil::{Date, date};
-use jiff::{Timestamp, ToSpan};
 
 const TODAY: Date = date(2026, 12, 2);
 
@@ -121,7 +120,6 @@ fn facts() -> Facts {
         .map(|_| referral(ReferralState::Done, date(2026, 11, 3)))
         .collect();
     referrals.extend((0..6).map(|_| referral(ReferralState::Sent, date(2026, 11, 20))));
-    let at = |h: i64| Timestamp::from_second(1_780_000_000 + h).unwrap();
     let tickets = (0..10)
         .map(|i| TicketFacts {
             day: date(2026, 6, 1),
@@ -132,11 +130,9 @@ fn facts() -> Facts {
             } else {
                 "no_show".into()
             },
-            issued_at: at(0),
             hour: 9,
-            called_at: Some(at(60 * (i + 1))),
-            started_at: Some(at(60 * (i + 1))),
-            finished_at: (i < 8).then(|| at(60 * (i + 1)) + 300.seconds()),
+            wait_seconds: Some(60 * (i + 1)),
+            service_seconds: (i < 8).then_some(300),
         })
         .collect();
     let votes = (0..6)
