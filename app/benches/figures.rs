@@ -64,7 +64,7 @@ fn main() {
         Some(anchor),
     )
     .expect("open");
-    let mut rng = Rng(0x5eed_f1_2026_1202);
+    let mut rng = Rng(0x5eed_f12e_2026_1202);
     let started = Instant::now();
     {
         let tx = db.conn.transaction().expect("tx");
@@ -88,7 +88,7 @@ fn main() {
                     .expect("closed")
                     .to_string()
             });
-            let follow = (rng.next() % 3 == 0).then(|| {
+            let follow = rng.next().is_multiple_of(3).then(|| {
                 opened
                     .checked_add(jiff::Span::new().days(30))
                     .expect("follow")
