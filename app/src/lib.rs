@@ -10,6 +10,7 @@
 pub mod accounts;
 pub mod backup;
 pub mod clock;
+pub mod demo_year;
 pub mod directory;
 pub mod dossiers;
 pub mod feedback;

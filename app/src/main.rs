@@ -44,6 +44,10 @@ enum Commands {
         /// Address of the LAN pages and API (HTTPS). Default: 127.0.0.1:8443 (HTTPS); port 0 picks a free port.
         #[arg(long, value_name = "ADDR")]
         listen: Option<SocketAddr>,
+        /// Start on a year of generated activity (visits, people, cases, referrals, households,
+        /// votes), so the figures and the annual report are filled. Only into an empty demo.
+        #[arg(long)]
+        year_of_activity: bool,
     },
     /// Check a configuration file and explain every problem, then exit.
     CheckConfig { file: PathBuf },
@@ -102,13 +106,18 @@ fn main() -> Result<()> {
             };
             let options = Options {
                 demo_accounts: false,
+                year_of_activity: false,
                 recovery_key,
             };
             runtime()?.block_on(baom::server::run(settings, options, |started| {
                 announce("BAOM", started)
             }))
         }
-        Commands::Demo { data, listen } => {
+        Commands::Demo {
+            data,
+            listen,
+            year_of_activity,
+        } => {
             let mut settings =
                 config::parse(std::path::Path::new("demo.toml (embedded)"), config::DEMO)?;
             settings.data_dir = data.unwrap_or_else(default_demo_dir);
@@ -120,6 +129,7 @@ fn main() -> Result<()> {
                 settings,
                 Options {
                     demo_accounts: true,
+                    year_of_activity,
                     recovery_key: RecoveryKeyTo::Banner,
                 },
                 |started| announce(&title, started),
@@ -282,9 +292,16 @@ fn default_demo_dir() -> PathBuf {
     }
 }
 
-/// Tells the person (or test) that started the service where it is. One line per fact.
+/// A rule above and below the banner, so it stands apart from the log lines printed before it.
+const RULE: &str = "────────────────────────────────────────────────────────────────";
+
+/// Tells the person (or test) that started the service where it is. One line per fact,
+/// between two rules, after the log lines written so far.
 fn announce(title: &str, started: &Started) {
+    let _ = std::io::stderr().flush();
     let mut out = std::io::stdout().lock();
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{RULE}");
     let _ = writeln!(out, "{title}");
     let _ = writeln!(out, "data directory: {}", started.data_dir.display());
     let _ = writeln!(out, "kiosk socket: {}", started.socket.display());
@@ -311,6 +328,7 @@ fn announce(title: &str, started: &Started) {
             "recovery key for the dossiers (write it down and keep it locked away; it is shown only now): {key}"
         );
     }
+    let _ = writeln!(out, "{RULE}");
     let _ = writeln!(out, "ready");
     let _ = out.flush();
 }

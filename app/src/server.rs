@@ -26,6 +26,8 @@ use tokio::sync::watch;
 pub struct Options {
     /// Create (or reset) one account per role with a fresh one-time password, and print them.
     pub demo_accounts: bool,
+    /// The demo starts on a year of generated activity (`demo_year`), if it is empty.
+    pub year_of_activity: bool,
     /// Where the recovery key of a vault made at this start goes (a box brings its vault in its
     /// bundle; this is for a start without one).
     pub recovery_key: RecoveryKeyTo,
@@ -169,6 +171,18 @@ pub async fn run(
                     let key = crate::vault::RecoveryKey::parse(&key)?;
                     vault.unlock_with_recovery(&key)?;
                 }
+            }
+        }
+        if options.year_of_activity {
+            if let Some(key) = &recovery_key {
+                vault.unlock_with_recovery(&crate::vault::RecoveryKey::parse(key)?)?;
+            }
+            if let Some(key) = vault.key() {
+                let today = crate::clock::now()
+                    .to_zoned_datetime(settings.catalogue.time_zone().clone())
+                    .date();
+                crate::demo_year::seed(&data, &key, &settings, today)
+                    .context("cannot generate the demo's year of activity")?;
             }
         }
     }

@@ -816,3 +816,56 @@ fn bad_periods_and_bad_register_entries_are_refused_and_change_nothing() {
         r.text()
     );
 }
+
+#[test]
+fn the_demo_starts_on_a_year_of_activity_once_and_its_banner_stands_apart() {
+    let dir = tempfile::tempdir().expect("dir");
+    let data = dir.path().join("demo");
+    let args = [
+        "demo",
+        "--data",
+        data.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--year-of-activity",
+    ];
+    let baom = Baom::spawn_with(&baom_e2e::baom_bin(), &args, &data);
+    let lines: Vec<&str> = baom.banner.lines().collect();
+    let title = lines
+        .iter()
+        .position(|l| l.starts_with("BAOM demo"))
+        .expect("title");
+    assert!(
+        title >= 1 && lines[title - 1].starts_with('─'),
+        "a rule above the banner: {}",
+        baom.banner
+    );
+    let boss = baom.api_as("youssef");
+    let all = "/api/v1/figures?from=2000-01-01&to=2100-12-31";
+    let f = get(&boss, all).expect("figures").json();
+    let h = &f["headline"];
+    let visits = h["visits"].as_u64().expect("visits shown");
+    assert!(visits > 2000, "{h}");
+    assert!(h["dossiers"].as_u64().unwrap_or(0) > 100, "{h}");
+    assert!(h["migrant_households"].as_u64().unwrap_or(0) > 100, "{h}");
+    assert!(
+        f["times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["wait_median_s"].is_number()),
+        "{}",
+        f["times"]
+    );
+    let report = get(&boss, "/report").expect("report").text();
+    assert!(
+        report.contains("<svg") && report.contains("<rect"),
+        "the report's charts are drawn"
+    );
+    // A second start generates nothing more.
+    drop(boss);
+    assert!(baom.stop().success());
+    let baom = Baom::spawn_with(&baom_e2e::baom_bin(), &args, &data);
+    let again = get(&baom.api_as("youssef"), all).expect("figures").json();
+    assert_eq!(again["headline"]["visits"], json!(visits));
+}

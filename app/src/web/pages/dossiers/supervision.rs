@@ -19,7 +19,7 @@ use std::collections::HashMap;
 type Supervisor = Page<Supervision>;
 
 /// The families of actions the journal can be narrowed to.
-const ACTION_FAMILIES: [&str; 13] = [
+const ACTION_FAMILIES: [&str; 17] = [
     "session",
     "person",
     "consent",
@@ -33,6 +33,10 @@ const ACTION_FAMILIES: [&str; 13] = [
     "backup",
     "staff",
     "clock",
+    "register",
+    "census",
+    "figures",
+    "cases",
 ];
 
 /// The journal's filter from the page's query: who, which actions, which days (the commune's
