@@ -439,7 +439,14 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         && referrals.total() == 0
         && votes.total() == 0;
     // The census as of the period's end: households with a migrant, and their members.
-    let counted = census(&facts.douar_households, &facts.households, period.to);
+    // The census is the commune's: an officer's own figures leave it out, as they leave out
+    // the tickets and votes.
+    let households: &[Household] = if scope == Scope::Office {
+        &facts.households
+    } else {
+        &[]
+    };
+    let counted = census(&facts.douar_households, households, period.to);
     let empty = empty && counted.total.migrant_households == 0;
     let mut census_households = Table::new(
         "census.households_by_douar",

@@ -151,7 +151,19 @@ fn facts() -> Facts {
         targets: [("A".to_owned(), 5)].into(),
         services: vec!["A".into()],
         douars: vec!["Ait Ali".into()],
-        households: vec![],
+        households: (0..6)
+            .map(|_| super::census::Household {
+                douar: "Ait Ali".into(),
+                size: 4,
+                abroad: 1,
+                internal: 0,
+                returnees: 0,
+                foreigners: 0,
+                countries: vec!["FR".into()],
+                source: super::census::Source::Field,
+                noted_on: date(2026, 5, 1),
+            })
+            .collect(),
         douar_households: vec![("Ait Ali".into(), 100)],
     }
 }
@@ -176,6 +188,11 @@ fn the_year_gives_the_sentences_numbers() {
     assert_eq!(h.referrals, Shown::Value(14));
     assert_eq!(h.counter_referral_share, Some(8.0 / 14.0));
     assert_eq!(h.median_days_to_close, Some(10));
+    assert_eq!(
+        (h.migrant_households, h.douars_with_migrants),
+        (Shown::Value(6), 1)
+    );
+    assert_eq!(h.migrant_household_share, Some(6.0));
     let by_outcome = f.table("visits.by_outcome").unwrap();
     let referred = by_outcome
         .rows
@@ -221,6 +238,11 @@ fn an_officer_sees_their_own_visits_and_no_tickets() {
     assert_eq!(f.headline.visits, Shown::Value(20));
     assert_eq!(f.headline.dossiers, Shown::Value(0));
     assert_eq!(f.times.last().unwrap().called, 0);
+    assert_eq!(
+        f.headline.migrant_households,
+        Shown::Value(0),
+        "the census is the office's"
+    );
 }
 
 #[test]
