@@ -2,7 +2,8 @@
 //! newcomer opens the figures, the census and the annual report filled rather than empty:
 //! tickets with their times, the register's visits, people with cases and referrals, households
 //! of the census, and the kiosk's votes, over the 365 days before today, drawn from a fixed seed
-//! (the same demo every time).
+//! (the same demo every time) by `baom_domain::figures::sample`, the generator the figures'
+//! tests and benchmark use too.
 //!
 //! Written once, into an empty demo only, before the service starts: the queue's tables before
 //! the queue's writer opens them (the one exception to its being their only writer, and only
@@ -13,6 +14,7 @@ use crate::dossiers::{self, DossierStoreError};
 use crate::store::{self, StoreError};
 use crate::vault::DataKey;
 use baom_config::{DataDir, Settings};
+use baom_domain::figures::sample::Sample;
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 use rusqlite::params;
@@ -27,25 +29,17 @@ pub enum DemoYearError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-/// A fixed xorshift: the same year every time.
-struct Seeded(u64);
-impl Seeded {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn pick<'a>(&mut self, of: &[&'a str]) -> &'a str {
-        of[self.below(of.len() as u64) as usize]
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
+/// The visits' needs: broad categories, and a procedure of the demo's reference.
+const NEEDS: [&str; 8] = [
+    "civil_status",
+    "pension",
+    "pension",
+    "health",
+    "education",
+    "employment",
+    "residence",
+    "survivor-pension-france",
+];
 
 const GIVEN_F: [(&str, &str); 8] = [
     ("فاطمة", "Fatima"),
@@ -93,13 +87,14 @@ pub fn seed(
     if already > 0 {
         return Ok(false);
     }
-    let mut rng = Seeded(0x00de_0ba0_2026_0001);
+    let mut rng = Sample::new(0x00de_0ba0_2026_0001);
     let letters: Vec<String> = settings
         .catalogue
         .services()
         .iter()
         .map(|s| s.letter.to_string())
         .collect();
+    let services: Vec<&str> = letters.iter().map(String::as_str).collect();
     let douars: Vec<&str> = settings.douars.iter().map(|d| d.name.as_str()).collect();
     let tz = settings.catalogue.time_zone().clone();
     let first = today
@@ -116,7 +111,7 @@ pub fn seed(
              VALUES (?1, ?2, ?3, ?2, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
         )?;
         let mut vote = tx.prepare(
-            "INSERT INTO feedback (day, rating, reason, language) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO feedback (day, rating, reason, language, service) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         let mut day = first;
         let mut n = 0u64;
@@ -130,20 +125,19 @@ pub fn seed(
                             .to_zoned_datetime(tz.clone())
                             .map_err(|e| StoreError::Corrupt(e.to_string()))?
                             .timestamp();
+                        let times = rng.ticket(7 * 3600);
                         let issued =
-                            opens + jiff::SignedDuration::from_secs((rng.below(7 * 3600)) as i64);
-                        let called = issued
-                            + jiff::SignedDuration::from_secs(60 * (1 + rng.below(45)) as i64);
-                        let finished = called
-                            + jiff::SignedDuration::from_secs(60 * (4 + rng.below(20)) as i64);
-                        let no_show = rng.chance(7);
+                            opens + jiff::SignedDuration::from_secs(times.issued_after_opening);
+                        let called = issued + jiff::SignedDuration::from_secs(times.wait);
+                        let finished = called + jiff::SignedDuration::from_secs(times.service);
+                        let no_show = times.no_show;
                         let state = if no_show { "no_show" } else { "served" };
                         let stamp = |t: Timestamp| t.to_string();
                         ticket.execute(params![
                             day.to_string(),
                             letter,
                             seq as i64,
-                            rng.chance(10) as i64,
+                            times.priority as i64,
                             rng.pick(&["ar", "ar", "zgh", "fr", "fr", "en"]),
                             format!("DEMO{n:022}"),
                             stamp(issued),
@@ -160,15 +154,13 @@ pub fn seed(
                     }
                 }
                 for _ in 0..rng.below(3) {
-                    let rating = rng.pick(&["good", "good", "good", "neutral", "bad"]);
-                    let reason = rng.chance(60).then(|| {
-                        rng.pick(&["waiting", "welcome", "explained", "documents", "place"])
-                    });
+                    let v = rng.vote(&services);
                     vote.execute(params![
                         day.to_string(),
-                        rating,
-                        reason,
-                        rng.pick(&["ar", "fr", "zgh"])
+                        v.rating.as_str(),
+                        v.reason.map(|r| r.as_str()),
+                        rng.pick(&["ar", "fr", "zgh"]),
+                        v.service,
                     ])?;
                 }
             }
@@ -254,37 +246,39 @@ pub fn seed(
             .collect();
         for (ticket, day, service) in served.iter().map(|(t, d, s)| (Some(*t), *d, Some(s.clone()))).chain(extra) {
             let channel = if ticket.is_some() { "ticket" } else { rng.pick(&["phone", "field", "walk_in"]) };
+            let v = rng.visit(&douars, &NEEDS);
             visit.execute(params![
                 day.to_string(),
                 channel,
                 ticket,
                 service,
-                if rng.chance(45) { "female" } else { "male" },
-                rng.pick(&["abroad", "returnee", "dependant", "foreigner", "foreigner", "internal", "other"]),
-                rng.pick(&["0-17", "18-29", "30-44", "30-44", "45-59", "60+", "60+"]),
-                rng.pick(&["moroccan", "moroccan", "moroccan", "sub_saharan", "sub_saharan", "europe", "unknown"]),
-                douars.get(rng.below(douars.len() as u64 + 1) as usize).copied(),
-                rng.pick(&["civil_status", "pension", "pension", "health", "education", "employment", "residence", "survivor-pension-france"]),
-                rng.pick(&["informed", "informed", "accompanied", "referred", "dossier_opened", "case_follow_up"]),
+                v.sex.as_str(),
+                v.profile.code(),
+                v.age_band.code(),
+                v.nationality.code(),
+                v.douar,
+                v.need,
+                v.outcome.code(),
                 rng.pick(&["amina", "youssef"]),
                 now,
             ])?;
         }
         drop(visit);
         for _ in 0..210 {
-            let abroad = rng.below(3);
+            let h = rng.household(&douars, first, 365);
             a.tx.execute(
                 "INSERT INTO census_households (douar, size, abroad, internal, returnees, foreigners, countries, source, noted_on, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?8, 'amina', ?9)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'amina', ?10)",
                 params![
-                    douars.get(rng.below(douars.len() as u64) as usize).copied().unwrap_or_default(),
-                    (2 + rng.below(8)) as i64,
-                    abroad as i64,
-                    rng.below(2) as i64,
-                    rng.below(2) as i64,
-                    if abroad > 0 { rng.pick(&["FR", "ES", "BE", "NL", "IT", "FR,ES"]) } else { "" },
-                    rng.pick(&["field", "field", "monograph"]),
-                    first.checked_add((rng.below(365) as i64).days()).unwrap_or(first).to_string(),
+                    h.douar,
+                    h.size,
+                    h.abroad,
+                    h.internal,
+                    h.returnees,
+                    h.foreigners,
+                    h.countries.join(","),
+                    h.source.code(),
+                    h.noted_on.to_string(),
                     now,
                 ],
             )?;

@@ -6,6 +6,11 @@
 //! touches a face. Ballot stuffing is bounded instead by a rate limit (a few votes a minute from
 //! the one kiosk); the figures are counts per day, not a vote that decides anything.
 //!
+//! A vote may also say which service the visitor came for: the kiosk asks (with the services'
+//! pictures, and "skip"), it is never taken from a ticket. With the day, that narrows a vote to
+//! the visitors of one service on one day, so the figures count votes by service and by month,
+//! never by day, and hide small cells as every table does.
+//!
 //! The ratings and reasons are `baom_domain::feedback`'s (the kiosk shows the same). The kiosk
 //! sends votes to `POST /v1/feedback` (`web::kiosk`).
 //!
@@ -35,6 +40,8 @@ pub enum FeedbackError {
     UnknownReason,
     #[error("{0}")]
     UnknownLanguage(String),
+    #[error("service {0:?} is not one of the office's services")]
+    UnknownService(String),
     #[error("at most {MAX_VOTES_PER_WINDOW} votes a minute; thank you, try again later")]
     TooMany,
     #[error(transparent)]
@@ -56,11 +63,23 @@ pub struct Vote {
     pub reason: Option<String>,
     #[serde(default)]
     pub language: Option<String>,
+    /// The letter of the service the visitor came for, when they said.
+    #[serde(default)]
+    pub service: Option<String>,
+}
+
+/// A vote's checked fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedVote {
+    pub rating: Rating,
+    pub reason: Option<Reason>,
+    pub language: Language,
+    pub service: Option<String>,
 }
 
 impl Vote {
-    /// The vote's checked fields.
-    pub fn check(&self) -> Result<(Rating, Option<Reason>, Language), FeedbackError> {
+    /// The vote's checked fields; `services`: the office's service letters.
+    pub fn check(&self, services: &[String]) -> Result<CheckedVote, FeedbackError> {
         let rating = Rating::parse(&self.rating).ok_or(FeedbackError::UnknownRating)?;
         let reason = match &self.reason {
             None => None,
@@ -72,7 +91,17 @@ impl Vote {
                 .parse::<Language>()
                 .map_err(|e| FeedbackError::UnknownLanguage(e.to_string()))?,
         };
-        Ok((rating, reason, language))
+        let service = match &self.service {
+            None => None,
+            Some(s) if services.contains(s) => Some(s.clone()),
+            Some(s) => return Err(FeedbackError::UnknownService(s.clone())),
+        };
+        Ok(CheckedVote {
+            rating,
+            reason,
+            language,
+            service,
+        })
     }
 }
 
@@ -102,42 +131,39 @@ impl FeedbackBook {
         true
     }
 
-    fn record(
-        &self,
-        day: jiff::civil::Date,
-        rating: Rating,
-        reason: Option<Reason>,
-        language: Language,
-    ) -> Result<(), StoreError> {
+    fn record(&self, day: jiff::civil::Date, vote: &CheckedVote) -> Result<(), StoreError> {
         let conn = self
             .conn
             .lock()
             .map_err(|_| StoreError::Corrupt("feedback lock poisoned".into()))?;
         conn.execute(
-            "INSERT INTO feedback (day, rating, reason, language) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO feedback (day, rating, reason, language, service) VALUES (?1, ?2, ?3, ?4, ?5)",
             rusqlite::params![
                 day.to_string(),
-                rating.as_str(),
-                reason.map(Reason::as_str),
-                language.code()
+                vote.rating.as_str(),
+                vote.reason.map(Reason::as_str),
+                vote.language.code(),
+                vote.service,
             ],
         )?;
         Ok(())
     }
 
-    /// Checks a vote, counts it against the rate limit and stores it for `day` (the local day,
-    /// never the time).
+    /// Checks a vote (`services`: the office's letters), counts it against the rate limit and
+    /// stores it for `day` (the local day, never the time).
     pub async fn cast(
         self: &std::sync::Arc<Self>,
         vote: Vote,
+        services: &[String],
         day: jiff::civil::Date,
     ) -> Result<(), FeedbackError> {
-        let (rating, reason, language) = vote.check()?;
+        let vote = vote.check(services)?;
         if !self.admit(Instant::now()) {
             return Err(FeedbackError::TooMany);
         }
         let book = self.clone();
-        tokio::task::spawn_blocking(move || book.record(day, rating, reason, language))
+        let (rating, reason) = (vote.rating, vote.reason);
+        tokio::task::spawn_blocking(move || book.record(day, &vote))
             .await
             .map_err(|e| StoreError::Corrupt(format!("vote task failed: {e}")))??;
         tracing::info!(
@@ -157,20 +183,23 @@ mod tests {
     fn votes_are_checked_and_stored_by_day_only() {
         let dir = tempfile::tempdir().expect("tempdir");
         let book = FeedbackBook::open(&dir.path().join("queue.db")).expect("open");
+        let services = ["A".to_owned(), "B".to_owned()];
         let v = Vote {
             rating: "good".into(),
             reason: Some("welcome".into()),
             language: Some("zgh".into()),
+            service: Some("B".into()),
         };
-        let (r, why, lang) = v.check().expect("valid");
+        let vote = v.check(&services).expect("valid");
         let day = jiff::civil::date(2026, 11, 24);
-        book.record(day, r, why, lang).expect("stored");
+        book.record(day, &vote).expect("stored");
         let conn = book.conn.lock().expect("lock");
-        let row: (String, String, Option<String>, String) = conn
+        type Row = (String, String, Option<String>, String, Option<String>);
+        let row: Row = conn
             .query_row(
-                "SELECT day, rating, reason, language FROM feedback",
+                "SELECT day, rating, reason, language, service FROM feedback",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .expect("row");
         assert_eq!(
@@ -179,27 +208,32 @@ mod tests {
                 "2026-11-24".into(),
                 "good".into(),
                 Some("welcome".into()),
-                "zgh".into()
+                "zgh".into(),
+                Some("B".into())
             )
         );
-        for bad in [
-            Vote {
-                rating: "great".into(),
-                reason: None,
-                language: None,
-            },
-            Vote {
-                rating: "bad".into(),
-                reason: Some("officer-name".into()),
-                language: None,
-            },
-            Vote {
-                rating: "bad".into(),
-                reason: None,
-                language: Some("de".into()),
-            },
+        let vote = |rating: &str, reason: Option<&str>, language: Option<&str>, service| Vote {
+            rating: rating.into(),
+            reason: reason.map(str::to_owned),
+            language: language.map(str::to_owned),
+            service,
+        };
+        assert_eq!(
+            vote("bad", None, None, None)
+                .check(&services)
+                .map(|v| v.service)
+                .ok(),
+            Some(None),
+            "the service is optional"
+        );
+        for (bad, code) in [
+            (vote("great", None, None, None), "rating"),
+            (vote("bad", Some("officer-name"), None, None), "reason"),
+            (vote("bad", None, Some("de"), None), "language"),
+            (vote("bad", None, None, Some("Z".into())), "service"),
         ] {
-            assert!(bad.check().is_err());
+            let e = bad.check(&services).expect_err(code);
+            assert!(format!("{e:?}").to_lowercase().contains(code), "{e:?}");
         }
     }
 

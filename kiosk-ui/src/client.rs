@@ -292,9 +292,11 @@ impl Client {
         rating: baom_domain::feedback::Rating,
         reason: Option<baom_domain::feedback::Reason>,
         language: Language,
+        service: Option<&str>,
     ) -> Result<(), ClientError> {
         let body = serde_json::json!({
-            "rating": rating.as_str(), "reason": reason.map(|r| r.as_str()), "language": language.code()
+            "rating": rating.as_str(), "reason": reason.map(|r| r.as_str()), "language": language.code(),
+            "service": service,
         });
         self.request("POST", "/v1/feedback", Some(&body), self.timeout)
             .map(|_| ())

@@ -39,6 +39,8 @@ pub enum Screen {
     Ticket,
     /// Three faces.
     Feedback,
+    /// Optionally, the service the visit was for (the services' pictures, and "skip").
+    FeedbackService,
     /// An optional reason, as pictograms.
     FeedbackReason,
     /// Thank you (then back to the start).
@@ -46,7 +48,7 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 10] = [
+    pub const ALL: [Screen; 11] = [
         Screen::Language,
         Screen::Profile,
         Screen::Service,
@@ -55,6 +57,7 @@ impl Screen {
         Screen::Scan,
         Screen::Ticket,
         Screen::Feedback,
+        Screen::FeedbackService,
         Screen::FeedbackReason,
         Screen::Thanks,
     ];
@@ -70,6 +73,7 @@ impl Screen {
             Screen::Scan => "scan",
             Screen::Ticket => "ticket",
             Screen::Feedback => "feedback",
+            Screen::FeedbackService => "feedback-service",
             Screen::FeedbackReason => "feedback-reason",
             Screen::Thanks => "thanks",
         }
@@ -144,6 +148,8 @@ pub enum Touch {
     ScanPage,
     ScansDone,
     Rate(Rating),
+    /// The service the visit was for (a letter), or none said.
+    VotedFor(Option<String>),
     Reason(Option<Reason>),
     Back,
     /// "Finished" on the ticket or thanks screen: start again for the next visitor.
@@ -190,6 +196,7 @@ pub enum Effect {
         rating: Rating,
         reason: Option<Reason>,
         language: Language,
+        service: Option<String>,
     },
     /// Play the spoken prompt of a screen in a language.
     Speak {
@@ -228,6 +235,8 @@ pub struct Flow {
     pub ticket: Option<IssuedTicket>,
     pub scans: Vec<u32>,
     pub rating: Option<Rating>,
+    /// The service the rated visit was for, when the visitor said.
+    pub rated_service: Option<String>,
     /// The catalogue, kept across visitors (it is the commune's, not the visitor's).
     pub catalogue: Option<Catalogue>,
     pub printer: Printer,
@@ -254,6 +263,7 @@ impl Flow {
             ticket: None,
             scans: Vec::new(),
             rating: None,
+            rated_service: None,
             catalogue: None,
             printer: Printer::Unknown,
             one_moment: false,
@@ -500,6 +510,27 @@ impl Flow {
             (Screen::Ticket | Screen::Thanks, Touch::Restart) => self.reset(now),
             (Screen::Feedback, Touch::Rate(r)) => {
                 self.rating = Some(r);
+                self.rated_service = None;
+                let has_services = self
+                    .catalogue
+                    .as_ref()
+                    .is_some_and(|c| !c.services.is_empty());
+                if has_services {
+                    self.go(Screen::FeedbackService)
+                } else {
+                    self.go(Screen::FeedbackReason)
+                }
+            }
+            (Screen::FeedbackService, Touch::VotedFor(letter)) => {
+                let known = letter.as_ref().is_none_or(|l| {
+                    self.catalogue
+                        .as_ref()
+                        .is_some_and(|c| c.services.iter().any(|s| &s.letter == l))
+                });
+                if !known {
+                    return Vec::new();
+                }
+                self.rated_service = letter;
                 self.go(Screen::FeedbackReason)
             }
             (Screen::FeedbackReason, Touch::Reason(reason)) => {
@@ -510,6 +541,7 @@ impl Flow {
                     rating,
                     reason,
                     language: self.language,
+                    service: self.rated_service.clone(),
                 };
                 self.busy = true;
                 self.last_retry = now;
@@ -526,7 +558,11 @@ impl Flow {
                 Screen::Ticket | Screen::Thanks => self.reset(now),
                 Screen::Scan => self.go(Screen::Ticket),
                 Screen::Feedback => self.go(Screen::Profile),
-                Screen::FeedbackReason => self.go(Screen::Feedback),
+                Screen::FeedbackService => self.go(Screen::Feedback),
+                Screen::FeedbackReason => match &self.catalogue {
+                    Some(c) if !c.services.is_empty() => self.go(Screen::FeedbackService),
+                    _ => self.go(Screen::Feedback),
+                },
             },
             _ => Vec::new(),
         }
@@ -752,19 +788,55 @@ mod tests {
         tap(&mut f, Touch::Language(Language::Arabic), S);
         tap(&mut f, Touch::GiveOpinion, S);
         tap(&mut f, Touch::Rate(Rating::Neutral), S);
+        // No catalogue yet: no services to ask about.
+        assert_eq!(f.screen, Screen::FeedbackReason);
         let e = tap(&mut f, Touch::Reason(Some(Reason::Waiting)), S);
         assert_eq!(
             e,
             [Effect::SendFeedback {
                 rating: Rating::Neutral,
                 reason: Some(Reason::Waiting),
-                language: Language::Arabic
+                language: Language::Arabic,
+                service: None,
             }]
         );
         f.handle(Input::FeedbackRecorded, S);
         assert_eq!(f.screen, Screen::Thanks);
         tap(&mut f, Touch::Restart, S);
         assert_eq!((f.screen, f.rating), (Screen::Language, None));
+    }
+
+    #[test]
+    fn a_vote_may_say_which_service_it_was_for() {
+        let mut f = Flow::new(Duration::ZERO);
+        f.handle(Input::Catalogue(catalogue()), S);
+        tap(&mut f, Touch::Language(Language::French), S);
+        tap(&mut f, Touch::GiveOpinion, S);
+        tap(&mut f, Touch::Rate(Rating::Good), S);
+        assert_eq!(f.screen, Screen::FeedbackService);
+        // A letter the office does not have is ignored; a closed service can still be rated.
+        tap(&mut f, Touch::VotedFor(Some("Z".into())), S);
+        assert_eq!(f.screen, Screen::FeedbackService);
+        tap(&mut f, Touch::VotedFor(Some("D".into())), S);
+        assert_eq!(f.screen, Screen::FeedbackReason);
+        tap(&mut f, Touch::Back, S);
+        assert_eq!(f.screen, Screen::FeedbackService);
+        tap(&mut f, Touch::VotedFor(None), S);
+        tap(&mut f, Touch::Back, S);
+        tap(&mut f, Touch::VotedFor(Some("B".into())), S);
+        let e = tap(&mut f, Touch::Reason(None), S);
+        assert_eq!(
+            e,
+            [Effect::SendFeedback {
+                rating: Rating::Good,
+                reason: None,
+                language: Language::French,
+                service: Some("B".into()),
+            }]
+        );
+        f.handle(Input::FeedbackRecorded, S);
+        tap(&mut f, Touch::Restart, S);
+        assert_eq!(f.rated_service, None, "the next visitor starts afresh");
     }
 
     #[test]

@@ -237,8 +237,9 @@ fn worker(client: Client, work: Receiver<Effect>, answers: Sender<Answer>) {
                 rating,
                 reason,
                 language,
+                service,
             } => client
-                .feedback(rating, reason, language)
+                .feedback(rating, reason, language, service.as_deref())
                 .map_or_else(down_or_refused, |()| Input::FeedbackRecorded),
             Effect::Speak { .. } | Effect::StopSpeaking => continue,
         };

@@ -45,11 +45,11 @@ fn states(catalogue: &Catalogue, language: Language) -> Vec<(String, Flow)> {
     let mut down = base.clone();
     down.screen = Screen::Documents;
     down.one_moment = true;
-    out.push(("11-one-moment".into(), down));
+    out.push(("12-one-moment".into(), down));
     let mut failed = base.clone();
     failed.screen = Screen::Ticket;
     failed.printer = Printer::PaperOut;
-    out.push(("12-ticket-printer-failed".into(), failed));
+    out.push(("13-ticket-printer-failed".into(), failed));
     out
 }
 

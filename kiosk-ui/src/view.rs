@@ -274,6 +274,26 @@ pub fn view(flow: &Flow) -> View {
             .collect();
             v.columns = 3;
         }
+        Screen::FeedbackService => {
+            v.tiles = flow
+                .catalogue
+                .as_ref()
+                .map(|c| c.services.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .map(|s| {
+                    tile(
+                        format!("for-{}", s.letter),
+                        service_icon(&s.names.fr),
+                        s.names.get(l),
+                        l,
+                    )
+                })
+                .collect();
+            v.tiles.push(tile("for-none".into(), "skip", t.skip, l));
+            v.columns = if v.tiles.len() > 4 { 3 } else { 2 };
+            v.horizontal_tiles = true;
+        }
         Screen::FeedbackReason => {
             v.tiles = [
                 (Reason::Waiting, "waiting", t.reason_waiting),
@@ -312,6 +332,8 @@ pub fn touch_of(id: &str) -> Option<crate::flow::Touch> {
         ("back", "") => Touch::Back,
         ("listen", "") => Touch::Listen,
         ("rate", r) => Touch::Rate(Rating::parse(r)?),
+        ("for", "none") => Touch::VotedFor(None),
+        ("for", letter) if !letter.is_empty() => Touch::VotedFor(Some(letter.to_owned())),
         ("reason", "none") => Touch::Reason(None),
         ("reason", r) => Touch::Reason(Some(Reason::parse(r)?)),
         _ => return None,
@@ -334,6 +356,7 @@ mod tests {
                 Screen::Profile,
                 Screen::Priority,
                 Screen::Feedback,
+                Screen::FeedbackService,
                 Screen::FeedbackReason,
             ] {
                 f.screen = s;

@@ -277,6 +277,7 @@ fn a_visitor_rates_the_visit_with_a_face_and_a_reason() {
     tap(&k, "language-zgh");
     tap(&k, "give-opinion");
     tap(&k, "rate-bad");
+    tap(&k, "for-A");
     tap(&k, "reason-waiting");
     wait_for(&k, "thanks", |k| k.flow().screen == Screen::Thanks);
     tap(&k, "finished");
@@ -285,10 +286,15 @@ fn a_visitor_rates_the_visit_with_a_face_and_a_reason() {
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
     )
     .expect("open");
-    let vote: (String, String, String) = conn
-        .query_row("SELECT rating, reason, language FROM feedback", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
+    let vote: (String, String, String, String) = conn
+        .query_row(
+            "SELECT rating, reason, language, service FROM feedback",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .expect("one vote");
-    assert_eq!(vote, ("bad".into(), "waiting".into(), "zgh".into()));
+    assert_eq!(
+        vote,
+        ("bad".into(), "waiting".into(), "zgh".into(), "A".into())
+    );
 }

@@ -391,10 +391,10 @@ fn satisfaction_votes_are_anonymous_checked_and_rate_limited() {
     let r = post(
         &kiosk,
         "/v1/feedback",
-        &json!({"rating": "bad", "reason": null}),
+        &json!({"rating": "bad", "reason": null, "service": "A"}),
     )
     .expect("vote");
-    assert_eq!(r.status, 201);
+    assert_eq!(r.status, 201, "the service the visitor came for, optional");
 
     for (body, status, code) in [
         (json!({"rating": "excellent"}), 422, "unknown_rating"),
@@ -414,6 +414,16 @@ fn satisfaction_votes_are_anonymous_checked_and_rate_limited() {
             "invalid_field",
         ),
         (json!({"reason": "waiting"}), 422, "invalid_field"),
+        (
+            json!({"rating": "good", "service": "Z"}),
+            422,
+            "unknown_service",
+        ),
+        (
+            json!({"rating": "good", "service": 7}),
+            422,
+            "invalid_field",
+        ),
     ] {
         let r = post(&kiosk, "/v1/feedback", &body).expect("answer");
         assert_eq!((r.status, r.code().as_str()), (status, code), "{body}");
@@ -446,12 +456,12 @@ fn satisfaction_votes_are_anonymous_checked_and_rate_limited() {
         .expect("columns");
     assert_eq!(
         columns,
-        ["id", "day", "rating", "reason", "language"],
+        ["id", "day", "rating", "reason", "language", "service"],
         "no time, no ticket"
     );
     let (votes, good): (i64, i64) = conn
         .query_row(
-            "SELECT COUNT(*), SUM(rating = 'good' AND reason = 'welcome' AND language = 'zgh') FROM feedback",
+            "SELECT COUNT(*), SUM(rating = 'good' AND reason = 'welcome' AND language = 'zgh' AND service IS NULL) FROM feedback",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

@@ -218,7 +218,9 @@ pub fn facts(
         drop(rows);
         drop(stmt);
         let mut stmt = a.tx.prepare(
-            "SELECT c.person_id, p.sex, p.profile, c.procedure_id, c.opened_on, c.closed_on, c.follow_up_on, c.opened_by
+            "SELECT c.person_id, p.sex, p.profile, c.procedure_id, c.opened_on, c.closed_on, c.follow_up_on, c.opened_by,
+                    CASE WHEN c.follow_up_on IS NOT NULL
+                         THEN (SELECT group_concat(v.day) FROM visits v WHERE v.person_id = c.person_id) END
              FROM cases c JOIN people p ON p.id = c.person_id
              WHERE c.opened_on <= ?2 AND (c.closed_on IS NULL OR c.closed_on >= ?1)",
         )?;
@@ -237,6 +239,11 @@ pub fn facts(
                 closed_on: opt_date(5)?,
                 follow_up_on: opt_date(6)?,
                 opened_by: r.get(7)?,
+                visit_days: r
+                    .get::<_, Option<String>>(8)?
+                    .map(|days| days.split(',').map(date).collect::<Result<Vec<_>>>())
+                    .transpose()?
+                    .unwrap_or_default(),
             });
         }
         drop(rows);

@@ -51,7 +51,8 @@ impl Labels<'_> {
             }
             "visits.by_nationality" => t.t(&format!("nationality-{row}")),
             "visits.by_service" | "tickets.by_service" if row == "none" => t.t("fig-no-service"),
-            "visits.by_service" | "tickets.by_service" => self.service(row),
+            "feedback.by_service" if row == "none" => t.t("fig-no-service-said"),
+            "visits.by_service" | "tickets.by_service" | "feedback.by_service" => self.service(row),
             "visits.by_need" | "cases.handled_by_procedure" => self.need(row),
             "visits.by_outcome" => t.t(&format!("visit-outcome-{row}")),
             "visits.by_channel" => t.t(&format!("channel-{row}")),
@@ -73,6 +74,7 @@ impl Labels<'_> {
             ("tickets.by_service", _) => t.t(&format!("state-{col}")),
             ("feedback.by_rating", "none") => t.t("fig-no-reason"),
             ("feedback.by_rating", _) => t.t(&format!("reason-{col}")),
+            ("feedback.by_service" | "feedback.by_month", _) => t.t(&format!("rating-{col}")),
             _ => col.to_owned(),
         }
     }

@@ -252,18 +252,25 @@ impl FiguresBook {
         scope: Scope,
     ) -> Result<Figures, FiguresError> {
         let (from, to) = (period.from, period.to);
-        let (visits, cases, referrals, households) = self
-            .dossiers
-            .run(move |db| {
-                let (visits, cases, referrals) = register::facts(db, &actor, from, to)?;
-                Ok((visits, cases, referrals, census::households(db, &actor)?))
-            })
-            .await?;
         let tz = self.live.get().catalogue.time_zone().clone();
-        let (tickets, votes) = self
-            .queue
-            .run(move |c| queue_facts(c, from, to, &tz))
-            .await?;
+        // The two databases are read at once, each on its own blocking thread.
+        let dossiers = async {
+            self.dossiers
+                .run(move |db| {
+                    let (visits, cases, referrals) = register::facts(db, &actor, from, to)?;
+                    Ok((visits, cases, referrals, census::households(db, &actor)?))
+                })
+                .await
+                .map_err(FiguresError::from)
+        };
+        let queue = async {
+            self.queue
+                .run(move |c| queue_facts(c, from, to, &tz))
+                .await
+                .map_err(FiguresError::from)
+        };
+        let ((visits, cases, referrals, households), (tickets, votes)) =
+            tokio::try_join!(dossiers, queue)?;
         let settings = self.live.get();
         let facts = Facts {
             visits,
@@ -381,9 +388,8 @@ pub fn queue_facts(
     // Seconds are worked out by SQLite (its C date parser), the local hour from a UTC hour's
     // offset looked up once: a year of tickets is read in a few tens of milliseconds.
     let mut stmt = c.prepare(&format!(
-        "SELECT day, service, desk, state, unixepoch(issued_at),
-                unixepoch(called_at) - unixepoch(issued_at),
-                unixepoch(finished_at) - unixepoch(started_at)
+        "SELECT day, service, desk, state, unixepoch(issued_at), unixepoch(called_at),
+                unixepoch(started_at), unixepoch(finished_at)
          FROM tickets WHERE {} BETWEEN ?1 AND ?2",
         crate::store::day_column(from, to)
     ))?;
@@ -412,6 +418,9 @@ pub fn queue_facts(
                 .map(|ts| i64::from(tz.to_offset(ts).seconds()))
                 .unwrap_or(0)
         });
+        let called: Option<i64> = r.get(5)?;
+        let started: Option<i64> = r.get(6)?;
+        let finished: Option<i64> = r.get(7)?;
         tickets.push(TicketFacts {
             day,
             service: r.get(1)?,
@@ -420,28 +429,32 @@ pub fn queue_facts(
                 .and_then(|d| u16::try_from(d).ok()),
             state: r.get(3)?,
             hour: ((issued + offset).rem_euclid(86_400) / 3600) as i8,
-            wait_seconds: r.get(5)?,
-            service_seconds: r.get(6)?,
+            wait_seconds: called.map(|c| c - issued),
+            service_seconds: started.zip(finished).map(|(s, f)| f - s),
+            called_at: called,
+            finished_at: finished,
         });
     }
     drop(rows);
     let mut stmt =
-        c.prepare("SELECT day, rating, reason FROM feedback WHERE day BETWEEN ?1 AND ?2")?;
+        c.prepare("SELECT day, rating, reason, service FROM feedback WHERE day BETWEEN ?1 AND ?2")?;
     let votes = stmt
         .query_map([&f, &t], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .filter_map(|(day, rating, reason)| {
+        .filter_map(|(day, rating, reason, service)| {
             Some(VoteFacts {
                 day: day.parse().ok()?,
                 rating: Rating::parse(&rating)?,
                 reason: reason.as_deref().and_then(Reason::parse),
+                service,
             })
         })
         .collect();

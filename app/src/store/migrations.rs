@@ -104,6 +104,9 @@ pub const MIGRATIONS: &[&str] = &[
         bytes INTEGER NOT NULL,
         actor TEXT NOT NULL
     );",
+    // 6: a vote may say which service the visitor came for (asked at the kiosk, never taken
+    // from a ticket; see `feedback.rs`).
+    "ALTER TABLE feedback ADD COLUMN service TEXT;",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

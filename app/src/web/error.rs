@@ -202,6 +202,9 @@ impl From<FeedbackError> for ApiError {
         let (status, code) = match &e {
             FeedbackError::UnknownRating => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_rating"),
             FeedbackError::UnknownReason => (StatusCode::UNPROCESSABLE_ENTITY, "unknown_reason"),
+            FeedbackError::UnknownService(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "unknown_service")
+            }
             FeedbackError::UnknownLanguage(_) => {
                 (StatusCode::UNPROCESSABLE_ENTITY, "unknown_language")
             }

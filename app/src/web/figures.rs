@@ -159,7 +159,7 @@ pub fn view(f: &Figures) -> Value {
         })).collect::<Vec<_>>(),
         "times": f.times.iter().map(times).collect::<Vec<_>>(),
         "hours": f.hours.iter().map(times).collect::<Vec<_>>(),
-        "desks": f.desks.iter().map(|d| json!({ "desk": d.desk, "served": d.served, "serving_s": d.serving_seconds })).collect::<Vec<_>>(),
+        "desks": f.desks.iter().map(|d| json!({ "desk": d.desk, "served": d.served, "serving_s": d.serving_seconds, "days": d.days, "span_s": d.span_seconds, "idle_s": d.idle_seconds })).collect::<Vec<_>>(),
     })
 }
 

@@ -23,9 +23,10 @@
 //!   `scanner_busy` (409), `scanner_failed` (502), `ticket_closed` (409), `too_many_scans`
 //!   (409), `unknown_scan` (404).
 //! - `POST /v1/feedback` `{"rating": "good"|"neutral"|"bad", "reason": null|"waiting"|"welcome"|
-//!   "explained"|"documents"|"place", "language": "fr"}` → `201 {"recorded": true}`: an
-//!   anonymous satisfaction vote (see `crate::feedback`). Refusals: `unknown_rating`,
-//!   `unknown_reason`, `unknown_language` (422), `too_many_votes` (429).
+//!   "explained"|"documents"|"place", "language": "fr", "service": null|"A"}` →
+//!   `201 {"recorded": true}`: an anonymous satisfaction vote (see `crate::feedback`); the
+//!   service, optional, is the one the visitor said they came for. Refusals: `unknown_rating`,
+//!   `unknown_reason`, `unknown_language`, `unknown_service` (422), `too_many_votes` (429).
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
 //!
 //! This is the kiosk's whole route table.
@@ -168,8 +169,14 @@ async fn vote(
     State(state): State<AppState>,
     ApiJson(vote): ApiJson<crate::feedback::Vote>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let day = state.queue.snapshot().day();
-    state.feedback.cast(vote, day).await?;
+    let queue = state.queue.snapshot();
+    let services: Vec<String> = queue
+        .catalogue()
+        .services()
+        .iter()
+        .map(|s| s.letter.to_string())
+        .collect();
+    state.feedback.cast(vote, &services, queue.day()).await?;
     Ok((StatusCode::CREATED, Json(json!({ "recorded": true }))))
 }
 

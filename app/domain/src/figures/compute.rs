@@ -11,7 +11,15 @@
 //! - *accompanied*: distinct people with a case handled in the period;
 //! - a *wait* runs from the ticket's issue to its first call, a *service* from its start to its
 //!   finish;
-//! - a follow-up is *overdue* when an open case's follow-up date is past (by the period's end).
+//! - a follow-up is *due* when its date is in the period, and *kept* when the person came to
+//!   the office (a visit on their dossier) from [`KEPT_BEFORE_DAYS`] days before that date to
+//!   [`KEPT_AFTER_DAYS`] days after it; it is *overdue* when an open case's follow-up date is
+//!   past (by the period's end) and it was not kept;
+//! - a desk's *working span* on a day runs from its first call to its last finish; its *idle*
+//!   time is that span less the time it spent serving (a desk that called nobody that day has
+//!   no span: the box does not know whether it was staffed);
+//! - the kiosk's votes are counted by rating and reason, by month, and by the service the
+//!   visitor said they came for (asked, never taken from a ticket: see `feedback`).
 
 use super::census::{Census, Household, census};
 use super::period::Period;
@@ -23,7 +31,7 @@ use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
 use jiff::civil::Date;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One visit of the register, with who recorded it and at which service.
 #[derive(Debug, Clone)]
@@ -43,6 +51,27 @@ pub struct CaseFacts {
     pub closed_on: Option<Date>,
     pub follow_up_on: Option<Date>,
     pub opened_by: String,
+    /// The days the person came to the office (their dossier's visits), for a case with a
+    /// follow-up date; empty otherwise.
+    pub visit_days: Vec<Date>,
+}
+
+/// A follow-up is kept by a visit from this many days before its date…
+pub const KEPT_BEFORE_DAYS: i32 = 2;
+/// …to this many days after it.
+pub const KEPT_AFTER_DAYS: i32 = 7;
+
+impl CaseFacts {
+    /// Whether the person came for the case's follow-up (see the module's definitions).
+    pub fn follow_up_kept(&self) -> bool {
+        let Some(f) = self.follow_up_on else {
+            return false;
+        };
+        self.visit_days.iter().any(|d| {
+            let days = (*d - f).get_days();
+            (-KEPT_BEFORE_DAYS..=KEPT_AFTER_DAYS).contains(&days)
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +96,9 @@ pub struct TicketFacts {
     pub wait_seconds: Option<i64>,
     /// From its start to its finish, when it was served.
     pub service_seconds: Option<i64>,
+    /// When it was first called and when it was finished (Unix seconds), for the desks' spans.
+    pub called_at: Option<i64>,
+    pub finished_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -74,6 +106,8 @@ pub struct VoteFacts {
     pub day: Date,
     pub rating: Rating,
     pub reason: Option<Reason>,
+    /// The service the visitor said they came for, when they said.
+    pub service: Option<String>,
 }
 
 /// Whose figures: the office's, or one officer's own (their visits, cases and referrals).
@@ -119,12 +153,17 @@ pub struct Times {
     pub within_target_share: Option<f64>,
 }
 
-/// A desk's work: tickets served and the time spent serving them.
+/// A desk's work: tickets served, the time spent serving them, and the rest of its working
+/// spans (idle; see the module's definitions).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeskWork {
     pub desk: u16,
     pub served: u64,
     pub serving_seconds: i64,
+    /// Days it called someone.
+    pub days: u64,
+    pub span_seconds: i64,
+    pub idle_seconds: i64,
 }
 
 /// The sentences' numbers.
@@ -227,6 +266,54 @@ fn times(group: String, tickets: &[&TicketFacts], target_minutes: Option<u16>) -
     }
 }
 
+fn sex_index(sex: Sex) -> usize {
+    usize::from(sex == Sex::Male)
+}
+
+fn by_sex(code: &'static str, rows: Vec<String>) -> Table {
+    Table::new(code, rows, SEXES.iter().map(|s| s.to_string()).collect())
+}
+
+/// Visits by a dimension of stable codes (`rows`, in their enum's order; `of`: a visit's place
+/// in them) and sex: a year is 100,000 visits per table, so a visit is counted by its place,
+/// with no lookup.
+fn by_code(
+    code: &'static str,
+    rows: Vec<String>,
+    visits: &[&VisitFacts],
+    of: impl Fn(&Entry) -> usize,
+) -> Table {
+    let mut t = by_sex(code, rows);
+    for v in visits {
+        if let Some(row) = t.cells.get_mut(of(&v.entry)) {
+            row[sex_index(v.entry.sex)] += 1;
+        }
+    }
+    t
+}
+
+/// Visits by a dimension of names (`rows` first, in order; any other value after them, sorted)
+/// and sex.
+fn by_text(
+    code: &'static str,
+    rows: Vec<String>,
+    visits: &[&VisitFacts],
+    of: impl for<'v> Fn(&'v VisitFacts) -> &'v str,
+) -> Table {
+    let mut counts: HashMap<&str, [u64; 2]> = HashMap::new();
+    for v in visits {
+        counts.entry(of(v)).or_default()[sex_index(v.entry.sex)] += 1;
+    }
+    let mut counts: Vec<(&str, [u64; 2])> = counts.into_iter().collect();
+    counts.sort_unstable();
+    let mut t = by_sex(code, rows);
+    for (row, [women, men]) in counts {
+        t.add_n(row, SEXES[0], women);
+        t.add_n(row, SEXES[1], men);
+    }
+    t
+}
+
 /// Computes the figures of `period` for `scope` from `facts` (rows outside the period are
 /// ignored, so a caller may give more).
 pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
@@ -240,16 +327,6 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         .filter(|v| period.contains(v.entry.day) && mine(&v.recorded_by))
         .collect();
     let sexes: Vec<String> = SEXES.iter().map(|s| s.to_string()).collect();
-    // A visit's row is read from it without a copy (a year is 100,000 visits per table).
-    let by = |code: &'static str,
-              rows: Vec<String>,
-              row: &dyn for<'v> Fn(&'v Entry, Option<&'v str>) -> &'v str| {
-        let mut t = Table::new(code, rows, sexes.clone());
-        for v in &visits {
-            t.add(row(&v.entry, v.service.as_deref()), v.entry.sex.as_str());
-        }
-        t
-    };
     let mut months = Vec::new();
     let mut month = period.from.first_of_month();
     while month <= period.to {
@@ -259,7 +336,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         };
         month = next;
     }
-    let mut by_month = Table::new("visits.by_month", months, sexes.clone());
+    let mut by_month = Table::new("visits.by_month", months.clone(), sexes.clone());
     let first = i32::from(period.from.year()) * 12 + i32::from(period.from.month());
     for v in &visits {
         let month = i32::from(v.entry.day.year()) * 12 + i32::from(v.entry.day.month()) - first;
@@ -273,22 +350,25 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
     }
     let mut tables = vec![
         by_month,
-        by(
+        by_code(
             "visits.by_profile",
             codes(VisitorProfile::ALL, VisitorProfile::code),
-            &|e, _| e.profile.code(),
+            &visits,
+            |e| e.profile.index(),
         ),
-        by(
+        by_code(
             "visits.by_age_band",
             codes(AgeBand::ALL, AgeBand::code),
-            &|e, _| e.age_band.code(),
+            &visits,
+            |e| e.age_band.index(),
         ),
-        by(
+        by_code(
             "visits.by_nationality",
             codes(NationalityGroup::ALL, NationalityGroup::code),
-            &|e, _| e.nationality.code(),
+            &visits,
+            |e| e.nationality.index(),
         ),
-        by(
+        by_text(
             "visits.by_douar",
             facts
                 .douars
@@ -296,9 +376,10 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
                 .cloned()
                 .chain(["unknown".to_owned()])
                 .collect(),
-            &|e, _| e.douar.as_deref().unwrap_or("unknown"),
+            &visits,
+            |v| v.entry.douar.as_deref().unwrap_or("unknown"),
         ),
-        by(
+        by_text(
             "visits.by_service",
             facts
                 .services
@@ -306,22 +387,26 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
                 .cloned()
                 .chain(["none".to_owned()])
                 .collect(),
-            &|_, s| s.unwrap_or("none"),
+            &visits,
+            |v| v.service.as_deref().unwrap_or("none"),
         ),
-        by(
+        by_text(
             "visits.by_need",
             codes(NeedCategory::ALL, NeedCategory::code),
-            &|e, _| e.need.as_str(),
+            &visits,
+            |v| v.entry.need.as_str(),
         ),
-        by(
+        by_code(
             "visits.by_outcome",
             codes(VisitOutcome::ALL, VisitOutcome::code),
-            &|e, _| e.outcome.code(),
+            &visits,
+            |e| e.outcome.index(),
         ),
-        by(
+        by_code(
             "visits.by_channel",
             codes(Channel::ALL, Channel::code),
-            &|e, _| e.channel.code(),
+            &visits,
+            |e| e.channel.index(),
         ),
     ];
 
@@ -348,7 +433,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
     let end = period.to;
     let mut follow_ups = Table::new(
         "cases.follow_ups",
-        vec!["due".into(), "overdue".into()],
+        vec!["due".into(), "kept".into(), "overdue".into()],
         vec!["count".into()],
     );
     for c in &handled {
@@ -369,8 +454,11 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             let open_at_end = c.closed_on.is_none_or(|d| d > end);
             if period.contains(f) {
                 follow_ups.add("due", "count");
+                if c.follow_up_kept() {
+                    follow_ups.add("kept", "count");
+                }
             }
-            if open_at_end && f < end {
+            if open_at_end && f < end && !c.follow_up_kept() {
                 follow_ups.add("overdue", "count");
             }
         }
@@ -422,6 +510,18 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         codes(&Rating::ALL, Rating::as_str),
         reasons,
     );
+    let ratings = codes(&Rating::ALL, Rating::as_str);
+    let mut votes_by_service = Table::new(
+        "feedback.by_service",
+        facts
+            .services
+            .iter()
+            .cloned()
+            .chain(["none".to_owned()])
+            .collect(),
+        ratings.clone(),
+    );
+    let mut votes_by_month = Table::new("feedback.by_month", months.clone(), ratings);
     for v in facts
         .votes
         .iter()
@@ -431,6 +531,8 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             v.rating.as_str(),
             v.reason.map(Reason::as_str).unwrap_or("none"),
         );
+        votes_by_service.add(v.service.as_deref().unwrap_or("none"), v.rating.as_str());
+        votes_by_month.add(&v.day.strftime("%Y-%m").to_string(), v.rating.as_str());
     }
 
     let empty = visits.is_empty()
@@ -479,6 +581,8 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         referrals,
         by_service,
         votes,
+        votes_by_service,
+        votes_by_month,
     ]);
     let tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
     let find = |code: &str| tables.iter().find(|t| t.code == code);
@@ -548,17 +652,39 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         .map(|(h, of)| times(format!("{h:02}"), &of, None))
         .collect();
     let mut desks: BTreeMap<u16, DeskWork> = BTreeMap::new();
-    for t in tickets.iter().filter(|t| t.state == "served") {
-        let (Some(desk), Some(serving)) = (t.desk, t.service_seconds) else {
+    // Each desk's working span per day: its first call and its last finish.
+    let mut spans: BTreeMap<(u16, Date), (i64, i64)> = BTreeMap::new();
+    for t in &tickets {
+        let Some(desk) = t.desk else {
             continue;
         };
+        if let Some(called) = t.called_at {
+            let finish = t.finished_at.unwrap_or(called).max(called);
+            let span = spans.entry((desk, t.day)).or_insert((called, finish));
+            span.0 = span.0.min(called);
+            span.1 = span.1.max(finish);
+        }
         let w = desks.entry(desk).or_insert(DeskWork {
             desk,
             served: 0,
             serving_seconds: 0,
+            days: 0,
+            span_seconds: 0,
+            idle_seconds: 0,
         });
-        w.served += 1;
-        w.serving_seconds += serving.max(0);
+        if t.state == "served" {
+            w.served += 1;
+            w.serving_seconds += t.service_seconds.unwrap_or(0).max(0);
+        }
+    }
+    for ((desk, _), (first, last)) in spans {
+        if let Some(w) = desks.get_mut(&desk) {
+            w.days += 1;
+            w.span_seconds += last - first;
+        }
+    }
+    for w in desks.values_mut() {
+        w.idle_seconds = (w.span_seconds - w.serving_seconds).max(0);
     }
     Figures {
         period,

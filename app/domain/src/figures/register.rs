@@ -21,6 +21,10 @@ macro_rules! codes {
             pub fn code(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
             }
+            /// Its place in `ALL`.
+            pub fn index(self) -> usize {
+                self as usize
+            }
             pub fn parse(s: &str) -> Option<$name> {
                 $name::ALL.iter().copied().find(|v| v.code() == s)
             }

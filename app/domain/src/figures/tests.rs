@@ -80,6 +80,7 @@ fn facts() -> Facts {
         closed_on: closed,
         follow_up_on: None,
         opened_by: "amina".into(),
+        visit_days: vec![],
     };
     let mut cases = vec![
         // Opened in 2025, still open: handled in 2026.
@@ -133,6 +134,9 @@ fn facts() -> Facts {
             hour: 9,
             wait_seconds: Some(60 * (i + 1)),
             service_seconds: (i < 8).then_some(300),
+            // Called one after the other from 9:00, ten minutes apart; each served five minutes.
+            called_at: Some(DAY_START + 600 * i),
+            finished_at: (i < 8).then_some(DAY_START + 600 * i + 300),
         })
         .collect();
     let votes = (0..6)
@@ -140,6 +144,7 @@ fn facts() -> Facts {
             day: date(2026, 6, 1),
             rating: Rating::Good,
             reason: Some(Reason::Welcome),
+            service: Some("A".into()),
         })
         .collect();
     Facts {
@@ -224,7 +229,12 @@ fn times_are_medians_and_ninetieth_percentiles_over_tickets() {
     );
     let t = f.table("tickets.by_service").unwrap();
     assert_eq!(t.cells[0][..2], [Shown::Value(8), Shown::Small]);
-    assert_eq!(f.desks[0].serving_seconds, 8 * 300);
+    let desk = &f.desks[0];
+    assert_eq!((desk.served, desk.serving_seconds), (8, 8 * 300));
+    // From the first call (9:00) to the last call (a no-show's, 10:30): 90 minutes, 40 of
+    // them serving.
+    assert_eq!((desk.days, desk.span_seconds), (1, 90 * 60));
+    assert_eq!(desk.idle_seconds, 50 * 60);
     assert_eq!(f.hours[0].group, "09");
 }
 
@@ -261,4 +271,69 @@ fn quantiles_need_five_values() {
     assert_eq!(compute::quantile(&[1, 2, 3, 4], 0.5), None);
     assert_eq!(compute::quantile(&[1, 2, 3, 4, 5], 0.5), Some(3));
     assert_eq!(compute::quantile(&[1, 2, 3, 4, 5], 0.9), Some(5));
+}
+
+/// 2026-06-01 09:00 UTC.
+const DAY_START: i64 = 1_780_304_400;
+
+#[test]
+fn a_follow_up_is_kept_by_a_visit_close_to_its_date() {
+    let due = date(2026, 11, 10);
+    let case = |visits: Vec<Date>| CaseFacts {
+        person: 1,
+        sex: Sex::Female,
+        profile: Profile::Abroad,
+        procedure: None,
+        opened_on: date(2026, 10, 1),
+        closed_on: None,
+        follow_up_on: Some(due),
+        opened_by: "amina".into(),
+        visit_days: visits,
+    };
+    assert!(case(vec![date(2026, 11, 10)]).follow_up_kept());
+    assert!(
+        case(vec![date(2026, 11, 8)]).follow_up_kept(),
+        "two days early"
+    );
+    assert!(
+        case(vec![date(2026, 11, 17)]).follow_up_kept(),
+        "a week late"
+    );
+    assert!(!case(vec![date(2026, 11, 18)]).follow_up_kept());
+    assert!(
+        !case(vec![date(2026, 10, 1)]).follow_up_kept(),
+        "the visit that set it"
+    );
+    assert!(!case(vec![]).follow_up_kept());
+    let cases: Vec<CaseFacts> = (0..12)
+        .map(|i| case(if i < 7 { vec![due] } else { vec![] }))
+        .collect();
+    let f = compute(
+        Period::parse("2026-11", TODAY).unwrap(),
+        Scope::Office,
+        &Facts {
+            cases,
+            ..Facts::default()
+        },
+    );
+    let t = f.table("cases.follow_ups").unwrap();
+    assert_eq!(t.rows, ["due", "kept", "overdue"]);
+    let col: Vec<Shown> = t.cells.iter().map(|r| r[0]).collect();
+    // Overdue: still open, its date past, and the person did not come.
+    assert_eq!(col, [Shown::Value(12), Shown::Value(7), Shown::Value(5)]);
+}
+
+#[test]
+fn votes_are_counted_by_service_and_month() {
+    let f = compute(
+        Period::parse("2026", TODAY).unwrap(),
+        Scope::Office,
+        &facts(),
+    );
+    let t = f.table("feedback.by_service").unwrap();
+    assert_eq!(t.rows, ["A", "none"]);
+    assert_eq!(t.cells[0][0], Shown::Value(6));
+    let t = f.table("feedback.by_month").unwrap();
+    let june = t.rows.iter().position(|r| r == "2026-06").unwrap();
+    assert_eq!(t.cells[june][0], Shown::Value(6));
 }

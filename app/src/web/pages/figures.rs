@@ -506,9 +506,16 @@ pub async fn page(
                 (times_view(tr, &labels, "times.by_hour", &f.hours))
                 table.figures data-table="desks" {
                     caption { (tr.t("fig-desks")) }
-                    thead { tr { th { (tr.t("fig-desk")) } th { (tr.t("fig-time-served")) } th { (tr.t("fig-serving-time")) } } }
-                    tbody { @for d in &f.desks { tr { th { (d.desk) } td { (d.served) } td { (minutes(tr, Some(d.serving_seconds))) } } } }
+                    thead { tr {
+                        th { (tr.t("fig-desk")) } th { (tr.t("fig-time-served")) } th { (tr.t("fig-serving-time")) }
+                        th { (tr.t("fig-desk-days")) } th { (tr.t("fig-desk-span")) } th { (tr.t("fig-desk-idle")) }
+                    } }
+                    tbody { @for d in &f.desks { tr {
+                        th { (d.desk) } td { (d.served) } td { (minutes(tr, Some(d.serving_seconds))) }
+                        td { (d.days) } td { (minutes(tr, Some(d.span_seconds))) } td { (minutes(tr, Some(d.idle_seconds))) }
+                    } } }
                 }
+                p.hint { (tr.t("fig-desk-idle-hint")) }
             }
         }
     };
