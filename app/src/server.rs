@@ -248,6 +248,10 @@ pub async fn run(
         vault.clone(),
     ));
     tokio::spawn(crate::scanner::forget_old_scans(scanner.clone()));
+    tokio::spawn(crate::figures::ticket_months::keep_every_hour(
+        data.queue_db(),
+        live.clone(),
+    ));
     let kiosk_tickets = Arc::new(web::rate::RateWindow::new(
         settings.kiosk_tickets_per_minute as usize,
         web::kiosk::TICKET_WINDOW,

@@ -262,11 +262,13 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
     assert!(r.text().contains("rien à exporter"), "{}", r.text());
 
     // 60 tickets, each called at desk 1, finished and recorded.
+    let mut tickets = Vec::new();
     for _ in 0..60 {
         let service = g.pick(&["A", "B"]);
         let r = post(&officer, "/api/v1/tickets", &json!({"service": service})).expect("ticket");
         assert_eq!(r.status, 201, "{}", r.text());
         let id = r.json()["id"].as_u64().expect("id");
+        tickets.push(id);
         let r = post(
             &officer,
             &format!("/api/v1/tickets/{id}/call"),
@@ -305,6 +307,7 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
 
     // People, their cases, referrals: every foreigner has a case; two are referred.
     let mut cases = Vec::new();
+    let mut people = Vec::new();
     for (latin, arabic, sex, profile, phone, birth) in PEOPLE {
         let r = form(
             &officer,
@@ -324,6 +327,7 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
         );
         assert_eq!(r.status, 303, "{latin}: {}", r.text());
         let person = r.location().trim_start_matches("/people/").to_owned();
+        people.push(person.clone());
         let r = form(
             &officer,
             "/cases",
@@ -376,6 +380,26 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
                 ],
             );
             assert_eq!(r.status, 303, "{state}: {}", r.text());
+        }
+    }
+
+    // Every case has its follow-up today; six of the people come (a ticket of today linked to
+    // their dossier): six follow-ups kept, and two overdue by the end of the year.
+    let day = today.clone().unwrap_or_else(|| format!("{year}-12-02"));
+    for (n, (case, _, _)) in cases.iter().enumerate() {
+        let r = form(&officer, case, &[("action", "follow-up"), ("on", &day)]);
+        assert_eq!(r.status, 303, "{}", r.text());
+        e.add("cases.follow_ups", "due", "count");
+        if n < 6 {
+            let r = form(
+                &officer,
+                &format!("/people/{}", people[n]),
+                &[("action", "visit"), ("ticket", &tickets[n].to_string())],
+            );
+            assert_eq!(r.status, 303, "{}", r.text());
+            e.add("cases.follow_ups", "kept", "count");
+        } else if day != format!("{year}-12-31") {
+            e.add("cases.follow_ups", "overdue", "count");
         }
     }
 
@@ -695,10 +719,13 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
     let read = Command::new("/usr/bin/python3")
         .args([
             "-c",
-            "import sys, docx\n\
+            "import sys, docx, zipfile\n\
              d = docx.Document(sys.argv[1])\n\
              print('\\n'.join(p.text for p in d.paragraphs))\n\
-             print('\\n'.join(c.text for t in d.tables for r in t.rows for c in r.cells))",
+             print('\\n'.join(c.text for t in d.tables for r in t.rows for c in r.cells))\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             png = [n for n in z.namelist() if z.read(n)[:8] == bytes([137, 80, 78, 71, 13, 10, 26, 10])]\n\
+             print('charts: %d pictures, %d PNG' % (len(d.inline_shapes), len(png)))",
             docx.to_str().unwrap(),
         ])
         .output()
@@ -718,6 +745,10 @@ fn figures_equal_what_was_generated_and_every_export_says_the_same_without_a_nam
     assert!(
         report_text.contains("ménages de migrants répartis sur 2 douars"),
         "{report_text}"
+    );
+    assert!(
+        report_text.contains("charts: 5 pictures, 5 PNG"),
+        "the report's five charts, as pictures: {report_text}"
     );
     for (latin, arabic, _, _, phone, birth) in PEOPLE {
         for secret in [latin, arabic, phone, birth] {

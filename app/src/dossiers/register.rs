@@ -7,13 +7,17 @@ use super::db::{Db, DossierStoreError, Result};
 use super::people;
 use baom_domain::dossier::case::{Body, ReferralState};
 use baom_domain::dossier::{Profile, Sex};
-use baom_domain::figures::compute::{CaseFacts, ReferralFacts, VisitFacts};
+use baom_domain::figures::Period;
+use baom_domain::figures::compute::{
+    CaseFacts, KEPT_AFTER_DAYS, KEPT_BEFORE_DAYS, ReferralFacts, VisitCount, VisitFacts,
+};
 use baom_domain::figures::register::{
-    AgeBand, Channel, Entry, EntryInput, NationalityGroup, VisitOutcome, VisitorProfile,
+    AgeBand, Channel, Dimension, Entry, EntryInput, NationalityGroup, VisitOutcome, VisitorProfile,
     from_person,
 };
 use jiff::civil::Date;
 use rusqlite::{OptionalExtension, params};
+use std::collections::HashMap;
 
 /// The ticket a visit finishes.
 #[derive(Debug, Clone)]
@@ -173,77 +177,145 @@ pub fn start_for_ticket(
 }
 
 fn date(text: &str) -> Result<Date> {
-    text.get(..10).unwrap_or(text).parse().map_err(|_| {
+    crate::store::civil_date(text).ok_or_else(|| {
         DossierStoreError::Unavailable(format!("dossiers.db holds a date it cannot read: {text:?}"))
     })
 }
 
-/// The rows the figures of `from..=to` are computed from: the register's visits, the cases open
-/// at some time in it (with their person's sex and profile), the referrals sent in it. Counts
-/// only leave this function's caller; the reading is one line in the log.
-pub fn facts(
-    db: &mut Db,
-    actor: &str,
-    from: Date,
-    to: Date,
-) -> Result<(Vec<VisitFacts>, Vec<CaseFacts>, Vec<ReferralFacts>)> {
-    let (f, t) = (from.to_string(), to.to_string());
+/// What the figures of a period are computed from in `dossiers.db`.
+pub struct PeriodFacts {
+    /// The register's visits of the days at the period's edges, one by one…
+    pub visits: Vec<VisitFacts>,
+    /// …and its whole months as counted (`register_months`, kept by triggers).
+    pub visit_counts: Vec<VisitCount>,
+    pub cases: Vec<CaseFacts>,
+    pub referrals: Vec<ReferralFacts>,
+}
+
+/// The rows the figures of `period` are computed from: the register's visits (counted per
+/// month for the whole months of the period, one by one for the days at its edges), the cases
+/// open at some time in it (with their person's sex and profile), the referrals sent in it.
+/// Counts only leave this function's caller; the reading is one line in the log.
+pub fn facts(db: &mut Db, actor: &str, period: &Period) -> Result<PeriodFacts> {
+    let (f, t) = (period.from.to_string(), period.to.to_string());
+    let (months, edges) = period.whole_months();
     db.act(actor, |a| {
-        let mut stmt = a.tx.prepare(&format!(
-            "SELECT day, channel, service, sex, profile, age_band, nationality, douar, need, outcome, recorded_by
-             FROM register WHERE {} BETWEEN ?1 AND ?2",
-            crate::store::day_column(from, to)
-        ))?;
+        let bad = |what: &str| DossierStoreError::Unavailable(format!("the register holds an unknown {what}"));
         let mut visits = Vec::new();
-        let mut rows = stmt.query(params![f, t])?;
+        let mut stmt = a.tx.prepare(
+            "SELECT day, channel, service, sex, profile, age_band, nationality, douar, need, outcome, recorded_by
+             FROM register WHERE day BETWEEN ?1 AND ?2",
+        )?;
+        for (from, to) in &edges {
+            let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+            while let Some(r) = rows.next()? {
+                let text = |i: usize| -> Result<String> { Ok(r.get::<_, String>(i)?) };
+                visits.push(VisitFacts {
+                    entry: Entry {
+                        day: date(&text(0)?)?,
+                        channel: Channel::parse(&text(1)?).ok_or_else(|| bad("channel"))?,
+                        sex: Sex::parse(&text(3)?).ok_or_else(|| bad("sex"))?,
+                        profile: VisitorProfile::parse(&text(4)?).ok_or_else(|| bad("profile"))?,
+                        age_band: AgeBand::parse(&text(5)?).ok_or_else(|| bad("age band"))?,
+                        nationality: NationalityGroup::parse(&text(6)?).ok_or_else(|| bad("nationality group"))?,
+                        douar: r.get(7)?,
+                        need: text(8)?,
+                        outcome: VisitOutcome::parse(&text(9)?).ok_or_else(|| bad("outcome"))?,
+                    },
+                    service: r.get(2)?,
+                    recorded_by: text(10)?,
+                });
+            }
+        }
+        drop(stmt);
+        let mut visit_counts = Vec::new();
+        if let Some((first, last)) = months {
+            let month = |d: Date| d.strftime("%Y-%m").to_string();
+            let mut stmt = a.tx.prepare(
+                "SELECT month, recorded_by, dimension, value, sex, n FROM register_months
+                 WHERE month BETWEEN ?1 AND ?2",
+            )?;
+            let mut rows = stmt.query(params![month(first), month(last)])?;
+            // A month's rows repeat its text: each is read once.
+            let mut first_days: HashMap<String, Date> = HashMap::new();
+            while let Some(r) = rows.next()? {
+                let text = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+                let month = match first_days.get(text) {
+                    Some(d) => *d,
+                    None => {
+                        let d = date(&format!("{text}-01"))?;
+                        first_days.insert(text.to_owned(), d);
+                        d
+                    }
+                };
+                let value: String = r.get(3)?;
+                visit_counts.push(VisitCount {
+                    month,
+                    recorded_by: r.get(1)?,
+                    dimension: Dimension::parse(r.get_ref(2)?.as_str().map_err(rusqlite::Error::from)?)
+                        .ok_or_else(|| bad("dimension"))?,
+                    value: (!value.is_empty()).then_some(value),
+                    sex: Sex::parse(r.get_ref(4)?.as_str().map_err(rusqlite::Error::from)?)
+                        .ok_or_else(|| bad("sex"))?,
+                    n: r.get::<_, i64>(5)?.max(0) as u64,
+                });
+            }
+        }
+        // Each person's sex and profile, read in order once: a join would look the person of
+        // every case up apart.
+        let mut people: HashMap<i64, (Sex, Profile)> = HashMap::new();
+        let mut stmt = a.tx.prepare("SELECT id, sex, profile FROM people")?;
+        let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            let text = |i: usize| -> Result<String> { Ok(r.get::<_, String>(i)?) };
-            let bad = |what: &str| DossierStoreError::Unavailable(format!("the register holds an unknown {what}"));
-            visits.push(VisitFacts {
-                entry: Entry {
-                    day: date(&text(0)?)?,
-                    channel: Channel::parse(&text(1)?).ok_or_else(|| bad("channel"))?,
-                    sex: Sex::parse(&text(3)?).ok_or_else(|| bad("sex"))?,
-                    profile: VisitorProfile::parse(&text(4)?).ok_or_else(|| bad("profile"))?,
-                    age_band: AgeBand::parse(&text(5)?).ok_or_else(|| bad("age band"))?,
-                    nationality: NationalityGroup::parse(&text(6)?).ok_or_else(|| bad("nationality group"))?,
-                    douar: r.get(7)?,
-                    need: text(8)?,
-                    outcome: VisitOutcome::parse(&text(9)?).ok_or_else(|| bad("outcome"))?,
-                },
-                service: r.get(2)?,
-                recorded_by: text(10)?,
-            });
+            let text = |i: usize| r.get_ref(i).and_then(|v| Ok(v.as_str()?));
+            people.insert(
+                r.get(0)?,
+                (
+                    Sex::parse(text(1)?).unwrap_or(Sex::Female),
+                    Profile::parse(text(2)?).unwrap_or(Profile::Foreigner),
+                ),
+            );
         }
         drop(rows);
         drop(stmt);
-        let mut stmt = a.tx.prepare(
-            "SELECT c.person_id, p.sex, p.profile, c.procedure_id, c.opened_on, c.closed_on, c.follow_up_on, c.opened_by,
+        // Of a case's visits, one that can keep its follow-up, if there is one (the domain's
+        // rule decides; the window only spares reading the others).
+        let mut stmt = a.tx.prepare(&format!(
+            "SELECT c.person_id, c.procedure_id, c.opened_on, c.closed_on, c.follow_up_on, c.opened_by,
                     CASE WHEN c.follow_up_on IS NOT NULL
-                         THEN (SELECT group_concat(v.day) FROM visits v WHERE v.person_id = c.person_id) END
-             FROM cases c JOIN people p ON p.id = c.person_id
+                         THEN (SELECT v.day FROM visits v WHERE v.person_id = c.person_id
+                                 AND v.day BETWEEN date(c.follow_up_on, '-{before} days')
+                                               AND date(c.follow_up_on, '+{after} days')
+                               LIMIT 1) END
+             FROM cases c
              WHERE c.opened_on <= ?2 AND (c.closed_on IS NULL OR c.closed_on >= ?1)",
-        )?;
+            before = KEPT_BEFORE_DAYS,
+            after = KEPT_AFTER_DAYS,
+        ))?;
         let mut cases = Vec::new();
         let mut rows = stmt.query(params![f, t])?;
         while let Some(r) = rows.next()? {
             let opt_date = |i: usize| -> Result<Option<Date>> {
-                r.get::<_, Option<String>>(i)?.map(|d| date(&d)).transpose()
+                match r.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => Ok(None),
+                    v => date(v.as_str().map_err(rusqlite::Error::from)?).map(Some),
+                }
             };
+            let person: i64 = r.get(0)?;
+            let (sex, profile) = people
+                .get(&person)
+                .copied()
+                .unwrap_or((Sex::Female, Profile::Foreigner));
             cases.push(CaseFacts {
-                person: r.get(0)?,
-                sex: Sex::parse(&r.get::<_, String>(1)?).unwrap_or(Sex::Female),
-                profile: Profile::parse(&r.get::<_, String>(2)?).unwrap_or(Profile::Foreigner),
-                procedure: r.get(3)?,
-                opened_on: date(&r.get::<_, String>(4)?)?,
-                closed_on: opt_date(5)?,
-                follow_up_on: opt_date(6)?,
-                opened_by: r.get(7)?,
-                visit_days: r
-                    .get::<_, Option<String>>(8)?
-                    .map(|days| days.split(',').map(date).collect::<Result<Vec<_>>>())
-                    .transpose()?
-                    .unwrap_or_default(),
+                person,
+                sex,
+                profile,
+                procedure: r.get(1)?,
+                opened_on: opt_date(2)?.ok_or_else(|| bad("opening date"))?,
+                closed_on: opt_date(3)?,
+                follow_up_on: opt_date(4)?,
+                opened_by: r.get(5)?,
+                visit_days: opt_date(6)?.into_iter().collect(),
             });
         }
         drop(rows);
@@ -264,7 +336,12 @@ pub fn facts(
         drop(rows);
         drop(stmt);
         a.log("figures.read", None, None, format!("from={f} to={t}"));
-        Ok((visits, cases, referrals))
+        Ok(PeriodFacts {
+            visits,
+            visit_counts,
+            cases,
+            referrals,
+        })
     })
 }
 

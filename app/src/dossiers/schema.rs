@@ -189,4 +189,66 @@ pub const MIGRATIONS: &[&str] = &[
         recorded_by TEXT NOT NULL,
         recorded_at TEXT NOT NULL
     );",
+    // 6: the register counted by month, kept by triggers in the transaction that writes a
+    // visit, so that a year's figures read a few thousand counts rather than every visit (see
+    // `register::facts`): one row per month, officer, dimension, value and sex, each visit
+    // counted once in every dimension. And the desk's visits by person, which the follow-ups
+    // kept are read from.
+    "CREATE TABLE register_months (
+        month TEXT NOT NULL,                  -- YYYY-MM
+        recorded_by TEXT NOT NULL,
+        dimension TEXT NOT NULL,              -- channel, service, profile, age_band, nationality, douar, need, outcome
+        value TEXT NOT NULL,                  -- '' for no service or no douar
+        sex TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (month, recorded_by, dimension, value, sex)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER register_counted AFTER INSERT ON register BEGIN
+        INSERT INTO register_months (month, recorded_by, dimension, value, sex, n) VALUES
+            (substr(new.day, 1, 7), new.recorded_by, 'channel', new.channel, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'service', coalesce(new.service, ''), new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'profile', new.profile, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'age_band', new.age_band, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'nationality', new.nationality, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'douar', coalesce(new.douar, ''), new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'need', new.need, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'outcome', new.outcome, new.sex, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    CREATE TRIGGER register_uncounted AFTER DELETE ON register BEGIN
+        UPDATE register_months SET n = n - 1
+         WHERE month = substr(old.day, 1, 7) AND recorded_by = old.recorded_by AND sex = old.sex
+           AND (dimension, value) IN (VALUES ('channel', old.channel), ('service', coalesce(old.service, '')), ('profile', old.profile), ('age_band', old.age_band), ('nationality', old.nationality), ('douar', coalesce(old.douar, '')), ('need', old.need), ('outcome', old.outcome));
+        DELETE FROM register_months
+         WHERE month = substr(old.day, 1, 7) AND recorded_by = old.recorded_by AND n <= 0;
+    END;
+    CREATE TRIGGER register_recounted
+    AFTER UPDATE OF day, channel, service, sex, profile, age_band, nationality, douar, need, outcome, recorded_by
+    ON register BEGIN
+        UPDATE register_months SET n = n - 1
+         WHERE month = substr(old.day, 1, 7) AND recorded_by = old.recorded_by AND sex = old.sex
+           AND (dimension, value) IN (VALUES ('channel', old.channel), ('service', coalesce(old.service, '')), ('profile', old.profile), ('age_band', old.age_band), ('nationality', old.nationality), ('douar', coalesce(old.douar, '')), ('need', old.need), ('outcome', old.outcome));
+        DELETE FROM register_months
+         WHERE month = substr(old.day, 1, 7) AND recorded_by = old.recorded_by AND n <= 0;
+        INSERT INTO register_months (month, recorded_by, dimension, value, sex, n) VALUES
+            (substr(new.day, 1, 7), new.recorded_by, 'channel', new.channel, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'service', coalesce(new.service, ''), new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'profile', new.profile, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'age_band', new.age_band, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'nationality', new.nationality, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'douar', coalesce(new.douar, ''), new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'need', new.need, new.sex, 1),
+            (substr(new.day, 1, 7), new.recorded_by, 'outcome', new.outcome, new.sex, 1)
+        ON CONFLICT DO UPDATE SET n = n + 1;
+    END;
+    INSERT INTO register_months (month, recorded_by, dimension, value, sex, n)
+        SELECT substr(day, 1, 7), recorded_by, 'channel', channel, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'service', coalesce(service, ''), sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'profile', profile, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'age_band', age_band, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'nationality', nationality, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'douar', coalesce(douar, ''), sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'need', need, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
+        UNION ALL SELECT substr(day, 1, 7), recorded_by, 'outcome', outcome, sex, count(*) FROM register GROUP BY 1, 2, 4, 5;
+    CREATE INDEX visits_by_person ON visits (person_id, day);",
 ];

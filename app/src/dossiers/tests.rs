@@ -423,3 +423,92 @@ fn follow_ups_and_overdue_referrals_are_due_and_closed_dossiers_expire() {
     );
     assert!(db.verify_audit(&[]).expect("verify").holds());
 }
+
+/// The register's counts per month, as the triggers keep them, equal the register counted
+/// again from its rows, after visits are recorded, corrected (another month, another officer)
+/// and their person erased.
+#[test]
+fn the_registers_monthly_counts_follow_its_rows() {
+    use super::register::{self, RegisterTicket};
+    use baom_domain::figures::register::Channel;
+    use baom_domain::figures::sample::Sample;
+    let (_dir, mut db) = db();
+    let recount = |db: &Db| -> Vec<(String, String, String, String, String, i64)> {
+        let dims = [
+            ("channel", "channel"),
+            ("service", "coalesce(service, '')"),
+            ("profile", "profile"),
+            ("age_band", "age_band"),
+            ("nationality", "nationality"),
+            ("douar", "coalesce(douar, '')"),
+            ("need", "need"),
+            ("outcome", "outcome"),
+        ];
+        let from_rows = dims
+            .iter()
+            .map(|(d, e)| {
+                format!(
+                    "SELECT substr(day, 1, 7), recorded_by, '{d}', {e}, sex, count(*) FROM register GROUP BY 1, 2, 4, 5"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let read = |sql: &str| {
+            let mut stmt = db.conn.prepare(sql).unwrap();
+            stmt.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+        };
+        let kept = read(
+            "SELECT month, recorded_by, dimension, value, sex, n FROM register_months ORDER BY 1, 2, 3, 4, 5",
+        );
+        let counted = read(&format!(
+            "SELECT * FROM ({from_rows}) ORDER BY 1, 2, 3, 4, 5"
+        ));
+        assert_eq!(kept, counted);
+        kept
+    };
+    let mut sample = Sample::new(11);
+    let mut tickets = Vec::new();
+    for i in 0..60 {
+        let v = sample.visit(&["Tinfat", "Ifri"], &["pension", "health"]);
+        let day = sample.day(date(2026, 1, 1), 200);
+        let ticket = (i % 2 == 0).then(|| RegisterTicket {
+            id: i,
+            service: sample.pick(&["A", "B"]).to_owned(),
+        });
+        let channel = if ticket.is_some() {
+            Channel::Ticket
+        } else {
+            Channel::Phone
+        };
+        let by = sample.pick(&["amina", "youssef"]);
+        register::record(&mut db, by, ticket.as_ref(), &v.entry(day, channel), "now").unwrap();
+        tickets.extend(ticket.map(|t| (t, v.entry(sample.day(date(2026, 7, 1), 100), channel))));
+    }
+    assert!(recount(&db).iter().map(|r| r.5).sum::<i64>() == 60 * 8);
+    // Corrections: each ticket's entry again, on another day, by the other officer.
+    for (t, entry) in &tickets {
+        register::record(&mut db, "fatima", Some(t), entry, "later").unwrap();
+    }
+    let kept = recount(&db);
+    assert_eq!(kept.iter().map(|r| r.5).sum::<i64>(), 60 * 8);
+    assert!(kept.iter().any(|r| r.1 == "fatima"));
+    // Rows leave the register (nothing deletes one today; the counts follow if it does).
+    db.conn
+        .execute("DELETE FROM register WHERE id % 3 = 0", [])
+        .unwrap();
+    let kept = recount(&db);
+    assert_eq!(kept.iter().map(|r| r.5).sum::<i64>(), 40 * 8);
+    assert!(kept.iter().all(|r| r.5 > 0), "no count of zero is kept");
+}

@@ -49,10 +49,8 @@ pub fn csv_field(s: &str) -> String {
     }
 }
 
-fn minutes(seconds: Option<i64>) -> String {
-    seconds
-        .map(|s| format!("{:.1}", s as f64 / 60.0))
-        .unwrap_or_default()
+fn minutes(m: Option<u32>) -> String {
+    m.map(|m| m.to_string()).unwrap_or_default()
 }
 
 /// The times' columns: code and value.
@@ -267,6 +265,21 @@ pub fn docx(
     let mut doc = Docx::new().add_paragraph(para(title, true, 36));
     for s in sentences {
         doc = doc.add_paragraph(para(s, false, 24));
+    }
+    for code in super::chart::REPORT_CHARTS {
+        let Some(t) = f.table(code) else {
+            continue;
+        };
+        let png = super::chart::bars(t, |r| labels.row(code, r), |c| labels.col(code, c), rtl)
+            .map_err(|e| FiguresError::Export(e.to_string()))?;
+        // 16 cm wide, the height in proportion (EMU: 360,000 a centimetre).
+        let width = 16 * 360_000;
+        let height = (u64::from(width) * u64::from(png.height) / u64::from(png.width)) as u32;
+        let picture =
+            docx_rs::Pic::new_with_dimensions(png.bytes, png.width, png.height).size(width, height);
+        doc = doc
+            .add_paragraph(para(&labels.table(code), true, 24))
+            .add_paragraph(Paragraph::new().add_run(Run::new().add_image(picture)));
     }
     doc = doc.add_paragraph(para(&labels.tr.t("fig-small-cells"), false, 18));
     for t in &f.tables {

@@ -3,13 +3,15 @@
 //! ticket), the figures of a period (`baom_domain::figures::compute` over the register, cases
 //! and referrals of `dossiers.db` and the tickets and votes of `queue.db`), their words
 //! ([`labels`]) and their exports ([`export`]: CSV and XLSX, small cells suppressed as on the
-//! page).
+//! page, and the annual report's DOCX with its charts drawn as pictures by [`chart`]).
 //!
 //! The register is in `dossiers.db` (a visit's sex, age band, nationality group and douar, with
 //! its day and ticket, are about a person), so the figures need the vault open, as the desk does.
 
+pub mod chart;
 pub mod export;
 pub mod labels;
+pub mod ticket_months;
 
 use crate::dossiers::census;
 use crate::dossiers::register::{self, RegisterTicket};
@@ -25,6 +27,7 @@ use baom_domain::figures::register::EntryInput;
 use baom_domain::figures::{Figures, Period, PeriodError, Scope};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use std::collections::HashMap;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FiguresError {
@@ -251,33 +254,33 @@ impl FiguresBook {
         period: Period,
         scope: Scope,
     ) -> Result<Figures, FiguresError> {
-        let (from, to) = (period.from, period.to);
         let tz = self.live.get().catalogue.time_zone().clone();
         // The two databases are read at once, each on its own blocking thread.
         let dossiers = async {
             self.dossiers
                 .run(move |db| {
-                    let (visits, cases, referrals) = register::facts(db, &actor, from, to)?;
-                    Ok((visits, cases, referrals, census::households(db, &actor)?))
+                    let facts = register::facts(db, &actor, &period)?;
+                    Ok((facts, census::households(db, &actor)?))
                 })
                 .await
                 .map_err(FiguresError::from)
         };
         let queue = async {
             self.queue
-                .run(move |c| queue_facts(c, from, to, &tz))
+                .run(move |c| ticket_months::queue_facts(c, &period, &tz))
                 .await
                 .map_err(FiguresError::from)
         };
-        let ((visits, cases, referrals, households), (tickets, votes)) =
-            tokio::try_join!(dossiers, queue)?;
+        let ((dossier_facts, households), queue) = tokio::try_join!(dossiers, queue)?;
         let settings = self.live.get();
         let facts = Facts {
-            visits,
-            cases,
-            referrals,
-            tickets,
-            votes,
+            visits: dossier_facts.visits,
+            visit_counts: dossier_facts.visit_counts,
+            cases: dossier_facts.cases,
+            referrals: dossier_facts.referrals,
+            tickets: queue.tickets,
+            ticket_months: queue.months,
+            votes: queue.votes,
             targets: settings
                 .catalogue
                 .services()
@@ -376,40 +379,50 @@ impl FiguresBook {
     }
 }
 
-/// The tickets and votes of `from..=to` from `queue.db` (`tz`: the commune's, for the hour of
+/// The tickets of `from..=to` from `queue.db`, one by one (`tz`: the commune's, for the hour of
 /// day a ticket was issued at).
-pub fn queue_facts(
+pub fn read_tickets(
     c: &rusqlite::Connection,
     from: Date,
     to: Date,
     tz: &jiff::tz::TimeZone,
-) -> Result<(Vec<TicketFacts>, Vec<VoteFacts>), StoreError> {
+) -> Result<Vec<TicketFacts>, StoreError> {
     let (f, t) = (from.to_string(), to.to_string());
-    // Seconds are worked out by SQLite (its C date parser), the local hour from a UTC hour's
-    // offset looked up once: a year of tickets is read in a few tens of milliseconds.
+    // The times are read by hand (`store::unix_seconds`), the local hour from a UTC hour's
+    // offset looked up once, a day's text parsed once: a month of tickets may be thousands.
     let mut stmt = c.prepare(&format!(
-        "SELECT day, service, desk, state, unixepoch(issued_at), unixepoch(called_at),
-                unixepoch(started_at), unixepoch(finished_at)
+        "SELECT day, service, desk, state, issued_at, called_at, started_at, finished_at
          FROM tickets WHERE {} BETWEEN ?1 AND ?2",
         crate::store::day_column(from, to)
     ))?;
-    let mut offsets: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
-    let mut days: std::collections::HashMap<String, Date> = std::collections::HashMap::new();
+    let mut offsets: HashMap<i64, i64> = HashMap::new();
+    let mut days: HashMap<String, Date> = HashMap::new();
     let mut tickets = Vec::new();
     let mut rows = stmt.query([&f, &t])?;
     while let Some(r) = rows.next()? {
+        let text = |i: usize| -> Result<Option<&str>, rusqlite::Error> {
+            match r.get_ref(i)? {
+                rusqlite::types::ValueRef::Null => Ok(None),
+                v => Ok(Some(v.as_str()?)),
+            }
+        };
+        let seconds = |i: usize| -> Result<Option<i64>, rusqlite::Error> {
+            Ok(text(i)?.and_then(crate::store::unix_seconds))
+        };
         // A row this program cannot read (never written so) is left out of the counts.
-        let Some(issued) = r.get::<_, Option<i64>>(4)? else {
+        let Some(issued) = seconds(4)? else {
             continue;
         };
-        let text = r.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
-        let day = match days.get(text) {
+        let Some(day_text) = text(0)? else {
+            continue;
+        };
+        let day = match days.get(day_text) {
             Some(d) => *d,
             None => {
-                let Ok(d) = text.parse::<Date>() else {
+                let Ok(d) = day_text.parse::<Date>() else {
                     continue;
                 };
-                days.insert(text.to_owned(), d);
+                days.insert(day_text.to_owned(), d);
                 d
             }
         };
@@ -418,16 +431,16 @@ pub fn queue_facts(
                 .map(|ts| i64::from(tz.to_offset(ts).seconds()))
                 .unwrap_or(0)
         });
-        let called: Option<i64> = r.get(5)?;
-        let started: Option<i64> = r.get(6)?;
-        let finished: Option<i64> = r.get(7)?;
+        let called = seconds(5)?;
+        let started = seconds(6)?;
+        let finished = seconds(7)?;
         tickets.push(TicketFacts {
             day,
-            service: r.get(1)?,
+            service: text(1)?.unwrap_or("").to_owned(),
             desk: r
                 .get::<_, Option<i64>>(2)?
                 .and_then(|d| u16::try_from(d).ok()),
-            state: r.get(3)?,
+            state: text(3)?.unwrap_or("").to_owned(),
             hour: ((issued + offset).rem_euclid(86_400) / 3600) as i8,
             wait_seconds: called.map(|c| c - issued),
             service_seconds: started.zip(finished).map(|(s, f)| f - s),
@@ -435,7 +448,16 @@ pub fn queue_facts(
             finished_at: finished,
         });
     }
-    drop(rows);
+    Ok(tickets)
+}
+
+/// The kiosk's votes of `from..=to`.
+pub fn read_votes(
+    c: &rusqlite::Connection,
+    from: Date,
+    to: Date,
+) -> Result<Vec<VoteFacts>, StoreError> {
+    let (f, t) = (from.to_string(), to.to_string());
     let mut stmt =
         c.prepare("SELECT day, rating, reason, service FROM feedback WHERE day BETWEEN ?1 AND ?2")?;
     let votes = stmt
@@ -458,5 +480,5 @@ pub fn queue_facts(
             })
         })
         .collect();
-    Ok((tickets, votes))
+    Ok(votes)
 }

@@ -107,6 +107,24 @@ pub const MIGRATIONS: &[&str] = &[
     // 6: a vote may say which service the visitor came for (asked at the kiosk, never taken
     // from a ticket; see `feedback.rs`).
     "ALTER TABLE feedback ADD COLUMN service TEXT;",
+    // 7: the tickets of a month that is over, tallied once (`figures::ticket_months`): a
+    // year's figures add twelve tallies instead of reading every ticket. A day's tickets do not
+    // change once the day is over (the clock never goes back before the last thing recorded),
+    // so a month's tally stays true. `ticket_months_kept` lists the months tallied, with no
+    // ticket too.
+    "CREATE TABLE ticket_months (
+        month TEXT NOT NULL,                  -- YYYY-MM
+        figure TEXT NOT NULL,                 -- ended, wait, service, desk
+        a TEXT NOT NULL,
+        b TEXT NOT NULL,
+        n INTEGER NOT NULL,
+        PRIMARY KEY (month, figure, a, b)
+    ) WITHOUT ROWID;
+    CREATE TABLE ticket_months_kept (
+        month TEXT PRIMARY KEY,
+        tickets INTEGER NOT NULL,
+        kept_at TEXT NOT NULL                 -- RFC 3339, UTC
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -24,14 +24,16 @@
 use super::census::{Census, Household, census};
 use super::period::Period;
 use super::register::{
-    AgeBand, Channel, Entry, NationalityGroup, NeedCategory, VisitOutcome, VisitorProfile,
+    AgeBand, Channel, Dimension, Entry, NationalityGroup, NeedCategory, VisitOutcome,
+    VisitorProfile,
 };
 use super::table::{SMALL, Shown, ShownTable, Table};
+use super::tickets::{ENDS, Group, Minutes, TicketTally};
 use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
 use jiff::civil::Date;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One visit of the register, with who recorded it and at which service.
 #[derive(Debug, Clone)]
@@ -39,6 +41,71 @@ pub struct VisitFacts {
     pub entry: Entry,
     pub service: Option<String>,
     pub recorded_by: String,
+}
+
+/// The register's visits of one whole month, as the store keeps them counted: by one
+/// dimension and sex, per officer who recorded them. Each visit is in one count of every
+/// dimension, so a month's visits are the sum of any one dimension's counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VisitCount {
+    /// The month's first day.
+    pub month: Date,
+    pub recorded_by: String,
+    pub dimension: Dimension,
+    /// The dimension's code (a douar's or service's name for those); `None` for a visit with
+    /// no service or no douar.
+    pub value: Option<String>,
+    pub sex: Sex,
+    pub n: u64,
+}
+
+impl VisitCount {
+    /// The counts of whole months that `visits` make, as the store keeps them (for tests and
+    /// the benchmark, which compare them with the rows).
+    pub fn of_visits(visits: &[VisitFacts]) -> Vec<VisitCount> {
+        let mut counts: BTreeMap<(Date, &str, Dimension, Option<&str>, &str), u64> =
+            BTreeMap::new();
+        for v in visits {
+            for d in Dimension::ALL {
+                let key = (
+                    v.entry.day.first_of_month(),
+                    v.recorded_by.as_str(),
+                    *d,
+                    v.value(*d),
+                    v.entry.sex.as_str(),
+                );
+                *counts.entry(key).or_default() += 1;
+            }
+        }
+        counts
+            .into_iter()
+            .map(|((month, by, dimension, value, sex), n)| VisitCount {
+                month,
+                recorded_by: by.to_owned(),
+                dimension,
+                value: value.map(str::to_owned),
+                sex: Sex::parse(sex).unwrap_or(Sex::Female),
+                n,
+            })
+            .collect()
+    }
+}
+
+impl VisitFacts {
+    /// The visit's value in `dimension`: its code, or `None` for no service or no douar.
+    pub fn value(&self, dimension: Dimension) -> Option<&str> {
+        let e = &self.entry;
+        Some(match dimension {
+            Dimension::Channel => e.channel.code(),
+            Dimension::Service => return self.service.as_deref(),
+            Dimension::Profile => e.profile.code(),
+            Dimension::AgeBand => e.age_band.code(),
+            Dimension::Nationality => e.nationality.code(),
+            Dimension::Douar => return e.douar.as_deref(),
+            Dimension::Need => &e.need,
+            Dimension::Outcome => e.outcome.code(),
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -120,10 +187,20 @@ pub enum Scope {
 /// What the figures are computed from.
 #[derive(Debug, Clone, Default)]
 pub struct Facts {
+    /// Visits one by one (those outside the period are left out)…
     pub visits: Vec<VisitFacts>,
+    /// …and counted by whole months (those of months not wholly in the period are left out):
+    /// the store gives the counts it keeps for the whole months of a period and the rows of
+    /// the days at its edges (`Period::whole_months`).
+    pub visit_counts: Vec<VisitCount>,
     pub cases: Vec<CaseFacts>,
     pub referrals: Vec<ReferralFacts>,
+    /// Tickets one by one (those outside the period are left out)…
     pub tickets: Vec<TicketFacts>,
+    /// …and tallied by whole months that are over, by their first day (those of months not
+    /// wholly in the period are left out): the store keeps a tally per month once it is
+    /// over, and gives the tickets of the others (`TicketTally`).
+    pub ticket_months: Vec<(Date, TicketTally)>,
     pub votes: Vec<VoteFacts>,
     /// Each service's target wait, in minutes, by letter.
     pub targets: BTreeMap<String, u16>,
@@ -137,17 +214,17 @@ pub struct Facts {
     pub douar_households: Vec<(String, u32)>,
 }
 
-/// Times of one group of tickets (a service, an hour of the day, or all), in seconds. A
-/// median or percentile is `None` under [`SMALL`] tickets.
+/// Times of one group of tickets (a service, an hour of the day, or all), in whole minutes
+/// (see `tickets`). A median or percentile is `None` under [`SMALL`] tickets.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Times {
     pub group: String,
     pub called: u64,
-    pub wait_median: Option<i64>,
-    pub wait_p90: Option<i64>,
+    pub wait_median: Option<u32>,
+    pub wait_p90: Option<u32>,
     pub served: u64,
-    pub service_median: Option<i64>,
-    pub service_p90: Option<i64>,
+    pub service_median: Option<u32>,
+    pub service_p90: Option<u32>,
     /// Called within the service's target wait (with a target): the count and the share.
     pub within_target: Option<Shown>,
     pub within_target_share: Option<f64>,
@@ -164,6 +241,19 @@ pub struct DeskWork {
     pub days: u64,
     pub span_seconds: i64,
     pub idle_seconds: i64,
+}
+
+impl DeskWork {
+    pub fn new(desk: u16) -> DeskWork {
+        DeskWork {
+            desk,
+            served: 0,
+            serving_seconds: 0,
+            days: 0,
+            span_seconds: 0,
+            idle_seconds: 0,
+        }
+    }
 }
 
 /// The sentences' numbers.
@@ -199,6 +289,8 @@ pub struct Figures {
     pub desks: Vec<DeskWork>,
     /// The census as of the period's end (its tables are among `tables`, suppressed).
     pub census: Census,
+    /// The period's tickets as counts (the office's; empty in an officer's own figures).
+    pub tickets: TicketTally,
     /// Whether anything at all was recorded in the period (an export of nothing is refused).
     pub empty: bool,
 }
@@ -224,21 +316,9 @@ pub fn quantile(sorted: &[i64], q: f64) -> Option<i64> {
     Some(sorted[rank - 1])
 }
 
-fn times(group: String, tickets: &[&TicketFacts], target_minutes: Option<u16>) -> Times {
-    let mut waits: Vec<i64> = tickets
-        .iter()
-        .filter_map(|t| t.wait_seconds.map(|s| s.max(0)))
-        .collect();
-    let mut services: Vec<i64> = tickets
-        .iter()
-        .filter(|t| t.state == "served")
-        .filter_map(|t| t.service_seconds.map(|s| s.max(0)))
-        .collect();
-    waits.sort_unstable();
-    services.sort_unstable();
-    let within =
-        target_minutes.map(|m| waits.iter().filter(|w| **w <= i64::from(m) * 60).count() as u64);
-    let called = waits.len() as u64;
+fn times(group: String, waits: &Minutes, services: &Minutes, target: Option<u16>) -> Times {
+    let called: u64 = waits.values().sum();
+    let within = target.map(|t| waits.range(..=u32::from(t)).map(|(_, n)| n).sum::<u64>());
     let within_shown = within.map(|n| {
         if (1..SMALL).contains(&n) {
             Shown::Small
@@ -256,11 +336,11 @@ fn times(group: String, tickets: &[&TicketFacts], target_minutes: Option<u16>) -
     Times {
         group,
         called,
-        wait_median: quantile(&waits, 0.5),
-        wait_p90: quantile(&waits, 0.9),
-        served: services.len() as u64,
-        service_median: quantile(&services, 0.5),
-        service_p90: quantile(&services, 0.9),
+        wait_median: super::tickets::quantile(waits, 0.5),
+        wait_p90: super::tickets::quantile(waits, 0.9),
+        served: services.values().sum(),
+        service_median: super::tickets::quantile(services, 0.5),
+        service_p90: super::tickets::quantile(services, 0.9),
         within_target: within_shown,
         within_target_share: share,
     }
@@ -274,44 +354,114 @@ fn by_sex(code: &'static str, rows: Vec<String>) -> Table {
     Table::new(code, rows, SEXES.iter().map(|s| s.to_string()).collect())
 }
 
-/// Visits by a dimension of stable codes (`rows`, in their enum's order; `of`: a visit's place
-/// in them) and sex: a year is 100,000 visits per table, so a visit is counted by its place,
-/// with no lookup.
-fn by_code(
-    code: &'static str,
-    rows: Vec<String>,
-    visits: &[&VisitFacts],
-    of: impl Fn(&Entry) -> usize,
-) -> Table {
-    let mut t = by_sex(code, rows);
-    for v in visits {
-        if let Some(row) = t.cells.get_mut(of(&v.entry)) {
-            row[sex_index(v.entry.sex)] += 1;
-        }
-    }
-    t
+/// The tables of visits, filled from visits one by one and from counts per month.
+struct VisitTables {
+    /// The period's first month, as `year * 12 + month`.
+    first_month: i32,
+    by_month: Table,
+    /// One per [`Dimension`], in its order, with the number of rows known before counting
+    /// (rows added after them, such as a procedure's id, are sorted when done).
+    by_dimension: Vec<(Table, usize)>,
 }
 
-/// Visits by a dimension of names (`rows` first, in order; any other value after them, sorted)
-/// and sex.
-fn by_text(
-    code: &'static str,
-    rows: Vec<String>,
-    visits: &[&VisitFacts],
-    of: impl for<'v> Fn(&'v VisitFacts) -> &'v str,
-) -> Table {
-    let mut counts: HashMap<&str, [u64; 2]> = HashMap::new();
-    for v in visits {
-        counts.entry(of(v)).or_default()[sex_index(v.entry.sex)] += 1;
+impl VisitTables {
+    fn new(period: &Period, months: Vec<String>, facts: &Facts) -> VisitTables {
+        let with = |rows: &[String], last: &str| -> Vec<String> {
+            rows.iter().cloned().chain([last.to_owned()]).collect()
+        };
+        let by_dimension = Dimension::ALL
+            .iter()
+            .map(|d| {
+                let (code, rows) = match d {
+                    Dimension::Channel => ("visits.by_channel", codes(Channel::ALL, Channel::code)),
+                    Dimension::Service => ("visits.by_service", with(&facts.services, "none")),
+                    Dimension::Profile => (
+                        "visits.by_profile",
+                        codes(VisitorProfile::ALL, VisitorProfile::code),
+                    ),
+                    Dimension::AgeBand => {
+                        ("visits.by_age_band", codes(AgeBand::ALL, AgeBand::code))
+                    }
+                    Dimension::Nationality => (
+                        "visits.by_nationality",
+                        codes(NationalityGroup::ALL, NationalityGroup::code),
+                    ),
+                    Dimension::Douar => ("visits.by_douar", with(&facts.douars, "unknown")),
+                    Dimension::Need => (
+                        "visits.by_need",
+                        codes(NeedCategory::ALL, NeedCategory::code),
+                    ),
+                    Dimension::Outcome => (
+                        "visits.by_outcome",
+                        codes(VisitOutcome::ALL, VisitOutcome::code),
+                    ),
+                };
+                let known = rows.len();
+                (by_sex(code, rows), known)
+            })
+            .collect();
+        VisitTables {
+            first_month: i32::from(period.from.year()) * 12 + i32::from(period.from.month()),
+            by_month: by_sex("visits.by_month", months),
+            by_dimension,
+        }
     }
-    let mut counts: Vec<(&str, [u64; 2])> = counts.into_iter().collect();
-    counts.sort_unstable();
-    let mut t = by_sex(code, rows);
-    for (row, [women, men]) in counts {
-        t.add_n(row, SEXES[0], women);
-        t.add_n(row, SEXES[1], men);
+
+    /// Adds `n` visits of `sex` in `month` whose value in `dimension` is `value`.
+    fn add(&mut self, month: Date, dimension: Dimension, value: Option<&str>, sex: Sex, n: u64) {
+        let (table, _) = &mut self.by_dimension[dimension.index()];
+        let row = value.unwrap_or(match dimension {
+            Dimension::Service => "none",
+            _ => "unknown",
+        });
+        table.add_n(row, sex.as_str(), n);
+        // Each visit is in one count of every dimension: the months count one of them.
+        if dimension == Dimension::Channel {
+            let m = i32::from(month.year()) * 12 + i32::from(month.month()) - self.first_month;
+            if let Some(row) = usize::try_from(m)
+                .ok()
+                .and_then(|m| self.by_month.cells.get_mut(m))
+            {
+                row[sex_index(sex)] += n;
+            }
+        }
     }
-    t
+
+    fn visit(&mut self, v: &VisitFacts) {
+        for d in Dimension::ALL {
+            self.add(v.entry.day, *d, v.value(*d), v.entry.sex, 1);
+        }
+    }
+
+    fn count(&mut self, c: &VisitCount) {
+        self.add(c.month, c.dimension, c.value.as_deref(), c.sex, c.n);
+    }
+
+    /// The tables, in the order the pages show them.
+    fn into_tables(self) -> Vec<Table> {
+        let mut by_dimension: Vec<Table> = self
+            .by_dimension
+            .into_iter()
+            .map(|(mut t, known)| {
+                t.sort_rows_after(known);
+                t
+            })
+            .collect();
+        let mut take = |d: Dimension| {
+            std::mem::replace(&mut by_dimension[d.index()], Table::new("", vec![], vec![]))
+        };
+        vec![
+            self.by_month,
+            take(Dimension::Profile),
+            take(Dimension::AgeBand),
+            take(Dimension::Nationality),
+            take(Dimension::Douar),
+            take(Dimension::Service),
+            take(Dimension::Need),
+            take(Dimension::Outcome),
+            take(Dimension::Channel),
+        ]
+    }
 }
 
 /// Computes the figures of `period` for `scope` from `facts` (rows outside the period are
@@ -321,11 +471,6 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         Scope::Office => true,
         Scope::Officer(login) => login == who,
     };
-    let visits: Vec<&VisitFacts> = facts
-        .visits
-        .iter()
-        .filter(|v| period.contains(v.entry.day) && mine(&v.recorded_by))
-        .collect();
     let sexes: Vec<String> = SEXES.iter().map(|s| s.to_string()).collect();
     let mut months = Vec::new();
     let mut month = period.from.first_of_month();
@@ -336,79 +481,25 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         };
         month = next;
     }
-    let mut by_month = Table::new("visits.by_month", months.clone(), sexes.clone());
-    let first = i32::from(period.from.year()) * 12 + i32::from(period.from.month());
-    for v in &visits {
-        let month = i32::from(v.entry.day.year()) * 12 + i32::from(v.entry.day.month()) - first;
-        let sex = usize::from(v.entry.sex == Sex::Male);
-        if let Some(row) = usize::try_from(month)
-            .ok()
-            .and_then(|m| by_month.cells.get_mut(m))
-        {
-            row[sex] += 1;
-        }
+    let mut visits = VisitTables::new(&period, months.clone(), facts);
+    let mut any_visit = false;
+    for v in facts
+        .visits
+        .iter()
+        .filter(|v| period.contains(v.entry.day) && mine(&v.recorded_by))
+    {
+        visits.visit(v);
+        any_visit = true;
     }
-    let mut tables = vec![
-        by_month,
-        by_code(
-            "visits.by_profile",
-            codes(VisitorProfile::ALL, VisitorProfile::code),
-            &visits,
-            |e| e.profile.index(),
-        ),
-        by_code(
-            "visits.by_age_band",
-            codes(AgeBand::ALL, AgeBand::code),
-            &visits,
-            |e| e.age_band.index(),
-        ),
-        by_code(
-            "visits.by_nationality",
-            codes(NationalityGroup::ALL, NationalityGroup::code),
-            &visits,
-            |e| e.nationality.index(),
-        ),
-        by_text(
-            "visits.by_douar",
-            facts
-                .douars
-                .iter()
-                .cloned()
-                .chain(["unknown".to_owned()])
-                .collect(),
-            &visits,
-            |v| v.entry.douar.as_deref().unwrap_or("unknown"),
-        ),
-        by_text(
-            "visits.by_service",
-            facts
-                .services
-                .iter()
-                .cloned()
-                .chain(["none".to_owned()])
-                .collect(),
-            &visits,
-            |v| v.service.as_deref().unwrap_or("none"),
-        ),
-        by_text(
-            "visits.by_need",
-            codes(NeedCategory::ALL, NeedCategory::code),
-            &visits,
-            |v| v.entry.need.as_str(),
-        ),
-        by_code(
-            "visits.by_outcome",
-            codes(VisitOutcome::ALL, VisitOutcome::code),
-            &visits,
-            |e| e.outcome.index(),
-        ),
-        by_code(
-            "visits.by_channel",
-            codes(Channel::ALL, Channel::code),
-            &visits,
-            |e| e.channel.index(),
-        ),
-    ];
+    for c in facts
+        .visit_counts
+        .iter()
+        .filter(|c| period.covers_month(c.month) && mine(&c.recorded_by))
+    {
+        visits.count(c);
+        any_visit |= c.n > 0;
+    }
+    let mut tables = visits.into_tables();
 
     // Cases.
     let handled: Vec<&CaseFacts> = facts
@@ -484,24 +575,23 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
 
     // Tickets and votes: the office's, not one officer's.
     let office = scope == Scope::Office;
-    let tickets: Vec<&TicketFacts> = facts
+    let in_period: Vec<&TicketFacts> = facts
         .tickets
         .iter()
         .filter(|t| office && period.contains(t.day))
         .collect();
-    let ends = vec![
-        "served".to_owned(),
-        "no_show".into(),
-        "cancelled".into(),
-        "other".into(),
-    ];
+    let mut tally = TicketTally::of(&in_period);
+    for (_, month) in facts
+        .ticket_months
+        .iter()
+        .filter(|(m, _)| office && period.covers_month(*m))
+    {
+        tally.merge(month);
+    }
+    let ends: Vec<String> = ENDS.iter().map(|e| e.to_string()).collect();
     let mut by_service = Table::new("tickets.by_service", facts.services.clone(), ends);
-    for t in &tickets {
-        let end = match t.state.as_str() {
-            s @ ("served" | "no_show" | "cancelled") => s,
-            _ => "other",
-        };
-        by_service.add(&t.service, end);
+    for ((service, end), n) in &tally.ended {
+        by_service.add_n(service, end, *n);
     }
     let mut reasons = codes(&Reason::ALL, Reason::as_str);
     reasons.push("none".into());
@@ -535,9 +625,9 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         votes_by_month.add(&v.day.strftime("%Y-%m").to_string(), v.rating.as_str());
     }
 
-    let empty = visits.is_empty()
+    let empty = !any_visit
         && handled.is_empty()
-        && tickets.is_empty()
+        && tally.ended.is_empty()
         && referrals.total() == 0
         && votes.total() == 0;
     // The census as of the period's end: households with a migrant, and their members.
@@ -630,59 +720,57 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
     };
 
     // Times per service, all services, and per hour of the day.
+    let none = Minutes::new();
+    let of = |hists: &BTreeMap<Group, Minutes>, g: &Group| hists.get(g).unwrap_or(&none).clone();
     let mut per_service: Vec<Times> = facts
         .services
         .iter()
         .map(|s| {
-            let of: Vec<&TicketFacts> = tickets
-                .iter()
-                .copied()
-                .filter(|t| &t.service == s)
-                .collect();
-            times(s.clone(), &of, facts.targets.get(s).copied())
+            let g = Group::Service(s.clone());
+            times(
+                s.clone(),
+                &of(&tally.waits, &g),
+                &of(&tally.service_times, &g),
+                facts.targets.get(s).copied(),
+            )
         })
         .collect();
-    per_service.push(times("all".into(), &tickets, None));
-    let mut hours: BTreeMap<i8, Vec<&TicketFacts>> = BTreeMap::new();
-    for t in &tickets {
-        hours.entry(t.hour).or_default().push(t);
-    }
-    let hours = hours
+    let all = |hists: &BTreeMap<Group, Minutes>| {
+        let mut sum = Minutes::new();
+        for (_, h) in hists.iter().filter(|(g, _)| matches!(g, Group::Service(_))) {
+            for (m, n) in h {
+                *sum.entry(*m).or_default() += n;
+            }
+        }
+        sum
+    };
+    per_service.push(times(
+        "all".into(),
+        &all(&tally.waits),
+        &all(&tally.service_times),
+        None,
+    ));
+    let hours = tally
+        .waits
+        .keys()
+        .chain(tally.service_times.keys())
+        .filter_map(|g| match g {
+            Group::Hour(h) => Some(*h),
+            Group::Service(_) => None,
+        })
+        .collect::<BTreeSet<i8>>()
         .into_iter()
-        .map(|(h, of)| times(format!("{h:02}"), &of, None))
+        .map(|h| {
+            let g = Group::Hour(h);
+            times(
+                format!("{h:02}"),
+                &of(&tally.waits, &g),
+                &of(&tally.service_times, &g),
+                None,
+            )
+        })
         .collect();
-    let mut desks: BTreeMap<u16, DeskWork> = BTreeMap::new();
-    // Each desk's working span per day: its first call and its last finish.
-    let mut spans: BTreeMap<(u16, Date), (i64, i64)> = BTreeMap::new();
-    for t in &tickets {
-        let Some(desk) = t.desk else {
-            continue;
-        };
-        if let Some(called) = t.called_at {
-            let finish = t.finished_at.unwrap_or(called).max(called);
-            let span = spans.entry((desk, t.day)).or_insert((called, finish));
-            span.0 = span.0.min(called);
-            span.1 = span.1.max(finish);
-        }
-        let w = desks.entry(desk).or_insert(DeskWork {
-            desk,
-            served: 0,
-            serving_seconds: 0,
-            days: 0,
-            span_seconds: 0,
-            idle_seconds: 0,
-        });
-        if t.state == "served" {
-            w.served += 1;
-            w.serving_seconds += t.service_seconds.unwrap_or(0).max(0);
-        }
-    }
-    for ((desk, _), (first, last)) in spans {
-        if let Some(w) = desks.get_mut(&desk) {
-            w.days += 1;
-            w.span_seconds += last - first;
-        }
-    }
+    let mut desks = tally.desks.clone();
     for w in desks.values_mut() {
         w.idle_seconds = (w.span_seconds - w.serving_seconds).max(0);
     }
@@ -694,6 +782,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         times: per_service,
         hours,
         desks: desks.into_values().collect(),
+        tickets: tally,
         census: counted,
         empty,
     }

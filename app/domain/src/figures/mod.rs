@@ -1,6 +1,7 @@
 //! The office's figures, computed, never typed: the register of visits ([`register`]), the
 //! period a figure covers ([`period`]), tables of counts and the small-cell rule that decides
-//! what of them may be shown ([`table`]), the figures of a period ([`compute`]), and a
+//! what of them may be shown ([`table`]), the tickets' counts and times as tallies that add up
+//! month by month ([`tickets`]), the figures of a period ([`compute`]), and a
 //! commune's activity drawn from a seed for the demo, the tests and the benchmark
 //! ([`sample`]).
 //!
@@ -13,6 +14,7 @@ pub mod period;
 pub mod register;
 pub mod sample;
 pub mod table;
+pub mod tickets;
 
 pub use compute::{Facts, Figures, Scope, compute};
 pub use period::{Period, PeriodError};

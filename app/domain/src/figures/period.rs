@@ -18,6 +18,9 @@ pub enum PeriodKind {
     Range,
 }
 
+/// Two dates, both included.
+pub type Days = (Date, Date);
+
 /// Dates `from..=to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Period {
@@ -142,6 +145,46 @@ impl Period {
         self.from <= day && day <= self.to
     }
 
+    /// Whether the whole month starting on `first` (a first of the month) lies in the period.
+    pub fn covers_month(&self, first: Date) -> bool {
+        self.from <= first && first.last_of_month() <= self.to
+    }
+
+    /// The period cut where counts kept per month can stand in for rows: the whole months in
+    /// it (their first and last, when there is one) and the days left at either edge, each as
+    /// `from..=to`. A year is twelve whole months and no edge; `2026-01-15` to `2026-03-10` is
+    /// February, and January 15–31 and March 1–10.
+    pub fn whole_months(&self) -> (Option<Days>, Vec<Days>) {
+        let first = if self.from.day() == 1 {
+            Some(self.from)
+        } else {
+            self.from.last_of_month().tomorrow().ok()
+        };
+        let last = if self.to == self.to.last_of_month() {
+            Some(self.to.first_of_month())
+        } else {
+            self.to
+                .first_of_month()
+                .yesterday()
+                .ok()
+                .map(|d| d.first_of_month())
+        };
+        match (first, last) {
+            (Some(first), Some(last)) if first <= last => {
+                let mut edges = Vec::new();
+                if self.from < first {
+                    edges.extend(first.yesterday().ok().map(|d| (self.from, d)));
+                }
+                let end = last.last_of_month();
+                if end < self.to {
+                    edges.extend(end.tomorrow().ok().map(|d| (d, self.to)));
+                }
+                (Some((first, last)), edges)
+            }
+            _ => (None, vec![(self.from, self.to)]),
+        }
+    }
+
     /// The period as the pooling format (DHIS2's periods) names it; two dates are
     /// `20260101_20260331`.
     pub fn code(&self) -> String {
@@ -185,6 +228,60 @@ mod tests {
     use jiff::civil::date;
 
     const TODAY: Date = date(2026, 12, 2);
+
+    #[test]
+    fn whole_months_and_the_days_at_the_edges_cover_the_period_once() {
+        let p = |s| Period::parse(s, TODAY).unwrap();
+        let b = |f, t| Period::between(f, t, TODAY).unwrap();
+        assert_eq!(
+            p("2026").whole_months(),
+            (Some((date(2026, 1, 1), date(2026, 12, 1))), vec![])
+        );
+        assert_eq!(
+            p("2026-11").whole_months(),
+            (Some((date(2026, 11, 1), date(2026, 11, 1))), vec![])
+        );
+        assert_eq!(
+            p("2026-11-24").whole_months(),
+            (None, vec![(date(2026, 11, 24), date(2026, 11, 24))])
+        );
+        assert_eq!(
+            b("2026-01-15", "2026-03-10").whole_months(),
+            (
+                Some((date(2026, 2, 1), date(2026, 2, 1))),
+                vec![
+                    (date(2026, 1, 15), date(2026, 1, 31)),
+                    (date(2026, 3, 1), date(2026, 3, 10))
+                ]
+            )
+        );
+        assert_eq!(
+            b("2026-01-15", "2026-02-10").whole_months(),
+            (None, vec![(date(2026, 1, 15), date(2026, 2, 10))])
+        );
+        // Every day of every period is in exactly one part.
+        for (f, t) in [
+            ("2025-12-31", "2026-01-01"),
+            ("2026-02-01", "2026-02-28"),
+            ("2026-02-02", "2026-02-27"),
+            ("2025-11-30", "2026-03-01"),
+            ("2024-01-01", "2026-11-30"),
+        ] {
+            let period = b(f, t);
+            let (months, edges) = period.whole_months();
+            let mut day = period.from;
+            while day <= period.to {
+                let in_months = months
+                    .is_some_and(|(a, z)| day.first_of_month() >= a && day.first_of_month() <= z);
+                let in_edges = edges.iter().filter(|(a, z)| *a <= day && day <= *z).count();
+                assert_eq!(usize::from(in_months) + in_edges, 1, "{f}..{t}: {day}");
+                if in_months {
+                    assert!(period.covers_month(day.first_of_month()));
+                }
+                day = day.tomorrow().unwrap();
+            }
+        }
+    }
 
     #[test]
     fn each_form_reads_as_its_dates_and_code() {

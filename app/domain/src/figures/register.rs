@@ -114,6 +114,21 @@ codes!(
     }
 );
 
+codes!(
+    /// What a visit is counted by, each table of visits one of them (and sex): the register's
+    /// counts per month are kept per dimension.
+    Dimension {
+        Channel = "channel",
+        Service = "service",
+        Profile = "profile",
+        AgeBand = "age_band",
+        Nationality = "nationality",
+        Douar = "douar",
+        Need = "need",
+        Outcome = "outcome",
+    }
+);
+
 impl From<Profile> for VisitorProfile {
     fn from(p: Profile) -> Self {
         match p {

@@ -98,6 +98,24 @@ impl Table {
         self.cells[r][c] += n;
     }
 
+    /// Sorts the rows after the first `known` by their codes (rows added while counting, in
+    /// the order they were met, come out in one order whatever it was).
+    pub fn sort_rows_after(&mut self, known: usize) {
+        if known >= self.rows.len() {
+            return;
+        }
+        let mut extra: Vec<(String, Vec<u64>)> = self
+            .rows
+            .drain(known..)
+            .zip(self.cells.drain(known..))
+            .collect();
+        extra.sort();
+        for (row, cells) in extra {
+            self.rows.push(row);
+            self.cells.push(cells);
+        }
+    }
+
     pub fn get(&self, row: &str, col: &str) -> u64 {
         let r = self.rows.iter().position(|x| x == row);
         let c = self.cols.iter().position(|x| x == col);

@@ -7,6 +7,7 @@ use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
 use jiff::civil::{Date, date};
+use std::collections::BTreeMap;
 
 const TODAY: Date = date(2026, 12, 2);
 
@@ -149,9 +150,11 @@ fn facts() -> Facts {
         .collect();
     Facts {
         visits,
+        visit_counts: vec![],
         cases,
         referrals,
         tickets,
+        ticket_months: vec![],
         votes,
         targets: [("A".to_owned(), 5)].into(),
         services: vec!["A".into()],
@@ -221,8 +224,8 @@ fn times_are_medians_and_ninetieth_percentiles_over_tickets() {
     let a = &f.times[0];
     assert_eq!((a.group.as_str(), a.called, a.served), ("A", 10, 8));
     // Waits 1..=10 minutes: median 5 min, p90 9 min; 5 of 10 within the 5-minute target.
-    assert_eq!((a.wait_median, a.wait_p90), (Some(300), Some(540)));
-    assert_eq!((a.service_median, a.service_p90), (Some(300), Some(300)));
+    assert_eq!((a.wait_median, a.wait_p90), (Some(5), Some(9)));
+    assert_eq!((a.service_median, a.service_p90), (Some(5), Some(5)));
     assert_eq!(
         (a.within_target, a.within_target_share),
         (Some(Shown::Value(5)), Some(0.5))
@@ -336,4 +339,151 @@ fn votes_are_counted_by_service_and_month() {
     let t = f.table("feedback.by_month").unwrap();
     let june = t.rows.iter().position(|r| r == "2026-06").unwrap();
     assert_eq!(t.cells[june][0], Shown::Value(6));
+}
+
+#[test]
+fn visits_counted_by_month_give_the_figures_their_rows_give() {
+    use super::compute::VisitCount;
+    use super::sample::Sample;
+    let mut sample = Sample::new(7);
+    let douars = ["Ait Ali", "Tinfat", "Ifri"];
+    let needs = [
+        "pension",
+        "health",
+        "survivor-pension-france",
+        "child-birth",
+    ];
+    let visits: Vec<VisitFacts> = (0..3_000)
+        .map(|_| {
+            let v = sample.visit(&douars, &needs);
+            let channel = sample.pick(&[Channel::Ticket, Channel::Phone, Channel::WalkIn]);
+            VisitFacts {
+                entry: v.entry(sample.day(date(2025, 11, 1), 400), channel),
+                service: sample
+                    .chance(70)
+                    .then(|| sample.pick(&["A", "B", "Z"]).to_owned()),
+                recorded_by: sample.pick(&["amina", "youssef"]).to_owned(),
+            }
+        })
+        .collect();
+    let base = Facts {
+        services: vec!["A".into(), "B".into()],
+        douars: vec!["Ait Ali".into(), "Tinfat".into()],
+        ..Facts::default()
+    };
+    let periods = [
+        Period::parse("2026", TODAY).unwrap(),
+        Period::parse("2026-Q2", TODAY).unwrap(),
+        Period::parse("2026-03", TODAY).unwrap(),
+        Period::parse("2026-03-14", TODAY).unwrap(),
+        Period::between("2025-11-20", "2026-02-10", TODAY).unwrap(),
+        Period::between("2026-01-01", "2026-11-30", TODAY).unwrap(),
+    ];
+    for period in periods {
+        let (months, edges) = period.whole_months();
+        let in_edges = |d: Date| edges.iter().any(|(a, z)| *a <= d && d <= *z);
+        let in_months = |d: Date| months.is_some_and(|(a, z)| a <= d && d <= z.last_of_month());
+        let split = Facts {
+            visits: visits
+                .iter()
+                .filter(|v| in_edges(v.entry.day))
+                .cloned()
+                .collect(),
+            // All the counts the store keeps: compute takes those of the period's whole months.
+            visit_counts: VisitCount::of_visits(&visits),
+            ..base.clone()
+        };
+        let rows = Facts {
+            visits: visits.clone(),
+            ..base.clone()
+        };
+        assert!(visits.iter().any(|v| in_months(v.entry.day)) || months.is_none());
+        for scope in [Scope::Office, Scope::Officer("amina".into())] {
+            let a = compute(period, scope.clone(), &rows);
+            let b = compute(period, scope.clone(), &split);
+            for code in [
+                "visits.by_month",
+                "visits.by_profile",
+                "visits.by_age_band",
+                "visits.by_nationality",
+                "visits.by_douar",
+                "visits.by_service",
+                "visits.by_need",
+                "visits.by_outcome",
+                "visits.by_channel",
+            ] {
+                assert_eq!(a.table(code), b.table(code), "{period} {scope:?} {code}");
+            }
+            assert!(a.headline.visits.value().unwrap_or(0) > 0 || period.from == period.to);
+            assert_eq!(a.headline, b.headline);
+        }
+    }
+}
+
+#[test]
+fn tickets_tallied_by_month_give_the_figures_their_rows_give() {
+    use super::sample::Sample;
+    use super::tickets::TicketTally;
+    let mut sample = Sample::new(3);
+    let tickets: Vec<TicketFacts> = (0..2_000)
+        .map(|_| {
+            let day = sample.day(date(2025, 12, 1), 365);
+            let t = sample.ticket(8 * 3600);
+            let start = 1_760_000_000 + i64::from(day.day()) * 86_400;
+            TicketFacts {
+                day,
+                service: sample.pick(&["A", "B"]).to_owned(),
+                desk: Some(1 + sample.below(3) as u16),
+                state: sample
+                    .pick(&["served", "served", "no_show", "waiting"])
+                    .to_owned(),
+                hour: 8 + sample.below(8) as i8,
+                wait_seconds: Some(t.wait),
+                service_seconds: Some(t.service),
+                called_at: Some(start + t.wait),
+                finished_at: Some(start + t.wait + t.service),
+            }
+        })
+        .collect();
+    let base = Facts {
+        services: vec!["A".into(), "B".into()],
+        targets: [("A".to_owned(), 20)].into(),
+        ..Facts::default()
+    };
+    let mut months: BTreeMap<Date, Vec<&TicketFacts>> = BTreeMap::new();
+    for t in &tickets {
+        months.entry(t.day.first_of_month()).or_default().push(t);
+    }
+    let tallies: Vec<(Date, TicketTally)> = months
+        .into_iter()
+        .map(|(m, ts)| (m, TicketTally::of(&ts)))
+        .collect();
+    for period in [
+        Period::parse("2026", TODAY).unwrap(),
+        Period::parse("2026-Q1", TODAY).unwrap(),
+        Period::between("2025-12-10", "2026-03-20", TODAY).unwrap(),
+        Period::parse("2026-05-05", TODAY).unwrap(),
+    ] {
+        let (_, edges) = period.whole_months();
+        let rows = Facts {
+            tickets: tickets.clone(),
+            ..base.clone()
+        };
+        let split = Facts {
+            tickets: tickets
+                .iter()
+                .filter(|t| edges.iter().any(|(a, z)| *a <= t.day && t.day <= *z))
+                .cloned()
+                .collect(),
+            ticket_months: tallies.clone(),
+            ..base.clone()
+        };
+        let a = compute(period, Scope::Office, &rows);
+        let b = compute(period, Scope::Office, &split);
+        assert_eq!(a.times, b.times, "{period}");
+        assert_eq!(a.hours, b.hours, "{period}");
+        assert_eq!(a.desks, b.desks, "{period}");
+        assert_eq!(a.table("tickets.by_service"), b.table("tickets.by_service"));
+        assert_eq!(a.empty, b.empty);
+    }
 }

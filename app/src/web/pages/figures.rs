@@ -340,9 +340,14 @@ fn table_view(labels: &Labels<'_>, t: &ShownTable) -> Markup {
     }
 }
 
-fn minutes(tr: Tr, s: Option<i64>) -> String {
-    match s {
-        Some(s) => tr.t1("fig-minutes", "m", &format!("{:.0}", s as f64 / 60.0)),
+/// Seconds as the nearest whole minute.
+fn whole_minutes(seconds: i64) -> u32 {
+    u32::try_from((seconds.max(0) + 30) / 60).unwrap_or(u32::MAX)
+}
+
+fn minutes(tr: Tr, m: Option<u32>) -> String {
+    match m {
+        Some(m) => tr.t1("fig-minutes", "m", &m.to_string()),
         None => "—".into(),
     }
 }
@@ -511,8 +516,8 @@ pub async fn page(
                         th { (tr.t("fig-desk-days")) } th { (tr.t("fig-desk-span")) } th { (tr.t("fig-desk-idle")) }
                     } }
                     tbody { @for d in &f.desks { tr {
-                        th { (d.desk) } td { (d.served) } td { (minutes(tr, Some(d.serving_seconds))) }
-                        td { (d.days) } td { (minutes(tr, Some(d.span_seconds))) } td { (minutes(tr, Some(d.idle_seconds))) }
+                        th { (d.desk) } td { (d.served) } td { (minutes(tr, Some(whole_minutes(d.serving_seconds)))) }
+                        td { (d.days) } td { (minutes(tr, Some(whole_minutes(d.span_seconds)))) } td { (minutes(tr, Some(whole_minutes(d.idle_seconds)))) }
                     } } }
                 }
                 p.hint { (tr.t("fig-desk-idle-hint")) }
@@ -889,7 +894,7 @@ pub async fn report(
             }
             @if f.empty { p.empty { (tr.t("fig-nothing")) } }
             section.sentences { @for s in sentences(tr, &f) { p.sentence { (s) } } }
-            @for code in ["visits.by_month", "visits.by_profile", "visits.by_need", "referrals.by_body", "census.households_by_douar"] {
+            @for code in crate::figures::chart::REPORT_CHARTS {
                 @if let Some(c) = chart(code) { (c) }
             }
             p.hint { (tr.t("fig-small-cells")) }
