@@ -251,4 +251,8 @@ pub const MIGRATIONS: &[&str] = &[
         UNION ALL SELECT substr(day, 1, 7), recorded_by, 'need', need, sex, count(*) FROM register GROUP BY 1, 2, 4, 5
         UNION ALL SELECT substr(day, 1, 7), recorded_by, 'outcome', outcome, sex, count(*) FROM register GROUP BY 1, 2, 4, 5;
     CREATE INDEX visits_by_person ON visits (person_id, day);",
+    // 7: the list of cases narrowed by officer reads that officer's cases only, and "overdue"
+    // looks a case's pending referrals up in an index of those alone (see `case_list`).
+    "CREATE INDEX cases_by_officer ON cases (opened_by, status);
+    CREATE INDEX referrals_pending ON referrals (case_id, due_on) WHERE state IN ('sent', 'accepted');",
 ];
