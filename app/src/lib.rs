@@ -18,6 +18,7 @@ pub mod figures;
 pub mod health;
 pub mod i18n;
 pub mod office;
+pub mod pooling;
 pub mod printer;
 pub mod queue_service;
 pub mod reference;

@@ -265,8 +265,12 @@ pub async fn run(
         live.clone(),
         reference.clone(),
     );
+    let pooling = crate::pooling::Pooling::open(&data, figures.clone(), live.clone())
+        .context("cannot open the pooled figures")?;
+    tokio::spawn(pooling.clone().push_forever());
     let state = AppState {
         kiosk_tickets,
+        pooling,
         figures,
         dossiers,
         reference,

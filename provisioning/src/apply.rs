@@ -11,7 +11,13 @@ use std::path::Path;
 /// The bundle's files that hold a secret: once installed, the first boot removes them from the
 /// boot partition (FAT, readable by any PC the card is put in). The handover sheet is never
 /// meant to be there; the others are public (the manifest, the certificates).
-pub const SECRETS: [&str; 4] = ["baom.toml", "tls/server.key", "vault.json", "handover.html"];
+pub const SECRETS: [&str; 5] = [
+    "baom.toml",
+    "tls/server.key",
+    "vault.json",
+    "pool.key",
+    "handover.html",
+];
 
 /// What applying did.
 #[derive(Debug, PartialEq, Eq)]
@@ -88,26 +94,26 @@ pub fn apply(bundle: &Path, etc: &Path, data: &Path) -> Result<Applied> {
         &etc.join("tls/server.key"),
         &std::fs::read(bundle.join("tls/server.key"))?,
     )?;
-    // The dossiers' wrapped key (bundles from before it existed have none): the service takes
-    // it at its first start. Synced like the rest before the box takes its identity.
-    if bundle.join("vault.json").exists() {
-        let vault = data_dir.vault_import();
-        private(&vault, &std::fs::read(bundle.join("vault.json"))?)?;
-        // Whoever owns the data directory (the service's user) must read it.
-        let owner = std::fs::metadata(data)?;
-        std::os::unix::fs::chown(&vault, Some(owner.uid()), Some(owner.gid())).with_context(
-            || {
-                format!(
-                    "cannot give {} to the data directory's owner",
-                    vault.display()
-                )
-            },
-        )?;
-        std::fs::File::open(&vault)
-            .and_then(|f| f.sync_all())
-            .with_context(|| format!("cannot sync {}", vault.display()))?;
-        sync_dir(data)?;
+    // The dossiers' wrapped key (the service takes it at its first start) and the pooling key
+    // (bundles from before either existed have none). Synced like the rest before the box
+    // takes its identity.
+    for (name, to) in [
+        ("vault.json", data_dir.vault_import()),
+        ("pool.key", data_dir.pool_key()),
+    ] {
+        if bundle.join(name).exists() {
+            private(&to, &std::fs::read(bundle.join(name))?)?;
+            // Whoever owns the data directory (the service's user) must read it.
+            let owner = std::fs::metadata(data)?;
+            std::os::unix::fs::chown(&to, Some(owner.uid()), Some(owner.gid())).with_context(
+                || format!("cannot give {} to the data directory's owner", to.display()),
+            )?;
+            std::fs::File::open(&to)
+                .and_then(|f| f.sync_all())
+                .with_context(|| format!("cannot sync {}", to.display()))?;
+        }
     }
+    sync_dir(data)?;
     // Last: the box takes the bundle's identity only once everything else is on disk. Every
     // file above is synced, and their directories now, before `box-id` exists: `etc` and
     // `data` are different file systems on the box, so nothing else orders them. (Without it,

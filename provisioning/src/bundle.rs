@@ -9,6 +9,8 @@
 //!   tls/server.key      its private key (mode 0600)
 //!   vault.json          the dossiers' key, wrapped per officer/supervisor one-time password and
 //!                       by the recovery key (see `baom-keys`); no key in clear
+//!   pool.key            the box's Ed25519 key that signs its pooled figures (mode 0600); its
+//!                       public part is on the handover sheet, for the province's registry
 //!   handover.html       the printable sheet: one-time passwords, the authority's fingerprint and
 //!                       the dossiers' recovery key
 //! ```
@@ -170,6 +172,12 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     let vault = baom_keys::NewVault::generate(&holders)?;
     let recovery = vault.recovery.display();
 
+    // The key that signs the box's pooled figures: its public part goes on the sheet, for the
+    // province's registry.
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).context("no randomness for the pooling key")?;
+    let pool_public = baom_pooling::file::public_key(&ed25519_dalek::SigningKey::from_bytes(&seed));
+
     let fingerprint = hex(&Sha256::digest(ca_cert.der()));
     let mut files = Vec::new();
     write(out, "baom.toml", config.as_bytes(), true, &mut files)?;
@@ -203,8 +211,23 @@ pub fn make(settings: &Settings, out: &Path) -> Result<Manifest> {
     )?;
     write(
         out,
+        "pool.key",
+        format!("{}\n", hex(&seed)).as_bytes(),
+        true,
+        &mut files,
+    )?;
+    write(
+        out,
         "handover.html",
-        handover(settings, &box_id, &fingerprint, &sheet_rows, &recovery).as_bytes(),
+        handover(
+            settings,
+            &box_id,
+            &fingerprint,
+            &sheet_rows,
+            &recovery,
+            &pool_public,
+        )
+        .as_bytes(),
         true,
         &mut files,
     )?;
@@ -236,6 +259,7 @@ fn handover(
     fingerprint: &str,
     rows: &[(&crate::settings::Staff, String)],
     recovery: &str,
+    pool_public: &str,
 ) -> String {
     let commune = &settings.service.commune;
     let mut html = format!(
@@ -265,8 +289,11 @@ fn handover(
         ));
     }
     html.push_str(&format!(
-        "</table>\n<h2>Clé de secours des dossiers</h2>\n<p>Si plus personne ne peut se connecter, cette clé rouvre les dossiers (page « Clé de secours » d'un superviseur) et restaure une sauvegarde sur un nouveau boîtier (<code>baom restore</code>). Elle n'est écrite nulle part ailleurs : à garder sous clé, à part de cette fiche si possible.</p>\n<p><code class=\"recovery\">{}</code></p>\n</body></html>\n",
-        escape(recovery)
+        "</table>\n<h2>Clé de secours des dossiers</h2>\n<p>Si plus personne ne peut se connecter, cette clé rouvre les dossiers (page « Clé de secours » d'un superviseur) et restaure une sauvegarde sur un nouveau boîtier (<code>baom restore</code>). Elle n'est écrite nulle part ailleurs : à garder sous clé, à part de cette fiche si possible.</p>\n<p><code class=\"recovery\">{}</code></p>\n\
+<h2>Clé publique des chiffres mis en commun</h2>\n<p>La province l'inscrit dans son registre avec le code de la commune ({code}) : elle vérifie avec elle que chaque lot de chiffres vient de ce boîtier.</p>\n<p><code class=\"pool-key\">{}</code></p>\n</body></html>\n",
+        escape(recovery),
+        escape(pool_public),
+        code = escape(&commune.code),
     ));
     html
 }

@@ -4,6 +4,8 @@
 //! The HTTP client here is deliberately tiny (HTTP/1.1, one request per connection) so the
 //! tests depend on nothing but std; one contract test also uses `curl`, a client we did not write.
 
+pub mod postgres;
+
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

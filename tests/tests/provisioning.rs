@@ -90,6 +90,7 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         "tls/ca.crt",
         "tls/server.crt",
         "tls/server.key",
+        "pool.key",
         "handover.html",
     ] {
         assert!(bundle.join(file).exists(), "{file}");
@@ -101,7 +102,7 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         !config.contains(&password),
         "the one-time password is only on the sheet"
     );
-    for secret in ["tls/server.key", "handover.html", "baom.toml"] {
+    for secret in ["tls/server.key", "handover.html", "baom.toml", "pool.key"] {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(bundle.join(secret))
             .expect("meta")
@@ -142,6 +143,7 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         "tls/server.crt",
         "tls/server.key",
         "vault.json",
+        "pool.key",
     ] {
         std::fs::copy(bundle.join(name), boot.join(name)).expect("copy");
     }
@@ -157,7 +159,13 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
         ])
     };
     assert!(ok(&first_boot(&boot)).contains("removed tls/server.key"));
-    for secret in ["baom.toml", "tls/server.key", "vault.json", "handover.html"] {
+    for secret in [
+        "baom.toml",
+        "tls/server.key",
+        "vault.json",
+        "pool.key",
+        "handover.html",
+    ] {
         assert!(!boot.join(secret).exists(), "{secret} is still on the card");
     }
     for public in ["manifest.json", "tls/ca.crt", "tls/server.crt"] {
@@ -231,6 +239,24 @@ fn settings_become_a_bundle_that_brings_up_a_trusted_office() {
             .expect("vault")
             .contains(recovery)
     );
+    // The pooled figures are signed with the key whose public part the sheet carries.
+    let sheet_key = sheet
+        .split("<code class=\"pool-key\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the sheet carries the pooling key");
+    assert_eq!(sheet_key.len(), 64);
+    let boss = Endpoint::Lan(
+        lan.login(
+            "youssef",
+            &sheet_password(&sheet, "youssef"),
+            Some(NEW_PASSWORD),
+        )
+        .unwrap_or_else(|r| panic!("login: {}", r.status)),
+    );
+    let pooling = get(&boss, "/api/v1/pooling").expect("pooling").json();
+    assert_eq!(pooling["public_key"], json!(sheet_key));
+    assert_eq!(pooling["commune_code"], json!("TALIOUINE"));
     // A certificate from elsewhere is not trusted: the demo's authority is not the commune's.
     let stranger = tempfile::tempdir().expect("tempdir");
     let demo = Baom::demo(stranger.path());

@@ -1,5 +1,5 @@
 //! `[commune]`: the commune's names (Arabic and Latin script, each checked for its script), its
-//! province and region, and the languages the kiosk offers.
+//! province, region and code (for the pooled figures), and the languages the kiosk offers.
 
 use crate::error::{ConfigError, Source};
 use baom_domain::Language;
@@ -18,6 +18,10 @@ pub struct Commune {
     pub province: String,
     #[serde(default)]
     pub region: String,
+    /// The commune's code, as the province's registry and DHIS2 name it (its organisation
+    /// unit): the pooled figures carry it. Empty until the province gives one.
+    #[serde(default)]
+    pub code: String,
     /// The languages the kiosk offers, in order (all four by default).
     #[serde(default)]
     pub languages: Vec<Language>,
@@ -32,8 +36,14 @@ pub(crate) struct CommuneSection {
     province: String,
     #[serde(default)]
     region: String,
+    #[serde(default = "no_code")]
+    code: Spanned<String>,
     #[serde(default = "all_languages")]
     languages: Spanned<Vec<Language>>,
+}
+
+fn no_code() -> Spanned<String> {
+    Spanned::new(0..0, String::new())
 }
 
 fn all_languages() -> Spanned<Vec<Language>> {
@@ -51,6 +61,19 @@ impl CommuneSection {
             }
             check_language_script(language, value.get_ref())
                 .map_err(|m| src.error(value.span(), field, m))?;
+        }
+        let code = self.code.get_ref();
+        if !code.is_empty()
+            && (code.len() > 32
+                || !code
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        {
+            return Err(src.error(
+                self.code.span(),
+                "commune.code",
+                "letters, digits, - and _ only, at most 32 (the province's code for the commune)",
+            ));
         }
         let languages = self.languages.get_ref().clone();
         if languages.is_empty()
@@ -70,6 +93,7 @@ impl CommuneSection {
             name_latin: self.name_latin.get_ref().clone(),
             province: self.province.clone(),
             region: self.region.clone(),
+            code: code.clone(),
             languages,
         })
     }

@@ -21,6 +21,7 @@ mod error;
 mod files;
 mod office;
 mod paths;
+mod pooling;
 mod printer;
 mod queue;
 mod scanner;
@@ -37,6 +38,7 @@ pub use error::ConfigError;
 pub use files::write_private;
 pub use office::{DeskEntry, OfficeError, OfficeSettings, ServiceEntry};
 pub use paths::DataDir;
+pub use pooling::PoolingSection;
 pub use printer::{PrinterDriver, PrinterSettings};
 pub use scanner::ScannerSettings;
 pub use services::{Hours, WEEKDAYS, check_names, check_service};
@@ -71,6 +73,8 @@ pub struct Settings {
     pub retention_years: u16,
     /// Where a USB stick for nightly backups is mounted, and how many backups it keeps.
     pub backup: BackupSection,
+    /// Where the pooled figures are pushed, if the box has a network.
+    pub pooling: PoolingSection,
     /// Tickets the kiosk socket may issue in a minute (`[queue] kiosk_tickets_per_minute`).
     pub kiosk_tickets_per_minute: u32,
 }
@@ -99,6 +103,8 @@ struct File {
     dossiers: dossiers::DossiersSection,
     #[serde(default)]
     backup: BackupSection,
+    #[serde(default)]
+    pooling: PoolingSection,
     #[serde(default, rename = "staff")]
     _staff: Option<toml::Value>,
     #[serde(default)]
@@ -187,11 +193,13 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     let printer = printer::check(&raw.printer, src)?;
     let douars = douars::check(&raw.douars, src)?;
     raw.backup.check(src)?;
+    raw.pooling.check(src)?;
     let retention_years = raw.dossiers.retention_years(src)?;
     let kiosk_tickets_per_minute = raw.queue.kiosk_tickets_per_minute(src)?;
     Ok(Settings {
         kiosk_tickets_per_minute,
         backup: raw.backup,
+        pooling: raw.pooling,
         douars,
         retention_years,
         scanner: raw.scanner.into_inner(),
@@ -238,6 +246,33 @@ mod tests {
         let settings = parse(Path::new("demo.toml"), DEMO).expect("demo.toml is valid");
         assert_eq!(settings.catalogue.services().len(), 4);
         assert_eq!(settings.catalogue.desks().len(), 3);
+    }
+
+    #[test]
+    fn a_commune_code_and_a_pooling_server_are_checked() {
+        let e = error(&demo_with(
+            "code = \"DEMO-TALIOUINE\"",
+            "code = \"Taliouine 0631\"",
+        ));
+        assert!(e.contains("commune.code"), "{e}");
+        let with = |pooling: &str| format!("{DEMO}\n[pooling]\n{pooling}\n");
+        let e = error(&with(
+            "server = \"dbname=baom\"\nca = \"/etc/baom/province.pem\"",
+        ));
+        assert!(e.contains("pooling.server"), "{e}");
+        let e = error(&with(
+            "server = \"host=stats user=x password=secret\"\nca = \"/x.pem\"",
+        ));
+        assert!(e.contains("password_file"), "{e}");
+        let e = error(&with("server = \"host=stats user=x\""));
+        assert!(e.contains("pooling.ca"), "{e}");
+        let ok = parse(
+            Path::new("office.toml"),
+            &with("server = \"host=stats user=x\"\nca = \"/etc/baom/province.pem\""),
+        )
+        .expect("a server with its authority");
+        assert_eq!(ok.pooling.retry_seconds, 60);
+        assert_eq!(ok.commune.code, "DEMO-TALIOUINE");
     }
 
     #[test]

@@ -46,6 +46,12 @@ impl DataDir {
         self.root.join("token.key")
     }
 
+    /// The box's Ed25519 key that signs its pooled figures (32 bytes, hexadecimal, mode 0600):
+    /// made at provisioning, its public part on the handover sheet.
+    pub fn pool_key(&self) -> PathBuf {
+        self.root.join("pool.key")
+    }
+
     /// The demo's self-signed certificate and key.
     pub fn tls_dir(&self) -> PathBuf {
         self.root.join("tls")

@@ -59,6 +59,8 @@ impl Labels<'_> {
             "cases.opened_closed" | "cases.follow_ups" => t.t(&format!("fig-{row}")),
             "referrals.by_body" => t.t(&format!("body-{row}")),
             "feedback.by_rating" => t.t(&format!("rating-{row}")),
+            "tickets.wait_minutes" | "tickets.service_minutes" => t.t1("fig-minutes", "m", row),
+            "cases.days_to_close" => t.t1("fig-days", "d", row),
             _ => row.to_owned(),
         }
     }

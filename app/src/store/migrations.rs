@@ -125,6 +125,25 @@ pub const MIGRATIONS: &[&str] = &[
         tickets INTEGER NOT NULL,
         kept_at TEXT NOT NULL                 -- RFC 3339, UTC
     );",
+    // 8: the batches of pooled figures the box made (`pooling`): each signed file as it left,
+    // and where its push to the province stands. Counts only, nothing personal.
+    "CREATE TABLE pool_batches (
+        id TEXT PRIMARY KEY,
+        period TEXT NOT NULL,                 -- as DHIS2 names it: 2026, 2026Q4, 202611
+        period_from TEXT NOT NULL,
+        period_to TEXT NOT NULL,
+        replaces TEXT REFERENCES pool_batches (id),
+        made_at TEXT NOT NULL,                -- RFC 3339, UTC
+        made_by TEXT NOT NULL,
+        file BLOB NOT NULL,                   -- the signed file, byte for byte
+        sha256 TEXT NOT NULL,
+        rows INTEGER NOT NULL,
+        push_state TEXT NOT NULL DEFAULT 'waiting' CHECK (push_state IN ('waiting', 'sent', 'refused')),
+        push_note TEXT,                       -- what the server said, or why it could not be reached
+        pushed_at TEXT,
+        push_attempts INTEGER NOT NULL DEFAULT 0,
+        on_stick TEXT                         -- where it was copied on the backup stick
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

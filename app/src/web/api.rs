@@ -18,7 +18,7 @@
 //!   with `{"desk": 2}` (and `"service": "B"` for a transfer)
 //! - `GET  /api/v1/calls?limit=10` — the latest calls, newest first (for the lobby screen)
 //! - printer, printer events, tickets by token, receipt previews: see `receipts.rs`
-//! - the register and the figures: see `figures.rs`
+//! - the register and the figures: see `figures.rs`; the pooled figures: see `pooling.rs`
 //! - `GET  /api/v1/tickets/{id}/scans`, `GET /api/v1/tickets/{id}/scans/{n}.png` — scanned papers
 
 use super::json::ApiJson;
@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/api/v1/calls", get(calls))
         .merge(super::receipts::lan_routes())
         .merge(super::figures::lan_routes())
+        .merge(super::pooling::lan_routes())
         .route("/api/v1/tickets/{id}/scans", get(super::scans::lan_list))
         .route(
             "/api/v1/tickets/{id}/scans/{file}",

@@ -14,6 +14,7 @@ pub mod headers;
 pub mod json;
 pub mod kiosk;
 pub mod pages;
+pub mod pooling;
 pub mod rate;
 pub mod receipts;
 pub mod scans;
@@ -72,6 +73,8 @@ pub struct AppState {
     pub dossiers: Dossiers,
     /// The register of visits and the office's figures.
     pub figures: crate::figures::FiguresBook,
+    /// The pooled figures: batches made, their files, their push to the province.
+    pub pooling: crate::pooling::Pooling,
     /// The reference of procedures (shared, in `queue.db`).
     pub reference: Reference,
     /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).

@@ -303,6 +303,17 @@ impl Figures {
 
 const SEXES: [&str; 2] = ["female", "male"];
 
+/// The bands of days a case took to close: `(code, from, to)`, both included.
+pub const DAY_BANDS: [(&str, i64, i64); 7] = [
+    ("0-6", 0, 6),
+    ("7-13", 7, 13),
+    ("14-29", 14, 29),
+    ("30-59", 30, 59),
+    ("60-89", 60, 89),
+    ("90-179", 90, 179),
+    ("180+", 180, i64::MAX),
+];
+
 fn codes<T: Copy>(all: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
     all.iter().map(|v| code(*v).to_owned()).collect()
 }
@@ -674,7 +685,7 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         votes_by_service,
         votes_by_month,
     ]);
-    let tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
+    let mut tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
     let find = |code: &str| tables.iter().find(|t| t.code == code);
     let women = |t: Option<&ShownTable>| t.map(|t| t.col_totals[0]).unwrap_or(Shown::Value(0));
     let total = |t: Option<&ShownTable>| t.map(|t| t.total).unwrap_or(Shown::Value(0));
@@ -770,6 +781,39 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             )
         })
         .collect();
+    // Waits and service times of all services in bands of minutes, and the days a case took
+    // to close in bands of days: counts that add up across communes, where a median does not.
+    let bands: Vec<String> = super::tickets::MINUTE_BANDS
+        .iter()
+        .map(|(code, _, _)| code.to_string())
+        .collect();
+    for (code, hist) in [
+        ("tickets.wait_minutes", all(&tally.waits)),
+        ("tickets.service_minutes", all(&tally.service_times)),
+    ] {
+        let mut t = Table::new(code, bands.clone(), vec!["count".into()]);
+        for (i, n) in super::tickets::in_bands(&hist).into_iter().enumerate() {
+            t.cells[i][0] = n;
+        }
+        tables.push(t.shown());
+    }
+    let mut to_close = Table::new(
+        "cases.days_to_close",
+        DAY_BANDS
+            .iter()
+            .map(|(code, _, _)| code.to_string())
+            .collect(),
+        vec!["count".into()],
+    );
+    for d in &days_to_close {
+        if let Some(i) = DAY_BANDS
+            .iter()
+            .position(|(_, from, to)| (from..=to).contains(&d))
+        {
+            to_close.cells[i][0] += 1;
+        }
+    }
+    tables.push(to_close.shown());
     let mut desks = tally.desks.clone();
     for w in desks.values_mut() {
         w.idle_seconds = (w.span_seconds - w.serving_seconds).max(0);

@@ -149,55 +149,7 @@ impl Table {
     pub fn shown(&self) -> ShownTable {
         let (r, c) = (self.rows.len(), self.cols.len());
         let g = self.grid();
-        let mut mark = vec![vec![Shown::Value(0); c + 1]; r + 1];
-        for i in 0..=r {
-            for j in 0..=c {
-                mark[i][j] = if (1..SMALL).contains(&g[i][j]) {
-                    Shown::Small
-                } else {
-                    Shown::Value(g[i][j])
-                };
-            }
-        }
-        // The lines: each a list of cells whose last is the total of the others.
-        let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
-        let totals_row: Vec<(usize, usize)> = (0..=c).map(|j| (r, j)).collect();
-        if c > 1 {
-            lines.push(totals_row);
-            for i in 0..r {
-                lines.push((0..=c).map(|j| (i, j)).collect());
-            }
-        }
-        let columns = if c > 1 { 0..=c } else { 0..=0 };
-        for j in columns {
-            lines.push((0..=r).map(|i| (i, j)).collect());
-        }
-        let hidden = |m: &[Vec<Shown>], (i, j): (usize, usize)| {
-            matches!(m[i][j], Shown::Small | Shown::Hidden)
-        };
-        loop {
-            let mut changed = false;
-            for (n, line) in lines.iter().enumerate() {
-                if line.iter().filter(|&&p| hidden(&mark[..], p)).count() != 1 {
-                    continue;
-                }
-                // The totals row (line 0 when there is one) may hide its own cells; every other
-                // line picks from outside it.
-                let is_totals_row = c > 1 && n == 0;
-                let open = || line.iter().copied().filter(|&p| !hidden(&mark[..], p));
-                let pick = open()
-                    .filter(|&(i, _)| is_totals_row || i != r)
-                    .min_by_key(|&(i, j)| g[i][j])
-                    .or_else(|| open().min_by_key(|&(i, j)| g[i][j]));
-                if let Some((i, j)) = pick {
-                    mark[i][j] = Shown::Hidden;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
+        let mark = suppress(&g, &vec![vec![false; c + 1]; r + 1]);
         ShownTable {
             code: self.code,
             rows: self.rows.clone(),
@@ -208,6 +160,66 @@ impl Table {
             total: if c > 1 { mark[r][c] } else { mark[r][0] },
         }
     }
+}
+
+/// The small-cell rule over a grid with its totals (`(rows + 1) × (cols + 1)`, totals last; a
+/// grid of one column has no row totals, its last column is unused): 1 to 4 is `Small`, a cell
+/// marked in `forced` is hidden as if small (a province's cell that a commune hid), then the
+/// secondary suppression of the module's rule.
+pub fn suppress(g: &[Vec<u64>], forced: &[Vec<bool>]) -> Vec<Vec<Shown>> {
+    let r = g.len().saturating_sub(1);
+    let c = g.first().map_or(0, |row| row.len().saturating_sub(1));
+    let mut mark = vec![vec![Shown::Value(0); c + 1]; r + 1];
+    for i in 0..=r {
+        for j in 0..=c {
+            mark[i][j] = if forced[i][j] {
+                Shown::Hidden
+            } else if (1..SMALL).contains(&g[i][j]) {
+                Shown::Small
+            } else {
+                Shown::Value(g[i][j])
+            };
+        }
+    }
+    // The lines: each a list of cells whose last is the total of the others.
+    let mut lines: Vec<Vec<(usize, usize)>> = Vec::new();
+    let totals_row: Vec<(usize, usize)> = (0..=c).map(|j| (r, j)).collect();
+    if c > 1 {
+        lines.push(totals_row);
+        for i in 0..r {
+            lines.push((0..=c).map(|j| (i, j)).collect());
+        }
+    }
+    let columns = if c > 1 { 0..=c } else { 0..=0 };
+    for j in columns {
+        lines.push((0..=r).map(|i| (i, j)).collect());
+    }
+    let hidden =
+        |m: &[Vec<Shown>], (i, j): (usize, usize)| matches!(m[i][j], Shown::Small | Shown::Hidden);
+    loop {
+        let mut changed = false;
+        for (n, line) in lines.iter().enumerate() {
+            if line.iter().filter(|&&p| hidden(&mark[..], p)).count() != 1 {
+                continue;
+            }
+            // The totals row (line 0 when there is one) may hide its own cells; every other
+            // line picks from outside it.
+            let is_totals_row = c > 1 && n == 0;
+            let open = || line.iter().copied().filter(|&p| !hidden(&mark[..], p));
+            let pick = open()
+                .filter(|&(i, _)| is_totals_row || i != r)
+                .min_by_key(|&(i, j)| g[i][j])
+                .or_else(|| open().min_by_key(|&(i, j)| g[i][j]));
+            if let Some((i, j)) = pick {
+                mark[i][j] = Shown::Hidden;
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    mark
 }
 
 #[cfg(test)]

@@ -245,6 +245,30 @@ impl TicketTally {
     }
 }
 
+/// The bands of minutes the waits and service times are counted in, for the tables and the
+/// pooling format (a province adds bands up and reads its medians from them): `(code, from,
+/// to)`, both included.
+pub const MINUTE_BANDS: [(&str, u32, u32); 10] = [
+    ("0-4", 0, 4),
+    ("5-9", 5, 9),
+    ("10-14", 10, 14),
+    ("15-19", 15, 19),
+    ("20-29", 20, 29),
+    ("30-44", 30, 44),
+    ("45-59", 45, 59),
+    ("60-89", 60, 89),
+    ("90-119", 90, 119),
+    ("120+", 120, u32::MAX),
+];
+
+/// A histogram of minutes counted in [`MINUTE_BANDS`].
+pub fn in_bands(hist: &Minutes) -> Vec<u64> {
+    MINUTE_BANDS
+        .iter()
+        .map(|(_, from, to)| hist.range(from..=to).map(|(_, n)| n).sum())
+        .collect()
+}
+
 /// The nearest-rank quantile `q` of a histogram, or `None` under [`SMALL`] values.
 pub fn quantile(hist: &Minutes, q: f64) -> Option<u32> {
     let total: u64 = hist.values().sum();

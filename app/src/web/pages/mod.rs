@@ -17,6 +17,7 @@ mod figures;
 pub mod lobby;
 mod login;
 mod office;
+mod pooling;
 pub mod refusal;
 mod staff;
 mod technician;
@@ -62,6 +63,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/figures", get(figures::page))
         .route("/figures/export.csv", get(figures::export_csv))
         .route("/figures/export.xlsx", get(figures::export_xlsx))
+        .route("/pooling", get(pooling::page).post(pooling::make))
+        .route("/pooling/{file}", get(pooling::file))
+        .route("/pooling/{id}/stick", post(pooling::to_stick))
         .route("/lobby", get(lobby::page))
         .route("/events", get(lobby::events))
         .route("/lobby/speech.wav", get(lobby::speech))
@@ -245,6 +249,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
+        (role.supervises(), "/pooling", "pool-title"),
         (role.supervises(), "/audit", "audit-title"),
         (role.supervises(), "/census", "census-title"),
         (role.supervises(), "/retention", "retention-title"),
