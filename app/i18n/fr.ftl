@@ -951,7 +951,7 @@ fig-feedback-by_month = Avis des visiteurs par mois (borne)
 
 # The pooled figures (batches for the province).
 pool-title = Mise en commun des chiffres
-pool-explain = Les chiffres de l'office (comptes seulement, petites cases masquées comme dans les exports) partent vers la province en un lot signé par ce boîtier : un fichier à télécharger ou à copier sur la clé de sauvegarde, et, si un serveur de la province est configuré, un envoi automatique.
+pool-explain = Les chiffres du bureau (comptes seulement, petites cases masquées comme dans les exports) partent vers la province en un lot signé par ce boîtier : un fichier à télécharger ou à copier sur la clé de sauvegarde, et, si un serveur de la province est configuré, un envoi automatique.
 pool-code = Code de la commune
 pool-no-code = aucun : la province le donne, le technicien le met dans les réglages ([commune] code)
 pool-key = Clé publique du boîtier (celle du registre de la province)

@@ -5,7 +5,9 @@
 //! authority alone; an officer logs in with the one-time password of the handover sheet,
 //! chooses a password and issues a ticket; the VM is reset (QEMU's `system_reset`, a power cut
 //! for the guest), and after the reboot the password and the ticket are still there. The screen
-//! shows the kiosk (a screenshot through QEMU's monitor).
+//! shows the kiosk (a screenshot through QEMU's monitor). Then a clean power-off, and a power-on
+//! with the hardware clock two days behind and no network: the box's clock comes back from the
+//! time it saved at shutdown.
 //!
 //! Slow (minutes: the Debian base is cached after the first build): ignored unless asked for,
 //! by `bash images/test` (root, QEMU and mmdebstrap; it installs them). Each phase's time is
@@ -177,6 +179,56 @@ fn colours(ppm: &[u8]) -> usize {
     seen.len()
 }
 
+/// Starts QEMU on `disk` with the LAN's HTTPS forwarded to `port`; `rtc` sets the clock the
+/// guest finds at power-on (`-rtc base=…`), as a box with no battery would after a night off.
+fn boot(work: &Path, disk: &Path, vars: &Path, port: u16, rtc: Option<&str>, log: &str) -> Vm {
+    let (monitor, serial) = (work.join("monitor.sock"), work.join(log));
+    let _ = std::fs::remove_file(&monitor);
+    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
+    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
+    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
+    // TCG here; the third boot is as fast as the first).
+    let mut qemu = Command::new("qemu-system-x86_64");
+    qemu.args([
+        "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024",
+    ])
+    .args([
+        "-drive",
+        "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
+    ])
+    .args([
+        "-drive",
+        &format!("if=pflash,format=raw,file={}", vars.display()),
+    ])
+    .args([
+        "-drive",
+        &format!("if=virtio,format=raw,file={}", disk.display()),
+    ])
+    .args([
+        "-netdev",
+        &format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443"),
+    ])
+    .args(["-device", "virtio-net-pci,netdev=lan"])
+    .args(["-vga", "std", "-display", "none"])
+    .args(["-serial", &format!("file:{}", serial.display())])
+    .args([
+        "-monitor",
+        &format!("unix:{},server,nowait", monitor.display()),
+    ]);
+    if let Some(base) = rtc {
+        qemu.args(["-rtc", &format!("base={base},clock=vm")]);
+    }
+    let child = qemu
+        .stdin(Stdio::null())
+        .spawn()
+        .expect("qemu-system-x86_64 (qemu-system-x86)");
+    Vm {
+        child,
+        monitor,
+        serial,
+    }
+}
+
 #[test]
 #[ignore = "slow: builds the disk image and boots it under QEMU; run `bash images/test`"]
 fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset() {
@@ -230,46 +282,7 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     let vars = work.join("OVMF_VARS.fd");
     std::fs::copy("/usr/share/OVMF/OVMF_VARS_4M.fd", &vars).expect("OVMF variables (ovmf)");
     let port = free_port();
-    let (monitor, serial) = (work.join("monitor.sock"), work.join("serial.log"));
-    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
-    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
-    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
-    // TCG here; the third boot is as fast as the first).
-    let child = Command::new("qemu-system-x86_64")
-        .args([
-            "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024",
-        ])
-        .args([
-            "-drive",
-            "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-        ])
-        .args([
-            "-drive",
-            &format!("if=pflash,format=raw,file={}", vars.display()),
-        ])
-        .args([
-            "-drive",
-            &format!("if=virtio,format=raw,file={}", disk.display()),
-        ])
-        .args([
-            "-netdev",
-            &format!("user,id=lan,hostfwd=tcp:127.0.0.1:{port}-:443"),
-        ])
-        .args(["-device", "virtio-net-pci,netdev=lan"])
-        .args(["-vga", "std", "-display", "none"])
-        .args(["-serial", &format!("file:{}", serial.display())])
-        .args([
-            "-monitor",
-            &format!("unix:{},server,nowait", monitor.display()),
-        ])
-        .stdin(Stdio::null())
-        .spawn()
-        .expect("qemu-system-x86_64 (qemu-system-x86)");
-    let mut vm = Vm {
-        child,
-        monitor,
-        serial,
-    };
+    let mut vm = boot(&work, &disk, &vars, port, None, "serial.log");
 
     // Trusted through the commune's authority alone: the bundle's ca.crt, nothing else.
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
@@ -355,6 +368,80 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     assert_eq!(again.json()["number"].as_str(), Some("A-002"));
     clock.done("after the reset: new password and ticket A-001 still there, A-002 next");
 
+    // The pooled figures are signed with the key whose public part the sheet carries.
+    let sheet_key = sheet
+        .split("<code class=\"pool-key\">")
+        .nth(1)
+        .and_then(|r| r.split('<').next())
+        .expect("the sheet carries the pooling key");
+    let boss = Endpoint::Lan(
+        lan.login(
+            "youssef",
+            &sheet_password(&sheet, "youssef"),
+            Some(NEW_PASSWORD),
+        )
+        .unwrap_or_else(|r| panic!("login: {} {}", r.status, String::from_utf8_lossy(&r.body))),
+    );
+    let pooling = get(&boss, "/api/v1/pooling").expect("pooling").json();
+    assert_eq!(pooling["public_key"].as_str(), Some(sheet_key), "{pooling}");
+
+    // A clean power-off, then a power-on with the hardware clock two days behind (a box with
+    // no battery, and no network: the guest's network reaches nothing but the forwarded port):
+    // the box comes back at the time it saved when it stopped. Same day, so A-003 follows.
+    let issued_before: jiff::Timestamp = again.json()["issued_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("A-002's issue time");
+    vm.monitor("system_powerdown");
+    let off = Instant::now() + Duration::from_secs(300);
+    loop {
+        if let Ok(Some(_)) = vm.child.try_wait() {
+            break;
+        }
+        assert!(
+            Instant::now() < off,
+            "the box did not power off within 300 s:\n{}",
+            vm.serial_log()
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    clock.done("clean power-off (system_powerdown)");
+    let behind = jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(48))
+        .expect("two days ago")
+        .strftime("%Y-%m-%dT%H:%M:%S")
+        .to_string();
+    vm = boot(&work, &disk, &vars, port, Some(&behind), "serial-3.log");
+    wait_for_https(&mut vm, &lan, Duration::from_secs(600));
+    clock.done("power-on with the hardware clock two days behind, to HTTPS");
+    let officer =
+        Endpoint::Lan(lan.login("amina", NEW_PASSWORD, None).unwrap_or_else(|r| {
+            panic!("login: {} {}", r.status, String::from_utf8_lossy(&r.body))
+        }));
+    let third = post(&officer, "/api/v1/tickets", &json!({"service": "A"})).expect("issue");
+    assert_eq!(
+        third.json()["number"].as_str(),
+        Some("A-003"),
+        "{}",
+        third.text()
+    );
+    let issued: jiff::Timestamp = third.json()["issued_at"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("issue time");
+    assert!(issued >= issued_before, "{issued} before {issued_before}");
+    let boss = Endpoint::Lan(
+        lan.login("youssef", NEW_PASSWORD, None)
+            .unwrap_or_else(|r| panic!("login: {} {}", r.status, String::from_utf8_lossy(&r.body))),
+    );
+    let page = get(&boss, "/clock").expect("clock page").text();
+    assert!(
+        page.contains("class=\"verified\" id=\"clock-verdict\"")
+            && !page.contains("id=\"clock-behind\""),
+        "the system's clock is not behind the last thing recorded: {page}"
+    );
+    clock.done("the clock came back from its saved time: A-003, not behind");
+
     // The boot partition (FAT, readable by any PC the card is put in) after the first boot: no
     // private key, no password or hash, no recovery key, no configuration, no handover sheet.
     drop(vm);
@@ -379,7 +466,13 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
         files.iter().any(|f| f.ends_with("BOOTX64.EFI")),
         "{files:?}"
     );
-    for name in ["server.key", "baom.toml", "vault.json", "handover.html"] {
+    for name in [
+        "server.key",
+        "baom.toml",
+        "vault.json",
+        "pool.key",
+        "handover.html",
+    ] {
         assert!(
             !files.iter().any(|f| f.ends_with(name)),
             "{name} is still on the boot partition: {files:?}"
