@@ -5,13 +5,13 @@
 //! removes) and applied only if the directory is still the one previewed; each change is a line
 //! of the office's log. A referral picks its body from here.
 //!
-//! Edits are rare, so this module has its own short-lived connection beside the queue's writer.
+//! The versions themselves are `crate::versions` (table `directory_versions`).
 
+use crate::versions::{Versions, VersionsError};
 use baom_domain::changes::{Changes, diff};
 use baom_domain::directory::{DirectoryError, DirectoryFile, FORMAT, Partner};
-use rusqlite::{Connection, OptionalExtension, params};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::path::Path;
+use std::sync::Arc;
 
 /// The largest directory file accepted.
 pub const MAX_FILE_BYTES: usize = 512 * 1024;
@@ -34,21 +34,17 @@ pub enum DirectoryStoreError {
     Store(#[from] crate::store::StoreError),
 }
 
-impl From<rusqlite::Error> for DirectoryStoreError {
-    fn from(e: rusqlite::Error) -> Self {
-        DirectoryStoreError::Store(e.into())
+impl From<VersionsError> for DirectoryStoreError {
+    fn from(e: VersionsError) -> Self {
+        match e {
+            VersionsError::Stale => DirectoryStoreError::Stale,
+            VersionsError::Store(e) => DirectoryStoreError::Store(e),
+        }
     }
 }
 
-/// The directory as it is now.
-#[derive(Debug, Clone, Default)]
-pub struct Current {
-    /// 0 before the first change.
-    pub version: i64,
-    pub partners: Vec<Partner>,
-    pub edited_by: String,
-    pub edited_at: String,
-}
+/// The directory as it is now (`items`: the partners).
+pub type Current = crate::versions::Current<Partner>;
 
 /// A previewed import: what it would change, and the version it would change.
 #[derive(Debug, Clone)]
@@ -60,8 +56,7 @@ pub struct Preview {
 /// The directory, as the service holds it. Cheap to clone.
 #[derive(Clone)]
 pub struct Directory {
-    db: PathBuf,
-    current: Arc<RwLock<Arc<Current>>>,
+    versions: Versions<Partner>,
 }
 
 /// Parses and checks a directory file (TOML).
@@ -88,65 +83,18 @@ async fn blocking<T: Send + 'static>(
 impl Directory {
     /// Loads the current version (the schema is the queue writer's, already migrated).
     pub fn open(queue_db: &Path) -> Result<Directory, DirectoryStoreError> {
-        let directory = Directory {
-            db: queue_db.to_owned(),
-            current: Arc::default(),
-        };
-        directory.reload()?;
-        Ok(directory)
-    }
-
-    fn connect(&self) -> Result<Connection, DirectoryStoreError> {
-        let conn = Connection::open(&self.db).map_err(crate::store::StoreError::from)?;
-        crate::store::configure(&conn)?;
-        Ok(conn)
-    }
-
-    fn reload(&self) -> Result<(), DirectoryStoreError> {
-        let conn = self.connect()?;
-        let row = conn
-            .query_row(
-                "SELECT version, body, edited_by, edited_at FROM directory_versions ORDER BY version DESC LIMIT 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, i64>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, String>(3)?,
-                    ))
-                },
-            )
-            .optional()?;
-        let current = match row {
-            None => Current::default(),
-            Some((version, body, edited_by, edited_at)) => {
-                let partners = serde_json::from_str::<Vec<Partner>>(&body).map_err(|e| {
-                    crate::store::StoreError::Corrupt(format!(
-                        "the directory's version {version} does not read back: {e}"
-                    ))
-                })?;
-                Current {
-                    version,
-                    partners,
-                    edited_by,
-                    edited_at,
-                }
-            }
-        };
-        if let Ok(mut slot) = self.current.write() {
-            *slot = Arc::new(current);
-        }
-        Ok(())
+        Ok(Directory {
+            versions: Versions::open(queue_db, "directory_versions")?,
+        })
     }
 
     /// The directory now.
     pub fn current(&self) -> Arc<Current> {
-        self.current.read().map(|c| c.clone()).unwrap_or_default()
+        self.versions.current()
     }
 
     pub fn get(&self, id: &str) -> Option<Partner> {
-        self.current().partners.iter().find(|p| p.id == id).cloned()
+        self.current().items.iter().find(|p| p.id == id).cloned()
     }
 
     /// Stores `partners` as the next version of the directory if it is still at `base`, with
@@ -156,36 +104,14 @@ impl Directory {
         base: i64,
         partners: &[Partner],
         by: &str,
-        (action, subject): (&str, &str),
+        line: (&str, &str),
     ) -> Result<(), DirectoryStoreError> {
         DirectoryFile {
             format: FORMAT,
             partners: partners.to_vec(),
         }
         .check()?;
-        let body = serde_json::to_string(partners)
-            .map_err(|e| DirectoryStoreError::Syntax(e.to_string()))?;
-        let mut conn = self.connect()?;
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let now: i64 = tx.query_row(
-            "SELECT coalesce(max(version), 0) FROM directory_versions",
-            [],
-            |r| r.get(0),
-        )?;
-        if now != base {
-            return Err(DirectoryStoreError::Stale);
-        }
-        let at = crate::clock::now().to_string();
-        tx.execute(
-            "INSERT INTO directory_versions (version, body, edited_by, edited_at) VALUES (?1, ?2, ?3, ?4)",
-            params![base + 1, body, by, at],
-        )?;
-        tx.execute(
-            "INSERT INTO office_changes (at, actor, action, subject) VALUES (?1, ?2, ?3, ?4)",
-            params![at, by, action, subject],
-        )?;
-        tx.commit()?;
-        self.reload()
+        Ok(self.versions.store(base, partners, by, line)?)
     }
 
     /// Adds a partner (`was` none) or replaces the partner `was`.
@@ -199,7 +125,7 @@ impl Directory {
         blocking(move || {
             partner.check("")?;
             let current = me.current();
-            let mut partners = current.partners.clone();
+            let mut partners = current.items.clone();
             let taken = partners
                 .iter()
                 .any(|p| p.id == partner.id && Some(&p.id) != was.as_ref());
@@ -231,7 +157,7 @@ impl Directory {
         let me = self.clone();
         blocking(move || {
             let current = me.current();
-            let mut partners = current.partners.clone();
+            let mut partners = current.items.clone();
             let before = partners.len();
             partners.retain(|p| p.id != id);
             if partners.len() == before {
@@ -247,7 +173,7 @@ impl Directory {
         let file = parse(text)?;
         let current = self.current();
         Ok(Preview {
-            changes: diff(&current.partners, &file.partners),
+            changes: diff(&current.items, &file.partners),
             base: current.version,
         })
     }
@@ -263,7 +189,7 @@ impl Directory {
         let me = self.clone();
         blocking(move || {
             let file = parse(&text)?;
-            let changes = diff(&me.current().partners, &file.partners);
+            let changes = diff(&me.current().items, &file.partners);
             let n = changes.added.len() + changes.changed.len() + changes.removed.len();
             let mut partners = file.partners;
             partners.sort_by(|a, b| a.id.cmp(&b.id));
@@ -304,7 +230,7 @@ impl Directory {
     pub fn export(&self) -> String {
         let file = DirectoryFile {
             format: FORMAT,
-            partners: self.current().partners.clone(),
+            partners: self.current().items.clone(),
         };
         let body = toml::to_string_pretty(&file).unwrap_or_default();
         format!(
@@ -367,7 +293,7 @@ mod tests {
             d2.import(file.clone(), preview.base, "karim".into()).await,
             Err(DirectoryStoreError::Stale)
         ));
-        assert_eq!(d2.current().partners.len(), 2);
+        assert_eq!(d2.current().items.len(), 2);
         let preview = d2.preview(&file).expect("preview");
         assert_eq!(
             d2.import(file, preview.base, "karim".into())
@@ -375,7 +301,7 @@ mod tests {
                 .expect("import"),
             3
         );
-        assert_eq!(d2.current().partners, vec![partner("anapec")]);
+        assert_eq!(d2.current().items, vec![partner("anapec")]);
         assert!(d2.preview("format = 1\n[[partners]]\nid = 3\n").is_err());
     }
 }

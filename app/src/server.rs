@@ -265,11 +265,20 @@ pub async fn run(
         live.clone(),
         reference.clone(),
     );
+    let papers = crate::papers::Papers::open(
+        &data.queue_db(),
+        dossiers.clone(),
+        directory.clone(),
+        reference.clone(),
+        live.clone(),
+    )
+    .context("cannot open the letters' templates")?;
     let pooling = crate::pooling::Pooling::open(&data, figures.clone(), live.clone())
         .context("cannot open the pooled figures")?;
     tokio::spawn(pooling.clone().push_forever());
     let state = AppState {
         kiosk_tickets,
+        papers,
         pooling,
         figures,
         dossiers,

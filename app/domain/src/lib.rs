@@ -17,6 +17,7 @@ pub mod feedback;
 pub mod figures;
 pub mod language;
 pub mod names;
+pub mod papers;
 pub mod printer;
 pub mod queue;
 pub mod reference;

@@ -9,10 +9,12 @@
 //! raster by default (every printer can print one) or the printer's own `GS ( k` on request.
 //!
 //! Start with [`layout`]; [`Receipt::escpos`] and [`Receipt::preview`] are its two outputs.
+//! [`paper::paper`] lays out the other papers a visitor takes away (the orientation slip).
 
 pub mod bitmap;
 pub mod escpos;
 mod labels;
+pub mod paper;
 pub mod text;
 
 use baom_domain::language::Language;

@@ -53,6 +53,7 @@ fn person_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredPerson> {
             profile: Profile::parse(&profile).unwrap_or(Profile::Foreigner),
             douar: r.get(7)?,
             phone: r.get(8)?,
+            address: r.get(14)?,
             languages: languages
                 .split(',')
                 .filter(|l| !l.is_empty())
@@ -71,7 +72,7 @@ fn parse_stored_birth(text: &str) -> Option<BirthDate> {
     BirthDate::parse(text, Date::constant(9999, 12, 31)).ok()
 }
 
-const PERSON_COLUMNS: &str = "id, name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, household_id, relation, created_at, created_by";
+const PERSON_COLUMNS: &str = "id, name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, household_id, relation, created_at, created_by, address";
 
 /// Reads a person without logging (for the callers that log their own action). A record merged
 /// into another is not a person any more: it is not found (see `merge::merged_into`).
@@ -260,8 +261,8 @@ pub fn create(
     let id = db.act(actor, |a| {
     let now = crate::clock::now().to_string();
     a.tx.execute(
-        "INSERT INTO people (name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, created_at, created_by, updated_at, last_activity)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?12)",
+        "INSERT INTO people (name_ar, name_latin, sex, birth_date, nationality, profile, douar, phone, languages, created_at, created_by, updated_at, last_activity, address)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?10, ?12, ?13)",
         params![
             person.name_ar,
             person.name_latin,
@@ -274,7 +275,8 @@ pub fn create(
             person.languages.join(","),
             now,
             actor,
-            today.to_string()
+            today.to_string(),
+            person.address
         ],
     )?;
     let id = a.tx.last_insert_rowid();
@@ -451,6 +453,7 @@ pub fn update(
         ("profile", b.profile != person.profile),
         ("douar", b.douar != person.douar),
         ("phone", b.phone != person.phone),
+        ("address", b.address != person.address),
         ("languages", b.languages != person.languages),
     ] {
         if differs {
@@ -458,7 +461,7 @@ pub fn update(
         }
     }
     tx.execute(
-        "UPDATE people SET name_ar = ?2, name_latin = ?3, sex = ?4, birth_date = ?5, nationality = ?6, profile = ?7, douar = ?8, phone = ?9, languages = ?10, updated_at = ?11 WHERE id = ?1",
+        "UPDATE people SET name_ar = ?2, name_latin = ?3, sex = ?4, birth_date = ?5, nationality = ?6, profile = ?7, douar = ?8, phone = ?9, languages = ?10, updated_at = ?11, address = ?12 WHERE id = ?1",
         params![
             id,
             person.name_ar,
@@ -470,7 +473,8 @@ pub fn update(
             person.douar,
             person.phone,
             person.languages.join(","),
-            crate::clock::now().to_string()
+            crate::clock::now().to_string(),
+            person.address
         ],
     )?;
     touch(tx, id, today)?;

@@ -255,4 +255,18 @@ pub const MIGRATIONS: &[&str] = &[
     // looks a case's pending referrals up in an index of those alone (see `case_list`).
     "CREATE INDEX cases_by_officer ON cases (opened_by, status);
     CREATE INDEX referrals_pending ON referrals (case_id, due_on) WHERE state IN ('sent', 'accepted');",
+    // 8: where letters reach a person (the papers the office hands out and sends), and the
+    // letters printed for a case: the template and its version, who printed it and when (the
+    // letter itself is made again from them; nothing of its text is kept here).
+    "ALTER TABLE people ADD COLUMN address TEXT;
+    CREATE TABLE case_letters (
+        id INTEGER PRIMARY KEY,
+        case_id INTEGER NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+        template TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        language TEXT NOT NULL,
+        printed_at TEXT NOT NULL,
+        printed_by TEXT NOT NULL
+    );
+    CREATE INDEX case_letters_by_case ON case_letters (case_id);",
 ];

@@ -51,9 +51,15 @@ struct Job {
     first_attempt: Option<oneshot::Sender<ReceiptState>>,
 }
 
-/// What the print thread is sent: a ticket's receipt, or the technician's test page.
+/// What the print thread is sent: a ticket's receipt, a paper for a visitor (an orientation
+/// slip: printed now, once, its result answered), or the technician's test page.
 enum Message {
     Receipt(Job),
+    Paper {
+        what: &'static str,
+        paper: baom_receipt::paper::PaperInput,
+        reply: oneshot::Sender<Result<PrinterState, String>>,
+    },
     Test {
         language: baom_domain::language::Language,
         title: String,
@@ -169,6 +175,22 @@ impl PrintQueue {
             .map_err(|_| "the print queue is stopped".to_owned())?
     }
 
+    /// Prints a paper for a visitor now (`what` names it in the printer's events), ahead of
+    /// any receipt waiting; answers the printer's state after it, or why it failed. A paper is
+    /// not queued for later: the visitor is at the desk, and the page prints it on A4 too.
+    pub async fn print_paper(
+        &self,
+        what: &'static str,
+        paper: baom_receipt::paper::PaperInput,
+    ) -> Result<PrinterState, String> {
+        let (reply, rx) = oneshot::channel();
+        self.jobs
+            .send(Message::Paper { what, paper, reply })
+            .map_err(|_| "the print queue is stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the print queue is stopped".to_owned())?
+    }
+
     pub fn status(&self) -> PrinterStatus {
         match self.status.lock() {
             Ok(s) => s.clone(),
@@ -240,6 +262,14 @@ impl Worker {
             } => {
                 let _ = reply.send(self.test_page(language, &title));
             }
+            Message::Paper { what, paper, reply } => {
+                let options = baom_receipt::Options {
+                    paper: self.settings.printer.paper,
+                    qr: self.settings.printer.qr,
+                };
+                let bytes = baom_receipt::paper::paper(&paper, options).escpos();
+                let _ = reply.send(self.print_now(what, &bytes));
+            }
         }
     }
 
@@ -270,16 +300,21 @@ impl Worker {
         let bytes = baom_receipt::layout(&input, options)
             .map_err(|e| e.to_string())?
             .escpos();
-        match self.driver.print(&bytes) {
+        self.print_now("test_print", &bytes)
+    }
+
+    /// Prints `bytes` once, now, recorded as the event `kind`.
+    fn print_now(&mut self, kind: &str, bytes: &[u8]) -> Result<PrinterState, String> {
+        match self.driver.print(bytes) {
             Ok(state) => {
                 self.observe(state, None);
-                self.event("test_print", state, None, "printed");
+                self.event(kind, state, None, "printed");
                 Ok(state)
             }
             Err(e) => {
                 let why = e.to_string();
                 self.observe(e.state(), Some(&why));
-                self.event("test_print", e.state(), None, &why);
+                self.event(kind, e.state(), None, &why);
                 Err(why)
             }
         }

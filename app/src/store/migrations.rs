@@ -144,6 +144,15 @@ pub const MIGRATIONS: &[&str] = &[
         push_attempts INTEGER NOT NULL DEFAULT 0,
         on_stick TEXT                         -- where it was copied on the backup stick
     );",
+    // 9: the letters' templates, the whole set at each version (`papers`, through
+    // `versions`): shared between communes like the reference; a printed letter names the
+    // version it was made from.
+    "CREATE TABLE letter_templates (
+        version INTEGER PRIMARY KEY,
+        body TEXT NOT NULL,                   -- the templates as JSON
+        edited_by TEXT NOT NULL,
+        edited_at TEXT NOT NULL
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -73,6 +73,8 @@ pub struct AppState {
     pub dossiers: Dossiers,
     /// The register of visits and the office's figures.
     pub figures: crate::figures::FiguresBook,
+    /// The papers handed out and sent: slips, letters and their templates.
+    pub papers: crate::papers::Papers,
     /// The pooled figures: batches made, their files, their push to the province.
     pub pooling: crate::pooling::Pooling,
     /// The reference of procedures (shared, in `queue.db`).

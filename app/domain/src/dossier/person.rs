@@ -179,6 +179,9 @@ pub struct PersonInput {
     pub douar: String,
     #[serde(default)]
     pub phone: String,
+    /// Where letters reach the person (a house in a douar, an address abroad), as written.
+    #[serde(default)]
+    pub address: String,
     /// Comma- or space-separated codes of [`SPOKEN_LANGUAGES`].
     #[serde(default)]
     pub languages: String,
@@ -196,8 +199,14 @@ pub struct Person {
     pub douar: Option<String>,
     /// Digits only, with a leading `+` for an international number.
     pub phone: Option<String>,
+    /// Where letters reach the person, as written (at most [`ADDRESS_MAX`] characters).
+    #[serde(default)]
+    pub address: Option<String>,
     pub languages: Vec<String>,
 }
+
+/// The longest address kept.
+pub const ADDRESS_MAX: usize = 300;
 
 impl Person {
     /// The fields that need a consent for sensitive data before they are kept.
@@ -275,6 +284,25 @@ impl PersonInput {
             "" => None,
             text => Some(normalise_phone(text)?),
         };
+        let address = self.address.replace("\r\n", "\n");
+        let address = match address.trim() {
+            "" => None,
+            text if text.chars().count() > ADDRESS_MAX => {
+                return Err(DossierError::new(
+                    "invalid_field",
+                    "address",
+                    format!("an address is at most {ADDRESS_MAX} characters"),
+                ));
+            }
+            text if text.chars().any(|c| c.is_control() && c != '\n') => {
+                return Err(DossierError::new(
+                    "invalid_field",
+                    "address",
+                    "an address is text, on a few lines",
+                ));
+            }
+            text => Some(text.to_owned()),
+        };
         let mut languages = Vec::new();
         for code in self
             .languages
@@ -301,6 +329,7 @@ impl PersonInput {
             profile,
             douar,
             phone,
+            address,
             languages,
         })
     }
@@ -434,8 +463,27 @@ mod tests {
             profile: "returnee".into(),
             douar: "Tinfat".into(),
             phone: "06 12-34.56 78".into(),
+            address: "Douar Tinfat\r\nTaliouine".into(),
             languages: "ary, zgh fr".into(),
         }
+    }
+
+    #[test]
+    fn an_address_is_kept_as_written_within_its_bounds() {
+        let p = input().check(&["Tinfat".into()], TODAY).unwrap();
+        assert_eq!(p.address.as_deref(), Some("Douar Tinfat\nTaliouine"));
+        let mut long = input();
+        long.address = "x".repeat(ADDRESS_MAX + 1);
+        assert_eq!(
+            long.check(&["Tinfat".into()], TODAY).unwrap_err().field,
+            "address"
+        );
+        let mut control = input();
+        control.address = "rue\u{7}".into();
+        assert_eq!(
+            control.check(&["Tinfat".into()], TODAY).unwrap_err().field,
+            "address"
+        );
     }
 
     #[test]

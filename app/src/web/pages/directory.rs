@@ -40,9 +40,9 @@ pub async fn list(
         h1 { (tr.t("admin-directory-title")) }
         p { (tr.t("admin-directory-explain")) }
         @if let Some(n) = query.get("imported") { p.verified role="status" { (tr.t1("admin-directory-imported", "n", n)) } }
-        @if current.partners.is_empty() { p.empty { (tr.t("admin-directory-empty")) } }
+        @if current.items.is_empty() { p.empty { (tr.t("admin-directory-empty")) } }
         @for kind in Body::ALL {
-            @let partners: Vec<&Partner> = current.partners.iter().filter(|p| p.kind == kind).collect();
+            @let partners: Vec<&Partner> = current.items.iter().filter(|p| p.kind == kind).collect();
             @if !partners.is_empty() {
                 section.card.partners data-kind=(kind.as_str()) {
                     h2 { (tr.t(&format!("body-{}", kind.as_str()))) }

@@ -17,6 +17,7 @@ mod figures;
 pub mod lobby;
 mod login;
 mod office;
+pub mod papers;
 mod pooling;
 pub mod refusal;
 mod staff;
@@ -64,6 +65,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/figures/export.csv", get(figures::export_csv))
         .route("/figures/export.xlsx", get(figures::export_xlsx))
         .route("/pooling", get(pooling::page).post(pooling::make))
+        .route("/cases/{id}/slip", get(papers::slip_page))
+        .route("/cases/{id}/slip/print", post(papers::slip_print))
+        .route(
+            "/cases/{id}/letters/{template}",
+            get(papers::letter_page).post(papers::letter_print),
+        )
+        .route("/letters", get(papers::list))
+        .route("/letters/export.toml", get(papers::export))
+        .route("/letters/new", get(papers::new_form).post(papers::create))
+        .route("/letters/import", post(papers::preview))
+        .route("/letters/import/confirm", post(papers::confirm))
+        .route("/letters/{id}", get(papers::edit_form).post(papers::change))
         .route("/pooling/{file}", get(pooling::file))
         .route("/pooling/{id}/stick", post(pooling::to_stick))
         .route("/lobby", get(lobby::page))
@@ -247,6 +260,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         // Officers read the reference and the directory; supervisors also edit them.
         (role.sees_dossiers(), "/reference", "reference-title"),
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
+        (role.sees_dossiers(), "/letters", "letters-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/pooling", "pool-title"),

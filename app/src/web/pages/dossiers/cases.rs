@@ -106,6 +106,7 @@ pub async fn page(
         .dossiers
         .run(move |db| store::page(db, &who, id, &reference))
         .await?;
+    let printed = state.papers.printed(id).await.unwrap_or_default();
     let lang = tr.language();
     let open = view.case.status == CaseStatus::Open;
     let here = format!("/cases/{id}");
@@ -239,14 +240,14 @@ pub async fn page(
                     // The directory's partners, those handling this procedure first.
                     @let partners = state.directory.current();
                     @let handles = |p: &&baom_domain::directory::Partner| view.case.procedure_id.as_deref().is_some_and(|id| p.handles(id));
-                    @if !partners.partners.is_empty() {
+                    @if !partners.items.is_empty() {
                         label { (tr.t("admin-referral-partner"))
                             select name="partner" {
                                 option value="" { "—" }
-                                @for p in partners.partners.iter().filter(handles) {
+                                @for p in partners.items.iter().filter(handles) {
                                     option value=(p.id) { (p.name) " · " (tr.t(&format!("body-{}", p.kind.as_str()))) }
                                 }
-                                @for p in partners.partners.iter().filter(|p| !handles(p)) {
+                                @for p in partners.items.iter().filter(|p| !handles(p)) {
                                     option value=(p.id) { (p.name) " · " (tr.t(&format!("body-{}", p.kind.as_str()))) }
                                 }
                             }
@@ -298,6 +299,7 @@ pub async fn page(
         } @else if !view.case.notes.is_empty() {
             section.card.notes #notes { h2 { (tr.t("case-notes")) } p dir="auto" { (view.case.notes) } }
         }
+        (crate::web::pages::papers::case_card(tr, &state, id, &printed))
         section.card.access #history {
             h2 { (tr.t("case-history")) }
             div.scroll {

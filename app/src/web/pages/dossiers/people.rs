@@ -170,6 +170,8 @@ pub struct PersonForm {
     #[serde(default)]
     phone: String,
     #[serde(default)]
+    address: String,
+    #[serde(default)]
     languages: String,
     /// Consents given now: `on` when ticked.
     #[serde(default)]
@@ -215,6 +217,7 @@ impl PersonForm {
             profile: self.profile.clone(),
             douar: self.douar.clone(),
             phone: self.phone.clone(),
+            address: self.address.clone(),
             languages: self.languages(),
         }
     }
@@ -259,6 +262,7 @@ impl PersonForm {
             profile: p.profile.as_str().into(),
             douar: p.douar.clone().unwrap_or_default(),
             phone: p.phone.clone().unwrap_or_default(),
+            address: p.address.clone().unwrap_or_default(),
             languages: p.languages.join(" "),
             ..PersonForm::default()
         }
@@ -333,6 +337,7 @@ fn person_fields(tr: Tr, state: &AppState, f: &PersonForm) -> Markup {
             }
         }
         label { (tr.t("field-phone")) input name="phone" value=(f.phone) inputmode="tel" dir="ltr" placeholder="06 12 34 56 78"; }
+        label { (tr.t("field-address")) textarea name="address" rows="2" maxlength="300" dir="auto" { (f.address) } }
         fieldset.languages {
             legend { (tr.t("field-languages")) }
             div.checks {
@@ -594,6 +599,7 @@ pub async fn page(
                 dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", person.profile.as_str()))) }
                 dt { (tr.t("field-douar")) } dd { (person.douar.as_deref().unwrap_or("—")) }
                 dt { (tr.t("field-phone")) } dd { bdi dir="ltr" { (person.phone.as_deref().unwrap_or("—")) } }
+                dt { (tr.t("field-address")) } dd.address dir="auto" { (person.address.as_deref().unwrap_or("—")) }
                 dt { (tr.t("field-languages")) } dd { (person.languages.iter().map(|code| spoken_name(tr, code)).collect::<Vec<_>>().join(", ")) }
                 dt { (tr.t("field-nationality")) } dd { (person.nationality.as_deref().map(|c| country_name(tr, c)).unwrap_or_else(|| "—".into())) }
             }
@@ -1021,6 +1027,7 @@ pub async fn export_page(
                 dt { (tr.t("field-profile")) } dd { (tr.t(&format!("profile-{}", p.profile.as_str()))) }
                 dt { (tr.t("field-douar")) } dd { (p.douar.clone().unwrap_or_default()) }
                 dt { (tr.t("field-phone")) } dd { bdi dir="ltr" { (p.phone.clone().unwrap_or_default()) } }
+                dt { (tr.t("field-address")) } dd dir="auto" { (p.address.clone().unwrap_or_default()) }
                 dt { (tr.t("field-nationality")) } dd { (p.nationality.clone().unwrap_or_default()) }
             }
             h3 { (tr.t("consent-title")) }
