@@ -1065,3 +1065,7 @@ audit-paper-letter = أُعدت رسالة
 audit-case-letter = طُبعت رسالة
 audit-detail-template = النموذج
 audit-detail-version = النسخة
+slip-procedure = المسطرة
+slip-partner = الهيئة
+slip-visit-explain = توجيه زائر دون ملف: اختر المسطرة والهيئة إن كنت تعرفها؛ لا تذكر الورقة شيئًا عن الشخص.
+slip-visit-nav = ورقة توجيه دون ملف

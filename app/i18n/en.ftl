@@ -1057,3 +1057,7 @@ audit-paper-letter = letter prepared
 audit-case-letter = letter printed
 audit-detail-template = template
 audit-detail-version = version
+slip-procedure = The procedure
+slip-partner = The body
+slip-visit-explain = Orient a visitor without a dossier: choose the procedure and, if you know it, the body; the slip says nothing about the person.
+slip-visit-nav = Orientation slip without a dossier

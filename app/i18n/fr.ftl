@@ -1058,3 +1058,7 @@ audit-paper-letter = lettre préparée
 audit-case-letter = lettre imprimée
 audit-detail-template = modèle
 audit-detail-version = version
+slip-procedure = La démarche
+slip-partner = L'organisme
+slip-visit-explain = Orienter un visiteur sans dossier : choisissez la démarche et, si vous le savez, l'organisme ; la fiche ne dit rien de la personne.
+slip-visit-nav = Fiche d'orientation sans dossier

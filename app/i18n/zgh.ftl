@@ -1051,3 +1051,7 @@ audit-paper-letter = ⵜⵜⵓⵙⵡⵊⴷ ⵜⴱⵔⴰⵜ
 audit-case-letter = ⵜⵜⵓⵙⵉⴳⴳⵣ ⵜⴱⵔⴰⵜ
 audit-detail-template = ⴰⵎⴷⵢⴰ
 audit-detail-version = ⵜⵓⵏⵖⵉⵍⵜ
+slip-procedure = ⵜⴰⵡⵓⵔⵉ
+slip-partner = ⵜⴰⵙⴷⴰⵡⵉⵜ
+slip-visit-explain = ⵙⵏⵎⴰⵍ ⴰⵎⵙⵏⵓⴱⴳ ⴱⵍⴰ ⴰⵙⴷⵍⵉⵙ.
+slip-visit-nav = ⵜⴰⵙⴽⵍⴰ ⴱⵍⴰ ⴰⵙⴷⵍⵉⵙ

@@ -41,6 +41,8 @@ pub enum PapersError {
     TooLarge(usize),
     #[error("no template {0:?}")]
     UnknownTemplate(String),
+    #[error("{0:?} is not in the reference nor in the directory")]
+    UnknownChoice(String),
     #[error("a template {0:?} already exists")]
     Exists(String),
     #[error("the templates changed since this preview: preview the file again")]
@@ -59,6 +61,7 @@ impl PapersError {
             PapersError::Template(e) => e.code(),
             PapersError::Syntax(_) | PapersError::TooLarge(_) => "invalid_file",
             PapersError::UnknownTemplate(_) => "unknown_template",
+            PapersError::UnknownChoice(_) => "unknown_choice",
             PapersError::Exists(_) => "template_exists",
             PapersError::Stale => "stale",
             PapersError::Dossiers(DossierStoreError::Locked) => "dossiers_locked",
@@ -77,10 +80,11 @@ impl From<VersionsError> for PapersError {
     }
 }
 
-/// A case's slip, with the language its visitor reads.
+/// A slip, with the language its visitor reads.
 #[derive(Debug, Clone)]
 pub struct SlipDoc {
-    pub case_id: i64,
+    /// The case it is for; none for a visit oriented without a dossier.
+    pub case_id: Option<i64>,
     pub slip: Slip,
     /// The visitor's language: the first of the person's spoken languages the papers are
     /// written in (Darija and Arabic read Arabic), French when none.
@@ -229,9 +233,54 @@ impl Papers {
             &partners,
         )?;
         Ok(SlipDoc {
-            case_id,
+            case_id: Some(case_id),
             slip,
             language: reader_language(&spoken),
+        })
+    }
+
+    /// The slip of a visit oriented without a dossier: a procedure of the reference and, if
+    /// the officer picks one, a partner of the directory. Nothing about the visitor is read.
+    pub fn visit_slip(
+        &self,
+        procedure: Option<&str>,
+        partner: Option<&str>,
+        language: Language,
+    ) -> Result<SlipDoc, PapersError> {
+        let procedure = procedure
+            .filter(|p| !p.is_empty())
+            .map(|id| {
+                self.reference
+                    .get(id)
+                    .map(|v| v.procedure)
+                    .ok_or_else(|| PapersError::UnknownChoice(id.to_owned()))
+            })
+            .transpose()?;
+        let partners = self.directory.current().items.clone();
+        let partner = partner
+            .filter(|p| !p.is_empty())
+            .map(|id| {
+                partners
+                    .iter()
+                    .find(|p| p.id == id)
+                    .cloned()
+                    .ok_or_else(|| PapersError::UnknownChoice(id.to_owned()))
+            })
+            .transpose()?;
+        let slip = slip::slip(
+            &slip::CaseFacts {
+                procedure: procedure.as_ref(),
+                referral: partner.as_ref().map(|p| (p.kind, p.name.as_str())),
+                steps_done: &[],
+                documents_received: &[],
+                follow_up_on: None,
+            },
+            &partners,
+        )?;
+        Ok(SlipDoc {
+            case_id: None,
+            slip,
+            language,
         })
     }
 
@@ -301,21 +350,21 @@ impl Papers {
         let settings = self.live.get();
         sections.push(Section {
             heading: t("slip-office"),
-            lines: vec![
-                crate::i18n::text(
-                    language,
-                    "slip-office-name",
-                    &[(
-                        "commune",
-                        if language == Language::Arabic {
-                            &settings.commune.name_ar
-                        } else {
-                            &settings.commune.name_latin
-                        },
-                    )],
-                ),
-                format!("{} {}", t("slip-case"), doc.case_id),
-            ],
+            lines: [crate::i18n::text(
+                language,
+                "slip-office-name",
+                &[(
+                    "commune",
+                    if language == Language::Arabic {
+                        &settings.commune.name_ar
+                    } else {
+                        &settings.commune.name_latin
+                    },
+                )],
+            )]
+            .into_iter()
+            .chain(doc.case_id.map(|id| format!("{} {id}", t("slip-case"))))
+            .collect(),
         });
         Part {
             language,

@@ -152,6 +152,35 @@ fn slips_print_in_arabic_and_tamazight_and_letters_fill_from_the_case() {
         );
     }
 
+    // A visitor oriented without a dossier: a procedure and a partner chosen, nothing about
+    // the person on the slip; printed like a case's.
+    let r = get(&officer, "/slip").expect("visit slip");
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = get(
+        &officer,
+        "/slip?procedure=child-birth-registration&partner=etat-civil-taliouine&lang=ar",
+    )
+    .expect("visit slip");
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(
+        r.text().contains("مكتب الحالة المدنية بتالوين") && !r.text().contains("Dossier n°"),
+        "{}",
+        r.text()
+    );
+    let r = form(
+        &officer,
+        "/slip/print?lang=ar&procedure=child-birth-registration&partner=etat-civil-taliouine",
+        &[],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(
+        r.location().contains("printed=ready")
+            && r.location().contains("procedure=child-birth-registration")
+    );
+    let r = get(&officer, "/slip?procedure=nope").expect("slip");
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(r.text().contains("nope"), "{}", r.text());
+
     // A case with nowhere to go has no slip, and nothing prints.
     let person = form(
         &officer,

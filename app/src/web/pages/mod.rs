@@ -65,6 +65,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/figures/export.csv", get(figures::export_csv))
         .route("/figures/export.xlsx", get(figures::export_xlsx))
         .route("/pooling", get(pooling::page).post(pooling::make))
+        .route("/slip", get(papers::visit_slip_page))
+        .route("/slip/print", post(papers::visit_slip_print))
         .route("/cases/{id}/slip", get(papers::slip_page))
         .route("/cases/{id}/slip/print", post(papers::slip_print))
         .route(
@@ -261,6 +263,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/reference", "reference-title"),
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
         (role.sees_dossiers(), "/letters", "letters-title"),
+        (role.sees_dossiers(), "/slip", "slip-visit-nav"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/pooling", "pool-title"),

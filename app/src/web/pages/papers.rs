@@ -89,33 +89,43 @@ pub async fn slip_page(
         .await
         .map_err(|e| refusal(tr, e))?;
     let language = language_of(&q, doc.language);
-    Ok(slip_view(
-        &state,
-        &page,
-        &doc,
-        language,
-        q.get("printed").map(String::as_str),
-        None,
-    ))
+    Ok(slip_view(&state, &page, &doc, &q, language, None))
+}
+
+/// Where a slip's page is, and the query that makes it again (for a visit: its choices).
+fn slip_place(doc: &SlipDoc, q: &HashMap<String, String>) -> (String, String) {
+    match doc.case_id {
+        Some(id) => (format!("/cases/{id}/slip"), String::new()),
+        None => (
+            "/slip".to_owned(),
+            serde_urlencoded::to_string([
+                ("procedure", q.get("procedure").cloned().unwrap_or_default()),
+                ("partner", q.get("partner").cloned().unwrap_or_default()),
+            ])
+            .unwrap_or_default(),
+        ),
+    }
 }
 
 fn slip_view(
     state: &AppState,
     page: &Page<DossierWork>,
     doc: &SlipDoc,
+    q: &HashMap<String, String>,
     language: Language,
-    printed: Option<&str>,
     problem: Option<String>,
 ) -> Response {
     let tr = page.tr;
     let paper = state.papers.paper(doc, language);
-    let here = format!("/cases/{}/slip", doc.case_id);
+    let (here, choices) = slip_place(doc, q);
+    let printed = q.get("printed");
     let body = html! {
         div.no-print {
-            p { a href={ "/cases/" (doc.case_id) } { (tr.t("slip-back")) } }
+            @if let Some(id) = doc.case_id { p { a href={ "/cases/" (id) } { (tr.t("slip-back")) } } }
             @if let Some(state) = printed { p.verified role="status" #slip-printed { (tr.t1("slip-printed", "state", state)) } }
             @if let Some(p) = &problem { p.problem role="alert" #slip-problem { (p) } }
             form.inline method="get" action=(here) {
+                @if doc.case_id.is_none() { (visit_choices(tr, state, q)) }
                 label { (tr.t("slip-language")) " "
                     select name="lang" {
                         @for l in Language::ALL { option value=(l.code()) selected[l == language] { (crate::i18n::text(l, "language-name", &[])) } }
@@ -123,7 +133,7 @@ fn slip_view(
                 }
                 button type="submit" { (tr.t("fig-show")) }
             }
-            form.inline method="post" action={ (here) "/print?lang=" (language.code()) } {
+            form.inline method="post" action={ (here) "/print?lang=" (language.code()) "&" (choices) } {
                 input type="hidden" name="csrf" value=(page.session.csrf);
                 button.primary type="submit" { (tr.t("slip-print")) }
             }
@@ -141,6 +151,111 @@ fn slip_view(
     layout(tr, &tr.t("slip-title"), Some(&page.session), &here, body).into_response()
 }
 
+/// A visit's choices: the procedure and the partner.
+fn visit_choices(tr: Tr, state: &AppState, q: &HashMap<String, String>) -> Markup {
+    let reference = state.reference.current();
+    let partners = state.directory.current();
+    let lang = tr.language();
+    let chosen = |k: &str| q.get(k).cloned().unwrap_or_default();
+    html! {
+        label { (tr.t("slip-procedure")) " "
+            select name="procedure" {
+                option value="" { "—" }
+                @for (id, v) in reference.iter() { option value=(id) selected[chosen("procedure") == *id] { (v.procedure.names.get(lang)) } }
+            }
+        }
+        label { (tr.t("slip-partner")) " "
+            select name="partner" {
+                option value="" { "—" }
+                @for p in &partners.items { option value=(p.id) selected[chosen("partner") == p.id] { (p.name) } }
+            }
+        }
+    }
+}
+
+/// `/slip`: the slip of a visit oriented without a dossier (a procedure, a partner).
+pub async fn visit_slip_page(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let language = language_of(&q, tr.language());
+    let chosen = |k: &str| q.get(k).map(String::as_str);
+    match state
+        .papers
+        .visit_slip(chosen("procedure"), chosen("partner"), language)
+    {
+        Ok(doc) => Ok(slip_view(&state, &page, &doc, &q, language, None)),
+        Err(PapersError::Slip(_)) if !q.contains_key("procedure") && !q.contains_key("partner") => {
+            // The first visit to the page: the choices, nothing chosen yet.
+            let body = html! {
+                h1 { (tr.t("slip-title")) }
+                p { (tr.t("slip-visit-explain")) }
+                form.card method="get" action="/slip" {
+                    (visit_choices(tr, &state, &q))
+                    input type="hidden" name="lang" value=(language.code());
+                    button.primary type="submit" { (tr.t("fig-show")) }
+                }
+            };
+            Ok(layout(tr, &tr.t("slip-title"), Some(&page.session), "/slip", body).into_response())
+        }
+        Err(e) => Err(refusal(tr, e)),
+    }
+}
+
+/// `POST /slip/print`: a visit's slip on the receipt printer.
+pub async fn visit_slip_print(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Query(q): Query<HashMap<String, String>>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let language = language_of(&q, tr.language());
+    let chosen = |k: &str| q.get(k).map(String::as_str);
+    let doc = state
+        .papers
+        .visit_slip(chosen("procedure"), chosen("partner"), language)
+        .map_err(|e| refusal(tr, e))?;
+    print(&state, &page, doc, q, language).await
+}
+
+async fn print(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    doc: SlipDoc,
+    mut q: HashMap<String, String>,
+    language: Language,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let paper = state.papers.paper(&doc, language);
+    let (here, choices) = slip_place(&doc, &q);
+    match state.printer.print_paper("slip", paper).await {
+        Ok(printed) => Ok(Redirect::to(&format!(
+            "{here}?lang={}&printed={}&{choices}",
+            language.code(),
+            printed.as_str()
+        ))
+        .into_response()),
+        Err(why) => {
+            q.remove("printed");
+            Ok((
+                StatusCode::SERVICE_UNAVAILABLE,
+                slip_view(
+                    state,
+                    page,
+                    &doc,
+                    &q,
+                    language,
+                    Some(tr.t1("slip-print-failed", "why", &why)),
+                ),
+            )
+                .into_response())
+        }
+    }
+}
+
 /// `POST /cases/{id}/slip/print`: the slip on the receipt printer.
 pub async fn slip_print(
     State(state): State<AppState>,
@@ -156,27 +271,7 @@ pub async fn slip_print(
         .await
         .map_err(|e| refusal(tr, e))?;
     let language = language_of(&q, doc.language);
-    let paper = state.papers.paper(&doc, language);
-    match state.printer.print_paper("slip", paper).await {
-        Ok(printed) => Ok(Redirect::to(&format!(
-            "/cases/{id}/slip?lang={}&printed={}",
-            language.code(),
-            printed.as_str()
-        ))
-        .into_response()),
-        Err(why) => Ok((
-            StatusCode::SERVICE_UNAVAILABLE,
-            slip_view(
-                &state,
-                &page,
-                &doc,
-                language,
-                None,
-                Some(tr.t1("slip-print-failed", "why", &why)),
-            ),
-        )
-            .into_response()),
-    }
+    print(&state, &page, doc, q, language).await
 }
 
 fn letter_view(
