@@ -561,10 +561,17 @@ impl Papers {
                     if let Some(r) = view.referrals.iter().rev().find(|r| {
                         r.state != baom_domain::dossier::ReferralState::Withdrawn
                     }) {
-                        let partner = partners.iter().find(|p| {
-                            r.body_detail == p.name
-                                || r.body_detail.starts_with(&format!("{} — ", p.name))
-                        });
+                        let procedure = view
+                            .case
+                            .procedure_id
+                            .as_deref()
+                            .and_then(|id| reference.get(id))
+                            .map(|v| v.procedure);
+                        let partner = baom_domain::dossier::Body::parse(&r.body)
+                            .ok()
+                            .and_then(|body| {
+                                slip::partner(&partners, body, &r.body_detail, procedure.as_ref())
+                            });
                         let name = if r.body_detail.is_empty() {
                             crate::i18n::text(language, &format!("body-{}", r.body), &[])
                         } else {
@@ -606,13 +613,14 @@ impl Papers {
                     let text = match fill.fill(&v) {
                         Ok(text) => text,
                         Err(missing) => {
-                            return Err(DossierStoreError::Invalid(
-                                baom_domain::dossier::DossierError::new(
-                                    "missing_field",
-                                    "letter",
-                                    missing.join(","),
-                                ),
-                            ));
+                            // The dossier was read: that is a line, refused or not.
+                            a.log(
+                                "paper.letter",
+                                Some(person.id),
+                                Some(case_id),
+                                format!("template={id} missing={}", missing.join(",")),
+                            );
+                            return Ok(Err(missing));
                         }
                     };
                     if printed {
@@ -625,27 +633,11 @@ impl Papers {
                     } else {
                         a.log("paper.letter", Some(person.id), Some(case_id), format!("template={id}"));
                     }
-                    Ok(text)
+                    Ok(Ok(text))
                 })
             })
-            .await;
-        let text = match text {
-            Ok(t) => t,
-            Err(DossierStoreError::Invalid(e)) if e.code == "missing_field" => {
-                let names: Vec<&'static str> = e
-                    .message
-                    .split(',')
-                    .filter_map(|m| {
-                        baom_domain::papers::template::FIELDS
-                            .iter()
-                            .map(|(f, _)| *f)
-                            .find(|f| *f == m)
-                    })
-                    .collect();
-                return Err(PapersError::Missing(names));
-            }
-            Err(e) => return Err(e.into()),
-        };
+            .await?;
+        let text = text.map_err(PapersError::Missing)?;
         Ok(Letter {
             template: t,
             version,

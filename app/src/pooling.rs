@@ -154,7 +154,8 @@ pub fn load_or_create_key(path: &Path) -> Result<SigningKey, PoolingError> {
 pub struct Pooling {
     figures: FiguresBook,
     live: LiveSettings,
-    key: Arc<SigningKey>,
+    /// The key, or why it cannot be had (the box keeps serving; pooling says why it cannot).
+    key: Result<Arc<SigningKey>, String>,
     /// This module's own connection to `queue.db` (its table only).
     conn: Arc<Mutex<Connection>>,
     /// Wakes the push when a batch is made.
@@ -167,12 +168,17 @@ impl Pooling {
         figures: FiguresBook,
         live: LiveSettings,
     ) -> Result<Pooling, PoolingError> {
-        let key = load_or_create_key(&data.pool_key())?;
+        let key = load_or_create_key(&data.pool_key())
+            .map(Arc::new)
+            .map_err(|e| {
+                tracing::error!("pooled figures cannot be signed: {e}");
+                e.to_string()
+            });
         let conn = crate::store::open_print_writer(&data.queue_db())?;
         Ok(Pooling {
             figures,
             live,
-            key: Arc::new(key),
+            key,
             conn: Arc::new(Mutex::new(conn)),
             wake: Arc::new(tokio::sync::Notify::new()),
         })
@@ -181,7 +187,10 @@ impl Pooling {
     /// The box's public key, hexadecimal (as the handover sheet and the province's registry
     /// write it).
     pub fn public_key(&self) -> String {
-        baom_pooling::file::public_key(&self.key)
+        match &self.key {
+            Ok(key) => baom_pooling::file::public_key(key),
+            Err(why) => why.clone(),
+        }
     }
 
     /// Asks the push to try now.
@@ -241,7 +250,7 @@ impl Pooling {
                 .map(|b| format!("{b:02x}"))
                 .collect::<String>()
         );
-        let key = self.key.clone();
+        let key = self.key.clone().map_err(PoolingError::Key)?;
         let commune = settings.commune.name_latin.clone();
         let made_at = crate::clock::now().to_string();
         let made = self

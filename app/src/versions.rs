@@ -184,21 +184,4 @@ impl<T: Serialize + DeserializeOwned + Clone> Versions<T> {
         )?;
         self.reload()
     }
-
-    /// A version as it was (a letter printed long ago is made again from its version).
-    pub fn at(&self, version: i64) -> Result<Option<Vec<T>>, StoreError> {
-        let conn = self.connect()?;
-        let body: Option<String> = conn
-            .query_row(
-                &format!("SELECT body FROM {} WHERE version = ?1", self.table),
-                [version],
-                |r| r.get(0),
-            )
-            .optional()?;
-        body.map(|b| {
-            serde_json::from_str(&b)
-                .map_err(|e| StoreError::Corrupt(format!("{} version {version}: {e}", self.table)))
-        })
-        .transpose()
-    }
 }

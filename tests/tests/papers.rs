@@ -246,12 +246,23 @@ fn slips_print_in_arabic_and_tamazight_and_letters_fill_from_the_case() {
         &format!("{with_address}/letters/record-mismatch"),
         &[],
     );
-    assert_eq!(r.status, 200, "{}", r.text());
-    let r = get(
+    assert_eq!(r.status, 303, "{}", r.text());
+    assert!(r.location().ends_with("?printed"), "{}", r.location());
+    assert_eq!(
+        get(
+            &officer,
+            &format!("{with_address}/letters/record-mismatch.docx")
+        )
+        .expect("get")
+        .status,
+        404,
+        "a letter is not recorded by a GET"
+    );
+    let r = form(
         &officer,
         &format!("{with_address}/letters/record-mismatch.docx"),
-    )
-    .expect("docx");
+        &[],
+    );
     assert_eq!(r.status, 200, "{}", r.text());
     let docx = dir.path().join("letter.docx");
     std::fs::write(&docx, &r.body).expect("write");

@@ -487,6 +487,19 @@ fn values_id(file: &[u8]) -> String {
 fn a_push_reaches_postgresql_once_though_the_server_stops_midway() {
     let work = tempfile::tempdir().expect("dir");
     let pg = Postgres::start(&work.path().join("pg"));
+    // The province makes its schema; the boxes only write their batches into it.
+    let o = pool(&[
+        "init",
+        "--registry",
+        s(&work.path().join("registry.toml")),
+        "--server",
+        &pg.server(),
+        "--ca",
+        s(&pg.ca),
+        "--password-file",
+        s(&pg.password_file),
+    ]);
+    assert!(o.status.success(), "{}", text(&o));
     let extra = format!(
         "\n[pooling]\nserver = {:?}\npassword_file = {:?}\nca = {:?}\nretry_seconds = 5\n",
         pg.server(),

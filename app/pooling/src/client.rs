@@ -6,6 +6,8 @@
 use crate::postgres as sql;
 use std::path::Path;
 use std::sync::Arc;
+/// The connection both loaders hold.
+pub use tokio_postgres::Client;
 
 /// Why a load did not happen: the server said no (final), or the link failed (try again).
 pub enum Load {
@@ -13,8 +15,7 @@ pub enum Load {
     Link(String),
 }
 
-/// Connects to the province's server over TLS checked against `ca`, and makes sure its
-/// schema is there.
+/// Connects to the province's server over TLS checked against `ca`.
 pub async fn connect(
     server: &str,
     password_file: Option<&Path>,
@@ -55,11 +56,15 @@ pub async fn connect(
             tracing::debug!("the province's server connection ended: {e}");
         }
     });
+    Ok(client)
+}
+
+/// Makes the schema if it is not there (the province's tool does; a box does not).
+pub async fn init(client: &tokio_postgres::Client) -> Result<(), String> {
     client
         .batch_execute(sql::SCHEMA)
         .await
-        .map_err(|e| e.to_string())?;
-    Ok(client)
+        .map_err(|e| e.to_string())
 }
 
 /// Loads one signed batch in one transaction (see `baom_pooling::postgres`): returns what
@@ -68,12 +73,21 @@ pub async fn load(
     client: &mut tokio_postgres::Client,
     signed: &crate::Signed,
 ) -> Result<&'static str, Load> {
-    let link = |e: tokio_postgres::Error| {
-        if e.as_db_error().is_some() {
-            Load::Refused(e.to_string())
-        } else {
-            Load::Link(e.to_string())
+    // What the server says of the batch itself is final; a failure of the link, of a lock or
+    // of the server's resources, and a concurrent loader, are worth another try.
+    let link = |e: tokio_postgres::Error| match e.as_db_error() {
+        Some(db) => {
+            let code = db.code().code();
+            if ["08", "40", "53", "55", "57", "58"]
+                .iter()
+                .any(|class| code.starts_with(class))
+            {
+                Load::Link(e.to_string())
+            } else {
+                Load::Refused(e.to_string())
+            }
         }
+        None => Load::Link(e.to_string()),
     };
     let b = &signed.batch;
     let tx = client.transaction().await.map_err(link)?;
@@ -93,31 +107,36 @@ pub async fn load(
         };
     }
     let superseded = tx
-        .query_opt(sql::REPLACED_BY, &[&b.batch])
+        .query_opt(sql::NEWER, &[&b.org_unit, &b.period, &b.made_at])
         .await
         .map_err(link)?
         .is_some();
-    tx.execute(
-        sql::INSERT_BATCH,
-        &[
-            &b.batch,
-            &b.org_unit,
-            &b.period,
-            &b.replaces,
-            &b.codes_hash,
-            &(b.row_count as i32),
-            &signed.sha256,
-            &b.made_at,
-        ],
-    )
-    .await
-    .map_err(link)?;
+    let inserted = tx
+        .query_opt(
+            sql::INSERT_BATCH,
+            &[
+                &b.batch,
+                &b.org_unit,
+                &b.period,
+                &b.replaces,
+                &b.codes_hash,
+                &(b.row_count as i32),
+                &signed.sha256,
+                &b.made_at,
+            ],
+        )
+        .await
+        .map_err(link)?;
+    if inserted.is_none() {
+        return Err(Load::Link(format!(
+            "batch {} was being loaded by another at the same time",
+            b.batch
+        )));
+    }
     if !superseded {
-        if let Some(old) = &b.replaces {
-            tx.execute(sql::REMOVE_REPLACED, &[old])
-                .await
-                .map_err(link)?;
-        }
+        tx.execute(sql::REMOVE_PERIOD, &[&b.org_unit, &b.period])
+            .await
+            .map_err(link)?;
         let c = sql::Columns::of(b);
         tx.execute(
             sql::UPSERT_VALUES,
@@ -137,7 +156,7 @@ pub async fn load(
     }
     tx.commit().await.map_err(link)?;
     Ok(if superseded {
-        "recorded; a newer batch had replaced it already"
+        "recorded; a newer batch of its commune and period is there already"
     } else {
         "loaded"
     })

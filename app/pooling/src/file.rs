@@ -298,6 +298,9 @@ mod tests {
         b.codes_hash = "sha256:00".into();
         cases.push(("codes", b));
         let mut b = good.clone();
+        b.replaces = Some("9999-2026-a1".into());
+        cases.push(("replaces another commune's", b));
+        let mut b = good.clone();
         let dup = b.data_values[0].clone();
         b.data_values.push(dup);
         b.row_count += 1;

@@ -225,6 +225,15 @@ impl Batch {
         if self.replaces.as_deref() == Some(self.batch.as_str()) {
             return Err("it says it replaces itself".into());
         }
+        // A correction replaces a batch of its own commune and period, never another's.
+        if let Some(r) = &self.replaces
+            && !r.starts_with(&format!("{}-{}-", self.org_unit, self.period))
+        {
+            return Err(format!(
+                "it says it replaces {r:?}, which is not a batch of {} for {}",
+                self.org_unit, self.period
+            ));
+        }
         period_dates(&self.period)
             .filter(|(f, t)| *f == self.period_from && *t == self.period_to)
             .ok_or_else(|| {

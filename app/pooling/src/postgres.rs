@@ -3,13 +3,17 @@
 //! same ones, so a batch loads the same whichever way it came.
 //!
 //! Loading a batch is one transaction ([`LOAD_STEPS`]): if its id is there with the same file,
-//! nothing changes (a replay); with another file, it is refused; if a newer batch already
-//! replaced it, it is recorded and its values are left alone; otherwise the values of the batch
-//! it replaces are removed and its own are upserted, keyed on `(data_element, period, org_unit,
-//! category_option_combo)` as DHIS2 keys a data value.
+//! nothing changes (a replay); with another file, it is refused; if a batch of the same commune
+//! and period made later is there already, it is recorded and its values are left alone (so
+//! batches may arrive in any order); otherwise the values of its commune and period are
+//! replaced by its own, keyed on `(data_element, period, org_unit, category_option_combo)` as
+//! DHIS2 keys a data value.
+//!
+//! The schema is made by the province (`baom-pool init`), not by the boxes: a box's role needs
+//! only to read `baom_batches` and write `baom_batches` and `baom_values`.
 
-/// Creates the tables and views if they are not there (run before each load: cheap, and a new
-/// server needs nothing else).
+/// Creates the tables and views if they are not there (`baom-pool init` and `load`; a box does
+/// not run it).
 pub const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS baom_batches (
     batch TEXT PRIMARY KEY,
@@ -58,17 +62,22 @@ CREATE OR REPLACE VIEW baom_region_values AS
 /// Whether a batch id is there, and with which file: `$1` the batch id.
 pub const FIND_BATCH: &str = "SELECT file_sha256 FROM baom_batches WHERE batch = $1";
 
-/// Whether a batch already there replaces this one: `$1` the batch id.
-pub const REPLACED_BY: &str = "SELECT batch FROM baom_batches WHERE replaces = $1";
+/// Whether a batch of the same commune and period made later is there: `$1` org unit, `$2`
+/// period, `$3` made at.
+pub const NEWER: &str =
+    "SELECT batch FROM baom_batches WHERE org_unit = $1 AND period = $2 AND made_at > $3 LIMIT 1";
 
 /// Records a batch: `$1` batch, `$2` org unit, `$3` period, `$4` replaces, `$5` codes hash, `$6`
-/// row count, `$7` the file's SHA-256, `$8` made at.
+/// row count, `$7` the file's SHA-256, `$8` made at. Answers nothing if the id is there already
+/// (another loader got there first: the load starts again and finds it).
 pub const INSERT_BATCH: &str = "INSERT INTO baom_batches
     (batch, org_unit, period, replaces, codes_hash, row_count, file_sha256, made_at)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+    ON CONFLICT (batch) DO NOTHING RETURNING batch";
 
-/// Removes the values of the batch a correction replaces: `$1` the replaced batch.
-pub const REMOVE_REPLACED: &str = "DELETE FROM baom_values WHERE batch = $1";
+/// Removes the values of a commune's period before its newest batch's go in: `$1` org unit,
+/// `$2` period.
+pub const REMOVE_PERIOD: &str = "DELETE FROM baom_values WHERE org_unit = $1 AND period = $2";
 
 /// Upserts a batch's values in one statement, from arrays: `$1` data elements, `$2` periods,
 /// `$3` org units, `$4` option combos, `$5` options (JSON text), `$6` values (null when
@@ -91,7 +100,7 @@ pub const UPSERT_COMMUNE: &str =
         region = EXCLUDED.region, public_key = EXCLUDED.public_key";
 
 /// The order of a load, for both loaders to follow.
-pub const LOAD_STEPS: &str = "FIND_BATCH (same file: done; other file: refused) → REPLACED_BY (yes: INSERT_BATCH only) → INSERT_BATCH → REMOVE_REPLACED → UPSERT_VALUES, in one transaction";
+pub const LOAD_STEPS: &str = "FIND_BATCH (same file: done; other file: refused) → NEWER (yes: INSERT_BATCH only) → INSERT_BATCH → REMOVE_PERIOD → UPSERT_VALUES, in one transaction";
 
 /// A batch's values as the arrays `UPSERT_VALUES` takes.
 pub struct Columns {

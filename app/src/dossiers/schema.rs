@@ -256,8 +256,8 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE INDEX cases_by_officer ON cases (opened_by, status);
     CREATE INDEX referrals_pending ON referrals (case_id, due_on) WHERE state IN ('sent', 'accepted');",
     // 8: where letters reach a person (the papers the office hands out and sends), and the
-    // letters printed for a case: the template and its version, who printed it and when (the
-    // letter itself is made again from them; nothing of its text is kept here).
+    // letters printed for a case: the template and the templates' version, who printed it and
+    // when (nothing of its text is kept here).
     "ALTER TABLE people ADD COLUMN address TEXT;
     CREATE TABLE case_letters (
         id INTEGER PRIMARY KEY,

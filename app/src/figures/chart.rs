@@ -120,12 +120,14 @@ pub fn bars(
     let height = LEGEND + ROW * t.rows.len().max(1) + GAP;
     let mut c = Canvas::new(height, rtl);
     // The legend: a swatch and a word per column.
+    // The legend shares the width between the columns (five referral states fit).
+    let step = (WIDTH / t.cols.len().max(1)).min(240);
     let mut x = 0;
     for (j, col) in t.cols.iter().enumerate() {
         c.fill(x, 12, 20, 20, COLOURS[j % COLOURS.len()]);
         let word = col_label(col);
-        c.text(&word, x + 28, 5, 200);
-        x += 240;
+        c.text(&word, x + 28, 5, step.saturating_sub(36));
+        x += step;
     }
     let top = t
         .cells

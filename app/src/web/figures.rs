@@ -130,8 +130,8 @@ fn times(t: &Times) -> Value {
         "wait_median_min": t.wait_median, "wait_p90_min": t.wait_p90,
         "service_median_min": t.service_median, "service_p90_min": t.service_p90,
         // Seconds, as the API first gave them: now whole minutes, in seconds.
-        "wait_median_s": t.wait_median.map(|m| m * 60), "wait_p90_s": t.wait_p90.map(|m| m * 60),
-        "service_median_s": t.service_median.map(|m| m * 60), "service_p90_s": t.service_p90.map(|m| m * 60),
+        "wait_median_s": t.wait_median.map(|m| u64::from(m) * 60), "wait_p90_s": t.wait_p90.map(|m| u64::from(m) * 60),
+        "service_median_s": t.service_median.map(|m| u64::from(m) * 60), "service_p90_s": t.service_p90.map(|m| u64::from(m) * 60),
         "within_target": t.within_target.map(shown), "within_target_share": t.within_target_share,
     })
 }

@@ -8,6 +8,8 @@
 //!                                                      province and region tables (CSV, XLSX)
 //! baom-pool dhis2 --registry R --store DIR --period P --out FILE [--mapping FILE]
 //!                                                      a DHIS2 data value set (CSV)
+//! baom-pool init --registry R --server CONN --ca PEM [--password-file F]
+//!                                                      the schema the boxes push to
 //! baom-pool load --registry R --store DIR --server CONN --ca PEM [--password-file F]
 //!                                                      into PostgreSQL, as the boxes push
 //! ```
@@ -80,7 +82,19 @@ enum Command {
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
-    /// Loads every current batch of the store into PostgreSQL (the boxes' push schema).
+    /// Makes the PostgreSQL schema the boxes push to, and registers the communes in it.
+    Init {
+        #[arg(long)]
+        registry: PathBuf,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        ca: PathBuf,
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+    },
+    /// Loads every batch of the store into PostgreSQL (the boxes' push schema; a batch older
+    /// than its commune's newest is recorded, its values left alone).
     Load {
         #[arg(long)]
         registry: PathBuf,
@@ -155,6 +169,12 @@ fn run(command: Command) -> Result<bool> {
             out,
             mapping,
         } => dhis2(&registry, &store, &period, &out, mapping.as_deref()).map(|()| true),
+        Command::Init {
+            registry,
+            server,
+            ca,
+            password_file,
+        } => init(&registry, &server, &ca, password_file.as_deref()).map(|()| true),
         Command::Load {
             registry,
             store,
@@ -182,6 +202,7 @@ fn registry(action: RegistryAction) -> Result<()> {
                 province,
                 region,
                 public_key: key.trim().to_ascii_lowercase(),
+                previous_keys: Vec::new(),
             })
             .with_context(|| format!("commune {code:?}"))?;
             r.save(&registry)?;
@@ -203,10 +224,26 @@ fn import(registry: &Path, store: &Path, files: &[PathBuf]) -> Result<bool> {
     let registry = Registry::load(registry)?;
     let store = Store::open(store).with_context(|| format!("cannot open {}", store.display()))?;
     let mut all_accepted = true;
-    for file in files {
-        let outcome = std::fs::read(file)
-            .map_err(|e| store::Refused::Io(e.to_string()))
-            .and_then(|bytes| store.import(&bytes, &registry));
+    // Oldest first, by when each box made its batch: a correction comes after what it corrects
+    // whatever order the files were named in.
+    /// A file named, its bytes (or why not), and when its box made it.
+    type Named<'a> = (&'a PathBuf, Result<Vec<u8>, store::Refused>, String);
+    let mut read: Vec<Named> = files
+        .iter()
+        .map(|f| {
+            let bytes = std::fs::read(f).map_err(|e| store::Refused::Io(e.to_string()));
+            let made = bytes
+                .as_ref()
+                .ok()
+                .and_then(|b| baom_pooling::open(b).ok())
+                .map(|s| s.batch.made_at)
+                .unwrap_or_default();
+            (f, bytes, made)
+        })
+        .collect();
+    read.sort_by(|a, b| a.2.cmp(&b.2));
+    for (file, bytes, _) in read {
+        let outcome = bytes.and_then(|bytes| store.import(&bytes, &registry));
         match outcome {
             Ok(s) => println!(
                 "accepted {}: batch {} of {} for {} ({} values{})",
@@ -340,10 +377,20 @@ fn dhis2(
                 .option_combos
                 .get(&v.category_option_combo)
                 .unwrap_or(&v.category_option_combo);
-            csv.push_str(&format!(
-                "{},{},{},{},,{},{}\n",
-                de, v.period, v.org_unit, coc, value, b.batch
-            ));
+            csv.push_str(
+                &[
+                    de.as_str(),
+                    &v.period,
+                    &v.org_unit,
+                    coc,
+                    "",
+                    value,
+                    &b.batch,
+                ]
+                .map(tables::csv_field)
+                .join(","),
+            );
+            csv.push('\n');
             n += 1;
         }
     }
@@ -354,6 +401,42 @@ fn dhis2(
         out.display()
     );
     Ok(())
+}
+
+/// Connects, makes the schema if it is not there, and registers the communes.
+async fn prepared(
+    registry: &Registry,
+    server: &str,
+    ca: &Path,
+    password_file: Option<&Path>,
+) -> Result<baom_pooling::client::Client> {
+    let client = baom_pooling::client::connect(server, password_file, Some(ca))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot reach {server}: {e}"))?;
+    baom_pooling::client::init(&client)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot make the schema on {server}: {e}"))?;
+    for c in &registry.communes {
+        client
+            .execute(
+                baom_pooling::postgres::UPSERT_COMMUNE,
+                &[&c.code, &c.name, &c.province, &c.region, &c.public_key],
+            )
+            .await?;
+    }
+    Ok(client)
+}
+
+fn init(registry: &Path, server: &str, ca: &Path, password_file: Option<&Path>) -> Result<()> {
+    let registry = Registry::load(registry)?;
+    tokio::runtime::Runtime::new()?.block_on(async {
+        prepared(&registry, server, ca, password_file).await?;
+        println!(
+            "{server}: schema ready, {} communes registered",
+            registry.communes.len()
+        );
+        Ok(())
+    })
 }
 
 fn load(
@@ -368,17 +451,7 @@ fn load(
     let held = store.all(&registry)?;
     let runtime = tokio::runtime::Runtime::new()?;
     runtime.block_on(async {
-        let mut client = baom_pooling::client::connect(server, password_file, Some(ca))
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot reach {server}: {e}"))?;
-        for c in &registry.communes {
-            client
-                .execute(
-                    baom_pooling::postgres::UPSERT_COMMUNE,
-                    &[&c.code, &c.name, &c.province, &c.region, &c.public_key],
-                )
-                .await?;
-        }
+        let mut client = prepared(&registry, server, ca, password_file).await?;
         let mut ok = true;
         // Oldest first, so a correction follows what it corrects.
         let mut held: Vec<_> = held.iter().collect();

@@ -23,6 +23,9 @@ pub struct Commune {
     pub province: String,
     pub region: String,
     pub public_key: String,
+    /// Keys of the commune's earlier boxes: the files they signed stay in the store.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -64,7 +67,16 @@ impl Registry {
     pub fn put(&mut self, c: Commune) -> Result<()> {
         check(&c)?;
         match self.communes.iter_mut().find(|x| x.code == c.code) {
-            Some(x) => *x = c,
+            Some(x) => {
+                let mut previous = std::mem::take(&mut x.previous_keys);
+                if x.public_key != c.public_key && !previous.contains(&x.public_key) {
+                    previous.push(x.public_key.clone());
+                }
+                *x = Commune {
+                    previous_keys: previous,
+                    ..c
+                };
+            }
             None => self.communes.push(c),
         }
         Ok(())

@@ -5,8 +5,10 @@
 //! a file is in the store entirely or not at all.
 //!
 //! What makes a replay: the same batch id again (the same file changes nothing and is said so;
-//! another file under that id is refused). A correction names the batch it replaces; a second
-//! batch of a commune and period that names none is refused. A batch's id is
+//! another file under that id is refused). A commune's period is its newest batch (by when the
+//! box made it): a correction names the batch it replaces and is kept when it is newer, in
+//! whatever order files arrive; an older one is refused as superseded; a second batch of a
+//! commune and period that names none is refused. A batch's id is
 //! `<code>-<period>-<random>` (the format requires it), so the batches of a commune and period
 //! are found by their files' names.
 
@@ -38,8 +40,8 @@ pub enum Refused {
         period: String,
         current: String,
     },
-    #[error("it corrects {replaces}, which {by} already corrected")]
-    CorrectsAnOldOne { replaces: String, by: String },
+    #[error("batch {newer}, made later for the same commune and period, is there already")]
+    Superseded { newer: String },
 }
 
 impl Refused {
@@ -52,7 +54,7 @@ impl Refused {
             Refused::Replayed(_) => "replayed",
             Refused::SameIdOtherFile(_) => "same_id_other_file",
             Refused::NotACorrection { .. } => "not_a_correction",
-            Refused::CorrectsAnOldOne { .. } => "corrects_an_old_one",
+            Refused::Superseded { .. } => "superseded",
         }
     }
 }
@@ -90,7 +92,7 @@ impl Store {
         names.sort();
         for path in names {
             let bytes = std::fs::read(&path)?;
-            let signed = check(&bytes, registry)
+            let signed = verify(&bytes, registry, true)
                 .map_err(|e| anyhow::anyhow!("{} in the store: {e}", path.display()))?;
             out.push(Held { signed, path });
         }
@@ -108,7 +110,7 @@ impl Store {
             if !(name.starts_with(&prefix) && name.ends_with(".json")) {
                 continue;
             }
-            let signed = check(&std::fs::read(&path)?, registry)
+            let signed = verify(&std::fs::read(&path)?, registry, true)
                 .map_err(|e| anyhow::anyhow!("{} in the store: {e}", path.display()))?;
             if signed.batch.org_unit == code && signed.batch.period == period {
                 out.push(Held { signed, path });
@@ -132,24 +134,21 @@ impl Store {
             .of(&b.org_unit, &b.period, registry)
             .map_err(|e| Refused::Io(e.to_string()))?;
         let same: Vec<&Batch> = held.iter().map(|h| &h.signed.batch).collect();
-        if let Some(replaces) = &b.replaces
-            && let Some(by) = same
-                .iter()
-                .find(|x| x.replaces.as_deref() == Some(replaces.as_str()))
-        {
-            return Err(Refused::CorrectsAnOldOne {
-                replaces: replaces.clone(),
-                by: by.batch.clone(),
-            });
-        }
-        if let Some(current) = current(&same).first()
-            && b.replaces.as_deref() != Some(current.batch.as_str())
-        {
-            return Err(Refused::NotACorrection {
-                code: b.org_unit.clone(),
-                period: b.period.clone(),
-                current: current.batch.clone(),
-            });
+        // The newest of a commune's period is its figures: a correction made later replaces
+        // it (whatever came in between, in whatever order); an older batch changes nothing.
+        if let Some(newest) = current(&same).first() {
+            if newest.made_at >= b.made_at {
+                return Err(Refused::Superseded {
+                    newer: newest.batch.clone(),
+                });
+            }
+            if b.replaces.is_none() {
+                return Err(Refused::NotACorrection {
+                    code: b.org_unit.clone(),
+                    period: b.period.clone(),
+                    current: newest.batch.clone(),
+                });
+            }
         }
         let tmp = target.with_extension("json.part");
         let write = || -> std::io::Result<()> {
@@ -167,13 +166,20 @@ impl Store {
 }
 
 /// A file's format, signature and batch, and its commune and key against the registry.
+/// A file already in the store may be signed by a commune's earlier key (its box was replaced
+/// since); a new file only by the current one.
 pub fn check(bytes: &[u8], registry: &Registry) -> Result<Signed, Refused> {
+    verify(bytes, registry, false)
+}
+
+fn verify(bytes: &[u8], registry: &Registry, held: bool) -> Result<Signed, Refused> {
     let signed = baom_pooling::open(bytes)?;
     let code = &signed.batch.org_unit;
     let commune = registry
         .get(code)
         .ok_or_else(|| Refused::UnknownCommune(code.clone()))?;
-    if !commune.public_key.trim().eq_ignore_ascii_case(&signed.key) {
+    let known = |k: &String| k.trim().eq_ignore_ascii_case(&signed.key);
+    if !(known(&commune.public_key) || held && commune.previous_keys.iter().any(known)) {
         return Err(Refused::ForeignKey {
             code: code.clone(),
             key: signed.key.chars().take(16).collect(),
@@ -182,16 +188,13 @@ pub fn check(bytes: &[u8], registry: &Registry) -> Result<Signed, Refused> {
     Ok(signed)
 }
 
-/// The batches no other of the list replaces: the current one of each commune and period.
+/// The current batch of each commune and period: the one made last.
 pub fn current<'a>(batches: &[&'a Batch]) -> Vec<&'a Batch> {
-    let replaced: Vec<&str> = batches
-        .iter()
-        .filter_map(|b| b.replaces.as_deref())
-        .collect();
     let mut out: BTreeMap<(&str, &str), &Batch> = BTreeMap::new();
     for b in batches {
-        if !replaced.contains(&b.batch.as_str()) {
-            out.insert((&b.org_unit, &b.period), b);
+        let slot = out.entry((&b.org_unit, &b.period)).or_insert(b);
+        if (b.made_at.as_str(), b.batch.as_str()) > (slot.made_at.as_str(), slot.batch.as_str()) {
+            *slot = b;
         }
     }
     out.into_values().collect()

@@ -65,8 +65,8 @@ pub struct CaseFacts<'a> {
 
 /// The partner a referral names: the one whose name the officer's words start with (the
 /// directory writes `<name> — <detail>`), else the only one of that kind handling the
-/// procedure.
-fn partner<'p>(
+/// procedure. Slips and letters find it alike.
+pub fn partner<'p>(
     partners: &'p [Partner],
     body: Body,
     written: &str,

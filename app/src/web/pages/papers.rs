@@ -293,7 +293,10 @@ fn letter_view(
                 input type="hidden" name="csrf" value=(page.session.csrf);
                 button.primary type="submit" { (tr.t("letter-print")) }
             }
-            " " a.button href={ (here) ".docx" } download { (tr.t("letter-docx")) }
+            form.inline method="post" action={ (here) ".docx" } {
+                input type="hidden" name="csrf" value=(page.session.csrf);
+                button type="submit" { (tr.t("letter-docx")) }
+            }
             p.hint { (tr.t("letter-hint")) }
         }
         article.paper.letter lang=(l.template.language.code()) dir=(if rtl { "rtl" } else { "ltr" }) {
@@ -313,9 +316,6 @@ pub async fn letter_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let tr = page.tr;
-    if let Some(t) = template.strip_suffix(".docx") {
-        return letter_docx(&state, &page, id, t.to_owned()).await;
-    }
     let letter = state
         .papers
         .letter(
@@ -336,7 +336,9 @@ pub async fn letter_page(
     ))
 }
 
-/// `POST /cases/{id}/letters/{template}`: the letter printed, recorded on the case.
+/// `POST /cases/{id}/letters/{template}`: the letter printed, recorded on the case, then its
+/// page again (`?printed`, so that reloading it records nothing more); with `.docx` after the
+/// template, the letter as an editable document, recorded the same.
 pub async fn letter_print(
     State(state): State<AppState>,
     page: Page<DossierWork>,
@@ -344,6 +346,9 @@ pub async fn letter_print(
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
     let tr = page.tr;
+    if let Some(t) = template.strip_suffix(".docx") {
+        return letter_docx(&state, &page, id, t.to_owned()).await;
+    }
     let letter = state
         .papers
         .letter(
@@ -355,7 +360,11 @@ pub async fn letter_print(
         )
         .await
         .map_err(|e| refusal(tr, e))?;
-    Ok(letter_view(&state, &page, id, &letter, true))
+    Ok(Redirect::to(&format!(
+        "/cases/{id}/letters/{}?printed",
+        letter.template.id
+    ))
+    .into_response())
 }
 
 /// The letter as an editable document (recorded on the case: it is what gets printed).
