@@ -384,6 +384,7 @@ impl Papers {
             parts.push(self.part(doc, Language::French));
         }
         PaperInput {
+            qr: None,
             commune_ar: settings.commune.name_ar.clone(),
             commune_latin: settings.commune.name_latin.clone(),
             parts,

@@ -11,6 +11,7 @@
 //! what the new one drops, the change's record is committed, and only then do tickets follow
 //! the new catalogue. Every time comes from the service's clock (`crate::clock`).
 
+use crate::store::appointments::{self, AppointmentState};
 use crate::store::{self, StoreError, tickets};
 use crate::token::TokenKey;
 use baom_domain::catalogue::Catalogue;
@@ -45,6 +46,18 @@ pub enum ServiceError {
     Storage(String),
     #[error("the queue service is stopping")]
     Stopping,
+    #[error("this appointment was already checked in or cancelled")]
+    AppointmentTaken,
+}
+
+/// An appointment that a check-in's ticket settles, in the ticket's own transaction.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub appointment: i64,
+    /// [`AppointmentState::CheckedIn`] or [`AppointmentState::WalkIn`].
+    pub state: AppointmentState,
+    /// Early or late by how much, for the case's history.
+    pub note: Option<String>,
 }
 
 /// What the writer thread is sent: a command, a new catalogue, or the watchdog asking whether
@@ -78,6 +91,7 @@ pub enum CatalogueSwapError {
 struct Job {
     command: Command,
     account: Option<String>,
+    claim: Option<Claim>,
     reply: oneshot::Sender<Result<Done, ServiceError>>,
 }
 
@@ -126,11 +140,28 @@ impl QueueService {
         command: Command,
         account: Option<String>,
     ) -> Result<Done, ServiceError> {
+        self.submit(command, account, None).await
+    }
+
+    /// Issues the ticket of an appointment's check-in (`command` is an issue or a check-in)
+    /// and settles the appointment in the same transaction: if it was checked in meanwhile, no
+    /// ticket is issued.
+    pub async fn check_in(&self, command: Command, claim: Claim) -> Result<Done, ServiceError> {
+        self.submit(command, None, Some(claim)).await
+    }
+
+    async fn submit(
+        &self,
+        command: Command,
+        account: Option<String>,
+        claim: Option<Claim>,
+    ) -> Result<Done, ServiceError> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Message::Job(Job {
                 command,
                 account,
+                claim,
                 reply,
             }))
             .await
@@ -208,6 +239,13 @@ fn load_day(
     now: Timestamp,
 ) -> Result<Queue, StoreError> {
     let day = catalogue.local_day(now);
+    let missed = appointments::sweep_missed(conn, day)?;
+    if missed > 0 {
+        tracing::info!(
+            missed,
+            "appointments of earlier days never checked in: missed"
+        );
+    }
     Ok(Queue::restore(
         catalogue.clone(),
         day,
@@ -336,7 +374,19 @@ fn commit_batch(
     for job in batch.iter() {
         let outcome = match queue.decide(&job.command, job.account.as_deref(), now) {
             Err(e) => Err(ServiceError::Refused(e)),
-            Ok(event) => {
+            Ok(event) => 'job: {
+                if let Some(claim) = &job.claim
+                    && !appointments::claim(
+                        &tx,
+                        claim.appointment,
+                        claim.state,
+                        event.ticket.0,
+                        now,
+                        claim.note.as_deref(),
+                    )?
+                {
+                    break 'job Err(ServiceError::AppointmentTaken);
+                }
                 let token = match event.change {
                     Change::Issued { .. } => Some(
                         key.issue()

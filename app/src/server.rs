@@ -276,7 +276,15 @@ pub async fn run(
     let pooling = crate::pooling::Pooling::open(&data, figures.clone(), live.clone())
         .context("cannot open the pooled figures")?;
     tokio::spawn(pooling.clone().push_forever());
+    let appointments = crate::appointments::Appointments::new(
+        &data.queue_db(),
+        tokens.clone(),
+        queue.clone(),
+        dossiers.clone(),
+        live.clone(),
+    );
     let state = AppState {
+        appointments,
         kiosk_tickets,
         papers,
         pooling,

@@ -17,7 +17,21 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-const DOMAIN: &[u8] = b"baom-ticket-v1";
+/// What a token is for: a ticket's token never checks in an appointment, nor the reverse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Ticket,
+    Appointment,
+}
+
+impl Purpose {
+    fn domain(self) -> &'static [u8] {
+        match self {
+            Purpose::Ticket => b"baom-ticket-v1",
+            Purpose::Appointment => b"baom-appointment-v1",
+        }
+    }
+}
 const NONCE: usize = 8;
 const TAG: usize = 8;
 /// Characters in a token.
@@ -98,32 +112,56 @@ impl TokenKey {
         }
     }
 
-    fn tag(&self, nonce: &[u8]) -> Hmac<Sha256> {
+    fn tag(&self, purpose: Purpose, nonce: &[u8]) -> Hmac<Sha256> {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
-        mac.update(DOMAIN);
+        mac.update(purpose.domain());
         mac.update(nonce);
         mac
     }
 
-    /// A new signed token.
+    /// A new signed ticket token.
     pub fn issue(&self) -> Result<String, TokenError> {
+        self.issue_for(Purpose::Ticket)
+    }
+
+    /// Checks a ticket token as a person or a barcode reader typed it (letter case does not
+    /// matter) and returns its canonical form, the one stored with the ticket.
+    pub fn verify(&self, token: &str) -> Result<String, TokenError> {
+        self.verify_for(Purpose::Ticket, token)
+    }
+
+    /// A new signed token for `purpose`.
+    pub fn issue_for(&self, purpose: Purpose) -> Result<String, TokenError> {
         let mut bytes = [0u8; NONCE + TAG];
         getrandom::fill(&mut bytes[..NONCE]).map_err(TokenError::Random)?;
-        let tag = self.tag(&bytes[..NONCE]).finalize().into_bytes();
+        let tag = self.tag(purpose, &bytes[..NONCE]).finalize().into_bytes();
         bytes[NONCE..].copy_from_slice(&tag[..TAG]);
         Ok(encode(&bytes))
     }
 
-    /// Checks a token as a person or a barcode reader typed it (letter case does not matter)
-    /// and returns its canonical form, the one stored with the ticket.
-    pub fn verify(&self, token: &str) -> Result<String, TokenError> {
+    /// [`TokenKey::verify`] for a token of `purpose`.
+    pub fn verify_for(&self, purpose: Purpose, token: &str) -> Result<String, TokenError> {
         let canonical = token.to_ascii_uppercase();
         let bytes = decode(&canonical).ok_or(TokenError::Malformed)?;
-        self.tag(&bytes[..NONCE])
+        self.tag(purpose, &bytes[..NONCE])
             .verify_truncated_left(&bytes[NONCE..])
             .map_err(|_| TokenError::Forged)?;
         Ok(canonical)
+    }
+
+    /// The eight digits a visitor can type instead of scanning an appointment's token: derived
+    /// from the token by the box's secret, so they say nothing of the person and cannot be
+    /// made up from another appointment's.
+    pub fn short_code(&self, token: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.0)
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"baom-appointment-code-v1");
+        mac.update(token.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&tag[..8]);
+        format!("{:08}", u64::from_be_bytes(first) % 100_000_000)
     }
 }
 
@@ -201,6 +239,16 @@ mod tests {
                 "{altered}"
             );
         }
+        let appointment = key().issue_for(Purpose::Appointment).expect("random");
+        assert!(matches!(
+            key().verify(&appointment),
+            Err(TokenError::Forged)
+        ));
+        assert!(matches!(
+            key().verify_for(Purpose::Appointment, &t),
+            Err(TokenError::Forged)
+        ));
+        assert_eq!(key().short_code(&appointment).len(), 8);
         let other = TokenKey::from_bytes([8; 32]);
         assert!(matches!(other.verify(&t), Err(TokenError::Forged)));
         for bad in [

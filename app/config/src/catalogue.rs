@@ -31,6 +31,10 @@ pub(crate) fn check(
             CatalogueError::DuplicateDesk { index, .. } => raw_desks[*index].number.span(),
             CatalogueError::DeskWithoutServices { index, .. }
             | CatalogueError::DeskServesUnknown { index, .. } => raw_desks[*index].services.span(),
+            CatalogueError::RuleUnknownService { index, .. }
+            | CatalogueError::RuleNotServed { index, .. }
+            | CatalogueError::RuleRepeated { index, .. }
+            | CatalogueError::RuleMinutes { index, .. } => raw_desks[*index].rules_span(),
             CatalogueError::ZeroPriorityStreak => raw_queue.max_priority_streak.span(),
             CatalogueError::ZeroRecentWindow => 0..0,
         };

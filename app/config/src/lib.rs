@@ -11,6 +11,7 @@
 //! This crate reads a file and writes private files; it opens no database and no socket.
 
 mod accounts;
+mod appointments;
 mod backup;
 mod catalogue;
 mod commune;
@@ -32,7 +33,7 @@ mod tls;
 pub use accounts::{AccountSeed, check_login};
 pub use backup::BackupSection;
 pub use commune::Commune;
-pub use desks::check_desk;
+pub use desks::{check_desk, parse_rules, rules_text};
 pub use douars::{Douar, check_douars};
 pub use error::ConfigError;
 pub use files::write_private;
@@ -75,6 +76,8 @@ pub struct Settings {
     pub backup: BackupSection,
     /// Where the pooled figures are pushed, if the box has a network.
     pub pooling: PoolingSection,
+    /// How appointments are booked and checked in (`[appointments]`).
+    pub appointments: baom_domain::appointments::SlotRules,
     /// Tickets the kiosk socket may issue in a minute (`[queue] kiosk_tickets_per_minute`).
     pub kiosk_tickets_per_minute: u32,
 }
@@ -105,6 +108,8 @@ struct File {
     backup: BackupSection,
     #[serde(default)]
     pooling: PoolingSection,
+    #[serde(default)]
+    appointments: appointments::AppointmentsSection,
     #[serde(default, rename = "staff")]
     _staff: Option<toml::Value>,
     #[serde(default)]
@@ -194,12 +199,14 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     let douars = douars::check(&raw.douars, src)?;
     raw.backup.check(src)?;
     raw.pooling.check(src)?;
+    let appointments = raw.appointments.check(src)?;
     let retention_years = raw.dossiers.retention_years(src)?;
     let kiosk_tickets_per_minute = raw.queue.kiosk_tickets_per_minute(src)?;
     Ok(Settings {
         kiosk_tickets_per_minute,
         backup: raw.backup,
         pooling: raw.pooling,
+        appointments,
         douars,
         retention_years,
         scanner: raw.scanner.into_inner(),

@@ -12,7 +12,7 @@ use crate::desks::check_desk;
 use crate::douars::{Douar, check_douars};
 use crate::services::{Hours, check_service};
 use baom_domain::catalogue::{Catalogue, CatalogueError};
-use baom_domain::{Document, Letter, Names};
+use baom_domain::{CallOrder, CallRule, Document, Letter, Names};
 use serde::{Deserialize, Serialize};
 
 /// The parts of the settings the office changes itself.
@@ -47,6 +47,10 @@ pub struct DeskEntry {
     pub number: u16,
     pub name: String,
     pub services: Vec<Letter>,
+    #[serde(default)]
+    pub order: CallOrder,
+    #[serde(default)]
+    pub rules: Vec<CallRule>,
 }
 
 /// A refused setting: which field (`services[1].names`), a stable code (`letter_used`,
@@ -101,6 +105,18 @@ pub(crate) fn catalogue_field(e: &CatalogueError) -> (String, &'static str) {
         CatalogueError::DeskServesUnknown { index, .. } => {
             (format!("desks[{index}].services"), "desk_serves_unknown")
         }
+        CatalogueError::RuleUnknownService { index, .. } => {
+            (format!("desks[{index}].rules"), "rule_unknown_service")
+        }
+        CatalogueError::RuleNotServed { index, .. } => {
+            (format!("desks[{index}].rules"), "rule_not_served")
+        }
+        CatalogueError::RuleRepeated { index, .. } => {
+            (format!("desks[{index}].rules"), "rule_repeated")
+        }
+        CatalogueError::RuleMinutes { index, .. } => {
+            (format!("desks[{index}].rules"), "rule_minutes")
+        }
         CatalogueError::ZeroPriorityStreak => ("queue.max_priority_streak".into(), "queue_rules"),
         CatalogueError::ZeroRecentWindow => ("queue".into(), "queue_rules"),
     }
@@ -131,6 +147,8 @@ impl Settings {
                     number: d.number.0,
                     name: d.name.clone(),
                     services: d.services.clone(),
+                    order: d.order,
+                    rules: d.rules.clone(),
                 })
                 .collect(),
             douars: self.douars.clone(),

@@ -158,20 +158,80 @@ pub struct Service {
 pub struct Desk {
     pub number: DeskNo,
     pub name: String,
+    /// The services it serves, in the order the desk prefers them when its order is
+    /// [`CallOrder::Listed`].
     pub services: Vec<Letter>,
+    /// How the desk picks among its services when no rule applies.
+    pub order: CallOrder,
+    /// Checked in order before [`Desk::order`]: the first rule whose service has waited too
+    /// long gives the next ticket.
+    pub rules: Vec<CallRule>,
 }
 
 impl Desk {
+    /// A desk that calls the longest wait among `services`, with no rules.
+    pub fn new(number: DeskNo, name: impl Into<String>, services: Vec<Letter>) -> Desk {
+        Desk {
+            number,
+            name: name.into(),
+            services,
+            order: CallOrder::LongestWait,
+            rules: Vec::new(),
+        }
+    }
+
     pub fn serves(&self, letter: Letter) -> bool {
         self.services.contains(&letter)
+    }
+}
+
+/// How a desk picks among its services once priority, appointments and its rules have had
+/// their turn.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CallOrder {
+    /// The ticket that has waited longest, whatever its service.
+    #[default]
+    LongestWait,
+    /// The first service in the desk's list that has someone waiting, oldest ticket first.
+    Listed,
+}
+
+impl CallOrder {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallOrder::LongestWait => "longest-wait",
+            CallOrder::Listed => "listed",
+        }
+    }
+}
+
+/// "Take service B when its oldest ticket has waited more than 30 minutes."
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CallRule {
+    pub service: Letter,
+    pub waited_minutes: u16,
+}
+
+impl CallRule {
+    /// The longest wait a rule may name: one working day.
+    pub const MAX_MINUTES: u16 = 600;
+}
+
+impl fmt::Display for CallRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} > {} min", self.service, self.waited_minutes)
     }
 }
 
 /// Tunable rules of the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueRules {
-    /// How many priority visitors may be called ahead of an ordinary ticket before that ticket
-    /// must be called. At least 1.
+    /// How many later tickets (priority visitors, appointments, a desk's rules or order) may be
+    /// called ahead of a waiting ticket by desks that could have called it, before that ticket
+    /// must be called. At least 1. The name is the settings file's, from when only priority
+    /// visitors could pass.
     pub max_priority_streak: u32,
     /// The service time assumed for estimates until real ones have been measured today.
     pub default_service_secs: u32,
@@ -228,12 +288,80 @@ pub enum CatalogueError {
     },
     #[error("no desk serves service {letter}: its tickets would never be called")]
     ServiceWithoutDesk { index: usize, letter: Letter },
+    #[error("desk {number} has a rule for {letter}, which is not a service letter of this office")]
+    RuleUnknownService {
+        index: usize,
+        number: DeskNo,
+        letter: Letter,
+    },
+    #[error(
+        "desk {number} has a rule for {letter} but does not serve it: no desk could follow that rule; add {letter} to the desk's services or remove the rule"
+    )]
+    RuleNotServed {
+        index: usize,
+        number: DeskNo,
+        letter: Letter,
+    },
+    #[error("desk {number} has two rules for {letter}: keep one")]
+    RuleRepeated {
+        index: usize,
+        number: DeskNo,
+        letter: Letter,
+    },
+    #[error(
+        "desk {number}'s rule for {letter} waits {minutes} minutes: a rule waits 1 to {max} minutes",
+        max = CallRule::MAX_MINUTES
+    )]
+    RuleMinutes {
+        index: usize,
+        number: DeskNo,
+        letter: Letter,
+        minutes: u16,
+    },
     #[error(
         "max_priority_streak must be at least 1, or ordinary tickets would never be passed by priority ones"
     )]
     ZeroPriorityStreak,
     #[error("recent_window must be at least 1")]
     ZeroRecentWindow,
+}
+
+/// A desk's rules name services of the office that the desk serves, once each, with a wait
+/// the office could see in a day.
+fn check_rules(index: usize, desk: &Desk, services: &[Service]) -> Result<(), CatalogueError> {
+    for (i, rule) in desk.rules.iter().enumerate() {
+        let (number, letter) = (desk.number, rule.service);
+        if !services.iter().any(|s| s.letter == letter) {
+            return Err(CatalogueError::RuleUnknownService {
+                index,
+                number,
+                letter,
+            });
+        }
+        if !desk.serves(letter) {
+            return Err(CatalogueError::RuleNotServed {
+                index,
+                number,
+                letter,
+            });
+        }
+        if desk.rules[..i].iter().any(|r| r.service == letter) {
+            return Err(CatalogueError::RuleRepeated {
+                index,
+                number,
+                letter,
+            });
+        }
+        if !(1..=CallRule::MAX_MINUTES).contains(&rule.waited_minutes) {
+            return Err(CatalogueError::RuleMinutes {
+                index,
+                number,
+                letter,
+                minutes: rule.waited_minutes,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Catalogue {
@@ -286,6 +414,7 @@ impl Catalogue {
                     letter,
                 });
             }
+            check_rules(index, desk, &services)?;
         }
         for (index, service) in services.iter().enumerate() {
             if !desks.iter().any(|d| d.serves(service.letter)) {

@@ -8,6 +8,7 @@
 //! Architecture invariant: no dependency of this crate does I/O, async or randomness. The clock
 //! and any random values (ticket tokens) come in as arguments.
 
+pub mod appointments;
 pub mod catalogue;
 pub mod changes;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod script;
 pub mod staff;
 
 pub use catalogue::{
-    Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules, Service,
+    CallOrder, CallRule, Catalogue, Desk, DeskNo, Document, Letter, Names, OpenHours, QueueRules,
+    Service,
 };
 pub use language::Language;

@@ -197,6 +197,27 @@ pub fn qr_bitmap(token: &str, module: usize) -> Result<Bitmap, ReceiptError> {
     Ok(b)
 }
 
+/// The same QR code as an SVG drawing for a page (one path, no style: the pages' CSP holds),
+/// with the four-module quiet zone.
+pub fn qr_svg(data: &str) -> Result<String, ReceiptError> {
+    let code = QrCode::with_error_correction_level(data.as_bytes(), EcLevel::M)
+        .map_err(|e| ReceiptError::Qr(e.to_string()))?;
+    let n = code.width();
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for y in 0..n {
+        for x in 0..n {
+            if colors[y * n + x] == qrcode::Color::Dark {
+                path.push_str(&format!("M{} {}h1v1h-1z", x + 4, y + 4));
+            }
+        }
+    }
+    let side = n + 8;
+    Ok(format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {side} {side}" width="240" height="240" role="img"><rect width="{side}" height="{side}" fill="#fff"/><path d="{path}" fill="#000"/></svg>"##
+    ))
+}
+
 /// The QR version (1 to 40) a token needs; the receipts keep it small.
 pub fn qr_version(token: &str) -> Result<i16, ReceiptError> {
     let code = QrCode::with_error_correction_level(token.as_bytes(), EcLevel::M)

@@ -28,6 +28,9 @@ pub struct PaperInput {
     pub commune_ar: String,
     pub commune_latin: String,
     pub parts: Vec<Part>,
+    /// A QR code printed under the commune's name (an appointment's token), with the text
+    /// printed under it for those who type it (its short code).
+    pub qr: Option<(String, String)>,
 }
 
 /// Lays a paper out for the receipt printer.
@@ -41,6 +44,18 @@ pub fn paper(input: &PaperInput, options: Options) -> Receipt {
     b.para(&input.commune_ar, Align::Center, 2, true);
     b.rtl = false;
     b.para(&input.commune_latin, Align::Center, 1, true);
+    if let Some((data, shown)) = &input.qr {
+        b.feed(8);
+        let module = if width >= 576 { 6 } else { 5 };
+        // A token too long for a QR code still leaves its text to type.
+        if let Ok(bitmap) = crate::qr_bitmap(data, module) {
+            b.blocks.push(crate::Block::Image {
+                bitmap,
+                align: Align::Center,
+            });
+        }
+        b.para(shown, Align::Center, 2, true);
+    }
     for (i, part) in input.parts.iter().enumerate() {
         b.feed(16);
         if i > 0 {
@@ -75,6 +90,7 @@ mod tests {
 
     fn input(language: Language, title: &str, line: &str) -> PaperInput {
         PaperInput {
+            qr: None,
             commune_ar: "جماعة تالوين".into(),
             commune_latin: "Commune de Taliouine".into(),
             parts: vec![

@@ -153,6 +153,31 @@ pub const MIGRATIONS: &[&str] = &[
         edited_by TEXT NOT NULL,
         edited_at TEXT NOT NULL
     );",
+    // 10: appointments (`appointments`): booked from a case for a slot, checked in at the
+    // kiosk by their token or short code; nothing personal, the case is a number. A ticket of
+    // an appointment checked in on time keeps its slot, which puts it ahead of walk-ins.
+    "ALTER TABLE tickets ADD COLUMN appointment_slot INTEGER;
+    CREATE TABLE appointments (
+        id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL UNIQUE,
+        code TEXT NOT NULL,
+        day TEXT NOT NULL,
+        slot_minute INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        desk INTEGER,
+        officer TEXT,
+        case_id INTEGER,
+        state TEXT NOT NULL DEFAULT 'booked'
+            CHECK (state IN ('booked', 'checked_in', 'walk_in', 'missed', 'cancelled')),
+        ticket_id INTEGER REFERENCES tickets(id) DEFERRABLE INITIALLY DEFERRED,
+        booked_at TEXT NOT NULL,
+        booked_by TEXT NOT NULL,
+        arrived_at TEXT,
+        note TEXT                             -- early or late by how much, who cancelled
+    );
+    CREATE UNIQUE INDEX appointments_code ON appointments (day, code);
+    CREATE INDEX appointments_by_day ON appointments (day, slot_minute);
+    CREATE INDEX appointments_by_case ON appointments (case_id);",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

@@ -5,6 +5,7 @@
 //! written in [`tickets`]. Only the queue service's writer thread writes; readers open their
 //! own connections.
 
+pub mod appointments;
 pub mod migrations;
 pub mod receipts;
 pub mod tickets;

@@ -21,8 +21,8 @@ pub fn record(
             let token = token
                 .ok_or_else(|| StoreError::Corrupt("an issued ticket needs a token".into()))?;
             conn.prepare_cached(
-                "INSERT INTO tickets (id, day, letter, seq, service, priority, language, token, issued_at, state)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO tickets (id, day, letter, seq, service, priority, language, token, issued_at, state, appointment_slot)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 t.id.0 as i64,
@@ -35,6 +35,7 @@ pub fn record(
                 token,
                 t.issued_at.to_string(),
                 t.state.as_str(),
+                t.appointment,
             ])?;
         } else {
             conn.prepare_cached(
@@ -47,7 +48,7 @@ pub fn record(
                 t.state.as_str(),
                 t.desk.map(|d| d.0),
                 t.calls,
-                t.passed_by_priority,
+                t.passed,
                 t.called_at.map(|x| x.to_string()),
                 t.started_at.map(|x| x.to_string()),
                 t.finished_at.map(|x| x.to_string()),
@@ -63,7 +64,7 @@ pub fn record(
     Ok(())
 }
 
-const COLUMNS: &str = "id, day, letter, seq, service, priority, language, issued_at, state, desk, calls, passed_by_priority, called_at, started_at, finished_at";
+const COLUMNS: &str = "id, day, letter, seq, service, priority, language, issued_at, state, desk, calls, passed_by_priority, called_at, started_at, finished_at, appointment_slot";
 
 /// Every ticket of a local day.
 pub fn day(conn: &Connection, day: Date) -> Result<Vec<Ticket>, StoreError> {
@@ -121,6 +122,7 @@ struct RawTicket {
     called_at: Option<String>,
     started_at: Option<String>,
     finished_at: Option<String>,
+    appointment: Option<i64>,
 }
 
 fn raw(r: &Row<'_>) -> rusqlite::Result<RawTicket> {
@@ -140,6 +142,7 @@ fn raw(r: &Row<'_>) -> rusqlite::Result<RawTicket> {
         called_at: r.get(12)?,
         started_at: r.get(13)?,
         finished_at: r.get(14)?,
+        appointment: r.get(15)?,
     })
 }
 
@@ -159,6 +162,10 @@ fn parse(r: RawTicket) -> Result<Ticket, StoreError> {
         },
         service: letter(&r.service)?,
         priority: r.priority,
+        appointment: r
+            .appointment
+            .map(|m| u16::try_from(m).map_err(|_| bad("appointment slot", &m)))
+            .transpose()?,
         language: r
             .language
             .parse::<Language>()
@@ -173,8 +180,7 @@ fn parse(r: RawTicket) -> Result<Ticket, StoreError> {
             .map(|d| u16::try_from(d).map(DeskNo).map_err(|_| bad("desk", &d)))
             .transpose()?,
         calls: u16::try_from(r.calls).map_err(|_| bad("calls", &r.calls))?,
-        passed_by_priority: u32::try_from(r.passed)
-            .map_err(|_| bad("passed_by_priority", &r.passed))?,
+        passed: u32::try_from(r.passed).map_err(|_| bad("passed_by_priority", &r.passed))?,
         called_at: opt_time(&r.called_at)?,
         started_at: opt_time(&r.started_at)?,
         finished_at: opt_time(&r.finished_at)?,

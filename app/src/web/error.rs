@@ -122,7 +122,31 @@ impl From<ServiceError> for ApiError {
             ServiceError::Stopping => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", e.to_string())
             }
+            ServiceError::AppointmentTaken => {
+                ApiError::new(StatusCode::CONFLICT, "appointment_used", e.to_string())
+            }
         }
+    }
+}
+
+impl From<crate::appointments::AppointmentError> for ApiError {
+    fn from(e: crate::appointments::AppointmentError) -> ApiError {
+        use crate::appointments::AppointmentError as E;
+        let status = match &e {
+            E::Refused(_) | E::CaseClosed => StatusCode::UNPROCESSABLE_ENTITY,
+            E::Malformed | E::Forged => StatusCode::BAD_REQUEST,
+            E::UnknownCode | E::Unknown(_) => StatusCode::NOT_FOUND,
+            E::OtherDay { .. } | E::Used(_) => StatusCode::CONFLICT,
+            E::Queue(_) | E::Dossiers(_) | E::Store(_) | E::Token(_) => {
+                return match e {
+                    E::Queue(q) => q.into(),
+                    E::Dossiers(d) => d.into(),
+                    E::Store(s) => s.into(),
+                    other => ApiError::internal(other.to_string()),
+                };
+            }
+        };
+        ApiError::new(status, e.code(), e.to_string())
     }
 }
 

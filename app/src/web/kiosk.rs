@@ -27,6 +27,15 @@
 //!   `201 {"recorded": true}`: an anonymous satisfaction vote (see `crate::feedback`); the
 //!   service, optional, is the one the visitor said they came for. Refusals: `unknown_rating`,
 //!   `unknown_reason`, `unknown_language`, `unknown_service` (422), `too_many_votes` (429).
+//! - `POST /v1/appointments/check-in` `{"code": "<token or 8 digits>", "language": "fr",
+//!   "priority": false}` → `201`: the ticket as `POST /v1/tickets` answers it, with
+//!   `"appointment": {"arrival": "on_time" | "early" | "late", "minutes": N, "slot": "10:30",
+//!   "day": "2026-12-07", "ahead_of_walk_ins": true}`. On time, the ticket goes ahead of
+//!   walk-ins; early or late (outside `[appointments] early_minutes` / `late_minutes`) it is an
+//!   ordinary ticket, and the kiosk says so. Refusals: `invalid_appointment` (400: not a token
+//!   or code, or a forged or altered token), `unknown_appointment` (404: no appointment today
+//!   has this code), `appointment_other_day` (409, naming the day), `appointment_used` (409),
+//!   and the queue's own (`service_closed`…). Counted with the tickets' rate limit.
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
 //!
 //! This is the kiosk's whole route table.
@@ -39,6 +48,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use baom_domain::appointments::{Arrival, clock};
 use baom_domain::catalogue::Letter;
 use baom_domain::language::Language;
 use baom_domain::queue::Command;
@@ -65,6 +75,7 @@ pub fn router(state: AppState) -> Router {
             get(super::scans::kiosk_preview),
         )
         .route("/v1/feedback", post(vote))
+        .route("/v1/appointments/check-in", post(check_in))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
@@ -137,9 +148,73 @@ async fn issue(
     let done = state.queue.execute(command, None).await?;
     tracing::info!(number = %done.ticket.number, priority = done.ticket.priority, "ticket issued at the kiosk");
     let today = done.ticket.day;
-    // The ticket is on disk: now its receipt. The kiosk waits a moment for the first attempt,
-    // never for the retries.
-    let receipt = match &done.token {
+    // The ticket is on disk: now its receipt.
+    let receipt = receipt_of(&state, &done).await;
+    let mut view = KioskTicketView::new(&done.ticket, done.estimate, today, done.token);
+    view.receipt = Some(receipt);
+    Ok((StatusCode::CREATED, Json(view)))
+}
+
+/// An appointment shown at the kiosk.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckInRequest {
+    code: String,
+    language: Option<String>,
+    #[serde(default)]
+    priority: bool,
+}
+
+async fn check_in(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<CheckInRequest>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let language = match &request.language {
+        None => Language::French,
+        Some(l) => l.parse::<Language>().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_language",
+                e.to_string(),
+            )
+        })?,
+    };
+    // Every attempt counts, so that short codes cannot be tried by the thousand.
+    if !state.kiosk_tickets.allow(()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_tickets",
+            "the kiosk is issuing tickets faster than people can take them; wait a moment",
+        ));
+    }
+    let checked = state
+        .appointments
+        .check_in(&request.code, language, request.priority)
+        .await?;
+    let done = checked.done;
+    let receipt = receipt_of(&state, &done).await;
+    let mut view = KioskTicketView::new(&done.ticket, done.estimate, done.ticket.day, done.token);
+    view.receipt = Some(receipt);
+    let (arrival, minutes) = match checked.arrival {
+        Arrival::OnTime => ("on_time", 0),
+        Arrival::Early { minutes } => ("early", minutes),
+        Arrival::Late { minutes } => ("late", minutes),
+        Arrival::OtherDay => ("other_day", 0),
+    };
+    let mut body = serde_json::to_value(&view).map_err(|e| ApiError::internal(e.to_string()))?;
+    body["appointment"] = json!({
+        "arrival": arrival,
+        "minutes": minutes,
+        "day": checked.appointment.booking.day.to_string(),
+        "slot": clock(checked.appointment.booking.slot_minute),
+        "ahead_of_walk_ins": done.ticket.appointment.is_some(),
+    });
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+/// Prints a new ticket's receipt, waiting a moment for the first attempt, never for retries.
+async fn receipt_of(state: &AppState, done: &crate::queue_service::Done) -> ReceiptState {
+    match &done.token {
         Some(token) => {
             let first = state.printer.print(done.ticket.id, token.clone());
             match tokio::time::timeout(FIRST_PRINT_WAIT, first).await {
@@ -148,10 +223,7 @@ async fn issue(
             }
         }
         None => ReceiptState::Failed,
-    };
-    let mut view = KioskTicketView::new(&done.ticket, done.estimate, today, done.token);
-    view.receipt = Some(receipt);
-    Ok((StatusCode::CREATED, Json(view)))
+    }
 }
 
 async fn ticket(

@@ -56,6 +56,8 @@ pub struct AppState {
     pub queue: QueueService,
     /// Tickets by id and by token, with their receipts.
     pub tickets: Tickets,
+    /// Follow-up visits booked from cases and checked in at the kiosk.
+    pub appointments: crate::appointments::Appointments,
     /// The document scanner (SANE), for the kiosk's scans and the officer's.
     pub scanner: Arc<Scanner>,
     /// Anonymous satisfaction votes.

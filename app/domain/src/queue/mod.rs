@@ -8,10 +8,15 @@
 //! Rules, in one place:
 //! - Numbers are per service and per local day: `A-001`, `A-002`…; the engine holds one day
 //!   at a time and [`Queue::roll_over`] starts the next with fresh numbering.
-//! - A desk calls the waiting tickets of the services it serves. Priority tickets (elderly,
-//!   pregnant, disabled) go first, in issue order, except that an ordinary ticket passed by
-//!   `max_priority_streak` priority tickets issued after it is called before any priority one.
-//! - Otherwise tickets are called in issue order: a transferred ticket keeps its place.
+//! - A desk calls the waiting tickets of the services it serves ([`Queue::next_for`]), in this
+//!   order: first a ticket that later tickets have passed `max_priority_streak` times at desks
+//!   that could have called it (the oldest such), so every waiting ticket is called within a
+//!   bound whatever the rules below; then priority tickets (elderly, pregnant, disabled) in issue
+//!   order; then appointments checked in on time, by slot then issue order; then the desk's
+//!   rules in order ("B when its oldest ticket has waited more than 30 minutes"); then the
+//!   desk's order: the longest wait (the default) or its services in the order it lists them.
+//! - Within a service and a kind of ticket, tickets are called in issue order: a transferred
+//!   ticket keeps its place.
 //! - A desk holds at most one ticket (called or being served) at a time; only that desk may
 //!   recall, start, finish, mark no-show or transfer it.
 
@@ -24,7 +29,7 @@ mod tests;
 pub use ticket::{Ticket, TicketId, TicketNumber, TicketState};
 pub use wait::Estimate;
 
-use crate::catalogue::{Catalogue, DeskNo, Letter};
+use crate::catalogue::{CallOrder, Catalogue, DeskNo, Letter};
 use crate::language::Language;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -38,6 +43,15 @@ pub enum Command {
         service: Letter,
         priority: bool,
         language: Language,
+    },
+    /// A visitor with an appointment checked in on time for the slot starting at `slot_minute`
+    /// (minutes after local midnight): a ticket like [`Command::Issue`]'s that goes ahead of
+    /// walk-ins. Whether the arrival is on time is the caller's check (see `crate::appointments`).
+    CheckIn {
+        service: Letter,
+        priority: bool,
+        language: Language,
+        slot_minute: u16,
     },
     /// The desk calls the next ticket by the queue's rules.
     CallNext {
@@ -95,6 +109,8 @@ pub enum Change {
         number: TicketNumber,
         priority: bool,
         language: Language,
+        /// The slot's start for a ticket of an appointment checked in on time.
+        appointment: Option<u16>,
     },
     Called,
     Recalled,
@@ -375,40 +391,25 @@ impl Queue {
                 service,
                 priority,
                 language,
-            } => {
-                let s = self
-                    .catalogue
-                    .service(service)
-                    .ok_or(QueueError::UnknownService(service))?;
-                if !s
-                    .hours
-                    .is_open(&now.to_zoned_datetime(self.catalogue.time_zone().clone()))
-                {
-                    return Err(QueueError::ServiceClosed(service));
-                }
-                let seq = self.last_seq.get(&service).copied().unwrap_or(0) + 1;
-                if seq > TicketNumber::MAX_SEQ {
-                    return Err(QueueError::DailyLimitReached(service));
-                }
-                let number = TicketNumber {
-                    letter: service,
-                    seq,
-                };
-                Ok(event(
-                    self.next_id,
-                    None,
-                    Change::Issued {
-                        day: self.day,
-                        number,
-                        priority,
-                        language,
-                    },
-                ))
-            }
+            } => Ok(event(
+                self.next_id,
+                None,
+                self.issue(service, priority, language, None, now)?,
+            )),
+            Command::CheckIn {
+                service,
+                priority,
+                language,
+                slot_minute,
+            } => Ok(event(
+                self.next_id,
+                None,
+                self.issue(service, priority, language, Some(slot_minute), now)?,
+            )),
             Command::CallNext { desk } => {
                 self.free_desk(desk)?;
                 let next = self
-                    .next_for(desk)
+                    .next_for(desk, now)
                     .ok_or(QueueError::NoWaitingTicket(desk))?;
                 Ok(event(next.id, Some(desk), Change::Called))
             }
@@ -493,6 +494,7 @@ impl Queue {
             number,
             priority,
             language,
+            appointment,
         } = event.change
         {
             if day != self.day || event.ticket < self.next_id {
@@ -504,12 +506,13 @@ impl Queue {
                 number,
                 service: number.letter,
                 priority,
+                appointment,
                 language,
                 issued_at: event.at,
                 state: TicketState::Waiting,
                 desk: None,
                 calls: 0,
-                passed_by_priority: 0,
+                passed: 0,
                 called_at: None,
                 started_at: None,
                 finished_at: None,
@@ -527,9 +530,7 @@ impl Queue {
             Change::Called => {
                 let desk = event.desk;
                 let called = self.tickets[index];
-                if called.priority {
-                    changed.extend(self.mark_passed(&called, desk));
-                }
+                changed.extend(self.mark_passed(&called, desk));
                 let t = &mut self.tickets[index];
                 t.state = TicketState::Called;
                 t.desk = desk;
@@ -556,35 +557,32 @@ impl Queue {
             }
             Change::NoShow => self.tickets[index].state = TicketState::NoShow,
             Change::Transferred { to, .. } => {
-                // Keep "within a service, an older ordinary ticket was passed at least as often as a
-                // newer one" (so the priority bound never lets a newer ticket overtake an older one):
-                // the ticket takes at least the count of newer ones, and older ones at least its own.
-                let (id, priority) = (self.tickets[index].id, self.tickets[index].priority);
+                // Keep "within a service, an older ticket was passed at least as often as a newer
+                // one" (so the bound never lets a newer ticket overtake an older one): the ticket
+                // takes at least the count of newer ones, and older ones at least its own.
+                let id = self.tickets[index].id;
                 let newer_passed = self
                     .waiting(to)
-                    .filter(|o| !o.priority && o.id > id)
-                    .map(|o| o.passed_by_priority)
+                    .filter(|o| o.id > id)
+                    .map(|o| o.passed)
                     .max()
                     .unwrap_or(0);
                 let t = &mut self.tickets[index];
-                t.passed_by_priority = t.passed_by_priority.max(newer_passed);
+                t.passed = t.passed.max(newer_passed);
                 t.service = to;
                 t.state = TicketState::Waiting;
                 t.desk = None;
                 t.called_at = None;
                 t.started_at = None;
-                let passed = t.passed_by_priority;
-                if !priority {
-                    for o in &mut self.tickets {
-                        if o.state == TicketState::Waiting
-                            && o.service == to
-                            && !o.priority
-                            && o.id < id
-                            && o.passed_by_priority < passed
-                        {
-                            o.passed_by_priority = passed;
-                            changed.push(o.id);
-                        }
+                let passed = t.passed;
+                for o in &mut self.tickets {
+                    if o.state == TicketState::Waiting
+                        && o.service == to
+                        && o.id < id
+                        && o.passed < passed
+                    {
+                        o.passed = passed;
+                        changed.push(o.id);
                     }
                 }
             }
@@ -593,8 +591,8 @@ impl Queue {
         changed
     }
 
-    /// The ticket `desk` would call next, by the rules in the module docs.
-    pub fn next_for(&self, desk: DeskNo) -> Option<&Ticket> {
+    /// The ticket `desk` would call next at `now`, by the rules in the module docs.
+    pub fn next_for(&self, desk: DeskNo, now: Timestamp) -> Option<&Ticket> {
         let d = self.catalogue.desk(desk)?;
         let max_streak = self.catalogue.rules().max_priority_streak;
         let candidates = || {
@@ -603,10 +601,50 @@ impl Queue {
                 .filter(|t| t.state == TicketState::Waiting && d.serves(t.service))
         };
         // Issue order is id order, so the first match of each filter is the oldest.
-        candidates()
-            .find(|t| !t.priority && t.passed_by_priority >= max_streak)
-            .or_else(|| candidates().find(|t| t.priority))
-            .or_else(|| candidates().next())
+        let due = || candidates().find(|t| t.passed >= max_streak);
+        let priority = || candidates().find(|t| t.priority);
+        let appointment = || {
+            candidates()
+                .filter_map(|t| t.appointment.map(|slot| (slot, t)))
+                .min_by_key(|(slot, t)| (*slot, t.id))
+                .map(|(_, t)| t)
+        };
+        let by_rule = || {
+            d.rules.iter().find_map(|rule| {
+                let limit = jiff::SignedDuration::from_mins(i64::from(rule.waited_minutes));
+                candidates()
+                    .find(|t| t.service == rule.service)
+                    .filter(|t| now.duration_since(t.issued_at) > limit)
+            })
+        };
+        let by_order = || match d.order {
+            CallOrder::LongestWait => candidates().next(),
+            CallOrder::Listed => d
+                .services
+                .iter()
+                .find_map(|&s| candidates().find(|t| t.service == s)),
+        };
+        due()
+            .or_else(priority)
+            .or_else(appointment)
+            .or_else(by_rule)
+            .or_else(by_order)
+    }
+
+    /// The waiting tickets of the office that have waited longer than their service's target
+    /// at `now`, oldest first.
+    pub fn past_target(&self, now: Timestamp) -> impl Iterator<Item = &Ticket> {
+        self.tickets.iter().filter(move |t| {
+            t.state == TicketState::Waiting
+                && self
+                    .catalogue
+                    .service(t.service)
+                    .and_then(|s| s.target_wait_minutes)
+                    .is_some_and(|m| {
+                        now.duration_since(t.issued_at)
+                            > jiff::SignedDuration::from_mins(i64::from(m))
+                    })
+        })
     }
 
     /// How many waiting tickets of its service will be called before this one, if nothing else
@@ -617,15 +655,14 @@ impl Queue {
         if t.state != TicketState::Waiting {
             return 0;
         }
+        // Priority first, then appointments by slot, then the rest in issue order.
+        let rank = |o: &Ticket| match (o.priority, o.appointment) {
+            (true, _) => (0, 0, o.id),
+            (false, Some(slot)) => (1, slot, o.id),
+            (false, None) => (2, 0, o.id),
+        };
         self.waiting(t.service)
-            .filter(|o| {
-                o.id != t.id
-                    && if t.priority {
-                        o.priority && o.id < t.id
-                    } else {
-                        o.priority || o.id < t.id
-                    }
-            })
+            .filter(|o| rank(o) < rank(t))
             .count()
     }
 
@@ -647,6 +684,42 @@ impl Queue {
             ahead,
             wait_secs: wait::wait_secs(ahead, desks, average),
         }
+    }
+
+    /// A new ticket of `service`, if the service is open and has numbers left today.
+    fn issue(
+        &self,
+        service: Letter,
+        priority: bool,
+        language: Language,
+        appointment: Option<u16>,
+        now: Timestamp,
+    ) -> Result<Change, QueueError> {
+        let s = self
+            .catalogue
+            .service(service)
+            .ok_or(QueueError::UnknownService(service))?;
+        if !s
+            .hours
+            .is_open(&now.to_zoned_datetime(self.catalogue.time_zone().clone()))
+        {
+            return Err(QueueError::ServiceClosed(service));
+        }
+        let seq = self.last_seq.get(&service).copied().unwrap_or(0) + 1;
+        if seq > TicketNumber::MAX_SEQ {
+            return Err(QueueError::DailyLimitReached(service));
+        }
+        let number = TicketNumber {
+            letter: service,
+            seq,
+        };
+        Ok(Change::Issued {
+            day: self.day,
+            number,
+            priority,
+            language,
+            appointment,
+        })
     }
 
     fn existing(&self, id: TicketId) -> Result<&Ticket, QueueError> {
@@ -728,20 +801,16 @@ impl Queue {
         Ok(())
     }
 
-    /// A priority ticket was called at `desk`: every older ordinary ticket that desk could have
-    /// called instead was passed once more.
-    fn mark_passed(&mut self, priority: &Ticket, desk: Option<DeskNo>) -> Vec<TicketId> {
+    /// A ticket was called at `desk`: every older waiting ticket that desk could have called
+    /// instead was passed once more.
+    fn mark_passed(&mut self, called: &Ticket, desk: Option<DeskNo>) -> Vec<TicketId> {
         let Some(d) = desk.and_then(|d| self.catalogue.desk(d)).cloned() else {
             return Vec::new();
         };
         let mut passed = Vec::new();
         for t in &mut self.tickets {
-            if t.state == TicketState::Waiting
-                && !t.priority
-                && t.id < priority.id
-                && d.serves(t.service)
-            {
-                t.passed_by_priority += 1;
+            if t.state == TicketState::Waiting && t.id < called.id && d.serves(t.service) {
+                t.passed += 1;
                 passed.push(t.id);
             }
         }

@@ -1,7 +1,7 @@
 //! The queue's rules as examples, then its invariants as property tests.
 
 use super::*;
-use crate::catalogue::{Desk, Names, OpenHours, QueueRules, Service};
+use crate::catalogue::{CallRule, CatalogueError, Desk, Names, OpenHours, QueueRules, Service};
 use jiff::ToSpan;
 use jiff::civil::date;
 use jiff::tz::TimeZone;
@@ -22,6 +22,13 @@ fn letter(c: char) -> Letter {
 
 /// Services A, B, C; desk 1 serves A and B, desk 2 serves A, desk 3 serves C.
 fn catalogue(max_priority_streak: u32) -> Arc<Catalogue> {
+    catalogue_with(max_priority_streak, false)
+}
+
+/// The same services; with `profiles`, desks follow work profiles: desk 1 prefers B to A but
+/// takes A once its oldest has waited 20 minutes, desk 2 serves A by the longest wait, desk 3
+/// prefers C to B but takes B after 5 minutes.
+fn catalogue_with(max_priority_streak: u32, profiles: bool) -> Arc<Catalogue> {
     let service = |c| Service {
         letter: letter(c),
         names: names("s"),
@@ -30,20 +37,39 @@ fn catalogue(max_priority_streak: u32) -> Arc<Catalogue> {
         hours: OpenHours::ALWAYS,
         target_wait_minutes: None,
     };
-    let desk = |n, services: &str| Desk {
-        number: DeskNo(n),
-        name: format!("Desk {n}"),
-        services: services.chars().map(letter).collect(),
+    let desk = |n, services: &str| {
+        Desk::new(
+            DeskNo(n),
+            format!("Desk {n}"),
+            services.chars().map(letter).collect(),
+        )
     };
     let rules = QueueRules {
         max_priority_streak,
         ..QueueRules::default()
     };
+    let listed = |n, services: &str, rule: (char, u16)| Desk {
+        order: CallOrder::Listed,
+        rules: vec![CallRule {
+            service: letter(rule.0),
+            waited_minutes: rule.1,
+        }],
+        ..desk(n, services)
+    };
+    let desks = if profiles {
+        vec![
+            listed(1, "BA", ('A', 20)),
+            desk(2, "A"),
+            listed(3, "CB", ('B', 5)),
+        ]
+    } else {
+        vec![desk(1, "AB"), desk(2, "A"), desk(3, "C")]
+    };
     let tz = TimeZone::get("Africa/Casablanca").expect("bundled tz data");
     Arc::new(
         Catalogue::new(
             vec![service('A'), service('B'), service('C')],
-            vec![desk(1, "AB"), desk(2, "A"), desk(3, "C")],
+            desks,
             tz,
             rules,
         )
@@ -67,7 +93,10 @@ struct Office {
 
 impl Office {
     fn new(max_priority_streak: u32) -> Office {
-        let catalogue = catalogue(max_priority_streak);
+        Office::with(catalogue(max_priority_streak))
+    }
+
+    fn with(catalogue: Arc<Catalogue>) -> Office {
         let now = morning();
         Office {
             queue: Queue::new(catalogue.clone(), catalogue.local_day(now), TicketId(1)),
@@ -90,6 +119,18 @@ impl Office {
                 language: Language::French,
             })
             .expect("issue");
+        *self.queue.ticket(event.ticket).expect("issued ticket")
+    }
+
+    fn check_in(&mut self, service: char, slot_minute: u16) -> Ticket {
+        let event = self
+            .run(Command::CheckIn {
+                service: letter(service),
+                priority: false,
+                language: Language::Arabic,
+                slot_minute,
+            })
+            .expect("check in");
         *self.queue.ticket(event.ticket).expect("issued ticket")
     }
 
@@ -206,24 +247,144 @@ fn a_priority_ticket_issued_before_does_not_count_as_passing() {
     let late_priority = office.issue('A', true);
     let first = office.call_next(2).expect("call");
     assert_eq!(first.id, early_priority.id);
-    assert_eq!(
-        office
-            .queue
-            .ticket(ordinary.id)
-            .expect("t")
-            .passed_by_priority,
-        0
-    );
+    assert_eq!(office.queue.ticket(ordinary.id).expect("t").passed, 0);
     office.finish(&first, 2);
     assert_eq!(office.call_next(2).expect("call").id, late_priority.id);
+    assert_eq!(office.queue.ticket(ordinary.id).expect("t").passed, 1);
+}
+
+#[test]
+fn a_desk_follows_its_profile_then_its_rules_then_the_bound() {
+    // Desk 1 lists B before A and takes A once A's oldest has waited 20 minutes.
+    let mut office = Office::with(catalogue_with(3, true));
+    let a1 = office.issue('A', false);
+    let b1 = office.issue('B', false);
+    let b2 = office.issue('B', false);
+    let first = office.call_next(1).expect("call");
+    assert_eq!(first.id, b1.id, "B is listed first, though A waited longer");
+    office.finish(&first, 1);
+    office.now += 21.minutes();
+    let second = office.call_next(1).expect("call");
+    assert_eq!(second.id, a1.id, "A's oldest waited more than 20 minutes");
+    office.finish(&second, 1);
+    assert_eq!(office.call_next(1).expect("call").id, b2.id);
+}
+
+#[test]
+fn a_listed_order_cannot_starve_a_service_past_the_bound() {
+    // K = 2: A-001 is passed by two B tickets at desk 1, then must be called.
+    let mut office = Office::with(catalogue_with(2, true));
+    let a = office.issue('A', false);
+    let mut order = Vec::new();
+    for _ in 0..3 {
+        office.issue('B', false);
+    }
+    for _ in 0..3 {
+        let t = office.call_next(1).expect("call");
+        order.push(t.number.to_string());
+        office.finish(&t, 1);
+    }
+    assert_eq!(order, ["B-001", "B-002", "A-001"]);
+    assert!(office.queue.ticket(a.id).is_some());
+}
+
+#[test]
+fn appointments_on_time_go_ahead_of_walk_ins_but_not_of_priority() {
+    let mut office = Office::new(3);
+    let walk_in = office.issue('A', false);
+    let later_slot = office.check_in('A', 11 * 60);
+    let earlier_slot = office.check_in('A', 10 * 60 + 30);
+    let priority = office.issue('A', true);
     assert_eq!(
-        office
-            .queue
-            .ticket(ordinary.id)
-            .expect("t")
-            .passed_by_priority,
-        1
+        office.queue.ahead(earlier_slot.id),
+        1,
+        "only the priority ticket"
     );
+    assert_eq!(office.queue.ahead(walk_in.id), 3);
+    let order: Vec<TicketId> = (0..4)
+        .map(|_| {
+            let t = office.call_next(2).expect("call");
+            office.finish(&t, 2);
+            t.id
+        })
+        .collect();
+    assert_eq!(
+        order,
+        vec![priority.id, earlier_slot.id, later_slot.id, walk_in.id]
+    );
+}
+
+#[test]
+fn a_rule_naming_a_service_the_desk_does_not_serve_is_refused() {
+    let service = |c| Service {
+        letter: letter(c),
+        names: names("s"),
+        documents: vec![],
+        procedures: vec![],
+        hours: OpenHours::ALWAYS,
+        target_wait_minutes: None,
+    };
+    let with_rule = |services: &str, rule: char, minutes| {
+        Catalogue::new(
+            vec![service('A'), service('B')],
+            vec![
+                Desk {
+                    rules: vec![CallRule {
+                        service: letter(rule),
+                        waited_minutes: minutes,
+                    }],
+                    ..Desk::new(DeskNo(1), "1", services.chars().map(letter).collect())
+                },
+                Desk::new(DeskNo(2), "2", vec![letter('B')]),
+            ],
+            TimeZone::UTC,
+            QueueRules::default(),
+        )
+        .map(|_| ())
+    };
+    assert_eq!(with_rule("AB", 'B', 30), Ok(()));
+    assert!(matches!(
+        with_rule("A", 'B', 30),
+        Err(CatalogueError::RuleNotServed { .. })
+    ));
+    assert!(matches!(
+        with_rule("A", 'Z', 30),
+        Err(CatalogueError::RuleUnknownService { .. })
+    ));
+    assert!(matches!(
+        with_rule("AB", 'B', 0),
+        Err(CatalogueError::RuleMinutes { .. })
+    ));
+}
+
+#[test]
+fn who_is_past_the_target_wait() {
+    let mut office = Office::new(3);
+    let a = office.issue('A', false);
+    let targeted = Arc::new(
+        Catalogue::new(
+            office
+                .queue
+                .catalogue()
+                .services()
+                .iter()
+                .map(|s| Service {
+                    target_wait_minutes: (s.letter == letter('A')).then_some(15),
+                    ..s.clone()
+                })
+                .collect(),
+            office.queue.catalogue().desks().to_vec(),
+            office.queue.catalogue().time_zone().clone(),
+            QueueRules::default(),
+        )
+        .expect("valid"),
+    );
+    office.queue = office.queue.with_catalogue(targeted).expect("taken");
+    office.issue('B', false);
+    assert_eq!(office.queue.past_target(office.now).count(), 0);
+    office.now += 16.minutes();
+    let late: Vec<TicketId> = office.queue.past_target(office.now).map(|t| t.id).collect();
+    assert_eq!(late, vec![a.id], "B has no target");
 }
 
 #[test]
@@ -399,10 +560,7 @@ fn a_transfer_never_lets_a_newer_ticket_overtake_an_older_one() {
         .call_next(3)
         .expect("desk 3 calls the priority ticket");
     office.finish(&p, 3);
-    assert_eq!(
-        office.queue.ticket(moved.id).expect("t").passed_by_priority,
-        1
-    );
+    assert_eq!(office.queue.ticket(moved.id).expect("t").passed, 1);
     office
         .run(Command::Transfer {
             ticket: moved.id,
@@ -440,11 +598,7 @@ fn closed_and_unknown_services_issue_nothing() {
         hours: weekdays,
         target_wait_minutes: None,
     };
-    let desk = Desk {
-        number: DeskNo(1),
-        name: "1".into(),
-        services: vec![letter('A')],
-    };
+    let desk = Desk::new(DeskNo(1), "1", vec![letter('A')]);
     let catalogue = Arc::new(
         Catalogue::new(
             vec![service],
@@ -496,7 +650,7 @@ fn estimates_use_people_ahead_and_measured_service_times() {
         }
     );
     assert_eq!(office.queue.estimate(priority.id).ahead, 0);
-    assert_eq!(office.queue.call_next_id(3), Some(priority.id));
+    assert_eq!(office.queue.call_next_id(3, office.now), Some(priority.id));
     let t = office.call_next(3).expect("call");
     office.finish(&t, 3); // 30 s after the call
     assert_eq!(
@@ -542,8 +696,8 @@ fn ticket_numbers_parse_back_and_reject_nonsense() {
 }
 
 impl Queue {
-    fn call_next_id(&self, desk: u16) -> Option<TicketId> {
-        self.next_for(DeskNo(desk)).map(|t| t.id)
+    fn call_next_id(&self, desk: u16, now: Timestamp) -> Option<TicketId> {
+        self.next_for(DeskNo(desk), now).map(|t| t.id)
     }
 }
 
@@ -554,6 +708,10 @@ enum Op {
     Issue {
         service: char,
         priority: bool,
+    },
+    CheckIn {
+        service: char,
+        slot_minute: u16,
     },
     CallNext {
         desk: u16,
@@ -583,6 +741,7 @@ fn op() -> impl Strategy<Value = Op> {
     let desk = 1u16..=3;
     prop_oneof![
         6 => (service.clone(), any::<bool>()).prop_map(|(service, priority)| Op::Issue { service, priority }),
+        2 => (service.clone(), 540u16..720).prop_map(|(service, slot_minute)| Op::CheckIn { service, slot_minute }),
         5 => desk.clone().prop_map(|desk| Op::CallNext { desk }),
         4 => desk.clone().prop_map(|desk| Op::Finish { desk }),
         1 => desk.clone().prop_map(|desk| Op::NoShow { desk }),
@@ -601,6 +760,13 @@ fn step(office: &mut Office, op: &Op, issued: &mut Vec<TicketId>) {
             let t = office.issue(service, priority);
             issued.push(t.id);
         }
+        Op::CheckIn {
+            service,
+            slot_minute,
+        } => {
+            let t = office.check_in(service, slot_minute);
+            issued.push(t.id);
+        }
         Op::CallNext { desk } => {
             let before = office.queue.clone();
             if let Ok(called) = office.call_next(desk) {
@@ -610,22 +776,34 @@ fn step(office: &mut Office, op: &Op, issued: &mut Vec<TicketId>) {
                     .iter()
                     .filter(|t| t.state == TicketState::Waiting && d.serves(t.service))
                     .collect();
-                let same_kind_older = waiting.iter().any(|t| {
-                    t.service == called.service && t.priority == called.priority && t.id < called.id
-                });
-                assert!(
-                    !same_kind_older,
-                    "{} called before an older ticket of its kind in its service",
+                let was = before.ticket(called.id).expect("called ticket existed");
+                assert_eq!(
+                    was.state,
+                    TicketState::Waiting,
+                    "{} called twice",
                     called.number
                 );
-                if called.priority {
-                    assert!(
-                        waiting
-                            .iter()
-                            .all(|t| t.priority || t.passed_by_priority < k),
-                        "a due ordinary ticket was passed once more"
-                    );
-                }
+                // The bound: a call never passes a ticket that is already due.
+                assert!(
+                    !waiting.iter().any(|t| t.id < called.id && t.passed >= k),
+                    "{} was called past a due ticket",
+                    called.number
+                );
+                // Within a service and a kind of ticket, the order holds: issue order, and for
+                // appointments slot then issue order unless the bound chose the ticket.
+                let kind = |t: &Ticket| (t.priority, t.appointment.is_some());
+                let ahead_in_kind = |t: &Ticket| match (t.appointment, was.appointment) {
+                    (Some(a), Some(b)) if was.passed < k => (a, t.id) < (b, called.id),
+                    _ => t.id < called.id,
+                };
+                let skipped = waiting.iter().any(|t| {
+                    t.service == called.service && kind(t) == kind(was) && ahead_in_kind(t)
+                });
+                assert!(
+                    !skipped,
+                    "{} called before a ticket of its kind in its service that was ahead",
+                    called.number
+                );
             }
         }
         Op::Finish { desk } | Op::NoShow { desk } | Op::Transfer { desk, .. } => {
@@ -718,18 +896,13 @@ fn check_invariants(queue: &Queue, issued: &[TicketId]) {
             at.len()
         );
     }
-    // The priority bound.
+    // The bound on passing.
     for t in queue
         .tickets()
         .iter()
-        .filter(|t| t.state == TicketState::Waiting && !t.priority)
+        .filter(|t| t.state == TicketState::Waiting)
     {
-        assert!(
-            t.passed_by_priority <= k,
-            "{} passed {} times",
-            t.number,
-            t.passed_by_priority
-        );
+        assert!(t.passed <= k, "{} passed {} times", t.number, t.passed);
     }
 }
 
@@ -747,10 +920,12 @@ fn a_new_catalogue_is_taken_unless_it_drops_what_today_still_needs() {
         hours: OpenHours::ALWAYS,
         target_wait_minutes: None,
     };
-    let desk = |n, services: &str| Desk {
-        number: DeskNo(n),
-        name: format!("Desk {n}"),
-        services: services.chars().map(letter).collect(),
+    let desk = |n, services: &str| {
+        Desk::new(
+            DeskNo(n),
+            format!("Desk {n}"),
+            services.chars().map(letter).collect(),
+        )
     };
     let without_c = Arc::new(
         Catalogue::new(
@@ -826,8 +1001,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_queue_keeps_its_invariants(k in 1u32..4, ops in prop::collection::vec(op(), 0..120)) {
-        let mut office = Office::new(k);
+    fn the_queue_keeps_its_invariants(k in 1u32..4, profiles: bool, ops in prop::collection::vec(op(), 0..120)) {
+        let mut office = Office::with(catalogue_with(k, profiles));
         let mut issued = Vec::new();
         for op in &ops {
             step(&mut office, op, &mut issued);
@@ -836,8 +1011,8 @@ proptest! {
     }
 
     #[test]
-    fn every_waiting_ticket_is_eventually_called(k in 1u32..4, ops in prop::collection::vec(op(), 0..120)) {
-        let mut office = Office::new(k);
+    fn every_waiting_ticket_is_eventually_called(k in 1u32..4, profiles: bool, ops in prop::collection::vec(op(), 0..120)) {
+        let mut office = Office::with(catalogue_with(k, profiles));
         let mut issued = Vec::new();
         for op in &ops {
             step(&mut office, op, &mut issued);
@@ -857,8 +1032,8 @@ proptest! {
     }
 
     #[test]
-    fn a_restored_day_is_the_day_that_was_stored(ops in prop::collection::vec(op(), 0..80)) {
-        let mut office = Office::new(2);
+    fn a_restored_day_is_the_day_that_was_stored(profiles: bool, ops in prop::collection::vec(op(), 0..80)) {
+        let mut office = Office::with(catalogue_with(2, profiles));
         let mut issued = Vec::new();
         for op in &ops {
             step(&mut office, op, &mut issued);
@@ -868,7 +1043,7 @@ proptest! {
         prop_assert_eq!(restored.tickets(), q.tickets());
         prop_assert_eq!(restored.next_id(), q.next_id());
         for desk in 1..=3 {
-            prop_assert_eq!(restored.next_for(DeskNo(desk)).map(|t| t.id), q.next_for(DeskNo(desk)).map(|t| t.id));
+            prop_assert_eq!(restored.next_for(DeskNo(desk), office.now).map(|t| t.id), q.next_for(DeskNo(desk), office.now).map(|t| t.id));
         }
         for t in q.tickets() {
             prop_assert_eq!(restored.estimate(t.id), q.estimate(t.id));

@@ -122,6 +122,9 @@ pub struct Ticket {
     /// The service whose queue the ticket is in now (differs from `number.letter` after a transfer).
     pub service: Letter,
     pub priority: bool,
+    /// The start of the appointment's slot (minutes after local midnight) when the visitor
+    /// checked in for an appointment on time: the ticket goes ahead of walk-ins.
+    pub appointment: Option<u16>,
     pub language: Language,
     pub issued_at: Timestamp,
     pub state: TicketState,
@@ -129,9 +132,11 @@ pub struct Ticket {
     pub desk: Option<DeskNo>,
     /// How many times it was called (1 on the first call, more after recalls).
     pub calls: u16,
-    /// How many priority tickets, issued after this ordinary one, were called before it at a desk
-    /// that could have called it. Bounded by `QueueRules::max_priority_streak` on call-next.
-    pub passed_by_priority: u32,
+    /// How many tickets issued after this one were called before it at a desk that could have
+    /// called it (priority visitors, appointments, a desk's rules or order). Bounded by
+    /// `QueueRules::max_priority_streak` on call-next. Stored as `passed_by_priority`, its name
+    /// from when only priority visitors could pass.
+    pub passed: u32,
     pub called_at: Option<Timestamp>,
     pub started_at: Option<Timestamp>,
     pub finished_at: Option<Timestamp>,

@@ -106,6 +106,22 @@ pub async fn page(
             tracing::warn!(error = %e, "no register card");
             None
         });
+    // The officer's day: what is booked today at this desk, with this officer or for a
+    // service of the desk with nobody named.
+    let login = session.account.login.clone();
+    let today_appointments: Vec<_> = state
+        .appointments
+        .of_day(queue.day())
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|a| {
+            let b = &a.booking;
+            b.desk == Some(desk.number)
+                || b.officer.as_deref() == Some(login.as_str())
+                || (b.desk.is_none() && b.officer.is_none() && desk.serves(b.service))
+        })
+        .collect();
     let title = tr.t1("desk-number", "n", &desk.number.to_string());
     let body = html! {
         div.title-row {
@@ -122,6 +138,7 @@ pub async fn page(
         @if let Some((ticket, input, more)) = &pending {
             (super::figures::desk_card(tr, &state, desk.number.0, &session.csrf, ticket, input, *more))
         }
+        (super::appointments::today_card(tr, &state, &today_appointments))
         (shortcuts(tr))
         p.offline hidden { (tr.t("desk-live-lost")) }
         script src="/static/desk.js" defer {}
@@ -256,12 +273,17 @@ fn live_part(tr: Tr, state: &AppState, queue: &Queue, desk: &Desk, csrf: &str) -
                 @if waiting.is_empty() {
                     p.empty { (tr.t("desk-no-waiting")) }
                 } @else {
+                    @let target = state.queue.catalogue().service(*letter).and_then(|s| s.target_wait_minutes);
                     ol.tickets {
                         @for t in waiting {
-                            li.priority[t.priority] {
+                            @let waited = minutes_since(t.issued_at);
+                            @let late = target.is_some_and(|m| waited > i64::from(m));
+                            li.priority[t.priority].past-target[late] data-past-target=(late) {
                                 span.number { (t.number) }
-                                span.wait { (tr.tn("desk-wait-min", "m", minutes_since(t.issued_at))) }
+                                span.wait { (tr.tn("desk-wait-min", "m", waited)) }
                                 @if t.priority { span.flag { (tr.t("desk-priority")) } }
+                                @if let Some(slot) = t.appointment { span.flag.appointment { (tr.t1("desk-appointment", "time", &baom_domain::appointments::clock(slot))) } }
+                                @if late { span.flag.late { (tr.t1("desk-past-target", "m", &target.unwrap_or_default().to_string())) } }
                             }
                         }
                     }

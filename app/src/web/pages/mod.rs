@@ -7,6 +7,7 @@
 //! ids), makes one call to a service module, and renders; it returns `Result<_, PageError>`
 //! ([`refusal`]), so every refusal is the same page.
 
+mod appointments;
 mod charts;
 mod clock;
 mod desk;
@@ -68,6 +69,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/slip", get(papers::visit_slip_page))
         .route("/slip/print", post(papers::visit_slip_print))
         .route("/cases/{id}/slip", get(papers::slip_page))
+        .route("/cases/{id}/appointments", post(appointments::book))
+        .route(
+            "/appointments/{id}",
+            get(appointments::slip).post(appointments::act),
+        )
         .route("/cases/{id}/slip/print", post(papers::slip_print))
         .route(
             "/cases/{id}/letters/{template}",

@@ -13,8 +13,8 @@ use crate::web::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baom_config::{DeskEntry, Douar, Hours, ServiceEntry, WEEKDAYS};
-use baom_domain::catalogue::{Document, Letter, Names};
+use baom_config::{DeskEntry, Douar, Hours, ServiceEntry, WEEKDAYS, parse_rules, rules_text};
+use baom_domain::catalogue::{CallOrder, Document, Letter, Names};
 use baom_domain::language::Language;
 use baom_domain::queue::CatalogueChangeError;
 use maud::{Markup, html};
@@ -116,6 +116,14 @@ async fn overview(
                         label.check { input type="checkbox" name="service" value=(l) checked[d.services.contains(l)]; " " (l) }
                     }
                 }
+                label { (tr.t("admin-office-desk-order"))
+                    select name="order" {
+                        option value="longest-wait" selected[d.order == CallOrder::LongestWait] { (tr.t("admin-office-desk-order-longest-wait")) }
+                        option value="listed" selected[d.order == CallOrder::Listed] { (tr.t("admin-office-desk-order-listed")) }
+                    }
+                }
+                label { (tr.t("admin-office-desk-preference")) input name="preference" value=(d.services.iter().map(|l| l.to_string()).collect::<String>()) size="6" dir="ltr"; }
+                label { (tr.t("admin-office-desk-rules")) input name="rules" value=(rules_text(&d.rules)) placeholder="B>30" size="12" dir="ltr"; }
                 button type="submit" { (if new { tr.t("admin-add") } else { tr.t("admin-save") }) }
             }
         }
@@ -124,6 +132,8 @@ async fn overview(
         number: 0,
         name: String::new(),
         services: Vec::new(),
+        order: CallOrder::LongestWait,
+        rules: Vec::new(),
     };
     let blank_douar = Douar {
         name: String::new(),
@@ -580,19 +590,42 @@ pub async fn desks(
     let tr = page.tr;
     let number = fields.get("number").trim().parse::<u16>();
     let was = fields.get("was").parse::<u16>().ok();
+    let rules = parse_rules(fields.get("rules"));
+    let order = match fields.get("order") {
+        "listed" => CallOrder::Listed,
+        _ => CallOrder::LongestWait,
+    };
+    // The ticked services, in the order the preference field lists them (the rest after).
+    let preference = fields.get("preference").to_owned();
+    let mut services: Vec<Letter> = fields
+        .all("service")
+        .into_iter()
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    services.sort_by_key(|l: &Letter| preference.find(l.as_char()).unwrap_or(usize::MAX));
     let entry = number.as_ref().ok().map(|n| DeskEntry {
         number: *n,
         name: fields.get("name").trim().to_owned(),
-        services: fields
-            .all("service")
-            .into_iter()
-            .filter_map(|l| l.parse().ok())
-            .collect(),
+        services,
+        order,
+        rules: rules.clone().unwrap_or_default(),
     });
     let typed = Typed {
         desk: entry.clone().filter(|_| was.is_none()),
         douar: None,
     };
+    if let (Err(e), "add" | "save") = (&rules, fields.get("action")) {
+        let problem = format!("{} · {}", tr.t("admin-office-error-rule_format"), e.message);
+        return overview(
+            &state,
+            &page.session,
+            tr,
+            Some(problem),
+            typed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
     let edit = match (fields.get("action"), entry, was) {
         ("remove", _, Some(n)) => Edit::RemoveDesk(n),
         ("add", Some(entry), None) => Edit::Desk { was: None, entry },

@@ -107,6 +107,7 @@ pub async fn page(
         .run(move |db| store::page(db, &who, id, &reference))
         .await?;
     let printed = state.papers.printed(id).await.unwrap_or_default();
+    let appointments = appointment_outcomes(&state, id).await;
     let lang = tr.language();
     let open = view.case.status == CaseStatus::Open;
     let here = format!("/cases/{id}");
@@ -299,6 +300,7 @@ pub async fn page(
         } @else if !view.case.notes.is_empty() {
             section.card.notes #notes { h2 { (tr.t("case-notes")) } p dir="auto" { (view.case.notes) } }
         }
+        (crate::web::pages::appointments::case_card(tr, &state, csrf, id, open, &appointments))
         (crate::web::pages::papers::case_card(tr, &state, id, &printed))
         section.card.access #history {
             h2 { (tr.t("case-history")) }
@@ -312,6 +314,26 @@ pub async fn page(
         }
     };
     Ok(layout(tr, &view.case.need, Some(session), &here, body).into_response())
+}
+
+/// The case's appointments, each with whether its ticket was then marked no-show.
+async fn appointment_outcomes(
+    state: &AppState,
+    case: i64,
+) -> Vec<(crate::store::appointments::Appointment, bool)> {
+    let mut out = Vec::new();
+    for a in state.appointments.of_case(case).await.unwrap_or_default() {
+        let no_show = match a.ticket_id {
+            Some(t) => state
+                .tickets
+                .by_id(baom_domain::queue::TicketId(t))
+                .await
+                .is_ok_and(|t| t.state == baom_domain::queue::TicketState::NoShow),
+            None => false,
+        };
+        out.push((a, no_show));
+    }
+    out
 }
 
 #[derive(Deserialize)]
