@@ -74,6 +74,15 @@ pub struct IssuedTicket {
     /// `queued`, `printed` or `failed` when the service reports receipts; absent otherwise.
     #[serde(default)]
     pub receipt: Option<String>,
+    /// For an appointment's check-in: how the arrival stood (`on_time`, `early`, `late`).
+    #[serde(default, rename = "appointment", deserialize_with = "arrival")]
+    pub arrival: Option<String>,
+}
+
+/// The `appointment` object's `arrival`, read from the ticket's answer.
+fn arrival<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v: Option<serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(v.and_then(|v| v["arrival"].as_str().map(str::to_owned)))
 }
 
 /// The printer's state as `GET /v1/printer` reports it; `Unknown` when the service does not.
@@ -259,6 +268,18 @@ impl Client {
         });
         let reply = self.request("POST", "/v1/tickets", Some(&body), self.timeout)?;
         Self::json(&reply, "ticket")
+    }
+
+    /// Checks in for an appointment with its token or eight digits: a ticket, like [`Client::issue`].
+    pub fn check_in(&self, code: &str, language: Language) -> Result<IssuedTicket, ClientError> {
+        let body = serde_json::json!({ "code": code, "language": language.code() });
+        let reply = self.request(
+            "POST",
+            "/v1/appointments/check-in",
+            Some(&body),
+            self.timeout,
+        )?;
+        Self::json(&reply, "check-in")
     }
 
     /// Scans one page onto the ticket; returns the scan's id. Scanning takes a while.

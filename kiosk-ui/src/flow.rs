@@ -6,8 +6,9 @@
 //! reset and the "one moment" retry are tested here directly; `kiosk.rs` only carries effects out.
 //!
 //! **Invariant:** the flow holds nothing personal. It knows a language, a profile (never sent), a
-//! service letter, whether the visitor asked for priority, and the ticket the service answered
-//! (number, token, people ahead); the reset forgets all of it.
+//! service letter, whether the visitor asked for priority, the digits of an appointment's code
+//! being typed, and the ticket the service answered (number, token, people ahead); the reset
+//! forgets all of it.
 
 use crate::client::{Catalogue, IssuedTicket, Language, Printer};
 pub use baom_domain::dossier::Profile;
@@ -25,8 +26,10 @@ pub const RETRY_EVERY: Duration = Duration::from_secs(2);
 pub enum Screen {
     /// The start: the four languages, each in its own script.
     Language,
-    /// Who you are: the four profiles, and "give my opinion".
+    /// Who you are: the four profiles, "I have an appointment" and "give my opinion".
     Profile,
+    /// An appointment: type its eight digits on a keypad, or show its QR code to the reader.
+    Appointment,
     /// Why you came: the catalogue's services, the profile's usual ones first.
     Service,
     /// Priority: elderly, pregnant, disability, or none.
@@ -48,9 +51,10 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 11] = [
+    pub const ALL: [Screen; 12] = [
         Screen::Language,
         Screen::Profile,
+        Screen::Appointment,
         Screen::Service,
         Screen::Priority,
         Screen::Documents,
@@ -67,6 +71,7 @@ impl Screen {
         match self {
             Screen::Language => "language",
             Screen::Profile => "profile",
+            Screen::Appointment => "appointment",
             Screen::Service => "service",
             Screen::Priority => "priority",
             Screen::Documents => "documents",
@@ -139,6 +144,12 @@ pub enum Touch {
     Language(Language),
     Profile(Profile),
     GiveOpinion,
+    HaveAppointment,
+    /// A digit of the appointment's code on the keypad.
+    Digit(u8),
+    Erase,
+    /// Check in with the digits typed.
+    CheckIn,
     Service(String),
     Priority(PriorityReason),
     /// Take the ticket now (`scan_first: false`), or take it and scan papers onto it first.
@@ -171,6 +182,8 @@ pub enum Input {
         id: u32,
     },
     FeedbackRecorded,
+    /// The barcode reader read a code (an appointment slip's QR code), as a line of text.
+    CodeRead(String),
     /// The service did not answer (socket absent, refused, timed out, 5xx): retry later.
     ServiceDown,
     /// The service refused the request for good (4xx): the code says why.
@@ -187,6 +200,11 @@ pub enum Effect {
     Issue {
         service: String,
         priority: bool,
+        language: Language,
+    },
+    /// Check in for an appointment with its token or its eight digits.
+    CheckIn {
+        code: String,
         language: Language,
     },
     Scan {
@@ -232,6 +250,8 @@ pub struct Flow {
     pub profile: Option<Profile>,
     pub service: Option<String>,
     pub priority: Option<PriorityReason>,
+    /// The digits of an appointment's code typed so far.
+    pub code: String,
     pub ticket: Option<IssuedTicket>,
     pub scans: Vec<u32>,
     pub rating: Option<Rating>,
@@ -260,6 +280,7 @@ impl Flow {
             profile: None,
             service: None,
             priority: None,
+            code: String::new(),
             ticket: None,
             scans: Vec::new(),
             rating: None,
@@ -412,7 +433,36 @@ impl Flow {
                 self.one_moment = false;
                 self.go(Screen::Thanks)
             }
+            Input::CodeRead(code) => {
+                // A slip shown to the reader on the first screens checks in at once.
+                let code = code.trim().to_owned();
+                let here = matches!(
+                    self.screen,
+                    Screen::Language | Screen::Profile | Screen::Appointment
+                );
+                if !here || self.busy || code.is_empty() {
+                    return Vec::new();
+                }
+                self.last_touch = now;
+                self.refusal = None;
+                self.check_in(code, now)
+            }
         }
+    }
+
+    /// Asks the service to check the appointment in; its ticket comes back as [`Input::Issued`].
+    fn check_in(&mut self, code: String, now: Duration) -> Vec<Effect> {
+        let effect = Effect::CheckIn {
+            code,
+            language: self.language,
+        };
+        self.busy = true;
+        self.last_retry = now;
+        self.pending = Some(Pending::Issue {
+            scan_first: false,
+            effect: effect.clone(),
+        });
+        vec![effect]
     }
 
     fn tick(&mut self, now: Duration) -> Vec<Effect> {
@@ -461,6 +511,27 @@ impl Flow {
                 self.go(Screen::Service)
             }
             (Screen::Profile, Touch::GiveOpinion) => self.go(Screen::Feedback),
+            (Screen::Profile, Touch::HaveAppointment) => {
+                self.code.clear();
+                self.go(Screen::Appointment)
+            }
+            (Screen::Appointment, Touch::Digit(d)) => {
+                if d < 10 && self.code.len() < 8 {
+                    self.code.push(char::from(b'0' + d));
+                }
+                Vec::new()
+            }
+            (Screen::Appointment, Touch::Erase) => {
+                self.code.pop();
+                Vec::new()
+            }
+            (Screen::Appointment, Touch::CheckIn) => {
+                if self.code.len() != 8 {
+                    return Vec::new();
+                }
+                let code = self.code.clone();
+                self.check_in(code, now)
+            }
             (Screen::Service, Touch::Service(letter)) => {
                 let known = self
                     .catalogue
@@ -551,6 +622,7 @@ impl Flow {
             (screen, Touch::Back) => match screen {
                 Screen::Language => Vec::new(),
                 Screen::Profile => self.reset(now),
+                Screen::Appointment => self.go(Screen::Profile),
                 Screen::Service => self.go(Screen::Profile),
                 Screen::Priority => self.go(Screen::Service),
                 Screen::Documents => self.go(Screen::Priority),
@@ -615,6 +687,7 @@ mod tests {
             ahead: 3,
             estimated_wait_s: 1800,
             receipt: if scans { None } else { Some("printed".into()) },
+            arrival: None,
         }
     }
 
@@ -837,6 +910,68 @@ mod tests {
         f.handle(Input::FeedbackRecorded, S);
         tap(&mut f, Touch::Restart, S);
         assert_eq!(f.rated_service, None, "the next visitor starts afresh");
+    }
+
+    #[test]
+    fn an_appointment_checks_in_by_its_digits_or_by_the_reader() {
+        let mut f = Flow::new(Duration::ZERO);
+        f.handle(Input::Catalogue(catalogue()), S);
+        tap(&mut f, Touch::Language(Language::French), S);
+        tap(&mut f, Touch::HaveAppointment, S);
+        assert_eq!(f.screen, Screen::Appointment);
+        // Seven digits are not a code; the eighth is; a ninth is not taken; erase takes one back.
+        for d in [1, 2, 3, 4, 5, 6, 7] {
+            tap(&mut f, Touch::Digit(d), S);
+        }
+        assert!(tap(&mut f, Touch::CheckIn, S).is_empty());
+        tap(&mut f, Touch::Digit(8), S);
+        tap(&mut f, Touch::Digit(9), S);
+        assert_eq!(f.code, "12345678");
+        tap(&mut f, Touch::Erase, S);
+        tap(&mut f, Touch::Digit(0), S);
+        let effects = tap(&mut f, Touch::CheckIn, S);
+        assert_eq!(
+            effects,
+            vec![Effect::CheckIn {
+                code: "12345670".into(),
+                language: Language::French
+            }]
+        );
+        assert!(f.busy);
+        // Another day's appointment: the reason, on the same screen, the code kept to fix.
+        f.handle(
+            Input::Refused {
+                code: "appointment_other_day".into(),
+            },
+            S,
+        );
+        assert_eq!(f.screen, Screen::Appointment);
+        assert_eq!(f.refusal.as_deref(), Some("appointment_other_day"));
+        assert_eq!(f.code, "12345670");
+        // The reader on the start screen checks in at once; the ticket follows.
+        let mut f = Flow::new(Duration::ZERO);
+        let effects = f.handle(Input::CodeRead(" ABCDEFGHIJKLMNOPQRSTUVWXYZ\n".into()), S);
+        assert_eq!(
+            effects,
+            vec![Effect::CheckIn {
+                code: "ABCDEFGHIJKLMNOPQRSTUVWXYZ".into(),
+                language: Language::Arabic
+            }]
+        );
+        let mut t = ticket(false);
+        t.arrival = Some("late".into());
+        f.handle(Input::Issued(t), S);
+        assert_eq!(f.screen, Screen::Ticket);
+        // Not while a ticket is on screen, and back from the keypad goes to the profiles.
+        assert!(f.handle(Input::CodeRead("X".into()), S).is_empty());
+        let mut f = Flow::new(Duration::ZERO);
+        tap(&mut f, Touch::Language(Language::Arabic), S);
+        tap(&mut f, Touch::HaveAppointment, S);
+        tap(&mut f, Touch::Digit(4), S);
+        tap(&mut f, Touch::Back, S);
+        assert_eq!(f.screen, Screen::Profile);
+        tap(&mut f, Touch::HaveAppointment, S);
+        assert_eq!(f.code, "", "a new visit to the keypad starts empty");
     }
 
     #[test]

@@ -98,6 +98,21 @@ impl Kiosk {
         kiosk.app.on_back(move || f("back"));
         let f = on_id;
         kiosk.app.on_listen(move || f("listen"));
+        // The barcode reader types the slip's QR code as a line: check the appointment in.
+        let weak = Rc::downgrade(&kiosk.state);
+        let app_weak = kiosk.app.as_weak();
+        kiosk.app.on_code_read(move |code| {
+            let (Some(state), Some(app)) = (weak.upgrade(), app_weak.upgrade()) else {
+                return;
+            };
+            let effects = {
+                let mut s = state.borrow_mut();
+                let now = s.now();
+                s.flow.handle(Input::CodeRead(code.to_string()), now)
+            };
+            carry_out(&state, effects);
+            render(&app, &state);
+        });
         render(&kiosk.app, &kiosk.state);
         kiosk
     }
@@ -222,6 +237,9 @@ fn worker(client: Client, work: Receiver<Effect>, answers: Sender<Answer>) {
                 language,
             } => client
                 .issue(&service, priority, language)
+                .map_or_else(down_or_refused, Input::Issued),
+            Effect::CheckIn { code, language } => client
+                .check_in(&code, language)
                 .map_or_else(down_or_refused, Input::Issued),
             Effect::Scan { token } => match client.scan(&token) {
                 Ok(id) => {

@@ -35,7 +35,10 @@ fn states(catalogue: &Catalogue, language: Language) -> Vec<(String, Flow)> {
         ahead: 3,
         estimated_wait_s: 1500,
         receipt: Some("printed".into()),
+        arrival: None,
     });
+    // Half a code typed on the appointment's keypad.
+    base.code = "2604".into();
     let mut out = Vec::new();
     for (n, screen) in Screen::ALL.into_iter().enumerate() {
         let mut f = base.clone();
@@ -45,11 +48,12 @@ fn states(catalogue: &Catalogue, language: Language) -> Vec<(String, Flow)> {
     let mut down = base.clone();
     down.screen = Screen::Documents;
     down.one_moment = true;
-    out.push(("12-one-moment".into(), down));
+    let n = Screen::ALL.len();
+    out.push((format!("{:02}-one-moment", n + 1), down));
     let mut failed = base.clone();
     failed.screen = Screen::Ticket;
     failed.printer = Printer::PaperOut;
-    out.push(("13-ticket-printer-failed".into(), failed));
+    out.push((format!("{:02}-ticket-printer-failed", n + 2), failed));
     out
 }
 

@@ -67,6 +67,12 @@ fn tile(id: String, icon: &'static str, label: &str, lang: Language) -> TileView
     }
 }
 
+/// The keypad's pictograms: each digit drawn as on a clock's display.
+const DIGIT_ICONS: [&str; 10] = [
+    "digit-0", "digit-1", "digit-2", "digit-3", "digit-4", "digit-5", "digit-6", "digit-7",
+    "digit-8", "digit-9",
+];
+
 /// The pictogram of a service, from its French name (the catalogue has no icon field yet).
 pub fn service_icon(french_name: &str) -> &'static str {
     let n = french_name.to_lowercase();
@@ -165,9 +171,41 @@ pub fn view(flow: &Flow) -> View {
                 .into_iter()
                 .map(|p| tile(format!("profile-{}", p.as_str()), p.as_str(), label(p), l))
                 .collect();
+            v.tiles.push(tile(
+                "have-appointment".into(),
+                "appointment",
+                t.have_appointment,
+                l,
+            ));
             v.tiles
                 .push(tile("give-opinion".into(), "opinion", t.give_opinion, l));
             v.columns = 3;
+        }
+        Screen::Appointment => {
+            // The digits typed so far, in groups of four, the places left as dots.
+            let places: Vec<char> = flow
+                .code
+                .chars()
+                .chain(std::iter::repeat('·'))
+                .take(8)
+                .collect();
+            let (first, second): (String, String) =
+                (places[..4].iter().collect(), places[4..].iter().collect());
+            v.title = format!("{}  {first} {second}", t.appointment_title);
+            let digit = |d: u8| {
+                let id = format!("digit-{d}");
+                tile(id, DIGIT_ICONS[usize::from(d)], &d.to_string(), l)
+            };
+            v.tiles = (1..=9).map(digit).collect();
+            v.tiles.push(tile("erase".into(), "erase", t.erase, l));
+            v.tiles.push(digit(0));
+            v.tiles.push(TileView {
+                enabled: flow.code.len() == 8,
+                marked: flow.code.len() == 8,
+                ..tile("check-in".into(), "check", t.check_in, l)
+            });
+            v.columns = 3;
+            v.horizontal_tiles = true;
         }
         Screen::Service => {
             v.tiles = flow
@@ -254,6 +292,14 @@ pub fn view(flow: &Flow) -> View {
                     fill(t.wait_minutes, ticket.estimated_wait_s.div_ceil(60))
                 };
                 v.ticket_qr = ticket.token.clone();
+                match ticket.arrival.as_deref() {
+                    Some("on_time") => {
+                        v.ticket_service =
+                            format!("{} · {}", v.ticket_service, t.appointment_on_time);
+                    }
+                    Some(_) => v.notice = t.appointment_outside,
+                    None => {}
+                }
             }
             let note = flow.receipt_note();
             v.receipt_note = match note {
@@ -321,6 +367,10 @@ pub fn touch_of(id: &str) -> Option<crate::flow::Touch> {
         ("language", code) => Touch::Language(code.parse::<Language>().ok()?),
         ("profile", p) => Touch::Profile(Profile::parse(p)?),
         ("give", "opinion") => Touch::GiveOpinion,
+        ("have", "appointment") => Touch::HaveAppointment,
+        ("digit", d) => Touch::Digit(d.parse::<u8>().ok().filter(|d| *d < 10)?),
+        ("erase", "") => Touch::Erase,
+        ("check", "in") => Touch::CheckIn,
         ("service", letter) => Touch::Service(letter.to_owned()),
         ("priority", p) => Touch::Priority(PriorityReason::from_id(p)?),
         ("take", "ticket") => Touch::TakeTicket { scan_first: false },
@@ -354,6 +404,7 @@ mod tests {
             for s in [
                 Screen::Language,
                 Screen::Profile,
+                Screen::Appointment,
                 Screen::Priority,
                 Screen::Feedback,
                 Screen::FeedbackService,
@@ -409,6 +460,7 @@ mod tests {
             ahead: 2,
             estimated_wait_s: 61,
             receipt: Some("failed".into()),
+            arrival: None,
         });
         let v = view(&f);
         assert_eq!(v.ticket_number, "C-012");
@@ -416,6 +468,16 @@ mod tests {
         assert_eq!(v.ticket_wait, "Environ 2 minutes");
         assert!(v.receipt_failed);
         assert!(v.receipt_note.contains("retenez votre numéro"));
+        // The keypad shows what is typed, whatever its length.
+        f.screen = Screen::Appointment;
+        for (code, shown) in [
+            ("", "···· ····"),
+            ("1", "1··· ····"),
+            ("12345", "1234 5···"),
+        ] {
+            f.code = code.into();
+            assert!(view(&f).title.ends_with(shown), "{code}");
+        }
         assert_eq!(v.ticket_qr, "ab".repeat(16), "the QR holds the token only");
     }
 }

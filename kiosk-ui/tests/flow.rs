@@ -298,3 +298,134 @@ fn a_visitor_rates_the_visit_with_a_face_and_a_reason() {
         ("bad".into(), "waiting".into(), "zgh".into(), "A".into())
     );
 }
+
+/// The token and the short code of the newest appointment in `queue.db`.
+fn newest_appointment(data: &Path) -> (String, String) {
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("queue.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("queue.db");
+    conn.query_row(
+        "SELECT token, code FROM appointments ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("an appointment")
+}
+
+/// Whether the ticket with this number went ahead of walk-ins (it holds its slot).
+fn holds_its_slot(data: &Path, number: &str) -> bool {
+    let (letter, seq) = number.split_once('-').expect("number");
+    let conn = rusqlite::Connection::open_with_flags(
+        data.join("queue.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .expect("queue.db");
+    conn.query_row(
+        "SELECT appointment_slot IS NOT NULL FROM tickets WHERE letter = ?1 AND seq = ?2",
+        rusqlite::params![letter, seq.parse::<i64>().expect("seq")],
+        |r| r.get(0),
+    )
+    .expect("the ticket")
+}
+
+/// A USB barcode reader: it types what it read, then Return, into the focused window.
+fn read_with_the_reader(k: &Kiosk, text: &str) {
+    let w = k.app().window();
+    for c in text.chars().chain(std::iter::once('\n')) {
+        let text: slint::SharedString = c.to_string().into();
+        w.dispatch_event(WindowEvent::KeyPressed { text: text.clone() });
+        w.dispatch_event(WindowEvent::KeyReleased { text });
+    }
+    k.pump();
+}
+
+#[test]
+fn an_appointment_checks_in_on_the_keypad_or_with_the_reader() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = baom_e2e::dossier_office(dir.path());
+    // The service's clock at 10:05 tomorrow, so that 10:30 is a slot to come and on time.
+    let zone = jiff::tz::TimeZone::get("Africa/Casablanca").expect("zone");
+    let day = jiff::Timestamp::now()
+        .to_zoned_datetime(zone)
+        .date()
+        .tomorrow()
+        .expect("day");
+    let at = day
+        .at(10, 5, 0, 0)
+        .in_tz("Africa/Casablanca")
+        .expect("local")
+        .timestamp();
+    let offset = at.duration_since(jiff::Timestamp::now()).as_secs();
+    let baom = Baom::serve_env(
+        &config,
+        dir.path(),
+        &[("BAOM_TEST_CLOCK_OFFSET_SECONDS", &offset.to_string())],
+    );
+    let officer = baom.officer();
+    let book = || {
+        let person = baom_e2e::form(
+            &officer,
+            "/people",
+            &[
+                ("name_latin", "Seydou Coulibaly"),
+                ("sex", "male"),
+                ("profile", "foreigner"),
+                ("birth_date", "1979-01-01"),
+                ("consent_dossier", "on"),
+                ("consent_method", "oral"),
+                ("confirmed", "yes"),
+            ],
+        );
+        let id = person.location().trim_start_matches("/people/").to_owned();
+        let case = baom_e2e::form(
+            &officer,
+            "/cases",
+            &[("person", &id), ("procedure", "child-birth-registration")],
+        );
+        let r = baom_e2e::form(
+            &officer,
+            &format!("{}/appointments", case.location()),
+            &[
+                ("day", &day.to_string()),
+                ("time", "10:30"),
+                ("service", "A"),
+            ],
+        );
+        assert!(r.location().starts_with("/appointments/"), "{}", r.text());
+        newest_appointment(dir.path())
+    };
+    let k = kiosk(&baom.socket, 800, 480);
+    wait_for(&k, "the catalogue", |k| k.flow().catalogue.is_some());
+
+    // Typed on the keypad, digit by digit.
+    let (_, code) = book();
+    tap(&k, "language-fr");
+    tap(&k, "have-appointment");
+    assert_eq!(k.flow().screen, Screen::Appointment);
+    for d in code.chars() {
+        tap(&k, &format!("digit-{d}"));
+    }
+    tap(&k, "check-in");
+    wait_for(&k, "the ticket", |k| k.flow().screen == Screen::Ticket);
+    let number = label(&k, "ticket-number");
+    assert!(holds_its_slot(dir.path(), &number), "{number} goes ahead");
+    tap(&k, "finished");
+
+    // The slip's QR code shown to the reader on the start screen.
+    let (token, _) = book();
+    assert_eq!(k.flow().screen, Screen::Language);
+    read_with_the_reader(&k, &token);
+    wait_for(&k, "the ticket", |k| k.flow().screen == Screen::Ticket);
+    let second = label(&k, "ticket-number");
+    assert_ne!(second, number);
+    assert!(holds_its_slot(dir.path(), &second), "{second} goes ahead");
+    tap(&k, "finished");
+
+    // The same slip again: refused, said on the screen, no ticket.
+    read_with_the_reader(&k, &token);
+    wait_for(&k, "the refusal", |k| k.flow().refusal.is_some());
+    assert_eq!(k.flow().refusal.as_deref(), Some("appointment_used"));
+    assert_eq!(baom_e2e::counts(&dir.path().join("queue.db")).0, 2);
+}

@@ -7,8 +7,8 @@ use baom_e2e::{Baom, bin_dir};
 use std::path::Path;
 use std::process::Command;
 
-/// Screens per language (11 screens, "one moment", printer failure) and the start screen once.
-const PER_LANGUAGE: usize = 12;
+/// Screens per language (12 screens, "one moment", printer failure) and the start screen once.
+const PER_LANGUAGE: usize = 13;
 
 fn check_png(file: &Path, width: u32, height: u32) {
     let bytes = std::fs::read(file).expect("read png");
