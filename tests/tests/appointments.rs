@@ -179,6 +179,13 @@ fn an_appointment_checks_in_at_the_kiosk_ahead_of_walk_ins_and_a_late_one_is_a_w
     .expect("check-in");
     assert_eq!(r.status, 422, "unknown field: {}", r.text());
 
+    // The officer's day: the desk page lists today's appointments.
+    let desk = get(&officer, "/desk/1").expect("desk").text();
+    let today_card = &desk[desk
+        .find("id=\"appointments-today\"")
+        .expect("today's appointments")..];
+    assert!(today_card.contains("10:30") && today_card.contains("data-state=\"booked\""));
+
     // On time (25 minutes before the slot): ahead of the two walk-ins.
     let r = check_in(&token);
     assert_eq!(r.status, 201, "{}", r.text());

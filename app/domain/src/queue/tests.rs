@@ -769,7 +769,15 @@ fn step(office: &mut Office, op: &Op, issued: &mut Vec<TicketId>) {
         }
         Op::CallNext { desk } => {
             let before = office.queue.clone();
-            if let Ok(called) = office.call_next(desk) {
+            let result = office.call_next(desk);
+            if result.is_err() {
+                assert_eq!(
+                    before.tickets(),
+                    office.queue.tickets(),
+                    "a refused call-next changed the queue"
+                );
+            }
+            if let Ok(called) = result {
                 let d = before.catalogue().desk(DeskNo(desk)).expect("desk").clone();
                 let waiting: Vec<&Ticket> = before
                     .tickets()
