@@ -363,6 +363,20 @@ impl Papers {
                 )],
             )]
             .into_iter()
+            // Its contact: who to call back, what a relative or the next office reads.
+            .chain(
+                [
+                    ("slip-address", settings.commune.office_address.clone()),
+                    // One number left to right, as the partner's phone above.
+                    (
+                        "slip-phone",
+                        settings.commune.office_phone.replace(' ', "\u{a0}"),
+                    ),
+                ]
+                .into_iter()
+                .filter(|(_, value)| !value.is_empty())
+                .map(|(key, value)| format!("{} : {value}", t(key))),
+            )
             .chain(doc.case_id.map(|id| format!("{} {id}", t("slip-case"))))
             .collect(),
         });

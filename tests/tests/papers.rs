@@ -72,6 +72,17 @@ fn case(officer: &baom_e2e::Endpoint, latin: &str, spoken: &str, address: &str) 
 fn slips_print_in_arabic_and_tamazight_and_letters_fill_from_the_case() {
     let dir = tempfile::tempdir().expect("dir");
     let config = dossier_office(dir.path());
+    // The office's own contact, printed on its papers.
+    let toml = std::fs::read_to_string(&config).expect("config").replacen(
+        "name_latin = \"Commune de test\"\n",
+        "name_latin = \"Commune de test\"\noffice_address = \"Hôtel de ville, Taliouine\"\noffice_phone = \"0528 53 11 11\"\n",
+        1,
+    );
+    assert!(
+        toml.contains("office_phone"),
+        "the test's settings changed shape"
+    );
+    std::fs::write(&config, toml).expect("config");
     let baom = Baom::serve(&config, dir.path());
     let boss = supervisor(&baom);
     let officer = baom.officer();
@@ -91,6 +102,8 @@ fn slips_print_in_arabic_and_tamazight_and_letters_fill_from_the_case() {
         "Où aller",
         "Quoi apporter",
         "lang=\"ar\" dir=\"rtl\"",
+        "Hôtel de ville, Taliouine",
+        "0528\u{a0}53\u{a0}11\u{a0}11",
     ] {
         assert!(page.contains(words), "{words:?} on the slip: {page}");
     }

@@ -25,6 +25,11 @@ pub struct Commune {
     /// The languages the kiosk offers, in order (all four by default).
     #[serde(default)]
     pub languages: Vec<Language>,
+    /// Where the office is and its phone, for the papers it hands out (empty: not printed).
+    #[serde(default)]
+    pub office_address: String,
+    #[serde(default)]
+    pub office_phone: String,
 }
 
 #[derive(Deserialize)]
@@ -40,6 +45,10 @@ pub(crate) struct CommuneSection {
     code: Spanned<String>,
     #[serde(default = "all_languages")]
     languages: Spanned<Vec<Language>>,
+    #[serde(default)]
+    office_address: String,
+    #[serde(default)]
+    office_phone: String,
 }
 
 fn no_code() -> Spanned<String> {
@@ -88,6 +97,26 @@ impl CommuneSection {
                 "list each of ar, zgh, fr, en at most once, and at least one",
             ));
         }
+        let phone = self.office_phone.trim();
+        if phone.len() > 30
+            || !phone
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+        {
+            return Err(src.error(
+                0..0,
+                "commune.office_phone",
+                "digits, spaces and + - ( ) . only, at most 30",
+            ));
+        }
+        let address = self.office_address.trim();
+        if address.chars().count() > 200 || address.chars().any(char::is_control) {
+            return Err(src.error(
+                0..0,
+                "commune.office_address",
+                "one line of at most 200 characters",
+            ));
+        }
         Ok(Commune {
             name_ar: self.name_ar.get_ref().clone(),
             name_latin: self.name_latin.get_ref().clone(),
@@ -95,6 +124,8 @@ impl CommuneSection {
             region: self.region.clone(),
             code: code.clone(),
             languages,
+            office_address: address.to_owned(),
+            office_phone: phone.to_owned(),
         })
     }
 }

@@ -280,6 +280,35 @@ mod tests {
         .expect("a server with its authority");
         assert_eq!(ok.pooling.retry_seconds, 60);
         assert_eq!(ok.commune.code, "DEMO-TALIOUINE");
+        assert_eq!(ok.commune.office_phone, "0528 55 00 00");
+    }
+
+    #[test]
+    fn the_office_contact_and_appointments_are_checked() {
+        let e = error(&demo_with(
+            "office_phone = \"0528 55 00 00\"",
+            "office_phone = \"call Hassan\"",
+        ));
+        assert!(e.contains("commune.office_phone"), "{e}");
+        let e = error(&demo_with(
+            "office_address = \"Hôtel de ville, Taliouine\"",
+            "office_address = \"line\\nbreak\"",
+        ));
+        assert!(e.contains("commune.office_address"), "{e}");
+        let with = |section: &str| format!("{DEMO}\n[appointments]\n{section}\n");
+        for (bad, key) in [
+            ("slot_minutes = 0", "appointments.slot_minutes"),
+            ("late_minutes = 999", "appointments.late_minutes"),
+            ("max_days_ahead = 0", "appointments.max_days_ahead"),
+        ] {
+            let e = error(&with(bad));
+            assert!(e.contains(key), "{bad}: {e}");
+        }
+        let e = error(&with("slot = 30"));
+        assert!(e.contains("slot"), "an unknown key is named: {e}");
+        let ok = parse(Path::new("office.toml"), &with("slot_minutes = 20")).expect("valid");
+        assert_eq!(ok.appointments.slot_minutes, 20);
+        assert_eq!(ok.appointments.late_minutes, 15);
     }
 
     #[test]
