@@ -1122,3 +1122,6 @@ appointment-printed = أرسلت إلى الطابعة ({ $state })
 appointment-unknown = هذا الموعد غير موجود
 desk-appointment = موعد { $time }
 desk-past-target = تجاوز الهدف { $m } دقيقة
+audit-appointment-book = تحديد موعد
+audit-appointment-refused = موعد مرفوض (ملف مغلق)
+audit-appointment-cancel = إلغاء موعد

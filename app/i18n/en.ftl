@@ -1114,3 +1114,6 @@ appointment-printed = Sent to the printer ({ $state })
 appointment-unknown = There is no such appointment
 desk-appointment = Appointment { $time }
 desk-past-target = Past the { $m } min target
+audit-appointment-book = appointment booked
+audit-appointment-refused = appointment refused (case closed)
+audit-appointment-cancel = appointment cancelled

@@ -1115,3 +1115,6 @@ appointment-printed = Envoyé à l'imprimante ({ $state })
 appointment-unknown = Ce rendez-vous n'existe pas
 desk-appointment = Rendez-vous { $time }
 desk-past-target = Au-delà de l'objectif de { $m } min
+audit-appointment-book = rendez-vous fixé
+audit-appointment-refused = rendez-vous refusé (dossier clos)
+audit-appointment-cancel = rendez-vous annulé

@@ -1108,3 +1108,6 @@ appointment-printed = ⵜⵜⵓⵣⵏ ({ $state })
 appointment-unknown = ⵓⵍⴰ ⴰⵎⵓⵙⵙⵓ ⴰⴷ
 desk-appointment = ⴰⵎⵓⵙⵙⵓ { $time }
 desk-past-target = ⵉⵣⵔⵉ { $m } ⵏ ⵜⵓⵙⴷⵉⴷⵉⵏ
+audit-appointment-book = ⴰⵎⵓⵙⵙⵓ ⵉⵜⵜⵓⵙⴱⴷⴷⴰ
+audit-appointment-refused = ⴰⵎⵓⵙⵙⵓ ⵉⵜⵜⵓⴳⴷⵍ
+audit-appointment-cancel = ⴰⵎⵓⵙⵙⵓ ⵉⵜⵜⵓⵙⵎⵓⵜⵜⴳ

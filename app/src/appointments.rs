@@ -124,47 +124,23 @@ impl Appointments {
     }
 
     /// Books `booking` for the open case `case_id`, by `actor`; the case's log records it.
+    ///
+    /// The slot is taken first (the check and the insert in one `IMMEDIATE` transaction of
+    /// `queue.db`), then the case's log records the booking with its id; a closed or unknown
+    /// case, or a log that cannot be written, takes the row back, so the log never records a
+    /// booking that was refused and no appointment exists that the log does not know.
     pub async fn book(
         &self,
         actor: String,
         case_id: i64,
         booking: Booking,
     ) -> Result<Appointment, AppointmentError> {
-        let detail = format!(
-            "{} {} {}",
-            booking.day,
-            clock(booking.slot_minute),
-            booking.service
-        );
-        // The case must exist and be open before a slot is taken.
-        let by = actor.clone();
-        let open = self
-            .dossiers
-            .run(move |db| {
-                db.act(&by, |a| {
-                    let view = cases::view(a.tx, case_id)?;
-                    let open = view.case.status == CaseStatus::Open;
-                    if open {
-                        a.log(
-                            "appointment.book",
-                            Some(view.case.person_id),
-                            Some(case_id),
-                            &detail,
-                        );
-                    }
-                    Ok(open)
-                })
-            })
-            .await?;
-        if !open {
-            return Err(AppointmentError::CaseClosed);
-        }
         let settings = self.live.get();
         let catalogue = self.queue.catalogue();
         let rules = settings.appointments;
-        let (db, tokens) = (self.db.clone(), self.tokens.clone());
+        let (db, tokens, by) = (self.db.clone(), self.tokens.clone(), actor.clone());
         let now = crate::clock::now();
-        blocking(move || {
+        let stored = blocking(move || {
             let mut conn = Self::connect(&db)?;
             let tx = conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -184,27 +160,94 @@ impl Appointments {
                     break (token, code);
                 }
             };
-            let id = rows::insert(&tx, &token, &code, &booking, Some(case_id), &actor, now)?;
+            let id = rows::insert(&tx, &token, &code, &booking, Some(case_id), &by, now)?;
             let stored = rows::by_id(&tx, id)?.ok_or(AppointmentError::Unknown(id))?;
             tx.commit().map_err(StoreError::from)?;
-            tracing::info!(id, day = %booking.day, slot = %clock(booking.slot_minute), service = %booking.service, "appointment booked");
             Ok(stored)
         })
-        .await
+        .await?;
+        let b = &stored.booking;
+        let detail = format!(
+            "day={} time={} service={} appointment={}",
+            b.day,
+            clock(b.slot_minute),
+            b.service,
+            stored.id
+        );
+        let logged = self
+            .dossiers
+            .run(move |db| {
+                db.act(&actor, |a| {
+                    let view = cases::view(a.tx, case_id)?;
+                    let open = view.case.status == CaseStatus::Open;
+                    let action = if open {
+                        "appointment.book"
+                    } else {
+                        "appointment.refused"
+                    };
+                    a.log(action, Some(view.case.person_id), Some(case_id), &detail);
+                    Ok(open)
+                })
+            })
+            .await;
+        match logged {
+            Ok(true) => {
+                tracing::info!(id = stored.id, day = %b.day, slot = %clock(b.slot_minute), service = %b.service, "appointment booked");
+                Ok(stored)
+            }
+            Ok(false) => {
+                self.take_back(stored.id).await?;
+                Err(AppointmentError::CaseClosed)
+            }
+            Err(e) => {
+                self.take_back(stored.id).await?;
+                Err(e.into())
+            }
+        }
     }
 
-    /// Cancels a booked appointment.
+    /// Removes an appointment just made that was never handed out.
+    async fn take_back(&self, id: i64) -> Result<(), AppointmentError> {
+        let db = self.db.clone();
+        blocking(move || Ok(rows::remove_unused(&Self::connect(&db)?, id)?)).await
+    }
+
+    /// Cancels a booked appointment; the case's log records it.
     pub async fn cancel(&self, id: i64, by: String) -> Result<(), AppointmentError> {
         let db = self.db.clone();
-        blocking(move || {
+        let who = by.clone();
+        let a = blocking(move || {
             let conn = Self::connect(&db)?;
             let a = rows::by_id(&conn, id)?.ok_or(AppointmentError::Unknown(id))?;
-            if !rows::cancel(&conn, id, &by)? {
+            if !rows::cancel(&conn, id, &who)? {
                 return Err(AppointmentError::Used(a.state.as_str()));
             }
-            Ok(())
+            Ok(a)
         })
-        .await
+        .await?;
+        if let Some(case_id) = a.case_id {
+            let detail = format!(
+                "day={} time={} service={} appointment={id}",
+                a.booking.day,
+                clock(a.booking.slot_minute),
+                a.booking.service
+            );
+            self.dossiers
+                .run(move |db| {
+                    db.act(&by, |act| {
+                        let view = cases::view(act.tx, case_id)?;
+                        act.log(
+                            "appointment.cancel",
+                            Some(view.case.person_id),
+                            Some(case_id),
+                            &detail,
+                        );
+                        Ok(())
+                    })
+                })
+                .await?;
+        }
+        Ok(())
     }
 
     pub async fn by_id(&self, id: i64) -> Result<Appointment, AppointmentError> {

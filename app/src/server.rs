@@ -286,6 +286,10 @@ pub async fn run(
     let state = AppState {
         appointments,
         kiosk_tickets,
+        kiosk_check_ins: Arc::new(web::rate::RateWindow::new(
+            web::kiosk::CHECK_INS_PER_MINUTE,
+            web::kiosk::TICKET_WINDOW,
+        )),
         papers,
         pooling,
         figures,

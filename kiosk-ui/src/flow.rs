@@ -242,6 +242,16 @@ impl Pending {
     }
 }
 
+/// A token of an appointment slip (26 letters A–Z and digits 2–7) or its eight digits.
+fn looks_like_a_slip(code: &str) -> bool {
+    let token = code.len() == 26
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || (b'2'..=b'7').contains(&b));
+    let digits: String = code.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    token || (digits.len() == 8 && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The kiosk's whole state for one visitor.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
@@ -434,13 +444,14 @@ impl Flow {
                 self.go(Screen::Thanks)
             }
             Input::CodeRead(code) => {
-                // A slip shown to the reader on the first screens checks in at once.
+                // A slip shown to the reader on the first screens checks in at once. Only what
+                // a slip holds is sent (its token, or eight digits): stray keys are dropped.
                 let code = code.trim().to_owned();
                 let here = matches!(
                     self.screen,
                     Screen::Language | Screen::Profile | Screen::Appointment
                 );
-                if !here || self.busy || code.is_empty() {
+                if !here || self.busy || !looks_like_a_slip(&code) {
                     return Vec::new();
                 }
                 self.last_touch = now;
@@ -964,6 +975,15 @@ mod tests {
         assert_eq!(f.screen, Screen::Ticket);
         // Not while a ticket is on screen, and back from the keypad goes to the profiles.
         assert!(f.handle(Input::CodeRead("X".into()), S).is_empty());
+        // Stray keys from a keyboard are not a slip: nothing is sent.
+        let mut f = Flow::new(Duration::ZERO);
+        for stray in ["x", "hello", "1234567", "ABCDEFGHIJKLMNOPQRSTUVWXY1"] {
+            assert!(
+                f.handle(Input::CodeRead(stray.into()), S).is_empty(),
+                "{stray}"
+            );
+        }
+        assert!(!f.handle(Input::CodeRead("1234 5678".into()), S).is_empty());
         let mut f = Flow::new(Duration::ZERO);
         tap(&mut f, Touch::Language(Language::Arabic), S);
         tap(&mut f, Touch::HaveAppointment, S);

@@ -272,6 +272,25 @@ fn an_appointment_checks_in_at_the_kiosk_ahead_of_walk_ins_and_a_late_one_is_a_w
     let r = post(&api, "/api/v1/desks/2/call-next", &json!({})).expect("call");
     assert_eq!(r.json()["number"], "A-001", "the late one waits its turn");
 
+    // A closed case books nothing, and says why; its log keeps the refusal, not a booking.
+    let r = form(
+        &officer,
+        &format!("/cases/{first}"),
+        &[("action", "close"), ("outcome", "resolved")],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = book(&officer, &first, tomorrow, "11:00");
+    assert!(r.location().contains("problem="), "{}", r.location());
+    let page = get(&officer, &r.location()).expect("case").text();
+    assert!(
+        page.contains("Le dossier est clos"),
+        "the reason on the case page"
+    );
+    assert!(
+        page.contains("rendez-vous refusé"),
+        "the refusal in the case's history"
+    );
+
     // The case pages say what became of each appointment.
     let page = get(&officer, &format!("/cases/{first}"))
         .expect("case")

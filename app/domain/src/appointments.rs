@@ -4,8 +4,9 @@
 //! Rules, in one place:
 //! - A service's day is cut into slots of `slot_minutes` from its opening time; a slot must
 //!   end by closing time, on a day the service is open.
-//! - A slot holds as many appointments of a service as desks serve it; an appointment with a
-//!   given desk or officer takes that desk's or officer's whole slot.
+//! - A slot holds one appointment per desk: the slot's appointments must each be given a desk of
+//!   their own that serves their service (the one they name, when they name one), so a desk
+//!   serving two services is one place; an officer holds one appointment per slot.
 //! - A booking is for a slot that has not started yet and at most `max_days_ahead` days away.
 //! - At the kiosk, a visitor is on time from `early_minutes` before the slot's start to
 //!   `late_minutes` after it; outside that window the office takes them as a walk-in; on
@@ -215,8 +216,9 @@ pub fn check(
         });
     }
     let capacity = capacity(catalogue, wanted.service);
-    let taken = same_slot().filter(|b| b.service == wanted.service).count();
-    if taken >= capacity {
+    let mut held: Vec<&Booking> = same_slot().collect();
+    held.push(wanted);
+    if !each_has_a_desk(catalogue, &held) {
         return Err(BookingError::Full {
             day: wanted.day,
             slot,
@@ -225,6 +227,35 @@ pub fn check(
         });
     }
     Ok(())
+}
+
+/// Whether the appointments of one slot can each be seen at a desk of their own that serves
+/// their service (the desk they name, when they name one): a desk serving two services is one
+/// place, not one per service. A matching by augmenting paths; a slot holds a few bookings and
+/// an office a few desks.
+fn each_has_a_desk(catalogue: &Catalogue, slot: &[&Booking]) -> bool {
+    fn place(
+        i: usize,
+        slot: &[&Booking],
+        desks: &[crate::catalogue::Desk],
+        seen: &mut [bool],
+        holder: &mut [Option<usize>],
+    ) -> bool {
+        for (j, d) in desks.iter().enumerate() {
+            let fits = d.serves(slot[i].service) && slot[i].desk.is_none_or(|n| n == d.number);
+            if fits && !seen[j] {
+                seen[j] = true;
+                if holder[j].is_none_or(|other| place(other, slot, desks, seen, holder)) {
+                    holder[j] = Some(i);
+                    return true;
+                }
+            }
+        }
+        false
+    }
+    let desks = catalogue.desks();
+    let mut holder = vec![None; desks.len()];
+    (0..slot.len()).all(|i| place(i, slot, desks, &mut vec![false; desks.len()], &mut holder))
 }
 
 /// How a visitor's arrival at the kiosk stands against their appointment.
@@ -392,7 +423,9 @@ mod tests {
         let two = [ok.clone(), ok.clone()];
         assert_eq!(code(&ok, &one), Ok(()));
         assert_eq!(code(&ok, &two), Err("slot_full"));
-        assert_eq!(code(&booking(TUESDAY, 9 * 60, 'B'), &two), Ok(()));
+        // Two A's hold both desks, so desk 2 has no room left for a B.
+        assert_eq!(code(&booking(TUESDAY, 9 * 60, 'B'), &two), Err("slot_full"));
+        assert_eq!(code(&booking(TUESDAY, 9 * 60, 'B'), &one), Ok(()));
         assert_eq!(
             code(
                 &booking(TUESDAY, 9 * 60, 'B'),
@@ -401,6 +434,15 @@ mod tests {
             Err("slot_full")
         );
         assert_eq!(code(&at_desk(2), &[at_desk(2)]), Err("slot_taken"));
+        // Desk 2 serves A and B: one A anywhere and one B at desk 2 leave no desk for a
+        // second A, though A alone has two desks.
+        let a_any = booking(TUESDAY, 9 * 60, 'A');
+        assert_eq!(code(&a_any, &[a_any.clone(), at_desk(2)]), Err("slot_full"));
+        assert_eq!(
+            code(&at_desk(2), std::slice::from_ref(&a_any)),
+            Ok(()),
+            "A goes to desk 1"
+        );
         let with = |who: &str| Booking {
             officer: Some(who.into()),
             ..ok.clone()

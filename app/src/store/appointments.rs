@@ -238,6 +238,14 @@ pub fn claim(
     Ok(changed == 1)
 }
 
+/// Removes an appointment that was never handed out (its booking was refused after the slot was
+/// taken); only while it is still booked.
+pub fn remove_unused(conn: &Connection, id: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("DELETE FROM appointments WHERE id = ?1 AND state = 'booked'")?
+        .execute([id])?;
+    Ok(())
+}
+
 /// Cancels a booked appointment; `false` if it was not booked any more.
 pub fn cancel(conn: &Connection, id: i64, by: &str) -> Result<bool, StoreError> {
     let changed = conn

@@ -35,7 +35,8 @@
 //!   ordinary ticket, and the kiosk says so. Refusals: `invalid_appointment` (400: not a token
 //!   or code, or a forged or altered token), `unknown_appointment` (404: no appointment today
 //!   has this code), `appointment_other_day` (409, naming the day), `appointment_used` (409),
-//!   and the queue's own (`service_closed`…). Counted with the tickets' rate limit.
+//!   and the queue's own (`service_closed`…). At most 30 attempts a minute, apart from the
+//!   tickets' limit: `429 too_many_check_ins`.
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
 //!
 //! This is the kiosk's whole route table.
@@ -58,6 +59,10 @@ use serde_json::{Value, json};
 /// The kiosk may issue `[queue] kiosk_tickets_per_minute` tickets in this window: far above a
 /// busy souk day's pace, far below what would empty a service's day of numbers in moments.
 pub const TICKET_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Appointment check-ins tried in [`TICKET_WINDOW`]: a lobby's arrivals, far below what guessing
+/// eight-digit codes needs.
+pub const CHECK_INS_PER_MINUTE: usize = 30;
 
 /// How long a kiosk waits for the first print attempt before answering `"receipt": "queued"`.
 const FIRST_PRINT_WAIT: std::time::Duration = std::time::Duration::from_millis(2500);
@@ -179,12 +184,13 @@ async fn check_in(
             )
         })?,
     };
-    // Every attempt counts, so that short codes cannot be tried by the thousand.
-    if !state.kiosk_tickets.allow(()) {
+    // Every attempt counts, in its own allowance, so that short codes cannot be tried by the
+    // thousand and a stray keyboard cannot stop the tickets.
+    if !state.kiosk_check_ins.allow(()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "too_many_tickets",
-            "the kiosk is issuing tickets faster than people can take them; wait a moment",
+            "too_many_check_ins",
+            "too many appointments tried in a minute; wait a moment",
         ));
     }
     let checked = state

@@ -70,6 +70,9 @@ pub struct AppState {
     /// Tickets the kiosk socket may issue (a process on the box must not burn the day's
     /// numbers and the paper).
     pub kiosk_tickets: Arc<rate::RateWindow<()>>,
+    /// Appointment check-ins the kiosk socket may try (a stray keyboard or a guesser of codes
+    /// must not use up the tickets' allowance, nor try codes by the thousand).
+    pub kiosk_check_ins: Arc<rate::RateWindow<()>>,
     pub speech: Arc<Speech>,
     /// People, cases and their audit log (`dossiers.db`), open when the vault is.
     pub dossiers: Dossiers,
