@@ -9,8 +9,10 @@
 //!   not an appointment's), then: on time, a ticket that goes ahead of walk-ins; early or
 //!   late, an ordinary ticket and the visitor is told why; another day, refused. The ticket
 //!   and the appointment's new state are one transaction of the queue writer.
-//! - Appointments of a day that ended without a check-in become `missed` when the next day
-//!   starts; the case's page shows each appointment's outcome.
+//! - An appointment still booked once its day is over was missed: read so, never stored, so a
+//!   clock set wrong for a while marks nothing for good. The case's page shows each outcome.
+//! - The same slip shown again within minutes of its check-in, while its ticket waits, gives
+//!   that ticket back (a kiosk's retry after a lost answer); later it is "already used".
 
 use crate::dossiers::{DossierStoreError, Dossiers, cases};
 use crate::office::LiveSettings;
@@ -21,7 +23,7 @@ use crate::token::{Purpose, TokenError, TokenKey};
 use baom_domain::appointments::{self, Arrival, Booking, BookingError, clock};
 use baom_domain::dossier::CaseStatus;
 use baom_domain::language::Language;
-use baom_domain::queue::Command;
+use baom_domain::queue::{Command, Estimate, Ticket, TicketId, TicketState};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rusqlite::{Connection, TransactionBehavior};
@@ -76,10 +78,19 @@ impl AppointmentError {
 /// A visitor checked in: their ticket, and how their arrival stood.
 #[derive(Debug)]
 pub struct CheckedIn {
-    pub done: Done,
+    pub ticket: Ticket,
+    pub estimate: Estimate,
+    /// The ticket's token (for its receipt and QR code).
+    pub token: Option<String>,
     pub arrival: Arrival,
     pub appointment: Appointment,
+    /// The same check-in asked again (a kiosk's retry after a lost answer): its ticket, already
+    /// issued and printed, is answered again; nothing new is issued or printed.
+    pub replayed: bool,
 }
+
+/// How long after a check-in the same slip gives the same ticket back rather than "used".
+const REPLAY_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_mins(5);
 
 /// The office's appointments. Cheap to clone.
 #[derive(Clone)]
@@ -297,6 +308,58 @@ impl Appointments {
         .await
     }
 
+    /// The check-in of `a` answered again, if it was checked in minutes ago and its ticket
+    /// still waits: a kiosk that lost the first answer and asked again gets the visitor's
+    /// ticket, not "already used".
+    async fn replay(
+        &self,
+        a: &Appointment,
+        now: Timestamp,
+    ) -> Result<Option<CheckedIn>, AppointmentError> {
+        let (Some(id), Some(arrived)) = (a.ticket_id, a.arrived_at) else {
+            return Ok(None);
+        };
+        let queue = self.queue.snapshot();
+        let Some(ticket) = queue.ticket(TicketId(id)).copied() else {
+            return Ok(None);
+        };
+        if ticket.state != TicketState::Waiting || now.duration_since(arrived) > REPLAY_WINDOW {
+            return Ok(None);
+        }
+        let db = self.db.clone();
+        let token = blocking(move || {
+            Ok(crate::store::tickets::token_of(
+                &Self::connect(&db)?,
+                TicketId(id),
+            )?)
+        })
+        .await?;
+        // How the first arrival stood, from what the appointment kept of it.
+        let minutes = |note: &str| {
+            note.split_whitespace()
+                .nth(1)
+                .and_then(|m| m.parse().ok())
+                .unwrap_or(0)
+        };
+        let arrival = match (ticket.appointment, a.note.as_deref()) {
+            (Some(_), _) => Arrival::OnTime,
+            (None, Some(n)) if n.starts_with("early") => Arrival::Early {
+                minutes: minutes(n),
+            },
+            (None, n) => Arrival::Late {
+                minutes: n.map(minutes).unwrap_or(0),
+            },
+        };
+        Ok(Some(CheckedIn {
+            estimate: queue.estimate(ticket.id),
+            ticket,
+            token,
+            arrival,
+            appointment: a.clone(),
+            replayed: true,
+        }))
+    }
+
     /// Checks in the visitor who shows `shown` at `now`: a ticket ahead of walk-ins when on
     /// time, an ordinary one when early or late.
     pub async fn check_in(
@@ -311,7 +374,10 @@ impl Appointments {
         let appointment = self.presented(shown, today).await?;
         let b = &appointment.booking;
         if appointment.state != AppointmentState::Booked {
-            return Err(AppointmentError::Used(appointment.state.as_str()));
+            return match self.replay(&appointment, now).await? {
+                Some(again) => Ok(again),
+                None => Err(AppointmentError::Used(appointment.state.as_str())),
+            };
         }
         let rules = self.live.get().appointments;
         let arrival = appointments::arrival(&catalogue, &rules, b.day, b.slot_minute, now);
@@ -354,10 +420,13 @@ impl Appointments {
             state,
             note,
         };
-        let done = self.queue.check_in(command, claim).await?;
+        let done: Done = self.queue.check_in(command, claim).await?;
         tracing::info!(id = appointment.id, number = %done.ticket.number, state = state.as_str(), "appointment checked in");
         Ok(CheckedIn {
-            done,
+            ticket: done.ticket,
+            estimate: done.estimate,
+            token: done.token,
+            replayed: false,
             arrival,
             appointment,
         })

@@ -239,13 +239,6 @@ fn load_day(
     now: Timestamp,
 ) -> Result<Queue, StoreError> {
     let day = catalogue.local_day(now);
-    let missed = appointments::sweep_missed(conn, day)?;
-    if missed > 0 {
-        tracing::info!(
-            missed,
-            "appointments of earlier days never checked in: missed"
-        );
-    }
     Ok(Queue::restore(
         catalogue.clone(),
         day,

@@ -423,9 +423,15 @@ fn an_appointment_checks_in_on_the_keypad_or_with_the_reader() {
     assert!(holds_its_slot(dir.path(), &second), "{second} goes ahead");
     tap(&k, "finished");
 
-    // The same slip again: refused, said on the screen, no ticket.
+    // The same slip again a moment later: the same ticket, no new one.
     read_with_the_reader(&k, &token);
-    wait_for(&k, "the refusal", |k| k.flow().refusal.is_some());
-    assert_eq!(k.flow().refusal.as_deref(), Some("appointment_used"));
+    wait_for(&k, "the ticket", |k| k.flow().screen == Screen::Ticket);
+    assert_eq!(label(&k, "ticket-number"), second);
     assert_eq!(baom_e2e::counts(&dir.path().join("queue.db")).0, 2);
+    tap(&k, "finished");
+
+    // Stray keys from a keyboard: nothing is sent, the start screen stays.
+    read_with_the_reader(&k, "hello");
+    assert_eq!(k.flow().screen, Screen::Language);
+    assert!(!k.flow().busy);
 }

@@ -194,8 +194,14 @@ fn an_appointment_checks_in_at_the_kiosk_ahead_of_walk_ins_and_a_late_one_is_a_w
     assert_eq!(checked["appointment"]["arrival"], "on_time");
     assert_eq!(checked["appointment"]["ahead_of_walk_ins"], true);
     assert_eq!(checked["ahead"], 0, "{checked}");
+    // The kiosk lost the answer and asks again: the same ticket, nothing new issued or printed.
+    let receipts = dir.path().join("receipts.escpos");
+    let printed = std::fs::read(&receipts).expect("receipts").len();
     let r = check_in(&token);
-    assert_eq!((r.status, r.code()), (409, "appointment_used".to_owned()));
+    assert_eq!(r.status, 201, "{}", r.text());
+    assert_eq!(r.json()["number"], "A-003", "the same ticket again");
+    let now_printed = std::fs::read(&receipts).expect("receipts").len();
+    assert_eq!(now_printed, printed, "no second receipt");
     let r = post(&api, "/api/v1/desks/1/call-next", &json!({})).expect("call");
     assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(
@@ -203,6 +209,9 @@ fn an_appointment_checks_in_at_the_kiosk_ahead_of_walk_ins_and_a_late_one_is_a_w
         "A-003",
         "the appointment is called first"
     );
+    // Once called, the slip is used.
+    let r = check_in(&token);
+    assert_eq!((r.status, r.code()), (409, "appointment_used".to_owned()));
 
     // Bookings refused: the past, off the slots, a full slot (two desks serve A: two places).
     let second = case(&officer, "Ibrahima Traoré");

@@ -1,6 +1,6 @@
 //! Appointment rows in `queue.db`: booked by an officer, claimed by the queue writer when the
-//! visitor checks in (in the same transaction as their ticket), swept to `missed` when their
-//! day is over.
+//! visitor checks in (in the same transaction as their ticket). A booked one whose day is over
+//! was missed: the pages read it so ([`Appointment::outcome`]); nothing stores it.
 
 use super::StoreError;
 use baom_domain::appointments::Booking;
@@ -17,7 +17,8 @@ pub enum AppointmentState {
     CheckedIn,
     /// Came outside the window: taken as a walk-in.
     WalkIn,
-    /// Its day ended without a check-in.
+    /// Its day ended without a check-in (kept for rows of earlier versions; now read, see
+    /// [`Appointment::outcome`]).
     Missed,
     Cancelled,
 }
@@ -59,6 +60,18 @@ pub struct Appointment {
     pub booked_by: String,
     pub arrived_at: Option<Timestamp>,
     pub note: Option<String>,
+}
+
+impl Appointment {
+    /// What became of it as of `today`: its state, or `missed` for one still booked whose day
+    /// is over, or `no_show` when its ticket was then marked no-show (`ticket_no_show`).
+    pub fn outcome(&self, today: Date, ticket_no_show: bool) -> &'static str {
+        match self.state {
+            AppointmentState::Booked if self.booking.day < today => "missed",
+            AppointmentState::CheckedIn | AppointmentState::WalkIn if ticket_no_show => "no_show",
+            s => s.as_str(),
+        }
+    }
 }
 
 const COLUMNS: &str = "id, token, code, day, slot_minute, service, desk, officer, case_id, state, ticket_id, booked_at, booked_by, arrived_at, note";
@@ -254,14 +267,4 @@ pub fn cancel(conn: &Connection, id: i64, by: &str) -> Result<bool, StoreError> 
         )?
         .execute(params![id, format!("cancelled by {by}")])?;
     Ok(changed == 1)
-}
-
-/// Appointments of days before `today` that nobody checked in become `missed`; returns how
-/// many.
-pub fn sweep_missed(conn: &Connection, today: Date) -> Result<usize, StoreError> {
-    Ok(conn
-        .prepare_cached(
-            "UPDATE appointments SET state = 'missed' WHERE state = 'booked' AND day < ?1",
-        )?
-        .execute([today.to_string()])?)
 }

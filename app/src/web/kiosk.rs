@@ -34,7 +34,9 @@
 //!   walk-ins; early or late (outside `[appointments] early_minutes` / `late_minutes`) it is an
 //!   ordinary ticket, and the kiosk says so. Refusals: `invalid_appointment` (400: not a token
 //!   or code, or a forged or altered token), `unknown_appointment` (404: no appointment today
-//!   has this code), `appointment_other_day` (409, naming the day), `appointment_used` (409),
+//!   has this code), `appointment_other_day` (409, naming the day), `appointment_used` (409;
+//!   the same slip again within 5 minutes of its check-in, while its ticket waits, answers that
+//!   ticket again, `201`, and prints nothing),
 //!   and the queue's own (`service_closed`…). At most 30 attempts a minute, apart from the
 //!   tickets' limit: `429 too_many_check_ins`.
 //! - Errors: `{"code": "...", "message": "..."}` with a 4xx or 5xx status.
@@ -154,7 +156,7 @@ async fn issue(
     tracing::info!(number = %done.ticket.number, priority = done.ticket.priority, "ticket issued at the kiosk");
     let today = done.ticket.day;
     // The ticket is on disk: now its receipt.
-    let receipt = receipt_of(&state, &done).await;
+    let receipt = receipt_of(&state, done.ticket.id, done.token.as_deref()).await;
     let mut view = KioskTicketView::new(&done.ticket, done.estimate, today, done.token);
     view.receipt = Some(receipt);
     Ok((StatusCode::CREATED, Json(view)))
@@ -197,9 +199,18 @@ async fn check_in(
         .appointments
         .check_in(&request.code, language, request.priority)
         .await?;
-    let done = checked.done;
-    let receipt = receipt_of(&state, &done).await;
-    let mut view = KioskTicketView::new(&done.ticket, done.estimate, done.ticket.day, done.token);
+    let ticket = checked.ticket;
+    // A retried check-in answers the ticket already printed, and prints nothing more.
+    let receipt = if checked.replayed {
+        state
+            .tickets
+            .receipt_state(ticket.id)
+            .await?
+            .unwrap_or(ReceiptState::Queued)
+    } else {
+        receipt_of(&state, ticket.id, checked.token.as_deref()).await
+    };
+    let mut view = KioskTicketView::new(&ticket, checked.estimate, ticket.day, checked.token);
     view.receipt = Some(receipt);
     let (arrival, minutes) = match checked.arrival {
         Arrival::OnTime => ("on_time", 0),
@@ -213,16 +224,20 @@ async fn check_in(
         "minutes": minutes,
         "day": checked.appointment.booking.day.to_string(),
         "slot": clock(checked.appointment.booking.slot_minute),
-        "ahead_of_walk_ins": done.ticket.appointment.is_some(),
+        "ahead_of_walk_ins": ticket.appointment.is_some(),
     });
     Ok((StatusCode::CREATED, Json(body)))
 }
 
 /// Prints a new ticket's receipt, waiting a moment for the first attempt, never for retries.
-async fn receipt_of(state: &AppState, done: &crate::queue_service::Done) -> ReceiptState {
-    match &done.token {
+async fn receipt_of(
+    state: &AppState,
+    ticket: baom_domain::queue::TicketId,
+    token: Option<&str>,
+) -> ReceiptState {
+    match token {
         Some(token) => {
-            let first = state.printer.print(done.ticket.id, token.clone());
+            let first = state.printer.print(ticket, token.to_owned());
             match tokio::time::timeout(FIRST_PRINT_WAIT, first).await {
                 Ok(Ok(outcome)) => outcome,
                 _ => ReceiptState::Queued,

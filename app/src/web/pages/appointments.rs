@@ -24,15 +24,6 @@ use baom_domain::language::Language;
 use baom_receipt::paper::{PaperInput, Part, Section};
 use maud::{Markup, PreEscaped, html};
 
-/// What a stored appointment became, as the page says it: a checked-in visitor whose ticket
-/// was then marked no-show did not come to the desk.
-fn outcome(a: &Appointment, no_show: bool) -> &'static str {
-    match a.state {
-        AppointmentState::CheckedIn | AppointmentState::WalkIn if no_show => "no_show",
-        s => s.as_str(),
-    }
-}
-
 /// The case's appointments and the form that books one.
 pub fn case_card(
     tr: Tr,
@@ -45,6 +36,8 @@ pub fn case_card(
     let catalogue = state.queue.catalogue();
     let lang = tr.language();
     let rules = state.settings().appointments;
+    let today = state.queue.snapshot().day();
+    let outcome = |a: &Appointment, no_show: bool| a.outcome(today, no_show);
     html! {
         section.card.appointments #appointments {
             h2 { (tr.t("appointments-title")) }
@@ -210,7 +203,7 @@ fn slip_view(
                 @if *ok { p.verified role="status" #appointment-notice { (text) } }
                 @else { p.problem role="alert" #appointment-notice { (text) } }
             }
-            p { (tr.t(&format!("appointment-{}", a.state.as_str()))) }
+            p { (tr.t(&format!("appointment-{}", a.outcome(state.queue.snapshot().day(), false)))) }
             @if a.state == AppointmentState::Booked {
                 form.inline method="post" action=(here) {
                     input type="hidden" name="csrf" value=(page.session.csrf);
