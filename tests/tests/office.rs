@@ -307,6 +307,48 @@ fn bad_settings_are_refused_with_their_reason_and_change_nothing() {
     let desks = get(&officer, "/api/v1/desks").expect("desks").json();
     assert!(desks.to_string().contains("Trois"), "{desks}");
 
+    // A desk's work profile: its rules refused when unreadable, for a service it does not
+    // serve, or for a letter the office lacks; taken, and kept, when right.
+    let desk_three = |rules: &str| {
+        form(
+            &boss,
+            "/office/desks",
+            &[
+                ("action", "save"),
+                ("was", "3"),
+                ("number", "3"),
+                ("name", "Trois"),
+                ("service", "A"),
+                ("service", "D"),
+                ("order", "listed"),
+                ("preference", "DA"),
+                ("rules", rules),
+            ],
+        )
+    };
+    for (rules, words) in [
+        ("A30", "lettre du service"),
+        ("B>30", "ne sert pas"),
+        ("Z>30", "pas un service du bureau"),
+        ("A>0", "de 1 à 600 minutes"),
+    ] {
+        let r = desk_three(rules);
+        assert_eq!(r.status, 422, "{rules}: {}", r.text());
+        assert!(
+            r.text().contains(words),
+            "{rules}: {words:?} in {}",
+            r.text()
+        );
+    }
+    let r = desk_three("A>30");
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = get(&boss, "/office").expect("office").text();
+    assert!(
+        page.contains("value=\"A&gt;30\"") || page.contains("value=\"A>30\""),
+        "the rule comes back on the form"
+    );
+    assert!(page.contains("value=\"DA\""), "the listed order comes back");
+
     // A douar still used by a person cannot go, nor be renamed; its households can change.
     let person = form(
         &officer,
