@@ -122,16 +122,7 @@ impl IssueRequest {
                 e.to_string(),
             )
         })?;
-        let language = match &self.language {
-            None => Language::French,
-            Some(l) => l.parse::<Language>().map_err(|e| {
-                ApiError::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "unknown_language",
-                    e.to_string(),
-                )
-            })?,
-        };
+        let language = language_of(self.language.as_deref())?;
         Ok(Command::Issue {
             service,
             priority: self.priority,
@@ -162,6 +153,19 @@ async fn issue(
     Ok((StatusCode::CREATED, Json(view)))
 }
 
+/// A request's language (French when it names none).
+fn language_of(code: Option<&str>) -> Result<Language, ApiError> {
+    code.map_or(Ok(Language::French), |l| {
+        l.parse::<Language>().map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_language",
+                e.to_string(),
+            )
+        })
+    })
+}
+
 /// An appointment shown at the kiosk.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,16 +180,7 @@ async fn check_in(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<CheckInRequest>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let language = match &request.language {
-        None => Language::French,
-        Some(l) => l.parse::<Language>().map_err(|e| {
-            ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_language",
-                e.to_string(),
-            )
-        })?,
-    };
+    let language = language_of(request.language.as_deref())?;
     // Every attempt counts, in its own allowance, so that short codes cannot be tried by the
     // thousand and a stray keyboard cannot stop the tickets.
     if !state.kiosk_check_ins.allow(()) {

@@ -614,8 +614,20 @@ pub async fn desks(
         desk: entry.clone().filter(|_| was.is_none()),
         douar: None,
     };
-    if let (Err(e), "add" | "save") = (&rules, fields.get("action")) {
-        let problem = format!("{} · {}", tr.t("admin-office-error-rule_format"), e.message);
+    let unreadable = match (fields.get("action"), &entry, &rules) {
+        ("add" | "save", None, _) => Some(format!(
+            "{} · {:?}",
+            tr.t("admin-office-error-desk_number"),
+            fields.get("number")
+        )),
+        ("add" | "save", _, Err(e)) => Some(format!(
+            "{} · {}",
+            tr.t("admin-office-error-rule_format"),
+            e.message
+        )),
+        _ => None,
+    };
+    if let Some(problem) = unreadable {
         return overview(
             &state,
             &page.session,
@@ -633,22 +645,6 @@ pub async fn desks(
             was: Some(n),
             entry,
         },
-        ("add" | "save", None, _) => {
-            let problem = format!(
-                "{} · {:?}",
-                tr.t("admin-office-error-desk_number"),
-                fields.get("number")
-            );
-            return overview(
-                &state,
-                &page.session,
-                tr,
-                Some(problem),
-                typed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
         _ => return Err(PageError::BadForm),
     };
     match state.office.change(page.actor(), edit).await {
