@@ -321,6 +321,7 @@ pub fn show(app: &App, v: &View, preview: Option<Image>, qr: Option<Image>) {
     }
     app.set_columns(v.columns);
     app.set_horizontal_tiles(v.horizontal_tiles);
+    app.set_tiles_left_to_right(v.tiles_left_to_right);
     app.set_documents(tiles(&v.documents));
     app.set_take_label(v.take_ticket.into());
     app.set_scan_first_label(v.scan_first.into());

@@ -31,6 +31,8 @@ pub struct View {
     pub tiles: Vec<TileView>,
     pub columns: i32,
     pub horizontal_tiles: bool,
+    /// The tiles keep their left-to-right order in Arabic too (a keypad, as on a phone).
+    pub tiles_left_to_right: bool,
     pub documents: Vec<TileView>,
     pub take_ticket: &'static str,
     pub scan_first: &'static str,
@@ -191,7 +193,9 @@ pub fn view(flow: &Flow) -> View {
                 .collect();
             let (first, second): (String, String) =
                 (places[..4].iter().collect(), places[4..].iter().collect());
-            v.title = format!("{}  {first} {second}", t.appointment_title);
+            // The code reads left to right in Arabic too, the places left after the digits:
+            // isolated (LRI … PDI) so the dots do not take the title's direction.
+            v.title = format!("{}  \u{2066}{first} {second}\u{2069}", t.appointment_title);
             let digit = |d: u8| {
                 let id = format!("digit-{d}");
                 tile(id, DIGIT_ICONS[usize::from(d)], &d.to_string(), l)
@@ -206,6 +210,7 @@ pub fn view(flow: &Flow) -> View {
             });
             v.columns = 3;
             v.horizontal_tiles = true;
+            v.tiles_left_to_right = true;
         }
         Screen::Service => {
             v.tiles = flow
@@ -476,8 +481,19 @@ mod tests {
             ("12345", "1234 5···"),
         ] {
             f.code = code.into();
-            assert!(view(&f).title.ends_with(shown), "{code}");
+            assert!(
+                view(&f)
+                    .title
+                    .ends_with(&format!("\u{2066}{shown}\u{2069}")),
+                "{code}"
+            );
         }
+        // In Arabic the keypad keeps a phone's order (1 2 3 from the left), the rest mirrors.
+        f.language = Language::Arabic;
+        let keypad = view(&f);
+        assert!(keypad.rtl && keypad.tiles_left_to_right);
+        f.screen = Screen::Profile;
+        assert!(!view(&f).tiles_left_to_right);
         assert_eq!(v.ticket_qr, "ab".repeat(16), "the QR holds the token only");
     }
 }
