@@ -22,6 +22,7 @@ pub mod office;
 pub mod papers;
 pub mod pooling;
 pub mod printer;
+pub mod projects;
 pub mod queue_service;
 pub mod reference;
 pub mod scanner;

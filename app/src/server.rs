@@ -284,6 +284,7 @@ pub async fn run(
         live.clone(),
     );
     let state = AppState {
+        projects: crate::projects::Projects::new(&data.queue_db(), live.clone()),
         appointments,
         kiosk_tickets,
         kiosk_check_ins: Arc::new(web::rate::RateWindow::new(

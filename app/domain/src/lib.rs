@@ -20,6 +20,7 @@ pub mod language;
 pub mod names;
 pub mod papers;
 pub mod printer;
+pub mod projects;
 pub mod queue;
 pub mod reference;
 pub mod script;

@@ -178,6 +178,19 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX appointments_code ON appointments (day, code);
     CREATE INDEX appointments_by_day ON appointments (day, slot_minute);
     CREATE INDEX appointments_by_case ON appointments (case_id);",
+    // 11: the commune's projects (`projects`): each save of a sheet is a version, the newest
+    // is the project; nothing personal (the contact is the commune's). Status and sector are
+    // copied out of the sheet for the figures.
+    "CREATE TABLE project_versions (
+        project_id INTEGER NOT NULL CHECK (project_id > 0),
+        version INTEGER NOT NULL CHECK (version > 0),
+        sheet TEXT NOT NULL,                  -- baom_domain::projects::Sheet as JSON
+        status TEXT NOT NULL,
+        sector TEXT NOT NULL,
+        edited_by TEXT NOT NULL,
+        edited_at TEXT NOT NULL,
+        PRIMARY KEY (project_id, version)
+    );",
 ];
 
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {

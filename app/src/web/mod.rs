@@ -58,6 +58,8 @@ pub struct AppState {
     pub tickets: Tickets,
     /// Follow-up visits booked from cases and checked in at the kiosk.
     pub appointments: crate::appointments::Appointments,
+    /// The commune's projects (its action plan), their sheets and history.
+    pub projects: crate::projects::Projects,
     /// The document scanner (SANE), for the kiosk's scans and the officer's.
     pub scanner: Arc<Scanner>,
     /// Anonymous satisfaction votes.

@@ -20,6 +20,7 @@ mod login;
 mod office;
 pub mod papers;
 mod pooling;
+mod projects;
 pub mod refusal;
 mod staff;
 mod technician;
@@ -105,6 +106,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/desks", post(office::desks))
         .route("/office/douars", post(office::douars))
         .route("/clock", get(clock::page).post(clock::set))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/new", get(projects::new_form))
+        .route("/projects/{id}", get(projects::show).post(projects::change))
+        .route("/projects/{id}/sheet", get(projects::printable))
         .route("/directory", get(directory::list))
         .route("/directory/export.toml", get(directory::export))
         .route(
@@ -270,6 +275,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/directory", "admin-directory-title"),
         (role.sees_dossiers(), "/letters", "letters-title"),
         (role.sees_dossiers(), "/slip", "slip-visit-nav"),
+        (role.sees_dossiers(), "/projects", "project-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/pooling", "pool-title"),

@@ -1,0 +1,194 @@
+//! The commune's projects (the rules of a sheet are `baom_domain::projects`): officers and
+//! supervisors create and update them; each save is a new version in `queue.db` with who made
+//! it and when, so a sheet's history is never lost and the newest version is the project.
+//!
+//! Projects hold nothing personal (the contact is the commune's), so they live beside the queue
+//! and the reference, readable by the lobby before anyone logs in.
+
+use crate::office::LiveSettings;
+use crate::store::StoreError;
+use baom_domain::projects::{Sheet, SheetError};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error(transparent)]
+    Refused(#[from] SheetError),
+    #[error("there is no project {0}")]
+    Unknown(i64),
+    #[error("the project was changed by {by} at {at} since this form was opened: reload it")]
+    Stale { by: String, at: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for ProjectError {
+    fn from(e: rusqlite::Error) -> ProjectError {
+        ProjectError::Store(e.into())
+    }
+}
+
+/// A project as it stands: its newest version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub id: i64,
+    pub version: i64,
+    pub sheet: Sheet,
+    pub edited_by: String,
+    pub edited_at: String,
+}
+
+/// The commune's projects. Cheap to clone.
+#[derive(Clone)]
+pub struct Projects {
+    db: PathBuf,
+    live: LiveSettings,
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ProjectError> + Send + 'static,
+) -> Result<T, ProjectError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Corrupt(format!("task failed: {e}")))?
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, String, String, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn project(
+    (id, version, sheet, edited_by, edited_at): (i64, i64, String, String, String),
+) -> Result<Project, ProjectError> {
+    let sheet = serde_json::from_str(&sheet)
+        .map_err(|e| StoreError::Corrupt(format!("project {id} version {version}: {e}")))?;
+    Ok(Project {
+        id,
+        version,
+        sheet,
+        edited_by,
+        edited_at,
+    })
+}
+
+const NEWEST: &str =
+    "SELECT project_id, version, sheet, edited_by, edited_at FROM project_versions p
+     WHERE version = (SELECT max(version) FROM project_versions WHERE project_id = p.project_id)";
+
+impl Projects {
+    /// The projects in `queue_db` (its schema is the queue writer's, already migrated).
+    pub fn new(queue_db: &Path, live: LiveSettings) -> Projects {
+        Projects {
+            db: queue_db.to_owned(),
+            live,
+        }
+    }
+
+    fn connect(db: &Path) -> Result<Connection, StoreError> {
+        let conn = Connection::open(db)?;
+        crate::store::configure(&conn)?;
+        Ok(conn)
+    }
+
+    /// Every project as it stands, newest first.
+    pub async fn list(&self) -> Result<Vec<Project>, ProjectError> {
+        let db = self.db.clone();
+        blocking(move || {
+            let conn = Self::connect(&db)?;
+            let mut stmt = conn.prepare(&format!("{NEWEST} ORDER BY project_id DESC"))?;
+            let rows = stmt.query_map([], row)?;
+            rows.map(|r| project(r?)).collect()
+        })
+        .await
+    }
+
+    /// A project as it stands.
+    pub async fn get(&self, id: i64) -> Result<Project, ProjectError> {
+        let db = self.db.clone();
+        blocking(move || {
+            let conn = Self::connect(&db)?;
+            newest(&conn, id)?.ok_or(ProjectError::Unknown(id))
+        })
+        .await
+    }
+
+    /// Saves `sheet` as a new project (`id` none) or as the next version of project `id`, if
+    /// `version` is still its newest (two officers editing at once: the second is told).
+    /// Returns the project's id.
+    pub async fn save(
+        &self,
+        by: String,
+        id: Option<(i64, i64)>,
+        sheet: Sheet,
+    ) -> Result<i64, ProjectError> {
+        let settings = self.live.get();
+        let douars: Vec<&str> = settings.douars.iter().map(|d| d.name.as_str()).collect();
+        sheet.check(&douars)?;
+        let sheet = sheet.sorted();
+        let body = serde_json::to_string(&sheet)
+            .map_err(|e| StoreError::Corrupt(format!("a sheet as JSON: {e}")))?;
+        let (db, now) = (self.db.clone(), crate::clock::now());
+        blocking(move || {
+            let mut conn = Self::connect(&db)?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let (project_id, version) = match id {
+                None => {
+                    let next: i64 = tx.query_row(
+                        "SELECT coalesce(max(project_id), 0) + 1 FROM project_versions",
+                        [],
+                        |r| r.get(0),
+                    )?;
+                    (next, 1)
+                }
+                Some((id, seen)) => {
+                    let current = newest(&tx, id)?.ok_or(ProjectError::Unknown(id))?;
+                    if current.version != seen {
+                        return Err(ProjectError::Stale {
+                            by: current.edited_by,
+                            at: current.edited_at,
+                        });
+                    }
+                    (id, seen + 1)
+                }
+            };
+            insert(&tx, project_id, version, &body, &sheet, &by, now)?;
+            tx.commit()?;
+            Ok(project_id)
+        })
+        .await
+    }
+}
+
+fn newest(conn: &Connection, id: i64) -> Result<Option<Project>, ProjectError> {
+    conn.query_row(&format!("{NEWEST} AND project_id = ?1"), [id], row)
+        .optional()?
+        .map(project)
+        .transpose()
+}
+
+fn insert(
+    conn: &Connection,
+    id: i64,
+    version: i64,
+    body: &str,
+    sheet: &Sheet,
+    by: &str,
+    now: Timestamp,
+) -> Result<(), ProjectError> {
+    conn.execute(
+        "INSERT INTO project_versions (project_id, version, sheet, status, sector, edited_by, edited_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            version,
+            body,
+            sheet.status.as_str(),
+            sheet.sector.as_str(),
+            by,
+            now.to_string()
+        ],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,142 @@
+//! The commune's projects, end to end through the real service: an officer creates a project's
+//! sheet with a timeline, bad sheets are refused by name with what was typed and nothing is
+//! saved, a second save keeps the first as history, a save from a form opened before another
+//! officer's change is refused, and the printable sheet holds the project and nothing about who
+//! wrote it. Kill -9 in the middle loses no saved version.
+
+use baom_e2e::{Baom, dossier_office, form, get, query_i64, supervisor};
+
+fn well(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut fields = vec![
+        ("title_ar", "بئر لدوار تنفات"),
+        ("title_fr", "Un puits pour Tinfat"),
+        ("douar", "Tinfat"),
+        ("sector", "water"),
+        ("status", "open"),
+        ("skills", "ingénieur hydraulicien\ntopographe"),
+        ("equipment", "pompe solaire"),
+        ("contacts", ""),
+        ("budget", "120 000"),
+        ("found", "40000"),
+        ("started_on", "2026-09-01"),
+        ("step_on", "2027-03-01"),
+        ("step_what", "Livraison du puits"),
+        ("step_state", "planned"),
+        ("step_on", "2026-09-15"),
+        ("step_what", "Choix du volontaire"),
+        ("step_state", "done"),
+        ("step_on", ""),
+        ("step_what", ""),
+        ("step_state", "planned"),
+        ("contact", "Bureau BAOM de la commune, 0528 00 00 00"),
+    ];
+    for (k, v) in extra {
+        fields.retain(|(name, _)| name != k);
+        fields.push((k, v));
+    }
+    fields
+}
+
+#[test]
+fn a_project_sheet_is_kept_with_its_history_and_refused_by_name() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dossier_office(dir.path());
+    let baom = Baom::serve(&config, dir.path());
+    let officer = baom.officer();
+    let versions = |dir: &std::path::Path| {
+        query_i64(
+            &dir.join("queue.db"),
+            "SELECT count(*) FROM project_versions",
+        )
+    };
+
+    // Bad input: each refused with its reason and what was typed, nothing saved.
+    for (change, words) in [
+        (
+            vec![("budget", "cent mille")],
+            "« cent mille » n'est pas un montant",
+        ),
+        (vec![("budget", "12,5")], "« 12,5 »"),
+        (vec![("found", "200000")], "dépasse le budget"),
+        (
+            vec![("step_on", "2026-08-01"), ("step_what", "Étude")],
+            "avant le début du projet",
+        ),
+        (vec![("started_on", "hier")], "« hier » n'est pas une date"),
+        (vec![("title_ar", "Un puits")], "le titre en"),
+        (
+            vec![("douar", "Atlantis")],
+            "« Atlantis » n'est pas un douar",
+        ),
+        (vec![("sector", "space")], "« space » n'est pas un secteur"),
+    ] {
+        let r = form(&officer, "/projects", &well(&change));
+        assert_eq!(r.status, 422, "{change:?}: {}", r.text());
+        let page = r.text();
+        assert!(page.contains("Fiche refusée"), "{page}");
+        assert!(page.contains(words), "{words:?} in {page}");
+        assert!(
+            page.contains("Un puits pour Tinfat") || change[0].0 == "title_fr",
+            "what was typed is kept on the form"
+        );
+    }
+    assert_eq!(
+        versions(dir.path()),
+        0,
+        "nothing saved from a refused sheet"
+    );
+
+    // A good sheet: saved, the timeline in date order, the money still missing said.
+    let r = form(&officer, "/projects", &well(&[]));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let at = r.location();
+    assert_eq!(at, "/projects/1");
+    let page = get(&officer, &at).expect("project").text();
+    assert!(page.contains("بئر لدوار تنفات") && page.contains("Un puits pour Tinfat"));
+    assert!(page.contains("80\u{202f}000 MAD"), "missing money: {page}");
+    let chosen = page.find("Choix du volontaire").expect("first step");
+    let delivered = page.find("Livraison du puits").expect("second step");
+    assert!(chosen < delivered, "the timeline in date order");
+    let list = get(&officer, "/projects").expect("list").text();
+    assert!(list.contains("Un puits pour Tinfat") && list.contains("ouvert, cherche de l"));
+
+    // A second officer changes it; a save from the form opened before is told, not lost.
+    let boss = supervisor(&baom);
+    let r = form(
+        &boss,
+        "/projects/1",
+        &well(&[
+            ("version", "1"),
+            ("found", "60000"),
+            ("status", "in_progress"),
+        ]),
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = form(&officer, "/projects/1", &well(&[("version", "1")]));
+    assert_eq!(r.status, 422);
+    assert!(
+        r.text().contains("a été modifié par youssef"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(versions(dir.path()), 2, "both saves kept: the history");
+    let page = get(&officer, "/projects/1").expect("project").text();
+    assert!(page.contains("60\u{202f}000 MAD") && page.contains("en cours"));
+
+    // The printable sheet: the project, not who wrote it.
+    let sheet = get(&officer, "/projects/1/sheet").expect("sheet").text();
+    assert!(sheet.contains("Un puits pour Tinfat") && sheet.contains("Livraison du puits"));
+    for who in ["youssef", "Youssef", "amina"] {
+        assert!(!sheet.contains(who), "{who} on the printed sheet");
+    }
+    assert_eq!(get(&officer, "/projects/99").expect("none").status, 404);
+    assert_eq!(get(&officer, "/projects/x").expect("none").status, 404);
+
+    // Killed hard: every saved version is there after a restart.
+    baom.kill_hard();
+    let baom = Baom::serve(&config, dir.path());
+    let officer = baom.officer();
+    let page = get(&officer, "/projects/1").expect("project").text();
+    assert!(page.contains("60\u{202f}000 MAD"));
+    assert_eq!(versions(dir.path()), 2);
+}
