@@ -1186,3 +1186,5 @@ project-error-project_too_many_steps = الجدول الزمني يضم 40 مر�
 project-error-project_douar = «{ $typed }» ليس دوارا من دواوير الجماعة
 project-error-project_sector = «{ $typed }» ليس قطاعا
 project-error-project_status = «{ $typed }» ليست حالة مشروع
+project-card-money = تم توفير { $found } درهم من { $budget } درهم
+project-card = صورة للمشاركة

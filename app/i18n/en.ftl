@@ -1178,3 +1178,5 @@ project-error-project_too_many_steps = a timeline holds at most 40 steps
 project-error-project_douar = "{ $typed }" is not a douar of the commune
 project-error-project_sector = "{ $typed }" is not a sector
 project-error-project_status = "{ $typed }" is not a project's status
+project-card-money = { $found } MAD found of { $budget } MAD
+project-card = Picture to share

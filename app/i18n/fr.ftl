@@ -1179,3 +1179,5 @@ project-error-project_too_many_steps = un calendrier a au plus 40 étapes
 project-error-project_douar = « { $typed } » n'est pas un douar de la commune
 project-error-project_sector = « { $typed } » n'est pas un secteur
 project-error-project_status = « { $typed } » n'est pas un état de projet
+project-card-money = { $found } MAD trouvés sur { $budget } MAD
+project-card = Image à partager

@@ -1172,3 +1172,5 @@ project-error-project_too_many_steps = ⴰⵙⵎⵍ ⵉⵟⵟⴰⴼ 40 ⵏ ⵜ�
 project-error-project_douar = « { $typed } » ⵓⵔ ⵉⴳⵉ ⴰⴷⵡⴰⵔ ⵏ ⵜⵎⵙⵏⴰⴹⵜ
 project-error-project_sector = « { $typed } » ⵓⵔ ⵉⴳⵉ ⴰⴳⵎⵎⴰⴹ
 project-error-project_status = « { $typed } » ⵓⵔ ⵉⴳⵉ ⴰⴷⴷⴰⴷ ⵏ ⵓⵙⵏⴼⴰⵔ
+project-card-money = { $found } MAD ⵉⵜⵜⵓⴰⴼⴰⵏ ⵙⴳ { $budget } MAD
+project-card = ⵜⴰⵡⵍⴰⴼⵜ ⵉ ⵓⴱⴹⴰ

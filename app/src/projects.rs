@@ -8,6 +8,7 @@
 use crate::office::LiveSettings;
 use crate::store::StoreError;
 use baom_domain::projects::{Sheet, SheetError};
+use baom_receipt::card::{CardInput, Picture, card};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
@@ -191,4 +192,84 @@ fn insert(
         ],
     )?;
     Ok(())
+}
+
+/// The words of a project's card, in Arabic and French, from its sheet and the commune.
+fn card_input(sheet: &Sheet, commune: &baom_config::Commune) -> CardInput {
+    use baom_domain::language::Language::{Arabic, French};
+    use baom_domain::projects::show_dirhams;
+    let t = |l, key: String| crate::i18n::text(l, &key, &[]);
+    let fact = |l| {
+        let sector = t(l, format!("project-sector-{}", sheet.sector.as_str()));
+        let place = if sheet.douar.is_empty() {
+            t(l, "project-whole-commune".into())
+        } else {
+            sheet.douar.clone()
+        };
+        let status = t(l, format!("project-status-{}", sheet.status.as_str()));
+        format!("{sector} · {place} · {status}")
+    };
+    let (found, budget) = (show_dirhams(sheet.found), show_dirhams(sheet.budget));
+    let money = |l| {
+        crate::i18n::text(
+            l,
+            "project-card-money",
+            &[("found", &found), ("budget", &budget)],
+        )
+    };
+    let needs = [&sheet.skills, &sheet.equipment, &sheet.contacts]
+        .into_iter()
+        .flat_map(|text| text.lines())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    CardInput {
+        commune_ar: commune.name_ar.clone(),
+        commune_fr: commune.name_latin.clone(),
+        title_ar: sheet.title_ar.clone(),
+        title_fr: sheet.title_fr.clone(),
+        facts_ar: vec![fact(Arabic)],
+        facts_fr: vec![fact(French)],
+        needs,
+        found: sheet.found,
+        budget: sheet.budget,
+        money_ar: money(Arabic),
+        money_fr: money(French),
+        steps: sheet
+            .timeline
+            .iter()
+            .map(|s| (s.on.to_string(), s.what.clone(), s.done))
+            .collect(),
+        contact: sheet.contact.clone(),
+    }
+}
+
+/// A picture as PNG bytes.
+fn png_of(picture: &Picture) -> Result<Vec<u8>, ProjectError> {
+    let encode = || -> Result<Vec<u8>, png::EncodingError> {
+        let mut out = Vec::new();
+        {
+            let mut encoder =
+                png::Encoder::new(&mut out, picture.width as u32, picture.height as u32);
+            encoder.set_color(png::ColorType::Rgb);
+            encoder.set_depth(png::BitDepth::Eight);
+            encoder.set_compression(png::Compression::High);
+            let mut writer = encoder.write_header()?;
+            writer.write_image_data(&picture.rgb)?;
+        }
+        Ok(out)
+    };
+    encode().map_err(|e| ProjectError::Store(StoreError::Corrupt(format!("a card as PNG: {e}"))))
+}
+
+impl Projects {
+    /// The project's card for messaging apps, as PNG: the sheet's words in Arabic and French,
+    /// nothing about who wrote it or who gave.
+    pub async fn card_png(&self, id: i64) -> Result<Vec<u8>, ProjectError> {
+        let project = self.get(id).await?;
+        let settings = self.live.get();
+        let input = card_input(&project.sheet, &settings.commune);
+        blocking(move || png_of(&card(&input))).await
+    }
 }

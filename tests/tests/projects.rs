@@ -129,6 +129,49 @@ fn a_project_sheet_is_kept_with_its_history_and_refused_by_name() {
     for who in ["youssef", "Youssef", "amina"] {
         assert!(!sheet.contains(who), "{who} on the printed sheet");
     }
+    // The card for messaging apps: a PNG of 1080 × 1350 that a reader this project did not
+    // write (tesseract's OCR) reads the project from, and nothing of who wrote it.
+    let card = get(&officer, "/projects/1/card.png").expect("card");
+    assert_eq!(card.status, 200);
+    assert_eq!(card.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(&card.body[..8], b"\x89PNG\r\n\x1a\n");
+    let size = |at: usize| u32::from_be_bytes(card.body[at..at + 4].try_into().expect("4 bytes"));
+    assert_eq!(
+        (size(16), size(20)),
+        (1080, 1350),
+        "the IHDR's width and height"
+    );
+    let cards = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("project-cards");
+    std::fs::create_dir_all(&cards).expect("cards dir");
+    let file = cards.join("project-1.png");
+    std::fs::write(&file, &card.body).expect("write the card");
+    let read = std::process::Command::new("tesseract")
+        .arg(&file)
+        .args(["-", "-l", "fra+ara"])
+        .output()
+        .expect("tesseract (bash .ci/setup installs it)");
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let text = String::from_utf8_lossy(&read.stdout).to_string();
+    for words in [
+        "Un puits pour Tinfat",
+        "ingénieur hydraulicien",
+        "120 000 MAD",
+        "Commune de test",
+        "Livraison du puits",
+    ] {
+        assert!(text.contains(words), "{words:?} read on the card: {text}");
+    }
+    for who in ["youssef", "Youssef", "amina", "Amina"] {
+        assert!(!text.contains(who), "{who} on the card");
+    }
+    assert_eq!(
+        get(&officer, "/projects/99/card.png").expect("none").status,
+        404
+    );
     assert_eq!(get(&officer, "/projects/99").expect("none").status, 404);
     assert_eq!(get(&officer, "/projects/x").expect("none").status, 404);
 

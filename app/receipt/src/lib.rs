@@ -9,9 +9,11 @@
 //! raster by default (every printer can print one) or the printer's own `GS ( k` on request.
 //!
 //! Start with [`layout`]; [`Receipt::escpos`] and [`Receipt::preview`] are its two outputs.
-//! [`paper::paper`] lays out the other papers a visitor takes away (the orientation slip).
+//! [`paper::paper`] lays out the other papers a visitor takes away (the orientation slip);
+//! [`card::card`] draws a commune project's card, in colour, for messaging apps.
 
 pub mod bitmap;
+pub mod card;
 pub mod escpos;
 mod labels;
 pub mod paper;

@@ -207,6 +207,30 @@ impl OutlineBuilder for Pen<'_> {
 /// Draws one line of text at `px` pixels per em, trimmed to its ink (plus nothing): the caller
 /// places it. An empty or blank line gives an empty bitmap.
 pub fn render_line(text: &str, px: f32, bold: bool, rtl: bool) -> Bitmap {
+    let alpha = render_line_alpha(text, px, bold, rtl);
+    let mut bitmap = Bitmap::new(alpha.width, alpha.height);
+    for (i, c) in alpha.coverage.iter().enumerate() {
+        if *c >= 115 {
+            bitmap.set(i % alpha.width, i / alpha.width);
+        }
+    }
+    bitmap.trim()
+}
+
+/// A line of text as coverage (0 none, 255 full), for drawing in colour with smooth edges.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alpha {
+    pub width: usize,
+    pub height: usize,
+    /// The baseline's row: lines drawn at the same `px` share it.
+    pub baseline: usize,
+    /// Row-major, one byte per pixel.
+    pub coverage: Vec<u8>,
+}
+
+/// Draws one line of text at `px` pixels per em with its coverage kept, untrimmed: the line's
+/// box is as tall as the tallest Arabic marks need, with the baseline at [`Alpha::baseline`].
+pub fn render_line_alpha(text: &str, px: f32, bold: bool, rtl: bool) -> Alpha {
     let shaped = shape_line(text, px, bold, rtl);
     // Room for the tallest Arabic marks above and below the baseline.
     let above = (px * 1.3).ceil();
@@ -226,13 +250,16 @@ pub fn render_line(text: &str, px: f32, bold: bool, rtl: bool) -> Bitmap {
         };
         g.face.outline_glyph(g.glyph, &mut pen);
     }
-    let mut bitmap = Bitmap::new(width, height);
-    raster.for_each_pixel(|i, coverage| {
-        if coverage >= 0.45 {
-            bitmap.set(i % width, i / width);
-        }
+    let mut coverage = vec![0u8; width * height];
+    raster.for_each_pixel(|i, c| {
+        coverage[i] = (c.clamp(0.0, 1.0) * 255.0).round() as u8;
     });
-    bitmap.trim()
+    Alpha {
+        width,
+        height,
+        baseline: above as usize,
+        coverage,
+    }
 }
 
 /// Breaks `text` into lines no wider than `max_width` pixels, at spaces (a word longer than a

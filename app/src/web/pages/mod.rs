@@ -110,6 +110,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/projects/new", get(projects::new_form))
         .route("/projects/{id}", get(projects::show).post(projects::change))
         .route("/projects/{id}/sheet", get(projects::printable))
+        .route("/projects/{id}/card.png", get(projects::card))
         .route("/directory", get(directory::list))
         .route("/directory/export.toml", get(directory::export))
         .route(

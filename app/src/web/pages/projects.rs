@@ -437,7 +437,10 @@ fn project_page(
     let body = html! {
         (sheet_view(tr, project))
         p.meta { (tr.t2("project-edited", "by", &project.edited_by, "at", &project.edited_at)) }
-        p { a.button href={ "/projects/" (project.id) "/sheet" } { (tr.t("project-print")) } }
+        p {
+            a.button href={ "/projects/" (project.id) "/sheet" } { (tr.t("project-print")) } " "
+            a.button href={ "/projects/" (project.id) "/card.png" } download={ "project-" (project.id) ".png" } { (tr.t("project-card")) }
+        }
         h2 { (tr.t("project-edit")) }
         (sheet_form(state, page, Some(project), typed, problem))
     };
@@ -535,4 +538,18 @@ pub async fn change(
             None => Err(PageError::Failed(e.to_string())),
         },
     }
+}
+
+/// The project's card for messaging apps (PNG, 1080 × 1350).
+pub async fn card(
+    State(state): State<AppState>,
+    _: Page<DossierWork>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = project_id(&raw)?;
+    let png = state.projects.card_png(id).await.map_err(|e| match e {
+        ProjectError::Unknown(_) => PageError::NotFound("project-unknown"),
+        e => PageError::Failed(e.to_string()),
+    })?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], png).into_response())
 }
