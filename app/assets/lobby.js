@@ -85,12 +85,79 @@
     }
     if (!fresh) return; // what was called before the page opened, or an older call, stays quiet
     announced += 1;
+    lastCall = Date.now();
     document.body.dataset.announced = top.number;
     document.body.dataset.announcements = String(announced);
     now.classList.add("flash");
     setTimeout(function () { now.classList.remove("flash"); }, 4000);
     chime().then(function () { return say(top, "ar"); }).then(function () { return say(top, "fr"); });
   }
+
+  // Between calls, the commune's projects, one at a time: shown once no call has come for the
+  // screen's idle time (`data-idle`, seconds), hidden at the next call. The list is fetched at
+  // start and every five minutes; a failed fetch keeps the last one.
+  const lobby = document.querySelector("section.lobby");
+  const projectsBox = document.getElementById("projects");
+  const projectCard = document.getElementById("project");
+  const idleMs = (parseInt(lobby.dataset.idle, 10) || 45) * 1000;
+  let projects = [];
+  let lastCall = Date.now();
+  let rotation = 0;
+
+  function loadProjects() {
+    fetch("/lobby/projects", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (j) { projects = j.projects || []; })
+      .catch(function () { /* keep what was shown */ });
+  }
+
+  function words(map, cls) {
+    const p = document.createElement("p"); p.className = cls;
+    [["ar", "rtl"], ["zgh", "ltr"], ["fr", "ltr"]].forEach(function (l) {
+      if (!map[l[0]]) return;
+      const s = document.createElement("span"); s.lang = l[0]; s.dir = l[1]; s.textContent = map[l[0]];
+      p.append(s);
+    });
+    return p;
+  }
+
+  function showProject() {
+    const p = projects[rotation % projects.length];
+    rotation += 1;
+    const ar = document.createElement("h3"); ar.lang = "ar"; ar.dir = "rtl"; ar.textContent = p.title_ar;
+    const fr = document.createElement("h3"); fr.lang = "fr"; fr.dir = "ltr"; fr.textContent = p.title_fr;
+    const parts = [ar, fr, words(p.sector, "sector"), words(p.status_words, "status " + p.status)];
+    if (p.budget > 0) {
+      const bar = document.createElement("div"); bar.className = "bar";
+      const fill = document.createElement("span");
+      fill.style.inlineSize = Math.min(100, Math.round(100 * p.found / p.budget)) + "%";
+      bar.append(fill);
+      const money = document.createElement("p"); money.className = "money"; money.dir = "ltr";
+      money.textContent = p.found_shown + " / " + p.budget_shown + " MAD";
+      parts.push(bar, money);
+    }
+    projectCard.replaceChildren.apply(projectCard, parts);
+    document.body.dataset.project = String(p.id);
+  }
+
+  setInterval(function () {
+    const idle = Date.now() - lastCall >= idleMs && projects.length > 0;
+    if (idle) {
+      if (projectsBox.hidden || Date.now() - (projectsBox.shownAt || 0) >= 10000) {
+        showProject();
+        projectsBox.shownAt = Date.now();
+      }
+      projectsBox.hidden = false;
+      last.parentElement.hidden = true;
+      document.body.dataset.projects = "shown";
+    } else if (!projectsBox.hidden) {
+      projectsBox.hidden = true;
+      last.parentElement.hidden = false;
+      document.body.dataset.projects = "hidden";
+    }
+  }, 1000);
+  loadProjects();
+  setInterval(loadProjects, 5 * 60 * 1000);
 
   function connect() {
     const events = new EventSource("/events");

@@ -1188,3 +1188,4 @@ project-error-project_sector = «{ $typed }» ليس قطاعا
 project-error-project_status = «{ $typed }» ليست حالة مشروع
 project-card-money = تم توفير { $found } درهم من { $budget } درهم
 project-card = صورة للمشاركة
+lobby-projects = مشاريع الجماعة

@@ -1180,3 +1180,4 @@ project-error-project_sector = "{ $typed }" is not a sector
 project-error-project_status = "{ $typed }" is not a project's status
 project-card-money = { $found } MAD found of { $budget } MAD
 project-card = Picture to share
+lobby-projects = The commune's projects

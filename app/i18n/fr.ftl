@@ -1181,3 +1181,4 @@ project-error-project_sector = « { $typed } » n'est pas un secteur
 project-error-project_status = « { $typed } » n'est pas un état de projet
 project-card-money = { $found } MAD trouvés sur { $budget } MAD
 project-card = Image à partager
+lobby-projects = Projets de la commune

@@ -1174,3 +1174,4 @@ project-error-project_sector = « { $typed } » ⵓⵔ ⵉⴳⵉ ⴰⴳⵎⵎⴰ
 project-error-project_status = « { $typed } » ⵓⵔ ⵉⴳⵉ ⴰⴷⴷⴰⴷ ⵏ ⵓⵙⵏⴼⴰⵔ
 project-card-money = { $found } MAD ⵉⵜⵜⵓⴰⴼⴰⵏ ⵙⴳ { $budget } MAD
 project-card = ⵜⴰⵡⵍⴰⴼⵜ ⵉ ⵓⴱⴹⴰ
+lobby-projects = ⵉⵙⵏⴼⴰⵔⵏ ⵏ ⵜⵎⵙⵏⴰⴹⵜ

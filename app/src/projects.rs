@@ -105,6 +105,17 @@ impl Projects {
         .await
     }
 
+    /// The projects the public may see (open, under way, delivered), newest first: the
+    /// lobby's list between calls.
+    pub async fn public(&self) -> Result<Vec<Project>, ProjectError> {
+        Ok(self
+            .list()
+            .await?
+            .into_iter()
+            .filter(|p| p.sheet.status.is_public())
+            .collect())
+    }
+
     /// A project as it stands.
     pub async fn get(&self, id: i64) -> Result<Project, ProjectError> {
         let db = self.db.clone();

@@ -1,17 +1,20 @@
 //! The lobby screen (a TV in the waiting room): the ticket being called and its desk in big type,
 //! the latest calls, a chime and a spoken call in Arabic and French. Numbers and desks only,
-//! never a name. `lobby.js` listens to `/events` and reconnects by itself.
+//! never a name. `lobby.js` listens to `/events` and reconnects by itself. Between calls it
+//! shows the commune's public projects (`/lobby/projects`: titles, sector, status, amounts).
 
 use super::extract::{AnyRole, Page};
 use super::refusal::PageError;
 use super::screen_layout;
 use crate::web::AppState;
+use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use baom_domain::catalogue::DeskNo;
 use baom_domain::language::Language;
+use baom_domain::projects::show_dirhams;
 use baom_domain::queue::{Queue, TicketNumber};
 use maud::html;
 use serde_json::{Value, json};
@@ -20,7 +23,19 @@ use std::convert::Infallible;
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::WatchStream;
 
-pub async fn page(Page { tr, .. }: Page<AnyRole>) -> Response {
+/// Seconds without a call before the lobby shows the commune's projects, unless the address
+/// says otherwise (`/lobby?idle=20`, 2 to 600).
+const IDLE_SECONDS: u32 = 45;
+
+pub async fn page(
+    Page { tr, .. }: Page<AnyRole>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let idle = query
+        .get("idle")
+        .and_then(|s| s.parse::<u32>().ok())
+        .filter(|s| (2..=600).contains(s))
+        .unwrap_or(IDLE_SECONDS);
     // The TV is read by everyone: its words are in Arabic, Tamazight and French together.
     let all = |key: &str| {
         html! {
@@ -30,7 +45,7 @@ pub async fn page(Page { tr, .. }: Page<AnyRole>) -> Response {
         }
     };
     let body = html! {
-        section.lobby {
+        section.lobby data-idle=(idle) {
             div.now {
                 p.label { (all("lobby-now")) }
                 p #now-number.huge { "—" }
@@ -42,6 +57,11 @@ pub async fn page(Page { tr, .. }: Page<AnyRole>) -> Response {
                 ol #last-calls {}
                 div #welcome { (all("lobby-waiting-first")) }
             }
+            // Between calls: the commune's projects, one at a time (`lobby.js`).
+            div #projects hidden {
+                h2 { (all("lobby-projects")) }
+                article #project {}
+            }
             p #reconnecting hidden { (tr.t("lobby-reconnecting")) }
             button #sound type="button" { (tr.t("lobby-sound")) }
         }
@@ -49,6 +69,46 @@ pub async fn page(Page { tr, .. }: Page<AnyRole>) -> Response {
     };
     // The TV's own frame: no staff header (whose session, a logout, language links).
     screen_layout(tr, &tr.t("lobby-title"), body).into_response()
+}
+
+/// The commune's projects the public may see, for the lobby between calls: titles, sector,
+/// douar, status and money in the lobby's languages; nothing about a person.
+pub async fn projects(
+    State(state): State<AppState>,
+    _: Page<AnyRole>,
+) -> Result<Response, PageError> {
+    let projects = state
+        .projects
+        .public()
+        .await
+        .map_err(|e| PageError::Failed(e.to_string()))?;
+    let words = |key: String| -> Value {
+        [Language::Arabic, Language::Tamazight, Language::French]
+            .into_iter()
+            .map(|l| (l.code().to_owned(), json!(crate::i18n::text(l, &key, &[]))))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let list: Vec<Value> = projects
+        .iter()
+        .map(|p| {
+            let s = &p.sheet;
+            json!({
+                "id": p.id,
+                "title_ar": s.title_ar,
+                "title_fr": s.title_fr,
+                "douar": s.douar,
+                "sector": words(format!("project-sector-{}", s.sector.as_str())),
+                "status": s.status.as_str(),
+                "status_words": words(format!("project-status-{}", s.status.as_str())),
+                "found": s.found,
+                "budget": s.budget,
+                "found_shown": show_dirhams(s.found),
+                "budget_shown": show_dirhams(s.budget),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "projects": list })).into_response())
 }
 
 /// The queue as the live pages need it: the latest calls, and how many wait per service.

@@ -91,6 +91,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lobby", get(lobby::page))
         .route("/events", get(lobby::events))
         .route("/lobby/speech.wav", get(lobby::speech))
+        .route("/lobby/projects", get(lobby::projects))
         .route("/technician", get(technician::page).post(technician::check))
         .route("/staff", get(staff::list).post(staff::add))
         .route("/staff/{login}", post(staff::act))
