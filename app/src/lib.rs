@@ -8,6 +8,7 @@
 //! knows HTTP). [`server`] wires them together and shuts them down cleanly.
 
 pub mod accounts;
+pub mod activities;
 pub mod appointments;
 pub mod backup;
 pub mod clock;

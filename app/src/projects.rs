@@ -7,10 +7,10 @@
 
 use crate::office::LiveSettings;
 use crate::store::StoreError;
+use crate::store::versioned::{self, Saved};
 use baom_domain::projects::{Sheet, SheetError};
 use baom_receipt::card::{CardInput, Picture, card};
-use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, thiserror::Error)]
@@ -56,27 +56,20 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| StoreError::Corrupt(format!("task failed: {e}")))?
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, i64, String, String, String)> {
-    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-}
-
-fn project(
-    (id, version, sheet, edited_by, edited_at): (i64, i64, String, String, String),
-) -> Result<Project, ProjectError> {
-    let sheet = serde_json::from_str(&sheet)
-        .map_err(|e| StoreError::Corrupt(format!("project {id} version {version}: {e}")))?;
+fn project(row: versioned::Row) -> Result<Project, ProjectError> {
+    let sheet = serde_json::from_str(&row.body).map_err(|e| {
+        StoreError::Corrupt(format!("project {} version {}: {e}", row.id, row.version))
+    })?;
     Ok(Project {
-        id,
-        version,
+        id: row.id,
+        version: row.version,
         sheet,
-        edited_by,
-        edited_at,
+        edited_by: row.edited_by,
+        edited_at: row.edited_at,
     })
 }
 
-const NEWEST: &str =
-    "SELECT project_id, version, sheet, edited_by, edited_at FROM project_versions p
-     WHERE version = (SELECT max(version) FROM project_versions WHERE project_id = p.project_id)";
+const TABLE: &str = "project_versions";
 
 impl Projects {
     /// The projects in `queue_db` (its schema is the queue writer's, already migrated).
@@ -98,9 +91,10 @@ impl Projects {
         let db = self.db.clone();
         blocking(move || {
             let conn = Self::connect(&db)?;
-            let mut stmt = conn.prepare(&format!("{NEWEST} ORDER BY project_id DESC"))?;
-            let rows = stmt.query_map([], row)?;
-            rows.map(|r| project(r?)).collect()
+            versioned::all(&conn, TABLE)?
+                .into_iter()
+                .map(project)
+                .collect()
         })
         .await
     }
@@ -121,7 +115,10 @@ impl Projects {
         let db = self.db.clone();
         blocking(move || {
             let conn = Self::connect(&db)?;
-            newest(&conn, id)?.ok_or(ProjectError::Unknown(id))
+            versioned::newest(&conn, TABLE, id)?
+                .map(project)
+                .transpose()?
+                .ok_or(ProjectError::Unknown(id))
         })
         .await
     }
@@ -144,65 +141,17 @@ impl Projects {
         let (db, now) = (self.db.clone(), crate::clock::now());
         blocking(move || {
             let mut conn = Self::connect(&db)?;
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let (project_id, version) = match id {
-                None => {
-                    let next: i64 = tx.query_row(
-                        "SELECT coalesce(max(project_id), 0) + 1 FROM project_versions",
-                        [],
-                        |r| r.get(0),
-                    )?;
-                    (next, 1)
-                }
-                Some((id, seen)) => {
-                    let current = newest(&tx, id)?.ok_or(ProjectError::Unknown(id))?;
-                    if current.version != seen {
-                        return Err(ProjectError::Stale {
-                            by: current.edited_by,
-                            at: current.edited_at,
-                        });
-                    }
-                    (id, seen + 1)
-                }
-            };
-            insert(&tx, project_id, version, &body, &sheet, &by, now)?;
-            tx.commit()?;
-            Ok(project_id)
+            let (status, sector) = (sheet.status.as_str(), sheet.sector.as_str());
+            let extra: [(&str, &dyn rusqlite::ToSql); 2] =
+                [("status", &status), ("sector", &sector)];
+            match versioned::save(&mut conn, TABLE, id, &body, &extra, &by, &now.to_string())? {
+                Saved::Done(id) => Ok(id),
+                Saved::Stale { by, at } => Err(ProjectError::Stale { by, at }),
+                Saved::Unknown(id) => Err(ProjectError::Unknown(id)),
+            }
         })
         .await
     }
-}
-
-fn newest(conn: &Connection, id: i64) -> Result<Option<Project>, ProjectError> {
-    conn.query_row(&format!("{NEWEST} AND project_id = ?1"), [id], row)
-        .optional()?
-        .map(project)
-        .transpose()
-}
-
-fn insert(
-    conn: &Connection,
-    id: i64,
-    version: i64,
-    body: &str,
-    sheet: &Sheet,
-    by: &str,
-    now: Timestamp,
-) -> Result<(), ProjectError> {
-    conn.execute(
-        "INSERT INTO project_versions (project_id, version, sheet, status, sector, edited_by, edited_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            id,
-            version,
-            body,
-            sheet.status.as_str(),
-            sheet.sector.as_str(),
-            by,
-            now.to_string()
-        ],
-    )?;
-    Ok(())
 }
 
 /// The words of a project's card, in Arabic and French, from its sheet and the commune.

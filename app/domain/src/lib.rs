@@ -8,6 +8,7 @@
 //! Architecture invariant: no dependency of this crate does I/O, async or randomness. The clock
 //! and any random values (ticket tokens) come in as arguments.
 
+pub mod activities;
 pub mod appointments;
 pub mod catalogue;
 pub mod changes;

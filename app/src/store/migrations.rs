@@ -178,18 +178,29 @@ pub const MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX appointments_code ON appointments (day, code);
     CREATE INDEX appointments_by_day ON appointments (day, slot_minute);
     CREATE INDEX appointments_by_case ON appointments (case_id);",
-    // 11: the commune's projects (`projects`): each save of a sheet is a version, the newest
-    // is the project; nothing personal (the contact is the commune's). Status and sector are
-    // copied out of the sheet for the figures.
+    // 11: the commune's projects and the office's activities (`projects`, `activities`), kept
+    // version after version (`store/versioned.rs`): the newest is the record. Nothing
+    // personal (a project's contact is the commune's, an activity's attendance is counts).
+    // Kind, status, sector and day are copied out of the body for the figures.
     "CREATE TABLE project_versions (
-        project_id INTEGER NOT NULL CHECK (project_id > 0),
+        record_id INTEGER NOT NULL CHECK (record_id > 0),
         version INTEGER NOT NULL CHECK (version > 0),
-        sheet TEXT NOT NULL,                  -- baom_domain::projects::Sheet as JSON
+        body TEXT NOT NULL,                   -- baom_domain::projects::Sheet as JSON
         status TEXT NOT NULL,
         sector TEXT NOT NULL,
         edited_by TEXT NOT NULL,
         edited_at TEXT NOT NULL,
-        PRIMARY KEY (project_id, version)
+        PRIMARY KEY (record_id, version)
+    );
+    CREATE TABLE activity_versions (
+        record_id INTEGER NOT NULL CHECK (record_id > 0),
+        version INTEGER NOT NULL CHECK (version > 0),
+        body TEXT NOT NULL,                   -- baom_domain::activities::Activity as JSON
+        kind TEXT NOT NULL,
+        held_on TEXT NOT NULL,
+        edited_by TEXT NOT NULL,
+        edited_at TEXT NOT NULL,
+        PRIMARY KEY (record_id, version)
     );",
 ];
 

@@ -9,6 +9,7 @@ pub mod appointments;
 pub mod migrations;
 pub mod receipts;
 pub mod tickets;
+pub mod versioned;
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::Path;

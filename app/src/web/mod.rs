@@ -60,6 +60,8 @@ pub struct AppState {
     pub appointments: crate::appointments::Appointments,
     /// The commune's projects (its action plan), their sheets and history.
     pub projects: crate::projects::Projects,
+    /// The office's activities (awareness days, meetings, trainings) and their reports.
+    pub activities: crate::activities::Activities,
     /// The document scanner (SANE), for the kiosk's scans and the officer's.
     pub scanner: Arc<Scanner>,
     /// Anonymous satisfaction votes.

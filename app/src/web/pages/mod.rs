@@ -7,6 +7,7 @@
 //! ids), makes one call to a service module, and renders; it returns `Result<_, PageError>`
 //! ([`refusal`]), so every refusal is the same page.
 
+mod activities;
 mod appointments;
 mod charts;
 mod clock;
@@ -107,6 +108,16 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/office/desks", post(office::desks))
         .route("/office/douars", post(office::douars))
         .route("/clock", get(clock::page).post(clock::set))
+        .route(
+            "/activities",
+            get(activities::list).post(activities::create),
+        )
+        .route("/activities/new", get(activities::new_form))
+        .route(
+            "/activities/{id}",
+            get(activities::show).post(activities::change),
+        )
+        .route("/activities/{id}/report", get(activities::printable))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
         .route("/projects/{id}", get(projects::show).post(projects::change))
@@ -278,6 +289,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/letters", "letters-title"),
         (role.sees_dossiers(), "/slip", "slip-visit-nav"),
         (role.sees_dossiers(), "/projects", "project-title"),
+        (role.sees_dossiers(), "/activities", "activity-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/pooling", "pool-title"),
