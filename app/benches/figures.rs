@@ -254,6 +254,8 @@ fn main() {
             douars: DOUARS.iter().map(|d| d.to_string()).collect(),
             households,
             douar_households: DOUARS.iter().map(|d| (d.to_string(), 500)).collect(),
+            projects: queue_facts.projects,
+            activities: queue_facts.activities,
         };
         let f = baom_domain::figures::compute(period, Scope::Office, &facts);
         visits_counted = f.headline.visits.value().unwrap_or(0);

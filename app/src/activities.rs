@@ -9,6 +9,7 @@ use crate::store::StoreError;
 use crate::store::versioned::{self, Saved};
 use baom_domain::Catalogue;
 use baom_domain::activities::{Activity, ActivityError};
+use baom_domain::figures::ActivityFacts;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 
@@ -141,4 +142,19 @@ impl Activities {
         })
         .await
     }
+}
+
+/// Every activity as the figures count it (read on the figures' own connection).
+pub fn facts(conn: &Connection) -> Result<Vec<ActivityFacts>, StoreError> {
+    versioned::all(conn, TABLE)?
+        .into_iter()
+        .map(|row| {
+            let r = recorded(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(ActivityFacts {
+                kind: r.activity.kind,
+                on: r.activity.on,
+                attendance: r.activity.attendance,
+            })
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@
 use crate::office::LiveSettings;
 use crate::store::StoreError;
 use crate::store::versioned::{self, Saved};
+use baom_domain::figures::ProjectFacts;
 use baom_domain::projects::{Sheet, SheetError};
 use baom_receipt::card::{CardInput, Picture, card};
 use rusqlite::Connection;
@@ -232,4 +233,21 @@ impl Projects {
         let input = card_input(&project.sheet, &settings.commune);
         blocking(move || png_of(&card(&input))).await
     }
+}
+
+/// Every project as the figures count it (read on the figures' own connection).
+pub fn facts(conn: &Connection) -> Result<Vec<ProjectFacts>, StoreError> {
+    versioned::all(conn, TABLE)?
+        .into_iter()
+        .map(|row| {
+            let p = project(row).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            Ok(ProjectFacts {
+                sector: p.sheet.sector,
+                status: p.sheet.status,
+                started_on: p.sheet.started_on,
+                budget: p.sheet.budget,
+                found: p.sheet.found,
+            })
+        })
+        .collect()
 }

@@ -5,6 +5,7 @@
 //! holds the counts and the words, and no one's name.
 
 use baom_e2e::{Baom, dossier_office, form, get, query_i64, supervisor};
+use serde_json::json;
 
 fn migrants_day(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut fields = vec![
@@ -153,6 +154,40 @@ fn an_activity_is_recorded_with_its_attendance_and_report_and_refused_by_name() 
     for who in ["youssef", "Youssef", "amina", "Amina"] {
         assert!(!report.contains(who), "{who} on the printed report");
     }
+    // The office's figures of 2026: who came, by profile and sex (the correction's numbers).
+    let figures = get(&boss, "/api/v1/figures?period=2026")
+        .expect("figures")
+        .json();
+    let table = figures["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .find(|t| t["code"] == "activities.attendance")
+        .expect("the attendance table");
+    let cell = |row: &str, col: &str| {
+        let r = table["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .position(|x| x == row);
+        let c = table["cols"]
+            .as_array()
+            .expect("cols")
+            .iter()
+            .position(|x| x == col);
+        table["cells"][r.expect("row")][c.expect("col")].clone()
+    };
+    assert_eq!(cell("dependant", "female"), 23);
+    assert_eq!(cell("returnee", "male"), 17);
+    assert_eq!(
+        cell("other", "male"),
+        "<5",
+        "small counts hidden as everywhere"
+    );
+    // …and a second cell of its row and column, so that the first cannot be worked out.
+    assert!([json!(5), json!("x")].contains(&cell("abroad", "female")));
+    assert_eq!(table["total"], 49);
+
     assert_eq!(get(&officer, "/activities/9").expect("none").status, 404);
     assert_eq!(get(&officer, "/activities/0").expect("none").status, 404);
 }

@@ -61,6 +61,12 @@ impl Labels<'_> {
             "feedback.by_rating" => t.t(&format!("rating-{row}")),
             "tickets.wait_minutes" | "tickets.service_minutes" => t.t1("fig-minutes", "m", row),
             "cases.days_to_close" => t.t1("fig-days", "d", row),
+            "projects.by_sector" | "projects.money_by_sector" => {
+                t.t(&format!("project-sector-{row}"))
+            }
+            "activities.by_kind" => t.t(&format!("activity-kind-{row}")),
+            "activities.attendance" if row == "other" => t.t("activity-group-other"),
+            "activities.attendance" => t.t(&format!("profile-{row}")),
             _ => row.to_owned(),
         }
     }
@@ -77,6 +83,8 @@ impl Labels<'_> {
             ("feedback.by_rating", "none") => t.t("fig-no-reason"),
             ("feedback.by_rating", _) => t.t(&format!("reason-{col}")),
             ("feedback.by_service" | "feedback.by_month", _) => t.t(&format!("rating-{col}")),
+            ("projects.by_sector", _) => t.t(&format!("project-status-{col}")),
+            ("projects.money_by_sector", _) => t.t(&format!("fig-money-{col}")),
             _ => col.to_owned(),
         }
     }

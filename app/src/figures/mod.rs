@@ -281,6 +281,8 @@ impl FiguresBook {
             tickets: queue.tickets,
             ticket_months: queue.months,
             votes: queue.votes,
+            projects: queue.projects,
+            activities: queue.activities,
             targets: settings
                 .catalogue
                 .services()

@@ -10,8 +10,8 @@
 
 use super::{TicketFacts, VoteFacts, read_tickets, read_votes};
 use crate::store::StoreError;
-use baom_domain::figures::Period;
 use baom_domain::figures::tickets::TicketTally;
+use baom_domain::figures::{ActivityFacts, Period, ProjectFacts};
 use jiff::ToSpan;
 use jiff::civil::Date;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -119,6 +119,9 @@ pub struct QueueFacts {
     /// The tallies of the period's whole months that are over.
     pub months: Vec<(Date, TicketTally)>,
     pub votes: Vec<VoteFacts>,
+    /// The commune's projects and the office's activities (local development).
+    pub projects: Vec<ProjectFacts>,
+    pub activities: Vec<ActivityFacts>,
 }
 
 /// The tickets and votes of `period` (`tz`: the commune's, for the hour a ticket was issued
@@ -153,6 +156,8 @@ pub fn queue_facts(
         tickets,
         months,
         votes: read_votes(c, period.from, period.to)?,
+        projects: crate::projects::facts(c)?,
+        activities: crate::activities::facts(c)?,
     })
 }
 

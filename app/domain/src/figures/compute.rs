@@ -29,9 +29,11 @@ use super::register::{
 };
 use super::table::{SMALL, Shown, ShownTable, Table};
 use super::tickets::{ENDS, Group, Minutes, TicketTally};
+use crate::activities::{Attendance, Group as AttendanceGroup, Kind as ActivityKind};
 use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
+use crate::projects::{Sector, Status as ProjectStatus};
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -212,6 +214,28 @@ pub struct Facts {
     pub households: Vec<Household>,
     /// Each douar's households, as the settings give them.
     pub douar_households: Vec<(String, u32)>,
+    /// The commune's projects, each as its sheet stands now.
+    pub projects: Vec<ProjectFacts>,
+    /// The office's activities (those outside the period are left out).
+    pub activities: Vec<ActivityFacts>,
+}
+
+/// A commune project as the figures count it: its sheet as it stands now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectFacts {
+    pub sector: Sector,
+    pub status: ProjectStatus,
+    pub started_on: Date,
+    pub budget: u64,
+    pub found: u64,
+}
+
+/// An activity of the office as the figures count it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityFacts {
+    pub kind: ActivityKind,
+    pub on: Date,
+    pub attendance: Attendance,
 }
 
 /// Times of one group of tickets (a service, an hour of the day, or all), in whole minutes
@@ -671,6 +695,56 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
             census_members.add_n(&d.douar, kind, u64::from(n));
         }
     }
+    // Local development, the commune's (an officer's own figures leave it out): projects
+    // begun by the period's end, as their sheets stand now, by sector and status, with their
+    // money; the activities held in the period and who came.
+    let (projects, activities): (&[ProjectFacts], &[ActivityFacts]) = if scope == Scope::Office {
+        (&facts.projects, &facts.activities)
+    } else {
+        (&[], &[])
+    };
+    let sectors = codes(&Sector::ALL, Sector::as_str);
+    let mut projects_by_sector = Table::new(
+        "projects.by_sector",
+        sectors.clone(),
+        codes(&ProjectStatus::ALL, ProjectStatus::as_str),
+    );
+    let mut projects_money = Table::new(
+        "projects.money_by_sector",
+        sectors,
+        vec!["budget".into(), "found".into()],
+    );
+    for p in projects.iter().filter(|p| p.started_on <= period.to) {
+        projects_by_sector.add(p.sector.as_str(), p.status.as_str());
+        projects_money.add_n(p.sector.as_str(), "budget", p.budget);
+        projects_money.add_n(p.sector.as_str(), "found", p.found);
+    }
+    let mut activities_by_kind = Table::new(
+        "activities.by_kind",
+        codes(&ActivityKind::ALL, ActivityKind::as_str),
+        vec!["count".into()],
+    );
+    let mut attendance = Table::new(
+        "activities.attendance",
+        AttendanceGroup::ALL
+            .iter()
+            .map(|g| g.as_str().to_owned())
+            .collect(),
+        sexes.clone(),
+    );
+    for a in activities.iter().filter(|a| period.contains(a.on)) {
+        activities_by_kind.add(a.kind.as_str(), "count");
+        for g in AttendanceGroup::ALL {
+            for sex in [Sex::Female, Sex::Male] {
+                attendance.add_n(
+                    g.as_str(),
+                    sex.as_str(),
+                    u64::from(a.attendance.get(sex, g)),
+                );
+            }
+        }
+    }
+    let empty = empty && activities_by_kind.total() == 0;
     tables.extend([
         census_households,
         census_members,
@@ -684,6 +758,10 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         votes,
         votes_by_service,
         votes_by_month,
+        projects_by_sector,
+        projects_money,
+        activities_by_kind,
+        attendance,
     ]);
     let mut tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
     let find = |code: &str| tables.iter().find(|t| t.code == code);

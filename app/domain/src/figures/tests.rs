@@ -173,7 +173,108 @@ fn facts() -> Facts {
             })
             .collect(),
         douar_households: vec![("Ait Ali".into(), 100)],
+        projects: local_projects(),
+        activities: local_activities(),
     }
+}
+
+/// Six water projects begun in 2026 (five open, one delivered) and a health project begun in
+/// 2027, after the year: left out.
+fn local_projects() -> Vec<ProjectFacts> {
+    use crate::projects::{Sector, Status};
+    let mut all: Vec<ProjectFacts> = (0..6)
+        .map(|i| ProjectFacts {
+            sector: Sector::Water,
+            status: if i == 0 {
+                Status::Delivered
+            } else {
+                Status::Open
+            },
+            started_on: date(2026, 3, 1),
+            budget: 100_000,
+            found: 10_000 * i,
+        })
+        .collect();
+    all.push(ProjectFacts {
+        sector: Sector::Health,
+        status: Status::Open,
+        started_on: date(2027, 2, 1),
+        budget: 50_000,
+        found: 0,
+    });
+    all
+}
+
+/// Six awareness days in 2026, each with 3 women and 2 men returnees, and one in 2025.
+fn local_activities() -> Vec<ActivityFacts> {
+    use crate::activities::{Attendance, Group, Kind};
+    let mut attendance = Attendance::default();
+    attendance.set(Sex::Female, Group::Profile(Profile::Returnee), 3);
+    attendance.set(Sex::Male, Group::Profile(Profile::Returnee), 2);
+    let mut all: Vec<ActivityFacts> = (1..=6)
+        .map(|m| ActivityFacts {
+            kind: Kind::AwarenessDay,
+            on: date(2026, m, 10),
+            attendance,
+        })
+        .collect();
+    all.push(ActivityFacts {
+        kind: Kind::Training,
+        on: date(2025, 12, 1),
+        attendance,
+    });
+    all
+}
+
+#[test]
+fn local_development_counts_projects_by_sector_and_who_came_to_the_year_s_activities() {
+    let year = Period::parse("2026", TODAY).unwrap();
+    let f = compute(year, Scope::Office, &facts());
+    let cell = |code: &str, row: &str, col: &str| {
+        let t = f.table(code).unwrap_or_else(|| panic!("{code}"));
+        let r = t.rows.iter().position(|x| x == row).expect("row");
+        let c = t.cols.iter().position(|x| x == col).expect("col");
+        t.cells[r][c]
+    };
+    assert_eq!(cell("projects.by_sector", "water", "open"), Shown::Value(5));
+    assert_eq!(
+        cell("projects.by_sector", "water", "delivered"),
+        Shown::Small
+    );
+    assert_eq!(
+        cell("projects.by_sector", "health", "open"),
+        Shown::Value(0)
+    );
+    assert_eq!(
+        cell("projects.money_by_sector", "water", "budget"),
+        Shown::Value(600_000)
+    );
+    assert_eq!(
+        cell("projects.money_by_sector", "water", "found"),
+        Shown::Value(150_000)
+    );
+    assert_eq!(
+        cell("activities.by_kind", "awareness_day", "count"),
+        Shown::Value(6)
+    );
+    assert_eq!(
+        cell("activities.by_kind", "training", "count"),
+        Shown::Value(0)
+    );
+    assert_eq!(
+        cell("activities.attendance", "returnee", "female"),
+        Shown::Value(18)
+    );
+    assert_eq!(
+        cell("activities.attendance", "returnee", "male"),
+        Shown::Value(12)
+    );
+    // An officer's own figures leave the commune's local development out.
+    let mine = compute(year, Scope::Officer("amina".into()), &facts());
+    assert_eq!(
+        mine.table("activities.attendance").map(|t| t.total),
+        Some(Shown::Value(0))
+    );
 }
 
 #[test]
