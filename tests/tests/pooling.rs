@@ -374,9 +374,16 @@ fn three_communes_merge_into_province_totals_and_bad_files_are_refused() {
     };
     refused(&files[0], "replayed");
     let original = std::fs::read(&files[0]).unwrap();
-    let flip = |at: usize| {
+    // A digit of the signed batch changed into another digit: still JSON (a flipped quote or
+    // comma would make the file unreadable, not altered), but no longer what was signed.
+    let flip = |from: usize| {
+        let at = from
+            + original[from..]
+                .iter()
+                .position(u8::is_ascii_digit)
+                .expect("a digit after the position");
         let mut bytes = original.clone();
-        bytes[at] ^= 0x04;
+        bytes[at] ^= 0x01;
         let p = work.path().join(format!("flipped-{at}.json"));
         std::fs::write(&p, bytes).unwrap();
         p
