@@ -13,6 +13,7 @@ pub mod appointments;
 pub mod backup;
 pub mod clock;
 pub mod demo_year;
+pub mod diaspora;
 pub mod directory;
 pub mod dossiers;
 pub mod feedback;

@@ -286,6 +286,7 @@ pub async fn run(
     let state = AppState {
         projects: crate::projects::Projects::new(&data.queue_db(), live.clone()),
         activities: crate::activities::Activities::new(&data.queue_db(), directory.clone()),
+        diaspora: crate::diaspora::Diaspora::new(dossiers.clone(), live.clone()),
         appointments,
         kiosk_tickets,
         kiosk_check_ins: Arc::new(web::rate::RateWindow::new(

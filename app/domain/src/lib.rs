@@ -13,6 +13,7 @@ pub mod appointments;
 pub mod catalogue;
 pub mod changes;
 pub mod clock;
+pub mod diaspora;
 pub mod directory;
 pub mod dossier;
 pub mod feedback;

@@ -17,6 +17,7 @@ pub mod case_list;
 pub mod cases;
 pub mod census;
 mod db;
+pub mod diaspora;
 pub mod merge;
 pub mod names;
 pub mod oversight;

@@ -269,4 +269,33 @@ pub const MIGRATIONS: &[&str] = &[
         printed_by TEXT NOT NULL
     );
     CREATE INDEX case_letters_by_case ON case_letters (case_id);",
+    // 9: the diaspora register: associations, and members (a contact only, or a person with a
+    // dossier, erased with it) with where they live, the douar they come from, their skills
+    // (one a line) and offers, and the consent they gave to be kept.
+    "CREATE TABLE diaspora_associations (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('moroccans_of_the_world', 'third_country_nationals')),
+        country TEXT NOT NULL,
+        town TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE TABLE diaspora_members (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER REFERENCES people (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        phone TEXT NOT NULL,
+        country TEXT NOT NULL,
+        town TEXT NOT NULL,
+        douar TEXT NOT NULL,
+        association_id INTEGER REFERENCES diaspora_associations (id) ON DELETE SET NULL,
+        skills TEXT NOT NULL,
+        offers TEXT NOT NULL,
+        consent_method TEXT NOT NULL CHECK (consent_method IN ('oral', 'written')),
+        consent_on TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );
+    CREATE INDEX diaspora_members_by_person ON diaspora_members (person_id);",
 ];

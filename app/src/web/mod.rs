@@ -62,6 +62,8 @@ pub struct AppState {
     pub projects: crate::projects::Projects,
     /// The office's activities (awareness days, meetings, trainings) and their reports.
     pub activities: crate::activities::Activities,
+    /// The diaspora register: associations, members, their skills and offers.
+    pub diaspora: crate::diaspora::Diaspora,
     /// The document scanner (SANE), for the kiosk's scans and the officer's.
     pub scanner: Arc<Scanner>,
     /// Anonymous satisfaction votes.

@@ -12,6 +12,7 @@ mod appointments;
 mod charts;
 mod clock;
 mod desk;
+mod diaspora;
 mod directory;
 mod dossiers;
 pub mod extract;
@@ -118,6 +119,10 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(activities::show).post(activities::change),
         )
         .route("/activities/{id}/report", get(activities::printable))
+        .route("/diaspora", get(diaspora::page))
+        .route("/diaspora/associations", post(diaspora::add_association))
+        .route("/diaspora/members", post(diaspora::add_member))
+        .route("/diaspora/members/{id}/erase", post(diaspora::erase_member))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
         .route("/projects/{id}", get(projects::show).post(projects::change))
@@ -290,6 +295,7 @@ fn staff_nav(tr: Tr, session: &Session, current_path: &str) -> Markup {
         (role.sees_dossiers(), "/slip", "slip-visit-nav"),
         (role.sees_dossiers(), "/projects", "project-title"),
         (role.sees_dossiers(), "/activities", "activity-title"),
+        (role.sees_dossiers(), "/diaspora", "diaspora-title"),
         (role.works_at_desk(), "/figures", "fig-title"),
         (role.supervises(), "/report", "report-nav"),
         (role.supervises(), "/pooling", "pool-title"),

@@ -415,7 +415,8 @@ pub async fn show(
         &Typed::of(&project.sheet),
         None,
         StatusCode::OK,
-    ))
+    )
+    .await)
 }
 
 fn found(result: Result<Project, ProjectError>) -> Result<Project, PageError> {
@@ -425,7 +426,7 @@ fn found(result: Result<Project, ProjectError>) -> Result<Project, PageError> {
     })
 }
 
-fn project_page(
+async fn project_page(
     state: &AppState,
     page: &Page<DossierWork>,
     project: &Project,
@@ -434,8 +435,19 @@ fn project_page(
     status: StatusCode,
 ) -> Response {
     let tr = page.tr;
+    // Who in the diaspora register could help (the register is in the dossiers: when they
+    // are locked, the page says so and the sheet is still there).
+    let fitting = match state
+        .diaspora
+        .fitting(page.actor(), project.sheet.clone())
+        .await
+    {
+        Ok(fits) => super::diaspora::fitting_view(tr, &fits),
+        Err(_) => html! { p.hint #fitting { (tr.t("diaspora-fitting-locked")) } },
+    };
     let body = html! {
         (sheet_view(tr, project))
+        (fitting)
         p.meta { (tr.t2("project-edited", "by", &project.edited_by, "at", &project.edited_at)) }
         p {
             a.button href={ "/projects/" (project.id) "/sheet" } { (tr.t("project-print")) } " "
@@ -534,7 +546,8 @@ pub async fn change(
                 &typed,
                 Some(problem),
                 StatusCode::UNPROCESSABLE_ENTITY,
-            )),
+            )
+            .await),
             None => Err(PageError::Failed(e.to_string())),
         },
     }

@@ -72,6 +72,8 @@ pub fn unknown_key(what: &str) -> &'static str {
         "merge" => "dossier-unknown-merge",
         "ticket" => "dossier-unknown-ticket",
         "procedure" => "dossier-unknown-procedure",
+        "member" => "diaspora-unknown-member",
+        "association" => "diaspora-unknown-association",
         _ => "error-not-found",
     }
 }

@@ -1,0 +1,109 @@
+//! The diaspora register (rules in `baom_domain::diaspora`, rows in `dossiers::diaspora`):
+//! associations and members with their consent, the skills inventory's search, and the members
+//! who fit a commune project (a skill it asks for, its douar, money while some is missing).
+//! Everything here is about people, so it lives in `dossiers.db` and opens with the vault.
+
+use crate::dossiers::diaspora::{self as rows, StoredAssociation, StoredMember};
+use crate::dossiers::{DossierStoreError, Dossiers};
+use crate::office::LiveSettings;
+use baom_domain::diaspora::{Association, DiasporaError, Member, Reason, fit, skill_matches};
+use baom_domain::projects::Sheet;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiasporaStoreError {
+    #[error(transparent)]
+    Refused(#[from] DiasporaError),
+    #[error(transparent)]
+    Dossiers(#[from] DossierStoreError),
+}
+
+/// The register as read: associations and members (narrowed by a skill when one is asked).
+pub struct Register {
+    pub associations: Vec<StoredAssociation>,
+    pub members: Vec<StoredMember>,
+}
+
+/// The diaspora register. Cheap to clone.
+#[derive(Clone)]
+pub struct Diaspora {
+    dossiers: Dossiers,
+    live: LiveSettings,
+}
+
+impl Diaspora {
+    pub fn new(dossiers: Dossiers, live: LiveSettings) -> Diaspora {
+        Diaspora { dossiers, live }
+    }
+
+    pub async fn add_association(
+        &self,
+        actor: String,
+        a: Association,
+    ) -> Result<i64, DiasporaStoreError> {
+        a.check()?;
+        let now = crate::clock::now().to_string();
+        Ok(self
+            .dossiers
+            .run(move |db| rows::add_association(db, &actor, &a, &now))
+            .await?)
+    }
+
+    pub async fn add_member(&self, actor: String, m: Member) -> Result<i64, DiasporaStoreError> {
+        let settings = self.live.get();
+        let douars: Vec<&str> = settings.douars.iter().map(|d| d.name.as_str()).collect();
+        let now = crate::clock::now();
+        m.check(&douars, settings.catalogue.local_day(now))?;
+        let now = now.to_string();
+        Ok(self
+            .dossiers
+            .run(move |db| rows::add_member(db, &actor, &m, &now))
+            .await?)
+    }
+
+    /// The register; with `skill`, only the members whose skills answer it.
+    pub async fn register(
+        &self,
+        actor: String,
+        skill: Option<String>,
+    ) -> Result<Register, DiasporaStoreError> {
+        let (associations, mut members) = self
+            .dossiers
+            .run(move |db| rows::register(db, &actor))
+            .await?;
+        if let Some(skill) = skill.filter(|s| !s.trim().is_empty()) {
+            members.retain(|m| skill_matches(&skill, &m.member.skills));
+        }
+        Ok(Register {
+            associations,
+            members,
+        })
+    }
+
+    /// The members who fit a project, with why, the best fitting first.
+    pub async fn fitting(
+        &self,
+        actor: String,
+        sheet: Sheet,
+    ) -> Result<Vec<(StoredMember, Vec<Reason>)>, DiasporaStoreError> {
+        let register = self.register(actor, None).await?;
+        let mut fits: Vec<(StoredMember, Vec<Reason>)> = register
+            .members
+            .into_iter()
+            .map(|m| {
+                let why = fit(&m.member, &sheet);
+                (m, why)
+            })
+            .filter(|(_, why)| !why.is_empty())
+            .collect();
+        fits.sort_by_key(|(m, why)| (std::cmp::Reverse(why.len()), m.member.name.clone()));
+        Ok(fits)
+    }
+
+    /// Erases a member (at their request, or their consent withdrawn).
+    pub async fn erase_member(&self, actor: String, id: i64) -> Result<(), DiasporaStoreError> {
+        Ok(self
+            .dossiers
+            .run(move |db| rows::erase_member(db, &actor, id))
+            .await?)
+    }
+}

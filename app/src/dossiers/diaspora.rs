@@ -1,0 +1,213 @@
+//! The diaspora register's rows (the rules are `baom_domain::diaspora`): associations and
+//! members, each added, read and erased through `Db::act` with its audit line (ids and counts,
+//! never a name). A member who has a dossier is erased with it (`ON DELETE CASCADE`).
+
+use super::db::{Db, DossierStoreError, Result};
+use baom_domain::diaspora::{Association, AssociationKind, Member, Offer};
+use baom_domain::dossier::ConsentMethod;
+use rusqlite::{OptionalExtension, params};
+
+/// An association as stored.
+#[derive(Debug, Clone)]
+pub struct StoredAssociation {
+    pub id: i64,
+    pub association: Association,
+}
+
+/// A member as stored.
+#[derive(Debug, Clone)]
+pub struct StoredMember {
+    pub id: i64,
+    pub member: Member,
+}
+
+pub fn add_association(db: &mut Db, actor: &str, a: &Association, now: &str) -> Result<i64> {
+    db.act(actor, |act| {
+        act.tx.execute(
+            "INSERT INTO diaspora_associations (name, kind, country, town, recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![a.name, a.kind.as_str(), a.country, a.town, actor, now],
+        )?;
+        let id = act.tx.last_insert_rowid();
+        act.log(
+            "diaspora.association.add",
+            None,
+            None,
+            format!("association={id}"),
+        );
+        Ok(id)
+    })
+}
+
+pub fn add_member(db: &mut Db, actor: &str, m: &Member, now: &str) -> Result<i64> {
+    db.act(actor, |act| {
+        if let Some(person) = m.person {
+            super::people::load(act.tx, person)?;
+        }
+        if let Some(association) = m.association {
+            let known: Option<i64> = act
+                .tx
+                .query_row(
+                    "SELECT id FROM diaspora_associations WHERE id = ?1",
+                    [association],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if known.is_none() {
+                return Err(DossierStoreError::NotFound("association"));
+            }
+        }
+        let offers: Vec<&str> = m.offers.iter().map(|o| o.as_str()).collect();
+        act.tx.execute(
+            "INSERT INTO diaspora_members (person_id, name, phone, country, town, douar,
+                association_id, skills, offers, consent_method, consent_on, recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            params![
+                m.person,
+                m.name,
+                m.phone,
+                m.country,
+                m.town,
+                m.douar,
+                m.association,
+                m.skills.join("\n"),
+                offers.join(","),
+                m.consent_method.as_str(),
+                m.consent_on.to_string(),
+                actor,
+                now
+            ],
+        )?;
+        let id = act.tx.last_insert_rowid();
+        act.log(
+            "diaspora.member.add",
+            m.person,
+            None,
+            format!("member={id} consent={}", m.consent_method.as_str()),
+        );
+        Ok(id)
+    })
+}
+
+/// The register: every association and member (a read, logged with how many were read).
+pub fn register(db: &mut Db, actor: &str) -> Result<(Vec<StoredAssociation>, Vec<StoredMember>)> {
+    db.act(actor, |act| {
+        let mut stmt = act.tx.prepare(
+            "SELECT id, name, kind, country, town FROM diaspora_associations ORDER BY name",
+        )?;
+        let associations = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let bad = |what: &str| {
+            DossierStoreError::Unavailable(format!(
+                "the diaspora register holds an unreadable {what}"
+            ))
+        };
+        let associations = associations
+            .into_iter()
+            .map(|(id, name, kind, country, town)| {
+                Ok(StoredAssociation {
+                    id,
+                    association: Association {
+                        name,
+                        kind: AssociationKind::parse(&kind).map_err(|_| bad("kind"))?,
+                        country,
+                        town,
+                    },
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut stmt = act.tx.prepare(
+            "SELECT id, person_id, name, phone, country, town, douar, association_id, skills,
+                offers, consent_method, consent_on
+             FROM diaspora_members ORDER BY name",
+        )?;
+        type Row = (i64, Option<i64>, [String; 5], Option<i64>, [String; 4]);
+        let rows: Vec<Row> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                    r.get(7)?,
+                    [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?],
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut members = Vec::with_capacity(rows.len());
+        for (
+            id,
+            person,
+            [name, phone, country, town, douar],
+            association,
+            [skills, offers, method, on],
+        ) in rows
+        {
+            members.push(StoredMember {
+                id,
+                member: Member {
+                    person,
+                    name,
+                    phone,
+                    country,
+                    town,
+                    douar,
+                    association,
+                    skills: skills.lines().map(str::to_owned).collect(),
+                    offers: offers
+                        .split(',')
+                        .filter(|o| !o.is_empty())
+                        .map(|o| Offer::parse(o).map_err(|_| bad("offer")))
+                        .collect::<Result<Vec<_>>>()?,
+                    consent_method: ConsentMethod::parse(&method).ok_or_else(|| bad("consent"))?,
+                    consent_on: on.parse().map_err(|_| bad("date"))?,
+                },
+            });
+        }
+        act.log(
+            "diaspora.read",
+            None,
+            None,
+            format!(
+                "associations={} members={}",
+                associations.len(),
+                members.len()
+            ),
+        );
+        Ok((associations, members))
+    })
+}
+
+/// Erases a member (their right to be forgotten, or a consent withdrawn): the row goes.
+pub fn erase_member(db: &mut Db, actor: &str, id: i64) -> Result<()> {
+    db.act(actor, |act| {
+        let person: Option<Option<i64>> = act
+            .tx
+            .query_row(
+                "SELECT person_id FROM diaspora_members WHERE id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(person) = person else {
+            return Err(DossierStoreError::NotFound("member"));
+        };
+        act.tx
+            .execute("DELETE FROM diaspora_members WHERE id = ?1", [id])?;
+        act.log(
+            "diaspora.member.erase",
+            person,
+            None,
+            format!("member={id}"),
+        );
+        Ok(())
+    })
+}

@@ -1,0 +1,400 @@
+//! The diaspora register's page: officers and supervisors read it, search the skills inventory,
+//! add associations and members (with the consent they gave); supervisors erase a member on
+//! request. The rules are `baom_domain::diaspora`'s, the storage `crate::diaspora`'s.
+
+use super::extract::{CsrfForm, DossierWork, Fields, Page, Supervision};
+use super::layout;
+use super::refusal::PageError;
+use crate::diaspora::{DiasporaStoreError, Register};
+use crate::i18n::Tr;
+use crate::web::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baom_domain::diaspora::{
+    Association, AssociationKind, DiasporaError, Member, Offer, Reason, parse_skills,
+};
+use baom_domain::dossier::ConsentMethod;
+use maud::{Markup, html};
+use std::collections::HashMap;
+
+fn offer_name(tr: Tr, o: Offer) -> String {
+    tr.t(&format!("diaspora-offer-{}", o.as_str()))
+}
+
+fn where_they_live(tr: Tr, m: &Member) -> String {
+    if m.internal() {
+        format!("{} ({})", m.town, tr.t("diaspora-internal"))
+    } else {
+        format!("{}, {}", m.town, m.country)
+    }
+}
+
+/// What a refused member form held, to show it again.
+#[derive(Default)]
+struct Typed {
+    fields: Vec<(String, String)>,
+}
+
+impl Typed {
+    fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+    fn has(&self, name: &str, value: &str) -> bool {
+        self.fields.iter().any(|(k, v)| k == name && v == value)
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let skill = query.get("skill").cloned().unwrap_or_default();
+    let register = state
+        .diaspora
+        .register(page.actor(), Some(skill.clone()))
+        .await
+        .map_err(failed)?;
+    Ok(render(
+        &state,
+        &page,
+        &register,
+        &skill,
+        None,
+        &Typed::default(),
+        StatusCode::OK,
+    ))
+}
+
+fn failed(e: DiasporaStoreError) -> PageError {
+    match e {
+        DiasporaStoreError::Dossiers(d) => d.into(),
+        e => PageError::Failed(e.to_string()),
+    }
+}
+
+fn render(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    register: &Register,
+    skill: &str,
+    problem: Option<String>,
+    typed: &Typed,
+    status: StatusCode,
+) -> Response {
+    let tr = page.tr;
+    let csrf = &page.session.csrf;
+    let supervisor = page.session.account.role.supervises();
+    let settings = state.live.get();
+    let association_name = |id: Option<i64>| {
+        id.and_then(|id| register.associations.iter().find(|a| a.id == id))
+            .map(|a| a.association.name.clone())
+    };
+    let body = html! {
+        h1 { (tr.t("diaspora-title")) }
+        p { (tr.t("diaspora-explain")) }
+        @if let Some(problem) = &problem { p.problem role="alert" #diaspora-problem { (problem) } }
+        form.card.search method="get" action="/diaspora" {
+            label { (tr.t("diaspora-search-skill")) input name="skill" value=(skill) type="search"; }
+            button type="submit" { (tr.t("diaspora-search")) }
+        }
+        section.card #members {
+            h2 { (tr.t("diaspora-members")) }
+            @if register.members.is_empty() { p.empty { (tr.t("diaspora-none")) } }
+            @for m in &register.members {
+                article.member data-id=(m.id) {
+                    h3 { (m.member.name) }
+                    dl.facts {
+                        dt { (tr.t("diaspora-lives")) } dd { (where_they_live(tr, &m.member)) }
+                        @if !m.member.douar.is_empty() { dt { (tr.t("diaspora-douar")) } dd { (m.member.douar) } }
+                        @if let Some(a) = association_name(m.member.association) { dt { (tr.t("diaspora-association")) } dd { (a) } }
+                        @if !m.member.phone.is_empty() { dt { (tr.t("field-phone")) } dd dir="ltr" { (m.member.phone) } }
+                        @if !m.member.skills.is_empty() { dt { (tr.t("diaspora-skills")) } dd.skills { (m.member.skills.join(", ")) } }
+                        @if !m.member.offers.is_empty() {
+                            dt { (tr.t("diaspora-offers")) }
+                            dd { (m.member.offers.iter().map(|o| offer_name(tr, *o)).collect::<Vec<_>>().join(", ")) }
+                        }
+                        dt { (tr.t("diaspora-consent")) }
+                        dd { (tr.t(&format!("consent-method-{}", m.member.consent_method.as_str()))) " · " span dir="ltr" { (m.member.consent_on) } }
+                    }
+                    @if supervisor {
+                        form method="post" action={ "/diaspora/members/" (m.id) "/erase" } data-confirm=(tr.t("diaspora-erase-confirm")) {
+                            input type="hidden" name="csrf" value=(csrf);
+                            button.danger type="submit" { (tr.t("diaspora-erase")) }
+                        }
+                    }
+                }
+            }
+        }
+        form.card #add-member method="post" action="/diaspora/members" {
+            h2 { (tr.t("diaspora-add-member")) }
+            input type="hidden" name="csrf" value=(csrf);
+            label { (tr.t("diaspora-name")) input name="name" value=(typed.get("name")) required maxlength="120"; }
+            label { (tr.t("field-phone")) input name="phone" value=(typed.get("phone")) dir="ltr" inputmode="tel" maxlength="40"; }
+            label { (tr.t("diaspora-country")) input name="country" value=(typed.get("country")) dir="ltr" maxlength="2" required placeholder="FR"; }
+            p.hint { (tr.t("diaspora-country-hint")) }
+            label { (tr.t("diaspora-town")) input name="town" value=(typed.get("town")) required maxlength="80"; }
+            label { (tr.t("diaspora-douar"))
+                select name="douar" {
+                    option value="" { "—" }
+                    @for d in &settings.douars { option value=(d.name) selected[typed.get("douar") == d.name] { (d.name) } }
+                }
+            }
+            label { (tr.t("diaspora-association"))
+                select name="association" {
+                    option value="" { "—" }
+                    @for a in &register.associations { option value=(a.id) selected[typed.get("association") == a.id.to_string()] { (a.association.name) } }
+                }
+            }
+            label { (tr.t("diaspora-skills")) textarea name="skills" rows="3" { (typed.get("skills")) } }
+            p.hint { (tr.t("diaspora-skills-hint")) }
+            fieldset {
+                legend { (tr.t("diaspora-offers")) }
+                @for o in Offer::ALL {
+                    label.check { input type="checkbox" name="offer" value=(o.as_str()) checked[typed.has("offer", o.as_str())]; " " (offer_name(tr, o)) }
+                }
+            }
+            fieldset {
+                legend { (tr.t("diaspora-consent")) }
+                p.hint { (tr.t("diaspora-consent-hint")) }
+                label { (tr.t("consent-method"))
+                    select name="consent_method" {
+                        option value="oral" selected[typed.get("consent_method") != "written"] { (tr.t("consent-method-oral")) }
+                        option value="written" selected[typed.get("consent_method") == "written"] { (tr.t("consent-method-written")) }
+                    }
+                }
+                label { (tr.t("diaspora-consent-on")) input type="date" name="consent_on" value=(typed.get("consent_on")) dir="ltr" required; }
+                label.check { input type="checkbox" name="consent" value="yes" required; " " (tr.t("diaspora-consent-given")) }
+            }
+            button.primary type="submit" { (tr.t("admin-save")) }
+        }
+        section.card #associations {
+            h2 { (tr.t("diaspora-associations")) }
+            @for a in &register.associations {
+                p.association data-id=(a.id) {
+                    strong { (a.association.name) } " · "
+                    (tr.t(&format!("diaspora-kind-{}", a.association.kind.as_str()))) " · "
+                    (a.association.town) ", " (a.association.country)
+                }
+            }
+            form #add-association method="post" action="/diaspora/associations" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { (tr.t("diaspora-association-name")) input name="name" required maxlength="160"; }
+                label { (tr.t("diaspora-association-kind"))
+                    select name="kind" {
+                        @for k in AssociationKind::ALL { option value=(k.as_str()) { (tr.t(&format!("diaspora-kind-{}", k.as_str()))) } }
+                    }
+                }
+                label { (tr.t("diaspora-country")) input name="country" dir="ltr" maxlength="2" required placeholder="FR"; }
+                label { (tr.t("diaspora-town")) input name="town" maxlength="80"; }
+                button type="submit" { (tr.t("diaspora-add-association")) }
+            }
+        }
+    };
+    (
+        status,
+        layout(
+            tr,
+            &tr.t("diaspora-title"),
+            Some(&page.session),
+            "/diaspora",
+            body,
+        ),
+    )
+        .into_response()
+}
+
+fn sentence(tr: Tr, e: &DiasporaError) -> String {
+    let key = format!("diaspora-error-{}", e.code());
+    match e {
+        DiasporaError::MissingName | DiasporaError::MissingTown | DiasporaError::Skills => {
+            tr.t(&key)
+        }
+        DiasporaError::TooLong { typed, .. }
+        | DiasporaError::Country { typed }
+        | DiasporaError::Douar { typed }
+        | DiasporaError::Unknown { typed, .. } => tr.t1(&key, "typed", typed),
+        DiasporaError::ConsentAhead { on, today } => {
+            tr.t2(&key, "on", &on.to_string(), "today", &today.to_string())
+        }
+    }
+}
+
+async fn refused(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    e: DiasporaStoreError,
+    typed: Typed,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let problem = match &e {
+        DiasporaStoreError::Refused(e) => {
+            format!("{} · {}", tr.t("diaspora-refused"), sentence(tr, e))
+        }
+        DiasporaStoreError::Dossiers(crate::dossiers::DossierStoreError::NotFound(what)) => {
+            format!(
+                "{} · {}",
+                tr.t("diaspora-refused"),
+                tr.t(super::refusal::unknown_key(what))
+            )
+        }
+        _ => return Err(failed(e)),
+    };
+    let register = state
+        .diaspora
+        .register(page.actor(), None)
+        .await
+        .map_err(failed)?;
+    Ok(render(
+        state,
+        page,
+        &register,
+        "",
+        Some(problem),
+        &typed,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    ))
+}
+
+pub async fn add_association(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let parsed = AssociationKind::parse(f.get("kind")).map(|kind| Association {
+        name: f.get("name").trim().to_owned(),
+        kind,
+        country: f.get("country").trim().to_uppercase(),
+        town: f.get("town").trim().to_owned(),
+    });
+    let result = match parsed {
+        Ok(a) => state.diaspora.add_association(page.actor(), a).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/diaspora#associations").into_response()),
+        Err(e) => refused(&state, &page, e, Typed::default()).await,
+    }
+}
+
+fn member_of(f: &Fields) -> Result<Member, DiasporaError> {
+    let unknown = |field: &'static str, typed: &str| DiasporaError::Unknown {
+        field,
+        typed: typed.to_owned(),
+    };
+    let association = match f.get("association") {
+        "" => None,
+        a => Some(a.parse::<i64>().map_err(|_| unknown("association", a))?),
+    };
+    let consent_on = f
+        .get("consent_on")
+        .trim()
+        .parse()
+        .map_err(|_| unknown("consent_on", f.get("consent_on")))?;
+    Ok(Member {
+        person: None,
+        name: f.get("name").trim().to_owned(),
+        phone: f.get("phone").trim().to_owned(),
+        country: f.get("country").trim().to_uppercase(),
+        town: f.get("town").trim().to_owned(),
+        douar: f.get("douar").to_owned(),
+        association,
+        skills: parse_skills(f.get("skills")),
+        offers: f
+            .all("offer")
+            .into_iter()
+            .map(Offer::parse)
+            .collect::<Result<_, _>>()?,
+        consent_method: ConsentMethod::parse(f.get("consent_method"))
+            .ok_or_else(|| unknown("consent_method", f.get("consent_method")))?,
+        consent_on,
+    })
+}
+
+pub async fn add_member(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let typed = Typed {
+        fields: f.0.clone(),
+    };
+    if !f.ticked("consent") {
+        let problem = format!(
+            "{} · {}",
+            page.tr.t("diaspora-refused"),
+            page.tr.t("diaspora-error-no_consent")
+        );
+        let register = state
+            .diaspora
+            .register(page.actor(), None)
+            .await
+            .map_err(failed)?;
+        return Ok(render(
+            &state,
+            &page,
+            &register,
+            "",
+            Some(problem),
+            &typed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ));
+    }
+    let result = match member_of(&f) {
+        Ok(m) => state.diaspora.add_member(page.actor(), m).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to("/diaspora#members").into_response()),
+        Err(e) => refused(&state, &page, e, typed).await,
+    }
+}
+
+pub async fn erase_member(
+    State(state): State<AppState>,
+    page: Page<Supervision>,
+    Path(raw): Path<String>,
+    CsrfForm(_): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let id = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(PageError::NotFound("diaspora-unknown-member"))?;
+    state
+        .diaspora
+        .erase_member(page.actor(), id)
+        .await
+        .map_err(failed)?;
+    Ok(Redirect::to("/diaspora#members").into_response())
+}
+
+/// The members who fit a project, for its page: who, and why.
+pub fn fitting_view(
+    tr: Tr,
+    fits: &[(crate::dossiers::diaspora::StoredMember, Vec<Reason>)],
+) -> Markup {
+    html! {
+        section.card #fitting {
+            h2 { (tr.t("diaspora-fitting")) }
+            @if fits.is_empty() { p.empty { (tr.t("diaspora-fitting-none")) } }
+            ul {
+                @for (m, why) in fits {
+                    li data-member=(m.id) {
+                        strong { (m.member.name) } " · " (where_they_live(tr, &m.member)) " — "
+                        (why.iter().map(|r| match r {
+                            Reason::Skill(s) => tr.t1("diaspora-why-skill", "skill", s),
+                            Reason::Douar => tr.t("diaspora-why-douar"),
+                            Reason::Money(o) => tr.t1("diaspora-why-money", "offer", &offer_name(tr, *o)),
+                        }).collect::<Vec<_>>().join(" · "))
+                    }
+                }
+            }
+        }
+    }
+}

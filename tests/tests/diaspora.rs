@@ -1,0 +1,202 @@
+//! The diaspora register, end to end through the real service: an association and its member
+//! abroad, a member in another Moroccan city, each with the consent they gave; bad members
+//! refused by name and nothing kept; the skills inventory searched across accents, gender and
+//! plural; a commune project's page says who could help and why; the project's printed sheet,
+//! card and lobby list hold none of the members' names or phones; a supervisor erases a
+//! member at their request.
+
+use baom_e2e::{Baom, dossier_office, form, get, supervisor};
+
+fn karima(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    let mut fields = vec![
+        ("name", "Karima Bennani"),
+        ("phone", "+33 6 12 34 56 78"),
+        ("country", "fr"),
+        ("town", "Montpellier"),
+        ("douar", "Tinfat"),
+        ("association", "1"),
+        ("skills", "Ingénieure hydraulicienne\nPharmacienne"),
+        ("offer", "volunteering"),
+        ("offer", "funds"),
+        ("consent_method", "written"),
+        ("consent_on", "2026-11-02"),
+        ("consent", "yes"),
+    ];
+    for (k, v) in extra {
+        fields.retain(|(name, _)| name != k);
+        fields.push((k, v));
+    }
+    fields
+}
+
+#[test]
+fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_leaking_them() {
+    let dir = tempfile::tempdir().expect("dir");
+    let config = dossier_office(dir.path());
+    let baom = Baom::serve(&config, dir.path());
+    let officer = baom.officer();
+
+    let r = form(
+        &officer,
+        "/diaspora/associations",
+        &[
+            ("name", "Association des Marocains de Montpellier"),
+            ("kind", "moroccans_of_the_world"),
+            ("country", "fr"),
+            ("town", "Montpellier"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+
+    // Refused, each by name, and nobody kept.
+    let mut no_consent = karima(&[]);
+    no_consent.retain(|(k, _)| *k != "consent");
+    for (fields, words) in [
+        (no_consent, "sans consentement, personne n'est inscrit"),
+        (
+            karima(&[("country", "France")]),
+            "« FRANCE » n'est pas un code de pays",
+        ),
+        (
+            karima(&[("douar", "Paris")]),
+            "« Paris » n'est pas un douar",
+        ),
+        (karima(&[("consent_on", "2099-01-01")]), "après aujourd'hui"),
+        (
+            karima(&[("offer", "gift")]),
+            "« gift » n'est pas l'un des choix",
+        ),
+        (karima(&[("name", " ")]), "le nom manque"),
+        (
+            karima(&[("association", "9")]),
+            "Cette association n'est pas au registre",
+        ),
+    ] {
+        let r = form(&officer, "/diaspora/members", &fields);
+        assert_eq!(r.status, 422, "{words}: {}", r.text());
+        assert!(r.text().contains(words), "{words:?} in {}", r.text());
+        assert!(r.text().contains("Refusé, rien n'a changé"));
+    }
+    let page = get(&officer, "/diaspora").expect("register").text();
+    assert!(
+        !page.contains("article class=\"member\""),
+        "nobody kept: {page}"
+    );
+
+    let r = form(&officer, "/diaspora/members", &karima(&[]));
+    assert_eq!(r.status, 303, "{}", r.text());
+    let r = form(
+        &officer,
+        "/diaspora/members",
+        &[
+            ("name", "Hassan Oubella"),
+            ("country", "MA"),
+            ("town", "Casablanca"),
+            ("skills", "Comptable"),
+            ("offer", "paid_expertise"),
+            ("consent_method", "oral"),
+            ("consent_on", "2026-10-01"),
+            ("consent", "yes"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = get(&officer, "/diaspora").expect("register").text();
+    assert!(
+        page.contains("Karima Bennani")
+            && page.contains("Association des Marocains de Montpellier")
+    );
+    assert!(
+        page.contains("Casablanca (autre ville du Maroc)"),
+        "an internal migrant"
+    );
+
+    // The skills inventory: accents, gender and plural do not matter; a place is not a trade.
+    for (query, karima_found, hassan_found) in [
+        ("pharmaciens", true, false),
+        ("ingenieur", true, false),
+        ("comptables", false, true),
+        ("pharmacie", false, false),
+    ] {
+        let page = get(&officer, &format!("/diaspora?skill={query}"))
+            .expect("search")
+            .text();
+        let members = &page[page.find("id=\"members\"").expect("members")
+            ..page.find("id=\"add-member\"").expect("form")];
+        assert_eq!(members.contains("Karima Bennani"), karima_found, "{query}");
+        assert_eq!(members.contains("Hassan Oubella"), hassan_found, "{query}");
+    }
+
+    // A project of Tinfat asking for a hydraulic engineer, money still missing.
+    let r = form(
+        &officer,
+        "/projects",
+        &[
+            ("title_ar", "بئر لدوار تنفات"),
+            ("title_fr", "Un puits pour Tinfat"),
+            ("douar", "Tinfat"),
+            ("sector", "water"),
+            ("status", "open"),
+            ("skills", "ingénieur hydraulicien"),
+            ("budget", "120000"),
+            ("found", "40000"),
+            ("started_on", "2026-09-01"),
+            ("contact", "Bureau BAOM de la commune"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = get(&officer, "/projects/1").expect("project").text();
+    let fitting = &page[page.find("id=\"fitting\"").expect("who could help")..];
+    assert!(fitting.contains("Karima Bennani"), "{fitting}");
+    for why in [
+        "compétence : Ingénieure hydraulicienne",
+        "vient de ce douar",
+        "offre des fonds",
+    ] {
+        assert!(fitting.contains(why), "{why} in {fitting}");
+    }
+    assert!(!fitting.contains("Hassan Oubella"), "{fitting}");
+
+    // What leaves the office about the project names none of them.
+    let sheet = get(&officer, "/projects/1/sheet").expect("sheet").text();
+    let lobby = get(&officer, "/lobby/projects").expect("lobby").text();
+    let card = get(&officer, "/projects/1/card.png").expect("card");
+    let file = dir.path().join("card.png");
+    std::fs::write(&file, &card.body).expect("card file");
+    let read = std::process::Command::new("tesseract")
+        .arg(&file)
+        .args(["-", "-l", "fra"])
+        .output()
+        .expect("tesseract");
+    let card_text = String::from_utf8_lossy(&read.stdout).to_string();
+    assert!(card_text.contains("Un puits pour Tinfat"), "{card_text}");
+    for (what, text) in [("sheet", &sheet), ("lobby", &lobby), ("card", &card_text)] {
+        for secret in [
+            "Karima",
+            "Bennani",
+            "Hassan",
+            "Oubella",
+            "+33 6 12",
+            "Montpellier",
+        ] {
+            assert!(!text.contains(secret), "{secret} in the {what}");
+        }
+    }
+
+    // Erased at her request, by a supervisor only.
+    let page = get(&officer, "/diaspora").expect("register").text();
+    let at = page.find("Karima Bennani").expect("listed");
+    let id_start = page[..at].rfind("data-id=\"").expect("id") + 9;
+    let id = &page[id_start..id_start + page[id_start..].find('"').expect("quote")];
+    let erase = format!("/diaspora/members/{id}/erase");
+    assert_eq!(
+        form(&officer, &erase, &[]).status,
+        403,
+        "officers cannot erase"
+    );
+    let boss = supervisor(&baom);
+    let r = form(&boss, &erase, &[]);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let page = get(&officer, "/diaspora").expect("register").text();
+    assert!(!page.contains("Karima Bennani") && page.contains("Hassan Oubella"));
+    assert_eq!(form(&boss, &erase, &[]).status, 404, "already erased");
+}
