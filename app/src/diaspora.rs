@@ -3,11 +3,16 @@
 //! who fit a commune project (a skill it asks for, its douar, money while some is missing).
 //! Everything here is about people, so it lives in `dossiers.db` and opens with the vault.
 
-use crate::dossiers::diaspora::{self as rows, StoredAssociation, StoredMember};
+use crate::dossiers::diaspora::{
+    self as rows, StoredAssociation, StoredContribution, StoredMember,
+};
 use crate::dossiers::{DossierStoreError, Dossiers};
 use crate::office::LiveSettings;
-use baom_domain::diaspora::{Association, DiasporaError, Member, Reason, fit, skill_matches};
+use baom_domain::diaspora::{
+    Association, Contribution, ContributionState, DiasporaError, Member, Reason, fit, skill_matches,
+};
 use baom_domain::projects::Sheet;
+use jiff::civil::Date;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DiasporaStoreError {
@@ -106,4 +111,81 @@ impl Diaspora {
             .run(move |db| rows::erase_member(db, &actor, id))
             .await?)
     }
+
+    fn today(&self) -> Date {
+        let settings = self.live.get();
+        settings.catalogue.local_day(crate::clock::now())
+    }
+
+    /// Records a member's contribution to a project (its sheet as it stands), offered on
+    /// `c.on`, with what was said (`note`): money no more than the project still asks, less
+    /// what others already offered or agreed.
+    pub async fn contribute(
+        &self,
+        actor: String,
+        sheet: Sheet,
+        c: Contribution,
+        note: String,
+    ) -> Result<i64, DiasporaStoreError> {
+        check_note(&note)?;
+        let today = self.today();
+        let now = crate::clock::now().to_string();
+        Ok(self
+            .dossiers
+            .run(move |db| {
+                rows::add_contribution(db, &actor, &c, &note, &now, |pledged| {
+                    c.check(&sheet, pledged, today)
+                })
+            })
+            .await??)
+    }
+
+    /// Moves a contribution one step on `on` with what was said; returns its project.
+    pub async fn step(
+        &self,
+        actor: String,
+        id: i64,
+        to: ContributionState,
+        on: Date,
+        note: String,
+    ) -> Result<i64, DiasporaStoreError> {
+        check_note(&note)?;
+        let today = self.today();
+        if on > today {
+            return Err(DiasporaError::Ahead { on, today }.into());
+        }
+        let now = crate::clock::now().to_string();
+        let day = on.to_string();
+        Ok(self
+            .dossiers
+            .run(move |db| rows::step_contribution(db, &actor, id, to, &day, &note, &now))
+            .await??)
+    }
+
+    /// A project's contributions, their members and steps.
+    pub async fn contributions(
+        &self,
+        actor: String,
+        project: i64,
+    ) -> Result<Vec<StoredContribution>, DiasporaStoreError> {
+        Ok(self
+            .dossiers
+            .run(move |db| rows::contributions(db, &actor, project))
+            .await?)
+    }
+}
+
+/// What was said at a step (a meeting's outcome, a call): a few lines at most.
+fn check_note(note: &str) -> Result<(), DiasporaError> {
+    if note.chars().count() > 1000
+        || note
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r'))
+    {
+        return Err(DiasporaError::TooLong {
+            field: "note",
+            typed: note.chars().take(40).collect(),
+        });
+    }
+    Ok(())
 }

@@ -145,7 +145,8 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
     );
     assert_eq!(r.status, 303, "{}", r.text());
     let page = get(&officer, "/projects/1").expect("project").text();
-    let fitting = &page[page.find("id=\"fitting\"").expect("who could help")..];
+    let fitting = &page[page.find("id=\"fitting\"").expect("who could help")
+        ..page.find("id=\"contributions\"").expect("contributions")];
     assert!(fitting.contains("Karima Bennani"), "{fitting}");
     for why in [
         "compétence : Ingénieure hydraulicienne",
@@ -155,6 +156,77 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
         assert!(fitting.contains(why), "{why} in {fitting}");
     }
     assert!(!fitting.contains("Hassan Oubella"), "{fitting}");
+
+    // Contributions: money no more than the project still asks, steps in order.
+    let give =
+        |member: &'static str, kind: &'static str, amount: &'static str, what: &'static str| {
+            form(
+                &officer,
+                "/projects/1/contributions",
+                &[
+                    ("member", member),
+                    ("kind", kind),
+                    ("amount", amount),
+                    ("what", what),
+                    ("on", "2026-11-20"),
+                    ("note", "Appel de Montpellier"),
+                ],
+            )
+        };
+    let r = give("1", "funds", "100000", "");
+    assert_eq!(r.status, 422, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("plus que ce que le projet demande encore (80\u{202f}000 MAD)"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(give("1", "funds", "30 000", "").status, 303);
+    assert_eq!(
+        give("2", "paid_expertise", "", "Comptabilité du chantier").status,
+        303
+    );
+    let r = give("2", "funds", "60000", "");
+    assert_eq!(r.status, 422, "others' pledges count: {}", r.text());
+    assert!(r.text().contains("(50\u{202f}000 MAD)"), "{}", r.text());
+    assert_eq!(give("1", "funds", "douze", "").status, 422);
+    assert_eq!(give("9", "funds", "10", "").status, 422, "no such member");
+    let step = |state: &'static str, on: &'static str| {
+        form(
+            &officer,
+            "/contributions/1",
+            &[
+                ("state", state),
+                ("on", on),
+                ("note", "Rencontre à la commune : la pompe"),
+            ],
+        )
+    };
+    let r = step("delivered", "2026-12-01");
+    assert_eq!(
+        r.status, 422,
+        "offered cannot be delivered before it is agreed"
+    );
+    assert!(r.text().contains("ne peut pas devenir"), "{}", r.text());
+    assert_eq!(
+        step("agreed", "2099-01-01").status,
+        422,
+        "a meeting not held yet"
+    );
+    assert_eq!(step("agreed", "2026-12-01").status, 303);
+    assert_eq!(step("delivered", "2026-12-05").status, 303);
+    let page = get(&officer, "/projects/1").expect("project").text();
+    let given = &page[page.find("id=\"contributions\"").expect("contributions")..];
+    assert!(given.contains("data-state=\"delivered\""), "{given}");
+    assert!(
+        given.contains("Rencontre à la commune : la pompe"),
+        "{given}"
+    );
+    assert!(given.contains("Comptabilité du chantier"), "{given}");
+    assert!(
+        given.contains("livrée : <bdi dir=\"ltr\">30\u{202f}000 MAD"),
+        "{given}"
+    );
 
     // What leaves the office about the project names none of them.
     let sheet = get(&officer, "/projects/1/sheet").expect("sheet").text();
@@ -198,5 +270,11 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
     assert_eq!(r.status, 303, "{}", r.text());
     let page = get(&officer, "/diaspora").expect("register").text();
     assert!(!page.contains("Karima Bennani") && page.contains("Hassan Oubella"));
+    let project = get(&officer, "/projects/1").expect("project").text();
+    assert!(
+        !project.contains("Karima Bennani"),
+        "her contributions went with her"
+    );
+    assert!(project.contains("Comptabilité du chantier"));
     assert_eq!(form(&boss, &erase, &[]).status, 404, "already erased");
 }

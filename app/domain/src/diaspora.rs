@@ -141,6 +141,17 @@ pub enum DiasporaError {
     ConsentAhead { on: Date, today: Date },
     #[error("{field}: {typed:?} is not one of the choices")]
     Unknown { field: &'static str, typed: String },
+    #[error("{typed:?} is not an amount in whole dirhams")]
+    Amount { typed: String },
+    #[error("{amount} dirhams is more than the project still asks ({missing} dirhams)")]
+    AboveAsked { amount: u64, missing: u64 },
+    #[error("a contribution {from} cannot become {to}")]
+    Step {
+        from: &'static str,
+        to: &'static str,
+    },
+    #[error("{on} is after today ({today}): record what happened once it has")]
+    Ahead { on: Date, today: Date },
 }
 
 impl DiasporaError {
@@ -154,6 +165,10 @@ impl DiasporaError {
             DiasporaError::Skills => "diaspora_skills",
             DiasporaError::ConsentAhead { .. } => "diaspora_consent_ahead",
             DiasporaError::Unknown { .. } => "diaspora_choice",
+            DiasporaError::Amount { .. } => "contribution_amount",
+            DiasporaError::AboveAsked { .. } => "contribution_above_asked",
+            DiasporaError::Step { .. } => "contribution_step",
+            DiasporaError::Ahead { .. } => "contribution_ahead",
         }
     }
 }
@@ -332,6 +347,88 @@ pub fn fit(member: &Member, sheet: &Sheet) -> Vec<Reason> {
     reasons
 }
 
+/// Where a contribution stands: offered, agreed (after a meeting, a call), delivered; or
+/// withdrawn on the way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContributionState {
+    Offered,
+    Agreed,
+    Delivered,
+    Withdrawn,
+}
+
+impl ContributionState {
+    pub const ALL: [ContributionState; 4] = [
+        ContributionState::Offered,
+        ContributionState::Agreed,
+        ContributionState::Delivered,
+        ContributionState::Withdrawn,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContributionState::Offered => "offered",
+            ContributionState::Agreed => "agreed",
+            ContributionState::Delivered => "delivered",
+            ContributionState::Withdrawn => "withdrawn",
+        }
+    }
+    pub fn parse(s: &str) -> Result<ContributionState, DiasporaError> {
+        ContributionState::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| DiasporaError::Unknown {
+                field: "state",
+                typed: s.to_owned(),
+            })
+    }
+
+    /// The step from here to `to`, if it is one: offered → agreed → delivered, and withdrawn
+    /// from either of the first two.
+    pub fn step(self, to: ContributionState) -> Result<(), DiasporaError> {
+        use ContributionState::*;
+        match (self, to) {
+            (Offered, Agreed | Withdrawn) | (Agreed, Delivered | Withdrawn) => Ok(()),
+            _ => Err(DiasporaError::Step {
+                from: self.as_str(),
+                to: to.as_str(),
+            }),
+        }
+    }
+}
+
+/// A contribution offered to a project by a member: funds or help in kind (with its value in
+/// dirhams), volunteering or paid expertise (a mission, the value optional).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contribution {
+    pub member: i64,
+    pub project: i64,
+    pub kind: Offer,
+    pub amount: u64,
+    /// What is given (in kind) or done (a mission), in a line.
+    pub what: String,
+    pub on: Date,
+}
+
+impl Contribution {
+    /// The rules against the project's sheet as it stands: money no more than it still asks
+    /// (budget less what is found, less what others already offered or agreed).
+    pub fn check(&self, sheet: &Sheet, pledged: u64, today: Date) -> Result<(), DiasporaError> {
+        text("what", &self.what, 200)?;
+        if self.on > today {
+            return Err(DiasporaError::Ahead { on: self.on, today });
+        }
+        let missing = sheet.missing().saturating_sub(pledged);
+        if matches!(self.kind, Offer::Funds | Offer::InKind) && self.amount > missing {
+            return Err(DiasporaError::AboveAsked {
+                amount: self.amount,
+                missing,
+            });
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -412,6 +509,53 @@ mod tests {
         elsewhere.skills = vec!["médecin".into()];
         elsewhere.offers = vec![Offer::PaidExpertise];
         assert!(fit(&elsewhere, &sheet()).is_empty());
+    }
+
+    #[test]
+    fn contributions_step_forward_and_ask_no_more_than_is_missing() {
+        use ContributionState::*;
+        assert!(Offered.step(Agreed).is_ok() && Agreed.step(Delivered).is_ok());
+        assert!(Offered.step(Withdrawn).is_ok() && Agreed.step(Withdrawn).is_ok());
+        for (from, to) in [
+            (Offered, Delivered),
+            (Delivered, Agreed),
+            (Withdrawn, Agreed),
+            (Agreed, Offered),
+        ] {
+            assert_eq!(from.step(to).unwrap_err().code(), "contribution_step");
+        }
+        let today = date(2026, 12, 7);
+        let gift = |kind, amount| Contribution {
+            member: 1,
+            project: 1,
+            kind,
+            amount,
+            what: String::new(),
+            on: today,
+        };
+        // The sheet misses 90 dirhams; 50 are already pledged by others.
+        assert!(gift(Offer::Funds, 40).check(&sheet(), 50, today).is_ok());
+        let e = gift(Offer::Funds, 41)
+            .check(&sheet(), 50, today)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            DiasporaError::AboveAsked {
+                amount: 41,
+                missing: 40
+            }
+        );
+        assert!(
+            gift(Offer::Volunteering, 0)
+                .check(&sheet(), 90, today)
+                .is_ok()
+        );
+        let mut later = gift(Offer::Volunteering, 0);
+        later.on = date(2026, 12, 8);
+        assert_eq!(
+            later.check(&sheet(), 0, today).unwrap_err().code(),
+            "contribution_ahead"
+        );
     }
 
     #[test]

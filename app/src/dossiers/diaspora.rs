@@ -3,7 +3,9 @@
 //! never a name). A member who has a dossier is erased with it (`ON DELETE CASCADE`).
 
 use super::db::{Db, DossierStoreError, Result};
-use baom_domain::diaspora::{Association, AssociationKind, Member, Offer};
+use baom_domain::diaspora::{
+    Association, AssociationKind, Contribution, ContributionState, DiasporaError, Member, Offer,
+};
 use baom_domain::dossier::ConsentMethod;
 use rusqlite::{OptionalExtension, params};
 
@@ -209,5 +211,175 @@ pub fn erase_member(db: &mut Db, actor: &str, id: i64) -> Result<()> {
             format!("member={id}"),
         );
         Ok(())
+    })
+}
+
+/// A contribution as stored, with its steps (day, state, note) oldest first.
+#[derive(Debug, Clone)]
+pub struct StoredContribution {
+    pub id: i64,
+    pub contribution: Contribution,
+    pub state: ContributionState,
+    pub member_name: String,
+    pub steps: Vec<(String, ContributionState, String)>,
+}
+
+/// Records a contribution, offered: `check` is given what the project's members have already
+/// offered or agreed in money (funds and in kind), read in the same transaction, and may refuse
+/// it (nothing written).
+pub fn add_contribution(
+    db: &mut Db,
+    actor: &str,
+    c: &Contribution,
+    note: &str,
+    now: &str,
+    check: impl FnOnce(u64) -> Result<(), DiasporaError>,
+) -> Result<Result<i64, DiasporaError>> {
+    db.act(actor, |act| {
+        let person: Option<Option<i64>> = act
+            .tx
+            .query_row(
+                "SELECT person_id FROM diaspora_members WHERE id = ?1",
+                [c.member],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let Some(person) = person else {
+            return Err(DossierStoreError::NotFound("member"));
+        };
+        let pledged: i64 = act.tx.query_row(
+            "SELECT coalesce(sum(amount), 0) FROM diaspora_contributions
+             WHERE project_id = ?1 AND kind IN ('funds', 'in_kind') AND state IN ('offered', 'agreed')",
+            [c.project],
+            |r| r.get(0),
+        )?;
+        if let Err(refused) = check(u64::try_from(pledged).unwrap_or(0)) {
+            act.log(
+                "diaspora.contribution.refused",
+                person,
+                None,
+                format!("member={} project={} reason={}", c.member, c.project, refused.code()),
+            );
+            return Ok(Err(refused));
+        }
+        act.tx.execute(
+            "INSERT INTO diaspora_contributions (member_id, project_id, kind, amount, what, state, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'offered', ?6)",
+            params![c.member, c.project, c.kind.as_str(), c.amount as i64, c.what, actor],
+        )?;
+        let id = act.tx.last_insert_rowid();
+        act.tx.execute(
+            "INSERT INTO diaspora_contribution_steps (contribution_id, state, on_day, note, recorded_by, recorded_at)
+             VALUES (?1, 'offered', ?2, ?3, ?4, ?5)",
+            params![id, c.on.to_string(), note, actor, now],
+        )?;
+        act.log(
+            "diaspora.contribution.add",
+            person,
+            None,
+            format!("contribution={id} member={} project={} amount={}", c.member, c.project, c.amount),
+        );
+        Ok(Ok(id))
+    })
+}
+
+/// Moves a contribution one step (the rules say which), with the day and what was said: the
+/// project's number, or the rules' refusal (nothing written).
+pub fn step_contribution(
+    db: &mut Db,
+    actor: &str,
+    id: i64,
+    to: ContributionState,
+    on: &str,
+    note: &str,
+    now: &str,
+) -> Result<Result<i64, DiasporaError>> {
+    db.act(actor, |act| {
+        let row: Option<(String, i64, Option<i64>)> = act
+            .tx
+            .query_row(
+                "SELECT c.state, c.project_id, m.person_id FROM diaspora_contributions c
+                 JOIN diaspora_members m ON m.id = c.member_id WHERE c.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((from, project, person)) = row else {
+            return Err(DossierStoreError::NotFound("contribution"));
+        };
+        let from = ContributionState::parse(&from)
+            .map_err(|_| DossierStoreError::Unavailable("a contribution's state is unreadable".into()))?;
+        if let Err(refused) = from.step(to) {
+            act.log(
+                "diaspora.contribution.refused",
+                person,
+                None,
+                format!("contribution={id} reason={}", refused.code()),
+            );
+            return Ok(Err(refused));
+        }
+        act.tx.execute(
+            "UPDATE diaspora_contributions SET state = ?2 WHERE id = ?1",
+            params![id, to.as_str()],
+        )?;
+        act.tx.execute(
+            "INSERT INTO diaspora_contribution_steps (contribution_id, state, on_day, note, recorded_by, recorded_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, to.as_str(), on, note, actor, now],
+        )?;
+        act.log(
+            "diaspora.contribution.step",
+            person,
+            None,
+            format!("contribution={id} state={}", to.as_str()),
+        );
+        Ok(Ok(project))
+    })
+}
+
+/// A project's contributions, with their members' names and steps (a read, logged).
+pub fn contributions(db: &mut Db, actor: &str, project: i64) -> Result<Vec<StoredContribution>> {
+    db.act(actor, |act| {
+        let mut stmt = act.tx.prepare(
+            "SELECT c.id, c.member_id, c.kind, c.amount, c.what, c.state, m.name,
+                (SELECT on_day FROM diaspora_contribution_steps s WHERE s.contribution_id = c.id ORDER BY s.id LIMIT 1)
+             FROM diaspora_contributions c JOIN diaspora_members m ON m.id = c.member_id
+             WHERE c.project_id = ?1 ORDER BY c.id",
+        )?;
+        type Row = (i64, i64, String, i64, String, String, String, String);
+        let rows: Vec<Row> = stmt
+            .query_map([project], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let bad = |what: &str| DossierStoreError::Unavailable(format!("a contribution's {what} is unreadable"));
+        let mut out = Vec::with_capacity(rows.len());
+        for (id, member, kind, amount, what, state, member_name, on) in rows {
+            let mut steps_stmt = act.tx.prepare_cached(
+                "SELECT on_day, state, note FROM diaspora_contribution_steps WHERE contribution_id = ?1 ORDER BY id",
+            )?;
+            let steps = steps_stmt
+                .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+                .into_iter()
+                .map(|(on, s, note)| Ok((on, ContributionState::parse(&s).map_err(|_| bad("step"))?, note)))
+                .collect::<Result<Vec<_>>>()?;
+            out.push(StoredContribution {
+                id,
+                contribution: Contribution {
+                    member,
+                    project,
+                    kind: Offer::parse(&kind).map_err(|_| bad("kind"))?,
+                    amount: u64::try_from(amount).unwrap_or(0),
+                    what,
+                    on: on.parse().map_err(|_| bad("day"))?,
+                },
+                state: ContributionState::parse(&state).map_err(|_| bad("state"))?,
+                member_name,
+                steps,
+            });
+        }
+        act.log("diaspora.contribution.read", None, None, format!("project={project} contributions={}", out.len()));
+        Ok(out)
     })
 }

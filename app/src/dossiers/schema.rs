@@ -298,4 +298,27 @@ pub const MIGRATIONS: &[&str] = &[
         recorded_at TEXT NOT NULL
     );
     CREATE INDEX diaspora_members_by_person ON diaspora_members (person_id);",
+    // 10: what members contribute to the commune's projects (a project is `queue.db`'s, by
+    // number), and each step of it: offered, agreed after a meeting, delivered, withdrawn,
+    // with the day and what was said. Erased with the member.
+    "CREATE TABLE diaspora_contributions (
+        id INTEGER PRIMARY KEY,
+        member_id INTEGER NOT NULL REFERENCES diaspora_members (id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('funds', 'in_kind', 'volunteering', 'paid_expertise')),
+        amount INTEGER NOT NULL CHECK (amount >= 0),
+        what TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('offered', 'agreed', 'delivered', 'withdrawn')),
+        recorded_by TEXT NOT NULL
+    );
+    CREATE INDEX diaspora_contributions_by_project ON diaspora_contributions (project_id);
+    CREATE TABLE diaspora_contribution_steps (
+        id INTEGER PRIMARY KEY,
+        contribution_id INTEGER NOT NULL REFERENCES diaspora_contributions (id) ON DELETE CASCADE,
+        state TEXT NOT NULL,
+        on_day TEXT NOT NULL,
+        note TEXT NOT NULL,
+        recorded_by TEXT NOT NULL,
+        recorded_at TEXT NOT NULL
+    );",
 ];

@@ -6,15 +6,18 @@ use super::extract::{CsrfForm, DossierWork, Fields, Page, Supervision};
 use super::layout;
 use super::refusal::PageError;
 use crate::diaspora::{DiasporaStoreError, Register};
+use crate::dossiers::diaspora::{StoredContribution, StoredMember};
 use crate::i18n::Tr;
 use crate::web::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::diaspora::{
-    Association, AssociationKind, DiasporaError, Member, Offer, Reason, parse_skills,
+    Association, AssociationKind, Contribution, ContributionState, DiasporaError, Member, Offer,
+    Reason, parse_skills,
 };
 use baom_domain::dossier::ConsentMethod;
+use baom_domain::projects::{parse_dirhams, show_dirhams};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -209,7 +212,7 @@ fn render(
         .into_response()
 }
 
-fn sentence(tr: Tr, e: &DiasporaError) -> String {
+pub fn sentence(tr: Tr, e: &DiasporaError) -> String {
     let key = format!("diaspora-error-{}", e.code());
     match e {
         DiasporaError::MissingName | DiasporaError::MissingTown | DiasporaError::Skills => {
@@ -219,9 +222,24 @@ fn sentence(tr: Tr, e: &DiasporaError) -> String {
         | DiasporaError::Country { typed }
         | DiasporaError::Douar { typed }
         | DiasporaError::Unknown { typed, .. } => tr.t1(&key, "typed", typed),
-        DiasporaError::ConsentAhead { on, today } => {
+        DiasporaError::ConsentAhead { on, today } | DiasporaError::Ahead { on, today } => {
             tr.t2(&key, "on", &on.to_string(), "today", &today.to_string())
         }
+        DiasporaError::Amount { typed } => tr.t1(&key, "typed", typed),
+        DiasporaError::AboveAsked { amount, missing } => tr.t2(
+            &key,
+            "amount",
+            &baom_domain::projects::show_dirhams(*amount),
+            "missing",
+            &baom_domain::projects::show_dirhams(*missing),
+        ),
+        DiasporaError::Step { from, to } => tr.t2(
+            &key,
+            "from",
+            &tr.t(&format!("contribution-state-{from}")),
+            "to",
+            &tr.t(&format!("contribution-state-{to}")),
+        ),
     }
 }
 
@@ -375,10 +393,7 @@ pub async fn erase_member(
 }
 
 /// The members who fit a project, for its page: who, and why.
-pub fn fitting_view(
-    tr: Tr,
-    fits: &[(crate::dossiers::diaspora::StoredMember, Vec<Reason>)],
-) -> Markup {
+pub fn fitting_view(tr: Tr, fits: &[(StoredMember, Vec<Reason>)]) -> Markup {
     html! {
         section.card #fitting {
             h2 { (tr.t("diaspora-fitting")) }
@@ -395,6 +410,205 @@ pub fn fitting_view(
                     }
                 }
             }
+        }
+    }
+}
+
+fn state_name(tr: Tr, s: ContributionState) -> String {
+    tr.t(&format!("contribution-state-{}", s.as_str()))
+}
+
+/// A project's contributions and the forms to record one and move it on.
+pub fn contributions_view(
+    tr: Tr,
+    csrf: &str,
+    project: i64,
+    contributions: &[StoredContribution],
+    members: &[StoredMember],
+    problem: Option<&str>,
+) -> Markup {
+    let sum = |state: ContributionState| -> u64 {
+        contributions
+            .iter()
+            .filter(|c| {
+                c.state == state && matches!(c.contribution.kind, Offer::Funds | Offer::InKind)
+            })
+            .map(|c| c.contribution.amount)
+            .sum()
+    };
+    html! {
+        section.card #contributions {
+            h2 { (tr.t("contribution-title")) }
+            @if let Some(problem) = problem { p.problem role="alert" #contribution-problem { (problem) } }
+            p.totals {
+                @for s in [ContributionState::Offered, ContributionState::Agreed, ContributionState::Delivered] {
+                    span data-state=(s.as_str()) { (state_name(tr, s)) " : " bdi dir="ltr" { (show_dirhams(sum(s))) " MAD" } } " "
+                }
+            }
+            @for c in contributions {
+                article.contribution data-id=(c.id) data-state=(c.state.as_str()) {
+                    h3 { (c.member_name) " · " (offer_name(tr, c.contribution.kind))
+                        @if c.contribution.amount > 0 { " · " bdi dir="ltr" { (show_dirhams(c.contribution.amount)) " MAD" } }
+                        " · " strong { (state_name(tr, c.state)) } }
+                    @if !c.contribution.what.is_empty() { p { (c.contribution.what) } }
+                    ol.steps {
+                        @for (on, s, note) in &c.steps {
+                            li { time dir="ltr" { (on) } " · " (state_name(tr, *s)) @if !note.is_empty() { " · " (note) } }
+                        }
+                    }
+                    @let next: Vec<ContributionState> = ContributionState::ALL.into_iter().filter(|to| c.state.step(*to).is_ok()).collect();
+                    @if !next.is_empty() {
+                        form.step method="post" action={ "/contributions/" (c.id) } {
+                            input type="hidden" name="csrf" value=(csrf);
+                            select name="state" aria-label=(tr.t("contribution-next")) {
+                                @for to in &next { option value=(to.as_str()) { (state_name(tr, *to)) } }
+                            }
+                            input type="date" name="on" dir="ltr" required aria-label=(tr.t("contribution-on"));
+                            input name="note" maxlength="1000" placeholder=(tr.t("contribution-note")) aria-label=(tr.t("contribution-note"));
+                            button type="submit" { (tr.t("contribution-record-step")) }
+                        }
+                    }
+                }
+            }
+            @if members.is_empty() { p.hint { (tr.t("contribution-no-members")) } }
+            @else {
+                form.card #add-contribution method="post" action={ "/projects/" (project) "/contributions" } {
+                    h3 { (tr.t("contribution-add")) }
+                    input type="hidden" name="csrf" value=(csrf);
+                    label { (tr.t("contribution-member"))
+                        select name="member" { @for m in members { option value=(m.id) { (m.member.name) } } }
+                    }
+                    label { (tr.t("contribution-kind"))
+                        select name="kind" { @for o in Offer::ALL { option value=(o.as_str()) { (offer_name(tr, o)) } } }
+                    }
+                    label { (tr.t("contribution-amount")) input name="amount" dir="ltr" inputmode="numeric"; }
+                    label { (tr.t("contribution-what")) input name="what" maxlength="200"; }
+                    label { (tr.t("contribution-on")) input type="date" name="on" dir="ltr" required; }
+                    label { (tr.t("contribution-note")) input name="note" maxlength="1000"; }
+                    button.primary type="submit" { (tr.t("contribution-add")) }
+                }
+            }
+        }
+    }
+}
+
+fn contribution_of(project: i64, f: &Fields) -> Result<Contribution, DiasporaError> {
+    let unknown = |field: &'static str, typed: &str| DiasporaError::Unknown {
+        field,
+        typed: typed.to_owned(),
+    };
+    let amount = parse_dirhams("amount", f.get("amount")).map_err(|_| DiasporaError::Amount {
+        typed: f.get("amount").to_owned(),
+    })?;
+    Ok(Contribution {
+        member: f
+            .get("member")
+            .parse()
+            .map_err(|_| unknown("member", f.get("member")))?,
+        project,
+        kind: Offer::parse(f.get("kind"))?,
+        amount,
+        what: f.get("what").trim().to_owned(),
+        on: f
+            .get("on")
+            .trim()
+            .parse()
+            .map_err(|_| unknown("on", f.get("on")))?,
+    })
+}
+
+/// `POST /projects/{id}/contributions`: records a member's contribution to the project.
+pub async fn contribute(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Path(raw): Path<String>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let id = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(PageError::NotFound("project-unknown"))?;
+    let project = state.projects.get(id).await.map_err(|e| match e {
+        crate::projects::ProjectError::Unknown(_) => PageError::NotFound("project-unknown"),
+        e => PageError::Failed(e.to_string()),
+    })?;
+    let result = match contribution_of(id, &f) {
+        Ok(c) => {
+            state
+                .diaspora
+                .contribute(
+                    page.actor(),
+                    project.sheet.clone(),
+                    c,
+                    f.get("note").trim().to_owned(),
+                )
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/projects/{id}#contributions")).into_response()),
+        Err(e) => {
+            let problem = contribution_problem(page.tr, &e).ok_or_else(|| failed(e))?;
+            Ok(super::projects::refused_contribution(&state, &page, &project, problem).await)
+        }
+    }
+}
+
+fn contribution_problem(tr: Tr, e: &DiasporaStoreError) -> Option<String> {
+    let why = match e {
+        DiasporaStoreError::Refused(e) => sentence(tr, e),
+        DiasporaStoreError::Dossiers(crate::dossiers::DossierStoreError::NotFound(what)) => {
+            tr.t(super::refusal::unknown_key(what))
+        }
+        _ => return None,
+    };
+    Some(format!("{} · {why}", tr.t("diaspora-refused")))
+}
+
+/// `POST /contributions/{id}`: the next step of a contribution (agreed, delivered, withdrawn).
+pub async fn step(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Path(raw): Path<String>,
+    CsrfForm(f): CsrfForm<Fields>,
+) -> Result<Response, PageError> {
+    let id = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(PageError::NotFound("diaspora-unknown-contribution"))?;
+    let parsed = ContributionState::parse(f.get("state")).and_then(|to| {
+        let on = f
+            .get("on")
+            .trim()
+            .parse()
+            .map_err(|_| DiasporaError::Unknown {
+                field: "on",
+                typed: f.get("on").to_owned(),
+            })?;
+        Ok((to, on))
+    });
+    let result = match parsed {
+        Ok((to, on)) => {
+            state
+                .diaspora
+                .step(page.actor(), id, to, on, f.get("note").trim().to_owned())
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(project) => {
+            Ok(Redirect::to(&format!("/projects/{project}#contributions")).into_response())
+        }
+        Err(e) => {
+            let problem = contribution_problem(page.tr, &e).ok_or_else(|| failed(e))?;
+            Err(PageError::refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem,
+            ))
         }
     }
 }

@@ -426,6 +426,54 @@ fn found(result: Result<Project, ProjectError>) -> Result<Project, PageError> {
     })
 }
 
+/// The register's part of a project's page: who could help, and the contributions.
+async fn diaspora_part(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    project: &Project,
+    problem: Option<&str>,
+) -> Markup {
+    let tr = page.tr;
+    let read = async {
+        let fits = state
+            .diaspora
+            .fitting(page.actor(), project.sheet.clone())
+            .await?;
+        let contributions = state
+            .diaspora
+            .contributions(page.actor(), project.id)
+            .await?;
+        let members = state.diaspora.register(page.actor(), None).await?.members;
+        Ok::<_, crate::diaspora::DiasporaStoreError>((fits, contributions, members))
+    };
+    match read.await {
+        Ok((fits, contributions, members)) => html! {
+            (super::diaspora::fitting_view(tr, &fits))
+            (super::diaspora::contributions_view(tr, &page.session.csrf, project.id, &contributions, &members, problem))
+        },
+        Err(_) => html! { p.hint #fitting { (tr.t("diaspora-fitting-locked")) } },
+    }
+}
+
+/// The project's page again, with why a contribution was refused.
+pub async fn refused_contribution(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    project: &Project,
+    problem: String,
+) -> Response {
+    project_page_with(
+        state,
+        page,
+        project,
+        &Typed::of(&project.sheet),
+        None,
+        Some(&problem),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await
+}
+
 async fn project_page(
     state: &AppState,
     page: &Page<DossierWork>,
@@ -434,20 +482,25 @@ async fn project_page(
     problem: Option<String>,
     status: StatusCode,
 ) -> Response {
+    project_page_with(state, page, project, typed, problem, None, status).await
+}
+
+async fn project_page_with(
+    state: &AppState,
+    page: &Page<DossierWork>,
+    project: &Project,
+    typed: &Typed,
+    problem: Option<String>,
+    contribution_problem: Option<&str>,
+    status: StatusCode,
+) -> Response {
     let tr = page.tr;
-    // Who in the diaspora register could help (the register is in the dossiers: when they
-    // are locked, the page says so and the sheet is still there).
-    let fitting = match state
-        .diaspora
-        .fitting(page.actor(), project.sheet.clone())
-        .await
-    {
-        Ok(fits) => super::diaspora::fitting_view(tr, &fits),
-        Err(_) => html! { p.hint #fitting { (tr.t("diaspora-fitting-locked")) } },
-    };
+    // Who in the diaspora register could help, and what they give (the register is in the
+    // dossiers: when they are locked, the page says so and the sheet is still there).
+    let diaspora = diaspora_part(state, page, project, contribution_problem).await;
     let body = html! {
         (sheet_view(tr, project))
-        (fitting)
+        (diaspora)
         p.meta { (tr.t2("project-edited", "by", &project.edited_by, "at", &project.edited_at)) }
         p {
             a.button href={ "/projects/" (project.id) "/sheet" } { (tr.t("project-print")) } " "

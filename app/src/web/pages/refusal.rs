@@ -74,6 +74,7 @@ pub fn unknown_key(what: &str) -> &'static str {
         "procedure" => "dossier-unknown-procedure",
         "member" => "diaspora-unknown-member",
         "association" => "diaspora-unknown-association",
+        "contribution" => "diaspora-unknown-contribution",
         _ => "error-not-found",
     }
 }
