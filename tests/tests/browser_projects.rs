@@ -1,7 +1,9 @@
 //! The commune's projects in a real browser: an officer writes a project's sheet with its
-//! timeline in Arabic and French through the form, reads it back, and the lobby screen shows it
-//! between calls and gives way to the next call. Screenshots (`browser-screens/`): the sheet
-//! and the lobby showing the project.
+//! timeline in Arabic and French through the form, registers an association of the diaspora
+//! and one of its members with a skill, sees her matched to the project, records her
+//! contribution and its delivery; the lobby screen shows the project between calls, naming no
+//! one, and gives way to the next call. Screenshots (`browser-screens/`): the sheet, its
+//! contributions, and the lobby showing the project.
 
 mod support;
 
@@ -83,6 +85,85 @@ async fn an_officer_writes_a_project_and_the_lobby_shows_it_between_calls() {
     );
     screenshot(&c, "project-fr").await;
 
+    // The diaspora register: an association and one of its members with a skill, consenting.
+    c.goto(&format!("{site}/diaspora")).await.expect("register");
+    arrive_at(&c, "/diaspora").await;
+    run(
+        &c,
+        "const f = document.getElementById('add-association');
+         f.querySelector('[name=name]').value = 'Association des Marocains de Montpellier';
+         f.querySelector('[name=country]').value = 'FR';
+         f.querySelector('[name=town]').value = 'Montpellier';",
+    )
+    .await;
+    click(&c, "#add-association button[type='submit']").await;
+    wait_text(
+        &c,
+        "#associations",
+        "Association des Marocains de Montpellier",
+    )
+    .await;
+    run(
+        &c,
+        "const f = document.getElementById('add-member');
+         f.querySelector('[name=name]').value = 'Karima Bennani';
+         f.querySelector('[name=phone]').value = '+33 6 12 34 56 78';
+         f.querySelector('[name=country]').value = 'FR';
+         f.querySelector('[name=town]').value = 'Montpellier';
+         f.querySelector('[name=douar]').value = 'Tinfat';
+         f.querySelector('[name=association]').selectedIndex = 1;
+         f.querySelector('[name=skills]').value = 'Ingénieure hydraulicienne';
+         f.querySelector('[name=offer][value=funds]').checked = true;
+         f.querySelector('[name=consent_method]').value = 'written';
+         f.querySelector('[name=consent_on]').value = '2026-11-02';
+         f.querySelector('[name=consent]').checked = true;",
+    )
+    .await;
+    click(&c, "#add-member button[type='submit']").await;
+    wait_text(&c, "#members", "Karima Bennani").await;
+
+    // The project says she could help and why; her contribution is recorded, agreed, delivered.
+    c.goto(&format!("{site}/projects/1"))
+        .await
+        .expect("project");
+    let fitting = wait_text(&c, "#fitting", "Karima Bennani").await;
+    assert!(fitting.contains("Ingénieure hydraulicienne"), "{fitting}");
+    run(
+        &c,
+        "const f = document.getElementById('add-contribution');
+         f.querySelector('[name=member]').value = '1';
+         f.querySelector('[name=kind]').value = 'funds';
+         f.querySelector('[name=amount]').value = '30000';
+         f.querySelector('[name=on]').value = '2026-11-20';
+         f.querySelector('[name=note]').value = 'Appel de Montpellier';",
+    )
+    .await;
+    click(&c, "#add-contribution button[type='submit']").await;
+    wait_text(&c, "#contributions", "Karima Bennani").await;
+    for (state, on) in [("agreed", "2026-12-01"), ("delivered", "2026-12-05")] {
+        run(
+            &c,
+            &format!(
+                "const f = document.querySelector('article.contribution form.step');
+                 f.querySelector('[name=state]').value = '{state}';
+                 f.querySelector('[name=on]').value = '{on}';
+                 f.querySelector('[name=note]').value = 'Rencontre à la commune';"
+            ),
+        )
+        .await;
+        click(&c, "article.contribution form.step button[type='submit']").await;
+        wait_for_value(
+            &c,
+            "return document.querySelector('article.contribution')?.dataset.state || ''",
+            state,
+            Duration::from_secs(5),
+        )
+        .await;
+    }
+    let totals = text_of(&c, "#contributions p.totals").await;
+    assert!(totals.contains("30\u{202f}000 MAD"), "{totals}");
+    screenshot(&c, "project-contributions-fr").await;
+
     // The lobby, with a short idle time: the project comes on between calls.
     c.goto(&format!("{site}/lobby?idle=2"))
         .await
@@ -103,7 +184,7 @@ async fn an_officer_writes_a_project_and_the_lobby_shows_it_between_calls() {
         shown.contains("40\u{202f}000 / 120\u{202f}000 MAD"),
         "{shown}"
     );
-    for who in ["amina", "Amina", "0528"] {
+    for who in ["amina", "Amina", "0528", "Karima", "Bennani", "+33"] {
         assert!(!shown.contains(who), "{who} on the lobby");
     }
     screenshot(&c, "lobby-project").await;
