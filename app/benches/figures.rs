@@ -256,6 +256,7 @@ fn main() {
             douar_households: DOUARS.iter().map(|d| (d.to_string(), 500)).collect(),
             projects: queue_facts.projects,
             activities: queue_facts.activities,
+            ..Facts::default()
         };
         let f = baom_domain::figures::compute(period, Scope::Office, &facts);
         visits_counted = f.headline.visits.value().unwrap_or(0);

@@ -139,7 +139,14 @@ async fn an_officer_writes_a_project_and_the_lobby_shows_it_between_calls() {
     )
     .await;
     click(&c, "#add-contribution button[type='submit']").await;
-    wait_text(&c, "#contributions", "Karima Bennani").await;
+    // (The form's list of members names her already: wait for the contribution itself.)
+    wait_for_value(
+        &c,
+        "return document.querySelector('article.contribution')?.dataset.state || ''",
+        "offered",
+        Duration::from_secs(5),
+    )
+    .await;
     for (state, on) in [("agreed", "2026-12-01"), ("delivered", "2026-12-05")] {
         run(
             &c,

@@ -71,6 +71,11 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
             karima(&[("association", "9")]),
             "Cette association n'est pas au registre",
         ),
+        (karima(&[("person", "999")]), "Cette personne n'existe pas"),
+        (
+            karima(&[("person", "abc")]),
+            "« abc » n'est pas l'un des choix",
+        ),
     ] {
         let r = form(&officer, "/diaspora/members", &fields);
         assert_eq!(r.status, 422, "{words}: {}", r.text());
@@ -252,6 +257,17 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
         ] {
             assert!(!text.contains(secret), "{secret} in the {what}");
         }
+    }
+
+    // The office's figures count the register, never naming anyone.
+    let boss = supervisor(&baom);
+    let figures = get(&boss, "/api/v1/figures?period=2026").expect("figures").text();
+    for code in ["diaspora.members", "diaspora.contributions", "diaspora.amounts"] {
+        assert!(figures.contains(code), "{code} in the figures");
+    }
+    let csv = get(&boss, "/figures/export.csv?period=2026").expect("csv").text();
+    for secret in ["Karima", "Bennani", "Hassan", "Oubella", "+33", "30000", "30 000"] {
+        assert!(!figures.contains(secret) && !csv.contains(secret), "{secret} in the figures");
     }
 
     // Erased at her request, by a supervisor only.

@@ -7,6 +7,7 @@ use baom_domain::diaspora::{
     Association, AssociationKind, Contribution, ContributionState, DiasporaError, Member, Offer,
 };
 use baom_domain::dossier::ConsentMethod;
+use baom_domain::figures::DiasporaFacts;
 use rusqlite::{OptionalExtension, params};
 
 /// An association as stored.
@@ -381,5 +382,60 @@ pub fn contributions(db: &mut Db, actor: &str, project: i64) -> Result<Vec<Store
         }
         act.log("diaspora.contribution.read", None, None, format!("project={project} contributions={}", out.len()));
         Ok(out)
+    })
+}
+
+/// The register as the figures count it: no name, no phone, no amount tied to anyone.
+pub fn facts(db: &mut Db, actor: &str) -> Result<DiasporaFacts> {
+    db.act(actor, |act| {
+        let members = act
+            .tx
+            .prepare("SELECT country = 'MA', association_id IS NOT NULL FROM diaspora_members")?
+            .query_map([], |r| Ok((r.get::<_, bool>(0)?, r.get::<_, bool>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let bad = |what: &str| {
+            DossierStoreError::Unavailable(format!("the diaspora register holds an unreadable {what}"))
+        };
+        let associations = act
+            .tx
+            .prepare("SELECT kind FROM diaspora_associations")?
+            .query_map([], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .iter()
+            .map(|k| AssociationKind::parse(k).map_err(|_| bad("kind")))
+            .collect::<Result<Vec<_>>>()?;
+        let rows = act
+            .tx
+            .prepare(
+                "SELECT c.kind, c.state, c.amount,
+                    (SELECT on_day FROM diaspora_contribution_steps s WHERE s.contribution_id = c.id ORDER BY s.id LIMIT 1)
+                 FROM diaspora_contributions c",
+            )?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let contributions = rows
+            .into_iter()
+            .map(|(kind, state, amount, on)| {
+                Ok((
+                    Offer::parse(&kind).map_err(|_| bad("kind"))?,
+                    ContributionState::parse(&state).map_err(|_| bad("state"))?,
+                    u64::try_from(amount).unwrap_or(0),
+                    on.parse().map_err(|_| bad("day"))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        act.log(
+            "diaspora.figures",
+            None,
+            None,
+            format!("members={} contributions={}", members.len(), contributions.len()),
+        );
+        Ok(DiasporaFacts {
+            members,
+            associations,
+            contributions,
+        })
     })
 }

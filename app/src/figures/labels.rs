@@ -67,6 +67,10 @@ impl Labels<'_> {
             "activities.by_kind" => t.t(&format!("activity-kind-{row}")),
             "activities.attendance" if row == "other" => t.t("activity-group-other"),
             "activities.attendance" => t.t(&format!("profile-{row}")),
+            "diaspora.members" if row == "internal" => t.t("diaspora-internal"),
+            "diaspora.members" => t.t("fig-diaspora-abroad"),
+            "diaspora.associations" => t.t(&format!("diaspora-kind-{row}")),
+            "diaspora.contributions" | "diaspora.amounts" => t.t(&format!("diaspora-offer-{row}")),
             _ => row.to_owned(),
         }
     }
@@ -85,6 +89,10 @@ impl Labels<'_> {
             ("feedback.by_service" | "feedback.by_month", _) => t.t(&format!("rating-{col}")),
             ("projects.by_sector", _) => t.t(&format!("project-status-{col}")),
             ("projects.money_by_sector", _) => t.t(&format!("fig-money-{col}")),
+            ("diaspora.members", _) => t.t(&format!("fig-diaspora-{col}")),
+            ("diaspora.contributions" | "diaspora.amounts", _) => {
+                t.t(&format!("contribution-state-{col}"))
+            }
             _ => col.to_owned(),
         }
     }

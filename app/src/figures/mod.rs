@@ -260,7 +260,8 @@ impl FiguresBook {
             self.dossiers
                 .run(move |db| {
                     let facts = register::facts(db, &actor, &period)?;
-                    Ok((facts, census::households(db, &actor)?))
+                    let diaspora = crate::dossiers::diaspora::facts(db, &actor)?;
+                    Ok((facts, census::households(db, &actor)?, diaspora))
                 })
                 .await
                 .map_err(FiguresError::from)
@@ -271,7 +272,7 @@ impl FiguresBook {
                 .await
                 .map_err(FiguresError::from)
         };
-        let ((dossier_facts, households), queue) = tokio::try_join!(dossiers, queue)?;
+        let ((dossier_facts, households, diaspora), queue) = tokio::try_join!(dossiers, queue)?;
         let settings = self.live.get();
         let facts = Facts {
             visits: dossier_facts.visits,
@@ -283,6 +284,7 @@ impl FiguresBook {
             votes: queue.votes,
             projects: queue.projects,
             activities: queue.activities,
+            diaspora,
             targets: settings
                 .catalogue
                 .services()

@@ -30,6 +30,7 @@ use super::register::{
 use super::table::{SMALL, Shown, ShownTable, Table};
 use super::tickets::{ENDS, Group, Minutes, TicketTally};
 use crate::activities::{Attendance, Group as AttendanceGroup, Kind as ActivityKind};
+use crate::diaspora::{AssociationKind, ContributionState, Offer};
 use crate::dossier::case::{Body, ReferralState};
 use crate::dossier::person::{Profile, Sex};
 use crate::feedback::{Rating, Reason};
@@ -218,6 +219,18 @@ pub struct Facts {
     pub projects: Vec<ProjectFacts>,
     /// The office's activities (those outside the period are left out).
     pub activities: Vec<ActivityFacts>,
+    /// The diaspora register, counted.
+    pub diaspora: DiasporaFacts,
+}
+
+/// The diaspora register as the figures count it: counts and sums, no one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DiasporaFacts {
+    /// Each member: whether they live in another Moroccan city, whether in an association.
+    pub members: Vec<(bool, bool)>,
+    pub associations: Vec<AssociationKind>,
+    /// Each contribution: its kind, where it stands, its amount, the day it was offered.
+    pub contributions: Vec<(Offer, ContributionState, u64, Date)>,
 }
 
 /// A commune project as the figures count it: its sheet as it stands now.
@@ -745,6 +758,56 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         }
     }
     let empty = empty && activities_by_kind.total() == 0;
+    // The diaspora register as it stands (the commune's, like the projects): members abroad
+    // and in another Moroccan city, associations, and the contributions offered by the
+    // period's end, counted and summed by where they stand.
+    let none = DiasporaFacts::default();
+    let diaspora = if scope == Scope::Office {
+        &facts.diaspora
+    } else {
+        &none
+    };
+    let mut members = Table::new(
+        "diaspora.members",
+        vec!["abroad".into(), "internal".into()],
+        vec!["members".into(), "in_association".into()],
+    );
+    for (internal, in_association) in &diaspora.members {
+        let row = if *internal { "internal" } else { "abroad" };
+        members.add(row, "members");
+        if *in_association {
+            members.add(row, "in_association");
+        }
+    }
+    let mut associations = Table::new(
+        "diaspora.associations",
+        codes(&AssociationKind::ALL, AssociationKind::as_str),
+        vec!["count".into()],
+    );
+    for kind in &diaspora.associations {
+        associations.add(kind.as_str(), "count");
+    }
+    let states = codes(&ContributionState::ALL, ContributionState::as_str);
+    let mut contributions = Table::new(
+        "diaspora.contributions",
+        codes(&Offer::ALL, Offer::as_str),
+        states.clone(),
+    );
+    let money_rows: Vec<String> = vec!["funds".into(), "in_kind".into()];
+    let mut amounts = Table::new("diaspora.amounts", money_rows.clone(), states.clone());
+    // How many gave each sum: a sum of fewer than five is hidden like a small count.
+    let mut givers = Table::new("diaspora.amounts", money_rows, states);
+    for (kind, state, amount, on) in &diaspora.contributions {
+        if *on > period.to {
+            continue;
+        }
+        contributions.add(kind.as_str(), state.as_str());
+        if matches!(kind, Offer::Funds | Offer::InKind) {
+            amounts.add_n(kind.as_str(), state.as_str(), *amount);
+            givers.add(kind.as_str(), state.as_str());
+        }
+    }
+    let amounts = amounts.shown_as_sums(&givers);
     tables.extend([
         census_households,
         census_members,
@@ -762,8 +825,12 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         projects_money,
         activities_by_kind,
         attendance,
+        members,
+        associations,
+        contributions,
     ]);
     let mut tables: Vec<ShownTable> = tables.iter().map(Table::shown).collect();
+    tables.push(amounts);
     let find = |code: &str| tables.iter().find(|t| t.code == code);
     let women = |t: Option<&ShownTable>| t.map(|t| t.col_totals[0]).unwrap_or(Shown::Value(0));
     let total = |t: Option<&ShownTable>| t.map(|t| t.total).unwrap_or(Shown::Value(0));

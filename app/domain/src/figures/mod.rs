@@ -16,7 +16,7 @@ pub mod sample;
 pub mod table;
 pub mod tickets;
 
-pub use compute::{ActivityFacts, Facts, Figures, ProjectFacts, Scope, compute};
+pub use compute::{ActivityFacts, DiasporaFacts, Facts, Figures, ProjectFacts, Scope, compute};
 pub use period::{Period, PeriodError};
 pub use table::{SMALL, Shown, ShownTable, Table};
 

@@ -148,8 +148,25 @@ impl Table {
     /// The table as it may be shown (see the module's rule).
     pub fn shown(&self) -> ShownTable {
         let (r, c) = (self.rows.len(), self.cols.len());
+        self.shown_forced(&vec![vec![false; c + 1]; r + 1])
+    }
+
+    /// A table of sums (dirhams) as it may be shown: a sum over 1 to 4 people (its count in
+    /// `counts`, a table of the same rows and columns) is hidden as a small count is, totals
+    /// included, so that a sum never tells what one person gave; then the module's rule.
+    pub fn shown_as_sums(&self, counts: &Table) -> ShownTable {
+        let forced: Vec<Vec<bool>> = counts
+            .grid()
+            .iter()
+            .map(|row| row.iter().map(|n| (1..SMALL).contains(n)).collect())
+            .collect();
+        self.shown_forced(&forced)
+    }
+
+    fn shown_forced(&self, forced: &[Vec<bool>]) -> ShownTable {
+        let (r, c) = (self.rows.len(), self.cols.len());
         let g = self.grid();
-        let mark = suppress(&g, &vec![vec![false; c + 1]; r + 1]);
+        let mark = suppress(&g, forced);
         ShownTable {
             code: self.code,
             rows: self.rows.clone(),

@@ -175,7 +175,76 @@ fn facts() -> Facts {
         douar_households: vec![("Ait Ali".into(), 100)],
         projects: local_projects(),
         activities: local_activities(),
+        diaspora: local_diaspora(),
     }
+}
+
+/// Seven members abroad (six in an association), five in Casablanca; two associations; funds
+/// offered, agreed and delivered, one offered after the year.
+fn local_diaspora() -> DiasporaFacts {
+    use crate::diaspora::{AssociationKind, ContributionState as S, Offer};
+    let mut members: Vec<(bool, bool)> = (0..7).map(|i| (false, i < 6)).collect();
+    members.extend([(true, false); 5]);
+    let mut contributions: Vec<(Offer, S, u64, Date)> = (0..5)
+        .map(|_| (Offer::Funds, S::Delivered, 10_000, date(2026, 6, 1)))
+        .collect();
+    contributions.push((Offer::Funds, S::Agreed, 3_000, date(2026, 7, 1)));
+    contributions.push((Offer::Volunteering, S::Offered, 0, date(2026, 7, 1)));
+    contributions.push((Offer::Funds, S::Offered, 99_000, date(2027, 1, 2)));
+    DiasporaFacts {
+        members,
+        associations: vec![
+            AssociationKind::MoroccansOfTheWorld,
+            AssociationKind::ThirdCountryNationals,
+        ],
+        contributions,
+    }
+}
+
+#[test]
+fn the_diaspora_register_is_counted_not_named() {
+    let year = Period::parse("2026", TODAY).unwrap();
+    let f = compute(year, Scope::Office, &facts());
+    let cell = |code: &str, row: &str, col: &str| {
+        let t = f.table(code).unwrap_or_else(|| panic!("{code}"));
+        let r = t.rows.iter().position(|x| x == row).expect("row");
+        let c = t.cols.iter().position(|x| x == col).expect("col");
+        t.cells[r][c]
+    };
+    assert_eq!(
+        cell("diaspora.members", "abroad", "members"),
+        Shown::Value(7)
+    );
+    assert_eq!(
+        cell("diaspora.members", "abroad", "in_association"),
+        Shown::Value(6)
+    );
+    assert_eq!(
+        cell("diaspora.members", "internal", "members"),
+        Shown::Value(5)
+    );
+    assert_eq!(
+        cell("diaspora.contributions", "funds", "delivered"),
+        Shown::Value(5)
+    );
+    assert_eq!(
+        cell("diaspora.amounts", "funds", "delivered"),
+        Shown::Value(50_000)
+    );
+    let amounts = f.table("diaspora.amounts").expect("amounts");
+    assert!(
+        !amounts
+            .cells
+            .iter()
+            .flatten()
+            .any(|v| v.value().is_some_and(|n| n >= 99_000)),
+        "offered after the year: {amounts:?}"
+    );
+    // One giver's 3 000 dirhams agreed: hidden, as what one person gave.
+    assert_ne!(
+        cell("diaspora.amounts", "funds", "agreed"),
+        Shown::Value(3_000)
+    );
 }
 
 /// Six water projects begun in 2026 (five open, one delivered) and a health project begun in

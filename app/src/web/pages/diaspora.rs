@@ -111,7 +111,8 @@ fn render(
             @if register.members.is_empty() { p.empty { (tr.t("diaspora-none")) } }
             @for m in &register.members {
                 article.member data-id=(m.id) {
-                    h3 { (m.member.name) }
+                    h3 { (m.member.name)
+                        @if let Some(p) = m.member.person { " · " a href={ "/people/" (p) } { (tr.t1("diaspora-has-dossier", "n", &p.to_string())) } } }
                     dl.facts {
                         dt { (tr.t("diaspora-lives")) } dd { (where_they_live(tr, &m.member)) }
                         @if !m.member.douar.is_empty() { dt { (tr.t("diaspora-douar")) } dd { (m.member.douar) } }
@@ -139,6 +140,8 @@ fn render(
             input type="hidden" name="csrf" value=(csrf);
             label { (tr.t("diaspora-name")) input name="name" value=(typed.get("name")) required maxlength="120"; }
             label { (tr.t("field-phone")) input name="phone" value=(typed.get("phone")) dir="ltr" inputmode="tel" maxlength="40"; }
+            label { (tr.t("diaspora-person")) input name="person" value=(typed.get("person")) dir="ltr" inputmode="numeric" maxlength="12"; }
+            p.hint { (tr.t("diaspora-person-hint")) }
             label { (tr.t("diaspora-country")) input name="country" value=(typed.get("country")) dir="ltr" maxlength="2" required placeholder="FR"; }
             p.hint { (tr.t("diaspora-country-hint")) }
             label { (tr.t("diaspora-town")) input name="town" value=(typed.get("town")) required maxlength="80"; }
@@ -314,8 +317,12 @@ fn member_of(f: &Fields) -> Result<Member, DiasporaError> {
         .trim()
         .parse()
         .map_err(|_| unknown("consent_on", f.get("consent_on")))?;
+    let person = match f.get("person").trim() {
+        "" => None,
+        p => Some(p.parse::<i64>().map_err(|_| unknown("person", p))?),
+    };
     Ok(Member {
-        person: None,
+        person,
         name: f.get("name").trim().to_owned(),
         phone: f.get("phone").trim().to_owned(),
         country: f.get("country").trim().to_uppercase(),
