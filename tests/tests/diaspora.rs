@@ -261,13 +261,26 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
 
     // The office's figures count the register, never naming anyone.
     let boss = supervisor(&baom);
-    let figures = get(&boss, "/api/v1/figures?period=2026").expect("figures").text();
-    for code in ["diaspora.members", "diaspora.contributions", "diaspora.amounts"] {
+    let figures = get(&boss, "/api/v1/figures?period=2026")
+        .expect("figures")
+        .text();
+    for code in [
+        "diaspora.members",
+        "diaspora.contributions",
+        "diaspora.amounts",
+    ] {
         assert!(figures.contains(code), "{code} in the figures");
     }
-    let csv = get(&boss, "/figures/export.csv?period=2026").expect("csv").text();
-    for secret in ["Karima", "Bennani", "Hassan", "Oubella", "+33", "30000", "30 000"] {
-        assert!(!figures.contains(secret) && !csv.contains(secret), "{secret} in the figures");
+    let csv = get(&boss, "/figures/export.csv?period=2026")
+        .expect("csv")
+        .text();
+    for secret in [
+        "Karima", "Bennani", "Hassan", "Oubella", "+33", "30000", "30 000",
+    ] {
+        assert!(
+            !figures.contains(secret) && !csv.contains(secret),
+            "{secret} in the figures"
+        );
     }
 
     // Erased at her request, by a supervisor only.
