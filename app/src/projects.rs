@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 pub enum ProjectError {
     #[error(transparent)]
     Refused(#[from] SheetError),
+    #[error(transparent)]
+    Photo(#[from] baom_domain::projects::PhotoError),
     #[error("there is no project {0}")]
     Unknown(i64),
     #[error("the project was changed by {by} at {at} since this form was opened: reload it")]
@@ -250,4 +252,68 @@ pub fn facts(conn: &Connection) -> Result<Vec<ProjectFacts>, StoreError> {
             })
         })
         .collect()
+}
+
+impl Projects {
+    /// Keeps `bytes` as project `id`'s photo (a new one replaces the old): a JPEG or PNG by its
+    /// first bytes, at most 2 MB.
+    pub async fn set_photo(&self, by: String, id: i64, bytes: Vec<u8>) -> Result<(), ProjectError> {
+        let mime = baom_domain::projects::photo_type(&bytes)?;
+        let (db, now) = (self.db.clone(), crate::clock::now().to_string());
+        blocking(move || {
+            let conn = Self::connect(&db)?;
+            if versioned::newest(&conn, TABLE, id)?.is_none() {
+                return Err(ProjectError::Unknown(id));
+            }
+            conn.execute(
+                "INSERT INTO project_photos (record_id, mime, bytes, uploaded_by, uploaded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (record_id) DO UPDATE SET mime = excluded.mime, bytes = excluded.bytes,
+                    uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+                rusqlite::params![id, mime, bytes, by, now],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Project `id`'s photo and its type, if it has one.
+    pub async fn photo(&self, id: i64) -> Result<Option<(&'static str, Vec<u8>)>, ProjectError> {
+        let db = self.db.clone();
+        blocking(move || {
+            let conn = Self::connect(&db)?;
+            let row: Option<(String, Vec<u8>)> =
+                rusqlite::OptionalExtension::optional(conn.query_row(
+                    "SELECT mime, bytes FROM project_photos WHERE record_id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                ))?;
+            Ok(row.map(|(mime, bytes)| {
+                let mime = if mime == "image/png" {
+                    "image/png"
+                } else {
+                    "image/jpeg"
+                };
+                (mime, bytes)
+            }))
+        })
+        .await
+    }
+}
+
+impl Projects {
+    /// Whether project `id` has a photo.
+    pub async fn has_photo(&self, id: i64) -> Result<bool, ProjectError> {
+        let db = self.db.clone();
+        blocking(move || {
+            let conn = Self::connect(&db)?;
+            let n: i64 = conn.query_row(
+                "SELECT count(*) FROM project_photos WHERE record_id = ?1",
+                [id],
+                |r| r.get(0),
+            )?;
+            Ok(n > 0)
+        })
+        .await
+    }
 }

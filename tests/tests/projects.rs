@@ -4,7 +4,7 @@
 //! officer's change is refused, and the printable sheet holds the project and nothing about who
 //! wrote it. Kill -9 in the middle loses no saved version.
 
-use baom_e2e::{Baom, dossier_office, form, get, query_i64, supervisor};
+use baom_e2e::{Baom, Endpoint, dossier_office, form, get, query_i64, request_with, supervisor};
 
 fn well(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
     let mut fields = vec![
@@ -173,6 +173,70 @@ fn a_project_sheet_is_kept_with_its_history_and_refused_by_name() {
         404
     );
     assert_eq!(get(&officer, "/projects/99").expect("none").status, 404);
+
+    // The sheet's photo, from a file input: a JPEG or PNG by its first bytes, 2 MB at most.
+    let csrf = match &officer {
+        Endpoint::Lan(lan) => lan.csrf.clone().expect("a session's token"),
+        Endpoint::Unix(_) => unreachable!("officers are on the LAN"),
+    };
+    let send = |csrf: &str, bytes: &[u8]| {
+        let mut body = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --XyZ\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"puits.png\"\r\n\
+             Content-Type: image/png\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n--XyZ--\r\n");
+        request_with(
+            &officer,
+            "POST",
+            "/projects/1/photo",
+            Some(&body),
+            "multipart/form-data; boundary=XyZ",
+        )
+        .expect("photo")
+    };
+    assert_eq!(
+        get(&officer, "/projects/1/photo").expect("none yet").status,
+        404
+    );
+    for (bytes, words) in [
+        (b"GIF89a....".to_vec(), "n'est pas une photo"),
+        (b"<svg onload=alert(1)>".to_vec(), "n'est pas une photo"),
+        (Vec::new(), "le fichier est vide"),
+        (vec![0xFF_u8; 3 * 1024 * 1024], "2 Mo au plus"),
+    ] {
+        let r = send(&csrf, &bytes);
+        assert_eq!(r.status, 422, "{words}: {}", r.text());
+        assert!(
+            r.text().contains("Photo refusée") && r.text().contains(words),
+            "{}",
+            r.text()
+        );
+    }
+    assert_eq!(
+        send("not-the-token", &card.body).status,
+        403,
+        "a form from elsewhere"
+    );
+    assert_eq!(
+        get(&officer, "/projects/1/photo")
+            .expect("still none")
+            .status,
+        404
+    );
+    let r = send(&csrf, &card.body);
+    assert_eq!(r.status, 303, "{}", r.text());
+    let photo = get(&officer, "/projects/1/photo").expect("photo");
+    assert_eq!(photo.header("content-type").as_deref(), Some("image/png"));
+    assert_eq!(photo.body, card.body, "kept as sent");
+    assert!(
+        get(&officer, "/projects/1/sheet")
+            .expect("sheet")
+            .text()
+            .contains("/projects/1/photo")
+    );
     assert_eq!(get(&officer, "/projects/x").expect("none").status, 404);
 
     // Killed hard: every saved version is there after a restart.

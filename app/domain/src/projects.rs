@@ -326,6 +326,47 @@ impl Sheet {
     }
 }
 
+/// The largest photo a sheet takes, in bytes (a phone's photo, resized by the phone or not).
+pub const MAX_PHOTO_BYTES: usize = 2 * 1024 * 1024;
+
+/// Why a photo is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PhotoError {
+    #[error("the photo is empty: choose a file")]
+    Empty,
+    #[error("the photo is {bytes} bytes: at most {MAX_PHOTO_BYTES} (2 MB)")]
+    TooBig { bytes: usize },
+    #[error("this file is not a photo (JPEG or PNG)")]
+    NotAnImage,
+}
+
+impl PhotoError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            PhotoError::Empty => "photo_empty",
+            PhotoError::TooBig { .. } => "photo_too_big",
+            PhotoError::NotAnImage => "photo_not_an_image",
+        }
+    }
+}
+
+/// A photo's type, read from its first bytes (never from its name or what the browser says).
+pub fn photo_type(bytes: &[u8]) -> Result<&'static str, PhotoError> {
+    if bytes.is_empty() {
+        return Err(PhotoError::Empty);
+    }
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(PhotoError::TooBig { bytes: bytes.len() });
+    }
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Ok("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Ok("image/png")
+    } else {
+        Err(PhotoError::NotAnImage)
+    }
+}
+
 /// An amount for people to read: thousands apart with a thin no-break space (`120 000`).
 pub fn show_dirhams(amount: u64) -> String {
     let digits = amount.to_string();
@@ -443,6 +484,20 @@ mod tests {
         );
         assert_eq!(Sector::parse("").unwrap_err().code(), "project_sector");
         assert_eq!(parse_date("2027-02-30").unwrap_err().code(), "project_date");
+    }
+
+    #[test]
+    fn a_photo_is_known_by_its_first_bytes() {
+        assert_eq!(photo_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0]), Ok("image/jpeg"));
+        assert_eq!(photo_type(b"\x89PNG\r\n\x1a\n...."), Ok("image/png"));
+        assert_eq!(photo_type(b"GIF89a"), Err(PhotoError::NotAnImage));
+        assert_eq!(
+            photo_type(b"<svg onload=alert(1)>"),
+            Err(PhotoError::NotAnImage)
+        );
+        assert_eq!(photo_type(b""), Err(PhotoError::Empty));
+        let big = vec![0xFF; MAX_PHOTO_BYTES + 1];
+        assert_eq!(photo_type(&big).unwrap_err().code(), "photo_too_big");
     }
 
     #[test]

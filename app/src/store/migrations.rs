@@ -192,6 +192,13 @@ pub const MIGRATIONS: &[&str] = &[
         edited_at TEXT NOT NULL,
         PRIMARY KEY (record_id, version)
     );
+    CREATE TABLE project_photos (
+        record_id INTEGER PRIMARY KEY,        -- the project; a new photo replaces the old
+        mime TEXT NOT NULL CHECK (mime IN ('image/jpeg', 'image/png')),
+        bytes BLOB NOT NULL,
+        uploaded_by TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+    );
     CREATE TABLE activity_versions (
         record_id INTEGER NOT NULL CHECK (record_id > 0),
         version INTEGER NOT NULL CHECK (version > 0),

@@ -130,6 +130,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/projects/{id}", get(projects::show).post(projects::change))
         .route("/projects/{id}/sheet", get(projects::printable))
         .route("/projects/{id}/card.png", get(projects::card))
+        .route(
+            "/projects/{id}/photo",
+            get(projects::photo).post(projects::upload_photo).layer(
+                axum::extract::DefaultBodyLimit::max(
+                    baom_domain::projects::MAX_PHOTO_BYTES + 64 * 1024,
+                ),
+            ),
+        )
         .route("/directory", get(directory::list))
         .route("/directory/export.toml", get(directory::export))
         .route(

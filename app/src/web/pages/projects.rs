@@ -264,6 +264,11 @@ fn explain(tr: Tr, e: &ProjectError) -> Option<String> {
     Some(match e {
         ProjectError::Refused(e) => format!("{} · {}", tr.t("project-refused"), sentence(e)),
         ProjectError::Stale { by, at } => tr.t2("project-stale", "by", by, "at", at),
+        ProjectError::Photo(e) => format!(
+            "{} · {}",
+            tr.t("project-photo-refused"),
+            tr.t(&format!("project-error-{}", e.code()))
+        ),
         ProjectError::Unknown(_) | ProjectError::Store(_) => return None,
     })
 }
@@ -367,12 +372,13 @@ pub async fn new_form(State(state): State<AppState>, page: Page<DossierWork>) ->
 }
 
 /// The sheet as people read it: on the project's page and on the printed one.
-fn sheet_view(tr: Tr, p: &Project) -> Markup {
+fn sheet_view(tr: Tr, p: &Project, photo: bool) -> Markup {
     let s = &p.sheet;
     html! {
         article.sheet data-id=(p.id) {
             h1 { bdi lang="ar" dir="rtl" { (s.title_ar) } }
             p.subtitle lang="fr" dir="ltr" { (s.title_fr) }
+            @if photo { img.photo src={ "/projects/" (p.id) "/photo" } alt=(s.title_fr); }
             dl.facts {
                 dt { (tr.t("project-field-douar")) } dd { (douar_shown(tr, &s.douar)) }
                 dt { (tr.t("project-field-sector")) } dd { (sector_name(tr, s.sector)) }
@@ -498,13 +504,20 @@ async fn project_page_with(
     // Who in the diaspora register could help, and what they give (the register is in the
     // dossiers: when they are locked, the page says so and the sheet is still there).
     let diaspora = diaspora_part(state, page, project, contribution_problem).await;
+    let photo = state.projects.has_photo(project.id).await.unwrap_or(false);
     let body = html! {
-        (sheet_view(tr, project))
+        (sheet_view(tr, project, photo))
         (diaspora)
         p.meta { (tr.t2("project-edited", "by", &project.edited_by, "at", &project.edited_at)) }
         p {
             a.button href={ "/projects/" (project.id) "/sheet" } { (tr.t("project-print")) } " "
             a.button href={ "/projects/" (project.id) "/card.png" } download={ "project-" (project.id) ".png" } { (tr.t("project-card")) }
+        }
+        form.card #project-photo method="post" action={ "/projects/" (project.id) "/photo" } enctype="multipart/form-data" {
+            input type="hidden" name="csrf" value=(page.session.csrf);
+            label { (tr.t("project-photo")) input type="file" name="photo" accept="image/jpeg,image/png" required; }
+            p.hint { (tr.t("project-photo-hint")) }
+            button type="submit" { (tr.t("project-photo-send")) }
         }
         h2 { (tr.t("project-edit")) }
         (sheet_form(state, page, Some(project), typed, problem))
@@ -527,9 +540,10 @@ pub async fn printable(
     let project = found(state.projects.get(id).await)?;
     let settings = state.live.get();
     let commune = &settings.commune;
+    let photo = state.projects.has_photo(id).await.unwrap_or(false);
     let body = html! {
         p.commune { bdi lang="ar" dir="rtl" { (commune.name_ar) } " · " (commune.name_latin) }
-        (sheet_view(tr, &project))
+        (sheet_view(tr, &project, photo))
     };
     Ok(layout(
         tr,
@@ -618,4 +632,93 @@ pub async fn card(
         e => PageError::Failed(e.to_string()),
     })?;
     Ok(([(axum::http::header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+/// `POST /projects/{id}/photo`: the sheet's photo, from a file input (multipart), with the
+/// session's CSRF token in the form.
+pub async fn upload_photo(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Path(raw): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, PageError> {
+    let id = project_id(&raw)?;
+    let project = found(state.projects.get(id).await)?;
+    let (mut csrf, mut photo) = (String::new(), None);
+    let too_big = || baom_domain::projects::PhotoError::TooBig {
+        bytes: baom_domain::projects::MAX_PHOTO_BYTES + 1,
+    };
+    let mut refusal = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or("").to_owned();
+                match field.bytes().await {
+                    Ok(bytes) if name == "csrf" => {
+                        csrf = String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                    Ok(bytes) if name == "photo" => photo = Some(bytes.to_vec()),
+                    Ok(_) => {}
+                    Err(_) => {
+                        refusal = Some(too_big());
+                        break;
+                    }
+                }
+            }
+            Ok(None) => break,
+            // A body over the route's limit, or not a form at all.
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                refusal = Some(too_big());
+                break;
+            }
+            Err(_) => return Err(PageError::BadForm),
+        }
+    }
+    if refusal.is_none() && !crate::web::auth::same_token(&csrf, &page.session.csrf) {
+        return Err(PageError::Csrf);
+    }
+    let result = match refusal {
+        Some(e) => Err(ProjectError::Photo(e)),
+        None => {
+            state
+                .projects
+                .set_photo(page.actor(), id, photo.unwrap_or_default())
+                .await
+        }
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/projects/{id}")).into_response()),
+        Err(e) => match explain(page.tr, &e) {
+            Some(problem) => Ok(project_page(
+                &state,
+                &page,
+                &project,
+                &Typed::of(&project.sheet),
+                Some(problem),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await),
+            None => Err(PageError::Failed(e.to_string())),
+        },
+    }
+}
+
+/// `GET /projects/{id}/photo`: the sheet's photo as it was sent, typed by its first bytes.
+pub async fn photo(
+    State(state): State<AppState>,
+    _: Page<DossierWork>,
+    Path(raw): Path<String>,
+) -> Result<Response, PageError> {
+    let id = project_id(&raw)?;
+    match state
+        .projects
+        .photo(id)
+        .await
+        .map_err(|e| PageError::Failed(e.to_string()))?
+    {
+        Some((mime, bytes)) => {
+            Ok(([(axum::http::header::CONTENT_TYPE, mime)], bytes).into_response())
+        }
+        None => Err(PageError::NotFound("project-no-photo")),
+    }
 }
