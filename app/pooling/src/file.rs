@@ -305,9 +305,48 @@ mod tests {
         b.data_values.push(dup);
         b.row_count += 1;
         cases.push(("twice", b));
+        // A box of the earlier list names it, and may hold only its figures.
+        let earlier = crate::format::hash_of(crate::format::LISTS[0]);
+        let mut b = good.clone();
+        b.codes_hash = earlier.clone();
+        b.data_values
+            .retain(|v| !v.data_element.starts_with("census."));
+        b.data_values.push(crate::format::DataValue {
+            data_element: "diaspora.members".into(),
+            ..good.data_values[0].clone()
+        });
+        b.row_count = b.data_values.len();
+        cases.push(("a later figure under the earlier list", b));
         for (what, b) in cases {
             let err = open(&sign(&b, &key(1))).unwrap_err();
             assert_eq!(err.code(), "invalid_batch", "{what}: {err}");
         }
+    }
+
+    #[test]
+    fn a_batch_of_a_box_not_yet_updated_is_read_by_the_list_it_names() {
+        let good = batch("0631-2026-a1");
+        for &(code, _, _) in crate::format::FIGURES {
+            assert!(
+                good.data_values.iter().any(|v| v.data_element == code),
+                "a batch of today's list holds {code}"
+            );
+        }
+        let mut b = good.clone();
+        b.codes_hash = crate::format::hash_of(crate::format::LISTS[0]);
+        b.data_values.retain(|v| {
+            crate::format::LISTS[0]
+                .iter()
+                .any(|(code, _, _)| *code == v.data_element)
+        });
+        b.row_count = b.data_values.len();
+        assert!(b.row_count > 0, "the census is in both lists");
+        let read = open(&sign(&b, &key(1))).expect("an earlier list's batch");
+        assert_eq!(read.batch.codes_hash, b.codes_hash);
+        assert_ne!(
+            b.codes_hash,
+            crate::format::codes_hash(),
+            "two lists, two hashes"
+        );
     }
 }

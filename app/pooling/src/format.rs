@@ -16,7 +16,10 @@ pub const SUPPRESSION: &str = "counts 1-4 sent as suppressed '<5'; then on every
 /// element is the figures' table code; its category options are the row's and the column's
 /// (and `total` for a total). Tables keyed by a commune's own service letters or by month are
 /// not pooled: letters mean different services in each commune, and a month is a period.
-pub const FIGURES: [(&str, &str, &str); 19] = [
+///
+/// The list only grows, at its end: a box makes its batches with the whole list, and a province
+/// reads the batches of boxes not yet updated by the earlier list they name ([`LISTS`]).
+pub const FIGURES: &[(&str, &str, &str)] = &[
     ("visits.by_profile", "profile", "sex"),
     ("visits.by_age_band", "age_band", "sex"),
     ("visits.by_nationality", "nationality", "sex"),
@@ -36,16 +39,39 @@ pub const FIGURES: [(&str, &str, &str); 19] = [
     ("tickets.wait_minutes", "minutes", "measure"),
     ("tickets.service_minutes", "minutes", "measure"),
     ("feedback.by_rating", "rating", "reason"),
+    // Local development (added 2026-12): the list's second version.
+    ("projects.by_sector", "sector", "status"),
+    ("projects.money_by_sector", "sector", "measure"),
+    ("activities.by_kind", "activity", "measure"),
+    ("activities.attendance", "profile", "sex"),
+    ("diaspora.members", "residence", "measure"),
+    ("diaspora.associations", "association_kind", "measure"),
+    ("diaspora.contributions", "offer", "state"),
+    ("diaspora.amounts", "offer", "state"),
 ];
 
-/// SHA-256 of the list of figures (`code:row:column`, one a line): two batches with the same
-/// hash hold the same figures and can be added up.
-pub fn codes_hash() -> String {
+/// Every version of the list a batch may name, oldest first: the first 19 figures (boxes of
+/// November 2026), then the whole list.
+pub const LISTS: [&[(&str, &str, &str)]; 2] = [FIGURES.split_at(19).0, FIGURES];
+
+/// SHA-256 of a list of figures (`code:row:column`, one a line): two batches with the same hash
+/// hold the same figures and can be added up.
+pub fn hash_of(list: &[(&str, &str, &str)]) -> String {
     let mut h = Sha256::new();
-    for (code, row, col) in FIGURES {
+    for (code, row, col) in list {
         h.update(format!("{code}:{row}:{col}\n"));
     }
     format!("sha256:{}", hex(&h.finalize()))
+}
+
+/// The hash of the list this program makes batches with (the whole list).
+pub fn codes_hash() -> String {
+    hash_of(FIGURES)
+}
+
+/// The list a batch's `codesHash` names, if it is one of [`LISTS`].
+pub fn list_of(hash: &str) -> Option<&'static [(&'static str, &'static str, &'static str)]> {
+    LISTS.into_iter().find(|list| hash_of(list) == hash)
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -163,7 +189,7 @@ impl Batch {
     pub fn from_figures(figures: &Figures, header: &Header<'_>) -> Batch {
         let period = figures.period.code();
         let mut data_values = Vec::new();
-        for (code, row_dim, col_dim) in FIGURES {
+        for &(code, row_dim, col_dim) in FIGURES {
             if let Some(t) = figures.table(code) {
                 data_values.extend(values_of(t, row_dim, col_dim, &period, header.org_unit));
             }
@@ -195,13 +221,13 @@ impl Batch {
                 self.format
             ));
         }
-        if self.codes_hash != codes_hash() {
+        let Some(list) = list_of(&self.codes_hash) else {
             return Err(format!(
-                "its figures ({}) are not this version's ({})",
+                "its figures ({}) are none of the lists this version reads ({})",
                 self.codes_hash,
-                codes_hash()
+                LISTS.map(hash_of).join(", ")
             ));
-        }
+        };
         if self.row_count != self.data_values.len() {
             return Err(format!(
                 "it says {} rows and holds {}",
@@ -245,9 +271,12 @@ impl Batch {
         let mut seen = std::collections::BTreeSet::new();
         for v in &self.data_values {
             let Some((_, row_dim, col_dim)) =
-                FIGURES.iter().find(|(code, _, _)| *code == v.data_element)
+                list.iter().find(|(code, _, _)| *code == v.data_element)
             else {
-                return Err(format!("a row of an unknown figure {:?}", v.data_element));
+                return Err(format!(
+                    "a row of a figure its list does not hold {:?}",
+                    v.data_element
+                ));
             };
             if v.org_unit != self.org_unit || v.period != self.period {
                 return Err(format!(

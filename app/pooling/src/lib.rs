@@ -34,4 +34,4 @@ pub mod merge;
 pub mod postgres;
 
 pub use file::{PoolError, Signed, open, sign};
-pub use format::{Batch, DataValue, FIGURES, FORMAT, codes_hash};
+pub use format::{Batch, DataValue, FIGURES, FORMAT, LISTS, codes_hash, hash_of, list_of};

@@ -59,7 +59,7 @@ fn position(options: &[String], o: &str) -> Option<usize> {
 /// The batches' figures added up, one table per pooled figure that any batch holds.
 pub fn merge(batches: &[&Batch]) -> Vec<PooledTable> {
     let mut out = Vec::new();
-    for (code, row_dim, col_dim) in FIGURES {
+    for &(code, row_dim, col_dim) in FIGURES {
         let values: Vec<_> = batches
             .iter()
             .flat_map(|b| b.data_values.iter().filter(move |v| v.data_element == code))
