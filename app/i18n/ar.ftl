@@ -1342,3 +1342,7 @@ project-error-photo_empty = الملف فارغ: اختر صورة
 project-error-photo_too_big = الصورة كبيرة جدا: 2 ميغابايت على الأكثر
 project-error-photo_not_an_image = هذا الملف ليس صورة (JPEG أو PNG)
 project-no-photo = ليست لهذا المشروع صورة.
+diaspora-sectors = قطاعات المساعدة
+diaspora-why-sector = مستعد للمساعدة في هذا القطاع
+contribution-mission = مهمة { $member } ({ $kind }: { $what }) { $state }
+contribution-timeline = الجدول الزمني مع مهام مغاربة العالم

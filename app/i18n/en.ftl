@@ -1334,3 +1334,7 @@ project-error-photo_empty = the file is empty: choose a photo
 project-error-photo_too_big = the photo is too big: at most 2 MB
 project-error-photo_not_an_image = this file is not a photo (JPEG or PNG)
 project-no-photo = This project has no photo.
+diaspora-sectors = Sectors to help in
+diaspora-why-sector = would help in this sector
+contribution-mission = { $member }'s mission ({ $kind }: { $what }) { $state }
+contribution-timeline = Timeline with the diaspora's missions

@@ -1335,3 +1335,7 @@ project-error-photo_empty = le fichier est vide : choisissez une photo
 project-error-photo_too_big = la photo est trop grande : 2 Mo au plus
 project-error-photo_not_an_image = ce fichier n'est pas une photo (JPEG ou PNG)
 project-no-photo = Ce projet n'a pas de photo.
+diaspora-sectors = Secteurs où aider
+diaspora-why-sector = aiderait dans ce secteur
+contribution-mission = mission de { $member } ({ $kind } : { $what }) { $state }
+contribution-timeline = Calendrier avec les missions de la diaspora

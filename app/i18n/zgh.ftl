@@ -1328,3 +1328,7 @@ project-error-photo_empty = ⴰⴼⴰⵢⵍⵓ ⵢⵓⵅⵡⴰ
 project-error-photo_too_big = ⵜⴰⵡⵍⴰⴼⵜ ⵜⵎⵇⵇⵓⵔ ⴱⵣⵣⴰⴼ: 2 MB ⵓⴳⴳⴰⵔ
 project-error-photo_not_an_image = ⴰⴼⴰⵢⵍⵓ ⴰ ⵓⵔ ⵉⴳⵉ ⵜⴰⵡⵍⴰⴼⵜ (JPEG ⵏⵉⵖ PNG)
 project-no-photo = ⵓⵔ ⵖⵓⵔ ⵓⵙⵏⴼⴰⵔ ⴰ ⵜⴰⵡⵍⴰⴼⵜ.
+diaspora-sectors = ⵉⴳⵎⵎⴰⴹⵏ ⵏ ⵜⵡⵉⵙⵉ
+diaspora-why-sector = ⵉⵔⴰ ⴰⴷ ⵉⵄⴰⵡⵏ ⴳ ⵓⴳⵎⵎⴰⴹ ⴰ
+contribution-mission = ⵜⴰⵡⵓⵔⵉ ⵏ { $member } ({ $kind }: { $what }) { $state }
+contribution-timeline = ⴰⵙⵎⵍ ⴷ ⵜⵡⵓⵔⵉⵡⵉⵏ ⵏ ⵉⵎⵉⵏⴰⵡⵏ

@@ -16,6 +16,7 @@ fn karima(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static
         ("douar", "Tinfat"),
         ("association", "1"),
         ("skills", "Ingénieure hydraulicienne\nPharmacienne"),
+        ("sector", "water"),
         ("offer", "volunteering"),
         ("offer", "funds"),
         ("consent_method", "written"),
@@ -75,6 +76,10 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
         (
             karima(&[("person", "abc")]),
             "« abc » n'est pas l'un des choix",
+        ),
+        (
+            karima(&[("sector", "space")]),
+            "« space » n'est pas l'un des choix",
         ),
     ] {
         let r = form(&officer, "/diaspora/members", &fields);
@@ -155,6 +160,7 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
     assert!(fitting.contains("Karima Bennani"), "{fitting}");
     for why in [
         "compétence : Ingénieure hydraulicienne",
+        "aiderait dans ce secteur",
         "vient de ce douar",
         "offre des fonds",
     ] {
@@ -220,7 +226,25 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
     );
     assert_eq!(step("agreed", "2026-12-01").status, 303);
     assert_eq!(step("delivered", "2026-12-05").status, 303);
+    // An expert's mission is followed on the project's timeline.
+    let r = form(
+        &officer,
+        "/contributions/2",
+        &[
+            ("state", "agreed"),
+            ("on", "2026-12-02"),
+            ("note", "Visite du chantier"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.text());
     let page = get(&officer, "/projects/1").expect("project").text();
+    let timeline = &page[page
+        .find("id=\"timeline-missions\"")
+        .expect("the missions' timeline")..];
+    assert!(
+        timeline.contains("mission de Hassan Oubella (une expertise rémunérée : Comptabilité du chantier) convenue · Visite du chantier"),
+        "{timeline}"
+    );
     let given = &page[page.find("id=\"contributions\"").expect("contributions")..];
     assert!(given.contains("data-state=\"delivered\""), "{given}");
     assert!(

@@ -7,10 +7,11 @@
 //! erased on request like a dossier. [`Member::check`] and [`Association::check`] hold the
 //! rules; [`skill_matches`] is the inventory's search (letters folded: "pharmacien" finds
 //! "Pharmacienne", "ingenieur" finds "ingénieur civil"), and [`fit`] says why a member fits a
-//! project (a skill it asks for, the douar they come from, money while some is missing).
+//! project (a skill it asks for, a sector they would help in, the douar they come from, money
+//! while some is missing).
 
 use crate::dossier::ConsentMethod;
-use crate::projects::Sheet;
+use crate::projects::{Sector, Sheet};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -109,6 +110,9 @@ pub struct Member {
     pub douar: String,
     pub association: Option<i64>,
     pub skills: Vec<String>,
+    /// The sectors they would help in (water, health…), whatever their trade.
+    #[serde(default)]
+    pub sectors: Vec<Sector>,
     pub offers: Vec<Offer>,
     pub consent_method: ConsentMethod,
     pub consent_on: Date,
@@ -315,6 +319,8 @@ pub fn skill_matches(query: &str, skills: &[String]) -> bool {
 pub enum Reason {
     /// A skill the project asks for (the member's skill).
     Skill(String),
+    /// They would help in the project's sector.
+    Sector,
     /// They come from the project's douar.
     Douar,
     /// They offer funds or help in kind and the project still misses money.
@@ -333,6 +339,9 @@ pub fn fit(member: &Member, sheet: &Sheet) -> Vec<Reason> {
         if have.iter().any(|h| asked.iter().any(|a| same_word(h, a))) {
             reasons.push(Reason::Skill(skill.clone()));
         }
+    }
+    if member.sectors.contains(&sheet.sector) {
+        reasons.push(Reason::Sector);
     }
     if !sheet.douar.is_empty() && member.douar == sheet.douar {
         reasons.push(Reason::Douar);
@@ -448,6 +457,7 @@ mod tests {
                 "Ingénieure hydraulicienne".into(),
                 "gestion de projets".into(),
             ],
+            sectors: vec![Sector::Water],
             offers: vec![Offer::Volunteering, Offer::Funds],
             consent_method: ConsentMethod::Written,
             consent_on: date(2026, 11, 2),
@@ -500,6 +510,7 @@ mod tests {
             reasons,
             [
                 Reason::Skill("Ingénieure hydraulicienne".into()),
+                Reason::Sector,
                 Reason::Douar,
                 Reason::Money(Offer::Funds)
             ]
@@ -508,7 +519,14 @@ mod tests {
         elsewhere.douar = "Assaisse".into();
         elsewhere.skills = vec!["médecin".into()];
         elsewhere.offers = vec![Offer::PaidExpertise];
+        elsewhere.sectors = vec![Sector::Health];
         assert!(fit(&elsewhere, &sheet()).is_empty());
+        elsewhere.sectors.push(Sector::Water);
+        assert_eq!(
+            fit(&elsewhere, &sheet()),
+            [Reason::Sector],
+            "a sector alone fits"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use baom_domain::diaspora::{
 };
 use baom_domain::dossier::ConsentMethod;
 use baom_domain::figures::DiasporaFacts;
+use baom_domain::projects::Sector;
 use rusqlite::{OptionalExtension, params};
 
 /// An association as stored.
@@ -61,10 +62,12 @@ pub fn add_member(db: &mut Db, actor: &str, m: &Member, now: &str) -> Result<i64
             }
         }
         let offers: Vec<&str> = m.offers.iter().map(|o| o.as_str()).collect();
+        let sectors: Vec<&str> = m.sectors.iter().map(|s| s.as_str()).collect();
         act.tx.execute(
             "INSERT INTO diaspora_members (person_id, name, phone, country, town, douar,
-                association_id, skills, offers, consent_method, consent_on, recorded_by, recorded_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                association_id, skills, offers, consent_method, consent_on, recorded_by, recorded_at,
+                sectors)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             params![
                 m.person,
                 m.name,
@@ -78,7 +81,8 @@ pub fn add_member(db: &mut Db, actor: &str, m: &Member, now: &str) -> Result<i64
                 m.consent_method.as_str(),
                 m.consent_on.to_string(),
                 actor,
-                now
+                now,
+                sectors.join(",")
             ],
         )?;
         let id = act.tx.last_insert_rowid();
@@ -130,10 +134,10 @@ pub fn register(db: &mut Db, actor: &str) -> Result<(Vec<StoredAssociation>, Vec
             .collect::<Result<Vec<_>>>()?;
         let mut stmt = act.tx.prepare(
             "SELECT id, person_id, name, phone, country, town, douar, association_id, skills,
-                offers, consent_method, consent_on
+                offers, consent_method, consent_on, sectors
              FROM diaspora_members ORDER BY name",
         )?;
-        type Row = (i64, Option<i64>, [String; 5], Option<i64>, [String; 4]);
+        type Row = (i64, Option<i64>, [String; 5], Option<i64>, [String; 5]);
         let rows: Vec<Row> = stmt
             .query_map([], |r| {
                 Ok((
@@ -141,7 +145,7 @@ pub fn register(db: &mut Db, actor: &str) -> Result<(Vec<StoredAssociation>, Vec
                     r.get(1)?,
                     [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
                     r.get(7)?,
-                    [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?],
+                    [r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?],
                 ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -151,7 +155,7 @@ pub fn register(db: &mut Db, actor: &str) -> Result<(Vec<StoredAssociation>, Vec
             person,
             [name, phone, country, town, douar],
             association,
-            [skills, offers, method, on],
+            [skills, offers, method, on, sectors],
         ) in rows
         {
             members.push(StoredMember {
@@ -165,6 +169,11 @@ pub fn register(db: &mut Db, actor: &str) -> Result<(Vec<StoredAssociation>, Vec
                     douar,
                     association,
                     skills: skills.lines().map(str::to_owned).collect(),
+                    sectors: sectors
+                        .split(',')
+                        .filter(|s| !s.is_empty())
+                        .map(|s| Sector::parse(s).map_err(|_| bad("sector")))
+                        .collect::<Result<Vec<_>>>()?,
                     offers: offers
                         .split(',')
                         .filter(|o| !o.is_empty())

@@ -291,6 +291,7 @@ pub const MIGRATIONS: &[&str] = &[
         douar TEXT NOT NULL,
         association_id INTEGER REFERENCES diaspora_associations (id) ON DELETE SET NULL,
         skills TEXT NOT NULL,
+        sectors TEXT NOT NULL DEFAULT '',     -- the projects' sectors they would help in
         offers TEXT NOT NULL,
         consent_method TEXT NOT NULL CHECK (consent_method IN ('oral', 'written')),
         consent_on TEXT NOT NULL,

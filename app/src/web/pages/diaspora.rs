@@ -17,7 +17,7 @@ use baom_domain::diaspora::{
     Reason, parse_skills,
 };
 use baom_domain::dossier::ConsentMethod;
-use baom_domain::projects::{parse_dirhams, show_dirhams};
+use baom_domain::projects::{Sector, parse_dirhams, show_dirhams};
 use maud::{Markup, html};
 use std::collections::HashMap;
 
@@ -119,6 +119,10 @@ fn render(
                         @if let Some(a) = association_name(m.member.association) { dt { (tr.t("diaspora-association")) } dd { (a) } }
                         @if !m.member.phone.is_empty() { dt { (tr.t("field-phone")) } dd dir="ltr" { (m.member.phone) } }
                         @if !m.member.skills.is_empty() { dt { (tr.t("diaspora-skills")) } dd.skills { (m.member.skills.join(", ")) } }
+                        @if !m.member.sectors.is_empty() {
+                            dt { (tr.t("diaspora-sectors")) }
+                            dd { (m.member.sectors.iter().map(|s| tr.t(&format!("project-sector-{}", s.as_str()))).collect::<Vec<_>>().join(", ")) }
+                        }
                         @if !m.member.offers.is_empty() {
                             dt { (tr.t("diaspora-offers")) }
                             dd { (m.member.offers.iter().map(|o| offer_name(tr, *o)).collect::<Vec<_>>().join(", ")) }
@@ -159,6 +163,12 @@ fn render(
             }
             label { (tr.t("diaspora-skills")) textarea name="skills" rows="3" { (typed.get("skills")) } }
             p.hint { (tr.t("diaspora-skills-hint")) }
+            fieldset {
+                legend { (tr.t("diaspora-sectors")) }
+                @for sector in Sector::ALL {
+                    label.check { input type="checkbox" name="sector" value=(sector.as_str()) checked[typed.has("sector", sector.as_str())]; " " (tr.t(&format!("project-sector-{}", sector.as_str()))) }
+                }
+            }
             fieldset {
                 legend { (tr.t("diaspora-offers")) }
                 @for o in Offer::ALL {
@@ -330,6 +340,11 @@ fn member_of(f: &Fields) -> Result<Member, DiasporaError> {
         douar: f.get("douar").to_owned(),
         association,
         skills: parse_skills(f.get("skills")),
+        sectors: f
+            .all("sector")
+            .into_iter()
+            .map(|s| Sector::parse(s).map_err(|_| unknown("sector", s)))
+            .collect::<Result<_, _>>()?,
         offers: f
             .all("offer")
             .into_iter()
@@ -412,6 +427,7 @@ pub fn fitting_view(tr: Tr, fits: &[(StoredMember, Vec<Reason>)]) -> Markup {
                         (why.iter().map(|r| match r {
                             Reason::Skill(s) => tr.t1("diaspora-why-skill", "skill", s),
                             Reason::Douar => tr.t("diaspora-why-douar"),
+                            Reason::Sector => tr.t("diaspora-why-sector"),
                             Reason::Money(o) => tr.t1("diaspora-why-money", "offer", &offer_name(tr, *o)),
                         }).collect::<Vec<_>>().join(" · "))
                     }
@@ -616,6 +632,56 @@ pub async fn step(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 problem,
             ))
+        }
+    }
+}
+
+/// The project's timeline with its volunteers' and experts' missions on it, day by day (for the
+/// staff's page only: the missions name who carries them).
+pub fn timeline_with_missions(
+    tr: Tr,
+    timeline: &[baom_domain::projects::Step],
+    contributions: &[StoredContribution],
+) -> Markup {
+    let mut entries: Vec<(String, String, bool)> = timeline
+        .iter()
+        .map(|s| (s.on.to_string(), s.what.clone(), s.done))
+        .collect();
+    for c in contributions.iter().filter(|c| {
+        matches!(
+            c.contribution.kind,
+            Offer::Volunteering | Offer::PaidExpertise
+        )
+    }) {
+        for (on, state, note) in &c.steps {
+            let mission = tr.ta(
+                "contribution-mission",
+                &[
+                    ("member", &c.member_name),
+                    ("kind", &offer_name(tr, c.contribution.kind)),
+                    ("what", &c.contribution.what),
+                    ("state", &state_name(tr, *state)),
+                ],
+            );
+            let line = if note.is_empty() {
+                mission
+            } else {
+                format!("{mission} · {note}")
+            };
+            entries.push((on.clone(), line, *state == ContributionState::Delivered));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    html! {
+        @if entries.len() > timeline.len() {
+            section.card #timeline-missions {
+                h2 { (tr.t("contribution-timeline")) }
+                ol.timeline {
+                    @for (on, what, done) in &entries {
+                        li data-done=(done) { time dir="ltr" { (on) } " · " (what) }
+                    }
+                }
+            }
         }
     }
 }

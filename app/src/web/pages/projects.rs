@@ -454,6 +454,7 @@ async fn diaspora_part(
     };
     match read.await {
         Ok((fits, contributions, members)) => html! {
+            (super::diaspora::timeline_with_missions(tr, &project.sheet.timeline, &contributions))
             (super::diaspora::fitting_view(tr, &fits))
             (super::diaspora::contributions_view(tr, &page.session.csrf, project.id, &contributions, &members, problem))
         },
