@@ -1332,3 +1332,5 @@ diaspora-sectors = ⵉⴳⵎⵎⴰⴹⵏ ⵏ ⵜⵡⵉⵙⵉ
 diaspora-why-sector = ⵉⵔⴰ ⴰⴷ ⵉⵄⴰⵡⵏ ⴳ ⵓⴳⵎⵎⴰⴹ ⴰ
 contribution-mission = ⵜⴰⵡⵓⵔⵉ ⵏ { $member } ({ $kind }: { $what }) { $state }
 contribution-timeline = ⴰⵙⵎⵍ ⴷ ⵜⵡⵓⵔⵉⵡⵉⵏ ⵏ ⵉⵎⵉⵏⴰⵡⵏ
+audit-diaspora-member-purge = ⴰⴳⵎⴰⵎ ⵉⵜⵜⵓⴽⴽⵙ (ⵜⴰⵣⵉ ⵏ ⵓⵃⵟⵟⵓ)
+diaspora-error-contribution_before_last = { $on } ⵇⴱⵍ ⵜⴰⴼⵍⵡⵉⵜ ⵜⴰⵏⴳⴳⴰⵔⵓⵜ ({ $last })

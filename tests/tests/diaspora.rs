@@ -237,6 +237,17 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
         ],
     );
     assert_eq!(r.status, 303, "{}", r.text());
+    let r = form(
+        &officer,
+        "/contributions/2",
+        &[("state", "delivered"), ("on", "2026-11-30"), ("note", "")],
+    );
+    assert_eq!(r.status, 422, "a step before the last one");
+    assert!(
+        r.text().contains("est avant la dernière étape"),
+        "{}",
+        r.text()
+    );
     let page = get(&officer, "/projects/1").expect("project").text();
     let timeline = &page[page
         .find("id=\"timeline-missions\"")

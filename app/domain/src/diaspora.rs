@@ -156,6 +156,8 @@ pub enum DiasporaError {
     },
     #[error("{on} is after today ({today}): record what happened once it has")]
     Ahead { on: Date, today: Date },
+    #[error("{on} is before the contribution's last step ({last})")]
+    StepBeforeLast { on: String, last: String },
 }
 
 impl DiasporaError {
@@ -173,6 +175,7 @@ impl DiasporaError {
             DiasporaError::AboveAsked { .. } => "contribution_above_asked",
             DiasporaError::Step { .. } => "contribution_step",
             DiasporaError::Ahead { .. } => "contribution_ahead",
+            DiasporaError::StepBeforeLast { .. } => "contribution_before_last",
         }
     }
 }
@@ -421,7 +424,7 @@ pub struct Contribution {
 
 impl Contribution {
     /// The rules against the project's sheet as it stands: money no more than it still asks
-    /// (budget less what is found, less what others already offered or agreed).
+    /// (budget less what is found, less what others already offered, agreed or delivered).
     pub fn check(&self, sheet: &Sheet, pledged: u64, today: Date) -> Result<(), DiasporaError> {
         text("what", &self.what, 200)?;
         if self.on > today {

@@ -9,6 +9,7 @@ use baom_domain::diaspora::{
 use baom_domain::dossier::ConsentMethod;
 use baom_domain::figures::DiasporaFacts;
 use baom_domain::projects::Sector;
+use jiff::civil::Date;
 use rusqlite::{OptionalExtension, params};
 
 /// An association as stored.
@@ -221,7 +222,9 @@ pub fn erase_member(db: &mut Db, actor: &str, id: i64) -> Result<()> {
             format!("member={id}"),
         );
         Ok(())
-    })
+    })?;
+    // No page of the file keeps the erased rows (as a person's erasure does).
+    db.compact()
 }
 
 /// A contribution as stored, with its steps (day, state, note) oldest first.
@@ -235,8 +238,8 @@ pub struct StoredContribution {
 }
 
 /// Records a contribution, offered: `check` is given what the project's members have already
-/// offered or agreed in money (funds and in kind), read in the same transaction, and may refuse
-/// it (nothing written).
+/// offered, agreed or delivered in money (funds and in kind), read in the same transaction,
+/// and may refuse it (nothing written but the refusal's audit line).
 pub fn add_contribution(
     db: &mut Db,
     actor: &str,
@@ -259,7 +262,7 @@ pub fn add_contribution(
         };
         let pledged: i64 = act.tx.query_row(
             "SELECT coalesce(sum(amount), 0) FROM diaspora_contributions
-             WHERE project_id = ?1 AND kind IN ('funds', 'in_kind') AND state IN ('offered', 'agreed')",
+             WHERE project_id = ?1 AND kind IN ('funds', 'in_kind') AND state IN ('offered', 'agreed', 'delivered')",
             [c.project],
             |r| r.get(0),
         )?;
@@ -305,21 +308,27 @@ pub fn step_contribution(
     now: &str,
 ) -> Result<Result<i64, DiasporaError>> {
     db.act(actor, |act| {
-        let row: Option<(String, i64, Option<i64>)> = act
+        let row: Option<(String, i64, Option<i64>, String)> = act
             .tx
             .query_row(
-                "SELECT c.state, c.project_id, m.person_id FROM diaspora_contributions c
+                "SELECT c.state, c.project_id, m.person_id,
+                    (SELECT max(on_day) FROM diaspora_contribution_steps s WHERE s.contribution_id = c.id)
+                 FROM diaspora_contributions c
                  JOIN diaspora_members m ON m.id = c.member_id WHERE c.id = ?1",
                 [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .optional()?;
-        let Some((from, project, person)) = row else {
+        let Some((from, project, person, last)) = row else {
             return Err(DossierStoreError::NotFound("contribution"));
         };
         let from = ContributionState::parse(&from)
             .map_err(|_| DossierStoreError::Unavailable("a contribution's state is unreadable".into()))?;
-        if let Err(refused) = from.step(to) {
+        let before_last = (on < last.as_str()).then(|| DiasporaError::StepBeforeLast {
+            on: on.to_owned(),
+            last: last.clone(),
+        });
+        if let Err(refused) = from.step(to).and(before_last.map_or(Ok(()), Err)) {
             act.log(
                 "diaspora.contribution.refused",
                 person,
@@ -417,17 +426,25 @@ pub fn facts(db: &mut Db, actor: &str) -> Result<DiasporaFacts> {
             .tx
             .prepare(
                 "SELECT c.kind, c.state, c.amount,
-                    (SELECT on_day FROM diaspora_contribution_steps s WHERE s.contribution_id = c.id ORDER BY s.id LIMIT 1)
+                    (SELECT on_day FROM diaspora_contribution_steps s WHERE s.contribution_id = c.id ORDER BY s.id LIMIT 1),
+                    c.member_id
                  FROM diaspora_contributions c",
             )?
             .query_map([], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, String>(3)?))
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let contributions = rows
             .into_iter()
-            .map(|(kind, state, amount, on)| {
+            .map(|(kind, state, amount, on, member)| {
                 Ok((
+                    member,
                     Offer::parse(&kind).map_err(|_| bad("kind"))?,
                     ContributionState::parse(&state).map_err(|_| bad("state"))?,
                     u64::try_from(amount).unwrap_or(0),
@@ -446,5 +463,40 @@ pub fn facts(db: &mut Db, actor: &str) -> Result<DiasporaFacts> {
             associations,
             contributions,
         })
+    })
+}
+
+/// Contact-only members (no dossier) not heard of for `years` (their consent, or a step of one of
+/// their contributions, older than that on `today`) are erased, as a dossier past the retention
+/// period is; a member with a dossier goes with the dossier. Returns how many went.
+pub fn purge_stale(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<usize> {
+    let Ok(limit) = today.checked_sub(jiff::Span::new().years(i64::from(years))) else {
+        return Ok(0);
+    };
+    let stale: Vec<i64> = db
+        .conn
+        .prepare(
+            "SELECT m.id FROM diaspora_members m
+             WHERE m.person_id IS NULL
+               AND max(m.consent_on, coalesce((SELECT max(s.on_day) FROM diaspora_contribution_steps s
+                   JOIN diaspora_contributions c ON c.id = s.contribution_id WHERE c.member_id = m.id), '')) < ?1",
+        )?
+        .query_map([limit.to_string()], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    db.act(actor, |act| {
+        for id in &stale {
+            act.tx
+                .execute("DELETE FROM diaspora_members WHERE id = ?1", [id])?;
+            act.log(
+                "diaspora.member.purge",
+                None,
+                None,
+                format!("member={id} retention_years={years}"),
+            );
+        }
+        Ok(stale.len())
     })
 }

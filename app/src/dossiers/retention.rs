@@ -1,6 +1,7 @@
 //! The retention period, applied: people whose cases are all closed and who have not been seen
 //! for the period are erased, their scans with them, and a report says how many went (by
-//! number, never by name). Runs each night and on a supervisor's request.
+//! number, never by name); the diaspora register's contacts not heard of for the period go too
+//! (`diaspora::purge_stale`). Runs each night and on a supervisor's request.
 
 use super::db::{Db, Result};
 use super::scans;
@@ -65,6 +66,8 @@ pub fn preview(db: &Db, today: Date, years: u16) -> Result<Preview> {
 }
 
 pub fn purge(db: &mut Db, actor: &str, today: Date, years: u16) -> Result<PurgeReport> {
+    // The diaspora register's contacts without a dossier follow the same period.
+    super::diaspora::purge_stale(db, actor, today, years)?;
     let due = due(db, today, years)?;
     if due.is_empty() {
         // Nothing to purge: no report (it would bury the real ones) and no line.

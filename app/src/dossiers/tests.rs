@@ -512,3 +512,51 @@ fn the_registers_monthly_counts_follow_its_rows() {
     assert_eq!(kept.iter().map(|r| r.5).sum::<i64>(), 40 * 8);
     assert!(kept.iter().all(|r| r.5 > 0), "no count of zero is kept");
 }
+
+#[test]
+fn the_diaspora_registers_contacts_follow_the_retention_period() {
+    use super::diaspora;
+    use baom_domain::diaspora::{Contribution, Member, Offer};
+    let (_dir, mut db) = db();
+    let member = |name: &str, consent_on: Date| Member {
+        person: None,
+        name: name.into(),
+        phone: String::new(),
+        country: "FR".into(),
+        town: "Lyon".into(),
+        douar: String::new(),
+        association: None,
+        skills: vec![],
+        sectors: vec![],
+        offers: vec![Offer::Volunteering],
+        consent_method: ConsentMethod::Oral,
+        consent_on,
+    };
+    let now = "2030-01-01T10:00:00Z";
+    let old = diaspora::add_member(&mut db, "amina", &member("Ancien", date(2020, 1, 1)), now)
+        .expect("old");
+    let recent = diaspora::add_member(&mut db, "amina", &member("Récent", date(2029, 6, 1)), now)
+        .expect("recent");
+    let active = diaspora::add_member(&mut db, "amina", &member("Actif", date(2020, 1, 1)), now)
+        .expect("active");
+    let gift = Contribution {
+        member: active,
+        project: 1,
+        kind: Offer::Volunteering,
+        amount: 0,
+        what: "mission".into(),
+        on: date(2028, 3, 1),
+    };
+    diaspora::add_contribution(&mut db, "amina", &gift, "", now, |_| Ok(()))
+        .expect("store")
+        .expect("accepted");
+    retention::purge(&mut db, "retention", date(2030, 1, 1), 5).expect("purge");
+    let (_, members) = diaspora::register(&mut db, "amina").expect("register");
+    let kept: Vec<i64> = members.iter().map(|m| m.id).collect();
+    assert_eq!(
+        kept,
+        [active, recent],
+        "heard of within five years: kept (by name order)"
+    );
+    assert!(!kept.contains(&old), "not heard of for five years: erased");
+}

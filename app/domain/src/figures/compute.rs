@@ -229,8 +229,9 @@ pub struct DiasporaFacts {
     /// Each member: whether they live in another Moroccan city, whether in an association.
     pub members: Vec<(bool, bool)>,
     pub associations: Vec<AssociationKind>,
-    /// Each contribution: its kind, where it stands, its amount, the day it was offered.
-    pub contributions: Vec<(Offer, ContributionState, u64, Date)>,
+    /// Each contribution: its member (a number, to count givers), its kind, where it stands,
+    /// its amount, the day it was offered.
+    pub contributions: Vec<(i64, Offer, ContributionState, u64, Date)>,
 }
 
 /// A commune project as the figures count it: its sheet as it stands now.
@@ -794,20 +795,29 @@ pub fn compute(period: Period, scope: Scope, facts: &Facts) -> Figures {
         states.clone(),
     );
     let money_rows: Vec<String> = vec!["funds".into(), "in_kind".into()];
-    let mut amounts = Table::new("diaspora.amounts", money_rows.clone(), states.clone());
-    // How many gave each sum: a sum of fewer than five is hidden like a small count.
-    let mut givers = Table::new("diaspora.amounts", money_rows, states);
-    for (kind, state, amount, on) in &diaspora.contributions {
-        if *on > period.to {
+    let mut amounts = Table::new("diaspora.amounts", money_rows, states);
+    // Who gave each sum, each giver once: a cell of fewer than five givers hides the table.
+    let mut givers: BTreeMap<(&str, &str), BTreeSet<i64>> = BTreeMap::new();
+    for (member, kind, state, amount, on) in &diaspora.contributions {
+        if !period.contains(*on) {
             continue;
         }
         contributions.add(kind.as_str(), state.as_str());
         if matches!(kind, Offer::Funds | Offer::InKind) {
             amounts.add_n(kind.as_str(), state.as_str(), *amount);
-            givers.add(kind.as_str(), state.as_str());
+            givers
+                .entry((kind.as_str(), state.as_str()))
+                .or_default()
+                .insert(*member);
         }
     }
-    let amounts = amounts.shown_as_sums(&givers);
+    // Money is shown only when every sum in it comes from five givers or more: with fewer
+    // anywhere, the whole table is hidden (hiding a second cell cannot protect a sum whose
+    // neighbours' counts are known to be zero from the contributions' table).
+    let few = givers
+        .values()
+        .any(|g| (1..SMALL).contains(&(g.len() as u64)));
+    let amounts = amounts.shown_hidden_if(few);
     tables.extend([
         census_households,
         census_members,

@@ -151,16 +151,10 @@ impl Table {
         self.shown_forced(&vec![vec![false; c + 1]; r + 1])
     }
 
-    /// A table of sums (dirhams) as it may be shown: a sum over 1 to 4 people (its count in
-    /// `counts`, a table of the same rows and columns) is hidden as a small count is, totals
-    /// included, so that a sum never tells what one person gave; then the module's rule.
-    pub fn shown_as_sums(&self, counts: &Table) -> ShownTable {
-        let forced: Vec<Vec<bool>> = counts
-            .grid()
-            .iter()
-            .map(|row| row.iter().map(|n| (1..SMALL).contains(n)).collect())
-            .collect();
-        self.shown_forced(&forced)
+    /// The table as it may be shown, or with every cell and total hidden (`x`) when `hide`.
+    pub fn shown_hidden_if(&self, hide: bool) -> ShownTable {
+        let (r, c) = (self.rows.len(), self.cols.len());
+        self.shown_forced(&vec![vec![hide; c + 1]; r + 1])
     }
 
     fn shown_forced(&self, forced: &[Vec<bool>]) -> ShownTable {

@@ -246,6 +246,7 @@ pub fn sentence(tr: Tr, e: &DiasporaError) -> String {
             "missing",
             &baom_domain::projects::show_dirhams(*missing),
         ),
+        DiasporaError::StepBeforeLast { on, last } => tr.t2(&key, "on", on, "last", last),
         DiasporaError::Step { from, to } => tr.t2(
             &key,
             "from",

@@ -675,7 +675,9 @@ pub async fn upload_photo(
             Err(_) => return Err(PageError::BadForm),
         }
     }
-    if refusal.is_none() && !crate::web::auth::same_token(&csrf, &page.session.csrf) {
+    // The form's token is checked whatever else is wrong with it: a refusal's page is only
+    // for this session's own forms.
+    if !crate::web::auth::same_token(&csrf, &page.session.csrf) {
         return Err(PageError::Csrf);
     }
     let result = match refusal {
