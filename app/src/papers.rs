@@ -99,6 +99,16 @@ pub struct Letter {
     pub text: String,
 }
 
+/// A mail merge over the diaspora register: a letter per member abroad, and the members whose
+/// letter would lack a field (named, never printed empty).
+#[derive(Debug, Clone)]
+pub struct Merged {
+    pub template: Template,
+    pub version: i64,
+    pub letters: Vec<(i64, String)>,
+    pub skipped: Vec<(String, Vec<&'static str>)>,
+}
+
 /// A previewed import of templates.
 #[derive(Debug, Clone)]
 pub struct Preview {
@@ -657,6 +667,114 @@ impl Papers {
             template: t,
             version,
             text,
+        })
+    }
+
+    /// The template filled for every member of the diaspora register living abroad (with
+    /// `skill`, those whose skills answer it): `member.*` from the register, `person.*` from
+    /// the member's dossier when there is one, and the commune, the office, the officer and
+    /// the day. A member whose letter would lack a field is skipped and named with the fields.
+    /// One audit line says how many, never who.
+    pub async fn merge(
+        &self,
+        actor: String,
+        officer: String,
+        template: String,
+        skill: Option<String>,
+    ) -> Result<Merged, PapersError> {
+        let current = self.templates();
+        let t = current
+            .items
+            .iter()
+            .find(|t| t.id == template)
+            .cloned()
+            .ok_or(PapersError::UnknownTemplate(template))?;
+        let version = current.version;
+        let settings = self.live.get();
+        let tz = settings.catalogue.time_zone().clone();
+        let today = crate::clock::now().to_zoned_datetime(tz).date();
+        let commune = settings.commune.clone();
+        let language = t.language;
+        let fill = t.clone();
+        let (letters, skipped) = self
+            .dossiers
+            .run(move |db| {
+                let (_, members) = crate::dossiers::diaspora::register(db, &actor)?;
+                db.act(&actor, |a| {
+                    let mut letters = Vec::new();
+                    let mut skipped = Vec::new();
+                    for m in members.iter().filter(|m| !m.member.internal()) {
+                        if let Some(skill) = skill.as_deref().filter(|s| !s.trim().is_empty())
+                            && !baom_domain::diaspora::skill_matches(skill, &m.member.skills)
+                        {
+                            continue;
+                        }
+                        let mut v: BTreeMap<&str, String> = BTreeMap::new();
+                        v.insert("member.name", m.member.name.clone());
+                        v.insert("member.town", m.member.town.clone());
+                        v.insert("member.country", m.member.country.clone());
+                        if let Some(id) = m.member.person {
+                            let person = people::load(a.tx, id)?;
+                            let p = &person.person;
+                            v.insert("person.name", person.display_name());
+                            v.insert("person.number", person.id.to_string());
+                            for (k, value) in [
+                                ("person.name_latin", p.name_latin.clone()),
+                                ("person.name_ar", p.name_ar.clone()),
+                                ("person.phone", p.phone.clone()),
+                                ("person.address", p.address.clone()),
+                                ("person.douar", p.douar.clone()),
+                            ] {
+                                if let Some(value) = value {
+                                    v.insert(k, value);
+                                }
+                            }
+                        }
+                        v.insert("commune.name", commune.name_latin.clone());
+                        v.insert("commune.name_ar", commune.name_ar.clone());
+                        if !commune.province.is_empty() {
+                            v.insert("commune.province", commune.province.clone());
+                        }
+                        v.insert("officer.name", officer.clone());
+                        v.insert("today", today.strftime("%d/%m/%Y").to_string());
+                        let office_commune = if language == Language::Arabic {
+                            &commune.name_ar
+                        } else {
+                            &commune.name_latin
+                        };
+                        v.insert(
+                            "office.name",
+                            crate::i18n::text(
+                                language,
+                                "slip-office-name",
+                                &[("commune", office_commune)],
+                            ),
+                        );
+                        match fill.fill(&v) {
+                            Ok(text) => letters.push((m.id, text)),
+                            Err(missing) => skipped.push((m.member.name.clone(), missing)),
+                        }
+                    }
+                    a.log(
+                        "paper.merge",
+                        None,
+                        None,
+                        format!(
+                            "template={} letters={} skipped={}",
+                            fill.id,
+                            letters.len(),
+                            skipped.len()
+                        ),
+                    );
+                    Ok((letters, skipped))
+                })
+            })
+            .await?;
+        Ok(Merged {
+            template: t,
+            version,
+            letters,
+            skipped,
         })
     }
 

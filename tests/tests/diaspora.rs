@@ -318,6 +318,69 @@ fn the_register_keeps_consenting_members_finds_skills_and_fits_projects_without_
         );
     }
 
+    // A mail merge: a letter for each member living abroad (Hassan, in Casablanca, is not),
+    // and a template that needs a dossier's address skips who has none, by name.
+    for (id, text) in [
+        (
+            "diaspora-news",
+            "Chère, cher {{ member.name }},\n\nDe {{ commune.name }} à {{ member.town }} : le puits avance.\n\n{{ officer.name }}, {{ today }}",
+        ),
+        (
+            "diaspora-by-post",
+            "{{ member.name }}\n{{ person.address }}",
+        ),
+    ] {
+        let r = form(
+            &boss,
+            "/letters/new",
+            &[
+                ("action", "save"),
+                ("id", id),
+                ("title", "Nouvelles de la commune"),
+                ("language", "fr"),
+                ("text", text),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.text());
+    }
+    let letters = get(&officer, "/diaspora/letters/diaspora-news")
+        .expect("letters")
+        .text();
+    assert!(letters.contains("1 lettre(s) prête(s)"), "{letters}");
+    assert!(
+        letters.contains("Chère, cher Karima Bennani") && letters.contains("à Montpellier"),
+        "{letters}"
+    );
+    assert!(
+        !letters.contains("Hassan Oubella"),
+        "an internal migrant gets no letter abroad"
+    );
+    let by_post = get(&officer, "/diaspora/letters/diaspora-by-post")
+        .expect("letters")
+        .text();
+    assert!(by_post.contains("0 lettre(s)"), "{by_post}");
+    let skipped = &by_post[by_post.find("id=\"merge-skipped\"").expect("skipped")..];
+    assert!(
+        skipped.contains("Karima Bennani") && skipped.contains("person.address"),
+        "{skipped}"
+    );
+    assert_eq!(
+        get(&officer, "/diaspora/letters/nothing-such")
+            .expect("none")
+            .status,
+        404
+    );
+    let chosen = get(
+        &officer,
+        "/diaspora/letters?template=diaspora-news&skill=ingenieur",
+    )
+    .expect("form");
+    assert_eq!(chosen.status, 303);
+    assert_eq!(
+        chosen.location(),
+        "/diaspora/letters/diaspora-news?skill=ingenieur"
+    );
+
     // Erased at her request, by a supervisor only.
     let page = get(&officer, "/diaspora").expect("register").text();
     let at = page.find("Karima Bennani").expect("listed");

@@ -1,6 +1,7 @@
 //! Letters from templates. A template is a text with fields written `{{ person.name }}`; the
 //! fields are a fixed list ([`FIELDS`]) filled from the person, the case, the body it is
-//! referred to and the commune. A template with an unknown field or a brace that does not close
+//! referred to and the commune, or, for a mail merge over the diaspora register, from each
+//! member (and their dossier when they have one). A template with an unknown field or a brace that does not close
 //! is refused when it is saved or imported, with where; a letter whose dossier lacks a field
 //! it uses is refused before printing, naming every field missing.
 //!
@@ -12,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// The fields a template may use, with what fills them.
-pub const FIELDS: [(&str, &str); 22] = [
+pub const FIELDS: [(&str, &str); 25] = [
     (
         "person.name",
         "the person's name as the dossier shows it (Latin and Arabic)",
@@ -44,6 +45,16 @@ pub const FIELDS: [(&str, &str); 22] = [
     ("officer.name", "the officer who prints the letter"),
     ("today", "the day the letter is printed"),
     ("office.name", "the office's name (BAOM of the commune)"),
+    // A letter to the diaspora register's members (a mail merge): one letter per member.
+    (
+        "member.name",
+        "the diaspora member's name, as the register holds it",
+    ),
+    ("member.town", "the town the member lives in"),
+    (
+        "member.country",
+        "the country the member lives in (its two-letter code)",
+    ),
 ];
 
 /// The format of the shared file.

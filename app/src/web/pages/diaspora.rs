@@ -106,6 +106,17 @@ fn render(
             label { (tr.t("diaspora-search-skill")) input name="skill" value=(skill) type="search"; }
             button type="submit" { (tr.t("diaspora-search")) }
         }
+        @let templates = state.papers.templates();
+        @if !templates.items.is_empty() {
+            form.card #merge method="get" action="/diaspora/letters" {
+                label { (tr.t("diaspora-letters-template"))
+                    select name="template" { @for t in &templates.items { option value=(t.id) { (t.title) } } }
+                }
+                input type="hidden" name="skill" value=(skill);
+                button type="submit" { (tr.t("diaspora-letters-make")) }
+                p.hint { (tr.t("diaspora-letters-hint")) }
+            }
+        }
         section.card #members {
             h2 { (tr.t("diaspora-members")) }
             @if register.members.is_empty() { p.empty { (tr.t("diaspora-none")) } }
@@ -685,4 +696,74 @@ pub fn timeline_with_missions(
             }
         }
     }
+}
+
+/// `GET /diaspora/letters/{template}[?skill=…]`: the template filled for every member living
+/// abroad (a mail merge), one A4 page each, and the members skipped with the fields their
+/// letter would lack.
+pub async fn letters(
+    State(state): State<AppState>,
+    page: Page<DossierWork>,
+    Path(template): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let tr = page.tr;
+    let merged = state
+        .papers
+        .merge(
+            page.actor(),
+            page.session.account.display_name.clone(),
+            template,
+            q.get("skill").cloned(),
+        )
+        .await
+        .map_err(|e| match e {
+            crate::papers::PapersError::UnknownTemplate(_) => {
+                PageError::NotFound("letter-unknown-template")
+            }
+            crate::papers::PapersError::Dossiers(d) => d.into(),
+            e => PageError::Failed(e.to_string()),
+        })?;
+    let t = &merged.template;
+    let rtl = t.language.is_rtl();
+    let body = html! {
+        div.no-print {
+            p { a href="/diaspora" { (tr.t("diaspora-title")) } }
+            p #merge-count role="status" { (tr.t1("diaspora-letters-count", "n", &merged.letters.len().to_string())) }
+            @if !merged.skipped.is_empty() {
+                section.card #merge-skipped {
+                    h2 { (tr.t("diaspora-letters-skipped")) }
+                    ul { @for (name, missing) in &merged.skipped { li { (name) " — " span dir="ltr" { (missing.join(", ")) } } } }
+                }
+            }
+        }
+        @for (id, text) in &merged.letters {
+            article.paper.letter.merged data-member=(id) lang=(t.language.code()) dir=(if rtl { "rtl" } else { "ltr" }) {
+                @for para in text.split("\n\n") {
+                    p { @for (i, line) in para.lines().enumerate() { @if i > 0 { br; } (line) } }
+                }
+            }
+        }
+    };
+    Ok(layout(tr, &t.title, Some(&page.session), "/diaspora", body).into_response())
+}
+
+/// `GET /diaspora/letters?template=…`: the register page's form, sent on to the letters.
+pub async fn letters_chosen(
+    _: Page<DossierWork>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, PageError> {
+    let template = q.get("template").cloned().unwrap_or_default();
+    if template.is_empty()
+        || !template
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(PageError::NotFound("letter-unknown-template"));
+    }
+    let skill = q
+        .get("skill")
+        .map(|s| crate::web::auth::urlencode(s))
+        .unwrap_or_default();
+    Ok(Redirect::to(&format!("/diaspora/letters/{template}?skill={skill}")).into_response())
 }

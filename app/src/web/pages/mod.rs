@@ -123,6 +123,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/diaspora/associations", post(diaspora::add_association))
         .route("/diaspora/members", post(diaspora::add_member))
         .route("/diaspora/members/{id}/erase", post(diaspora::erase_member))
+        .route("/diaspora/letters", get(diaspora::letters_chosen))
+        .route("/diaspora/letters/{template}", get(diaspora::letters))
         .route("/projects/{id}/contributions", post(diaspora::contribute))
         .route("/contributions/{id}", post(diaspora::step))
         .route("/projects", get(projects::list).post(projects::create))
