@@ -1357,3 +1357,4 @@ letter-unknown-template = نموذج الرسالة هذا غير موجود.
 audit-paper-merge = حضرت رسائل لمغاربة العالم
 audit-detail-letters = الرسائل
 audit-detail-skipped = لم تحضر
+diaspora-unavailable = تعذرت قراءة سجل مغاربة العالم؛ بطاقة المشروع تبقى صحيحة. أخبر التقني إذا استمر ذلك.

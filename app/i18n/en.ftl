@@ -1349,3 +1349,4 @@ letter-unknown-template = There is no such letter template.
 audit-paper-merge = letters prepared for the diaspora
 audit-detail-letters = Letters
 audit-detail-skipped = Not prepared
+diaspora-unavailable = The diaspora register could not be read; the project's sheet is still right. Tell the technician if it goes on.

@@ -1350,3 +1350,4 @@ letter-unknown-template = Ce modèle de lettre n'existe pas.
 audit-paper-merge = lettres préparées pour la diaspora
 audit-detail-letters = Lettres
 audit-detail-skipped = Non préparées
+diaspora-unavailable = Le registre de la diaspora n'a pas pu être lu ; la fiche du projet reste juste. Prévenez le technicien si cela continue.

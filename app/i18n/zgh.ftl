@@ -1343,3 +1343,4 @@ letter-unknown-template = ⴰⵎⴷⵢⴰ ⵏ ⵜⴱⵔⴰⵜ ⴰ ⵓⵔ ⵉⵍ�
 audit-paper-merge = ⵜⵉⴱⵔⴰⵜⵉⵏ ⵉ ⵉⵎⵉⵏⴰⵡⵏ
 audit-detail-letters = ⵜⵉⴱⵔⴰⵜⵉⵏ
 audit-detail-skipped = ⵓⵔ ⵓⵊⴷⵏⵉⵏ
+diaspora-unavailable = ⵓⵔ ⵉⵜⵜⵓⵖⵔⴰ ⵓⵎⴹⵍⴰⵚ ⵏ ⵉⵎⵉⵏⴰⵡⵏ.

@@ -84,24 +84,16 @@ impl Diaspora {
         })
     }
 
-    /// The members who fit a project, with why, the best fitting first.
-    pub async fn fitting(
-        &self,
-        actor: String,
-        sheet: Sheet,
-    ) -> Result<Vec<(StoredMember, Vec<Reason>)>, DiasporaStoreError> {
-        let register = self.register(actor, None).await?;
-        let mut fits: Vec<(StoredMember, Vec<Reason>)> = register
-            .members
-            .into_iter()
-            .map(|m| {
-                let why = fit(&m.member, &sheet);
-                (m, why)
-            })
+    /// The members of `members` who fit a project, with why, the best fitting first (the
+    /// register is read once by the caller, for this and the contribution form alike).
+    pub fn fitting(members: &[StoredMember], sheet: &Sheet) -> Vec<(StoredMember, Vec<Reason>)> {
+        let mut fits: Vec<(StoredMember, Vec<Reason>)> = members
+            .iter()
+            .map(|m| (m.clone(), fit(&m.member, sheet)))
             .filter(|(_, why)| !why.is_empty())
             .collect();
         fits.sort_by_key(|(m, why)| (std::cmp::Reverse(why.len()), m.member.name.clone()));
-        Ok(fits)
+        fits
     }
 
     /// Erases a member (at their request, or their consent withdrawn).

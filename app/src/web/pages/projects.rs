@@ -441,15 +441,12 @@ async fn diaspora_part(
 ) -> Markup {
     let tr = page.tr;
     let read = async {
-        let fits = state
-            .diaspora
-            .fitting(page.actor(), project.sheet.clone())
-            .await?;
+        let members = state.diaspora.register(page.actor(), None).await?.members;
+        let fits = crate::diaspora::Diaspora::fitting(&members, &project.sheet);
         let contributions = state
             .diaspora
             .contributions(page.actor(), project.id)
             .await?;
-        let members = state.diaspora.register(page.actor(), None).await?.members;
         Ok::<_, crate::diaspora::DiasporaStoreError>((fits, contributions, members))
     };
     match read.await {
@@ -458,7 +455,13 @@ async fn diaspora_part(
             (super::diaspora::fitting_view(tr, &fits))
             (super::diaspora::contributions_view(tr, &page.session.csrf, project.id, &contributions, &members, problem))
         },
-        Err(_) => html! { p.hint #fitting { (tr.t("diaspora-fitting-locked")) } },
+        Err(crate::diaspora::DiasporaStoreError::Dossiers(
+            crate::dossiers::DossierStoreError::Locked,
+        )) => html! { p.hint #fitting { (tr.t("diaspora-fitting-locked")) } },
+        Err(e) => {
+            tracing::error!(error = %e, project = project.id, "the diaspora register could not be read");
+            html! { p.problem #fitting { (tr.t("diaspora-unavailable")) } }
+        }
     }
 }
 
