@@ -99,6 +99,33 @@ pub struct Letter {
     pub text: String,
 }
 
+/// The fields every letter may use whoever it is for: the commune, the office, the officer
+/// who prints it and the day.
+fn office_values(
+    v: &mut BTreeMap<&str, String>,
+    commune: &baom_config::Commune,
+    language: Language,
+    officer: &str,
+    today: jiff::civil::Date,
+) {
+    v.insert("commune.name", commune.name_latin.clone());
+    v.insert("commune.name_ar", commune.name_ar.clone());
+    if !commune.province.is_empty() {
+        v.insert("commune.province", commune.province.clone());
+    }
+    v.insert("officer.name", officer.to_owned());
+    v.insert("today", today.strftime("%d/%m/%Y").to_string());
+    let named = if language == Language::Arabic {
+        &commune.name_ar
+    } else {
+        &commune.name_latin
+    };
+    v.insert(
+        "office.name",
+        crate::i18n::text(language, "slip-office-name", &[("commune", named)]),
+    );
+}
+
 /// A mail merge over the diaspora register: a letter per member abroad, and the members whose
 /// letter would lack a field (named, never printed empty).
 #[derive(Debug, Clone)]
@@ -612,29 +639,7 @@ impl Papers {
                             partner.map(|p| p.phone.clone()).filter(|a| !a.is_empty()),
                         );
                     }
-                    put("commune.name", Some(commune.name_latin.clone()));
-                    put("commune.name_ar", Some(commune.name_ar.clone()));
-                    put(
-                        "commune.province",
-                        Some(commune.province.clone()).filter(|p| !p.is_empty()),
-                    );
-                    put("officer.name", Some(officer.clone()));
-                    put("today", Some(today.strftime("%d/%m/%Y").to_string()));
-                    put(
-                        "office.name",
-                        Some(crate::i18n::text(
-                            language,
-                            "slip-office-name",
-                            &[(
-                                "commune",
-                                if language == Language::Arabic {
-                                    &commune.name_ar
-                                } else {
-                                    &commune.name_latin
-                                },
-                            )],
-                        )),
-                    );
+                    office_values(&mut v, &commune, language, &officer, today);
                     let text = match fill.fill(&v) {
                         Ok(text) => text,
                         Err(missing) => {
@@ -730,26 +735,7 @@ impl Papers {
                                 }
                             }
                         }
-                        v.insert("commune.name", commune.name_latin.clone());
-                        v.insert("commune.name_ar", commune.name_ar.clone());
-                        if !commune.province.is_empty() {
-                            v.insert("commune.province", commune.province.clone());
-                        }
-                        v.insert("officer.name", officer.clone());
-                        v.insert("today", today.strftime("%d/%m/%Y").to_string());
-                        let office_commune = if language == Language::Arabic {
-                            &commune.name_ar
-                        } else {
-                            &commune.name_latin
-                        };
-                        v.insert(
-                            "office.name",
-                            crate::i18n::text(
-                                language,
-                                "slip-office-name",
-                                &[("commune", office_commune)],
-                            ),
-                        );
+                        office_values(&mut v, &commune, language, &officer, today);
                         match fill.fill(&v) {
                             Ok(text) => letters.push((m.id, text)),
                             Err(missing) => skipped.push((m.member.name.clone(), missing)),

@@ -3,13 +3,13 @@
 //! and profile, and the written report), and print the report. The rules are
 //! `baom_domain::activities`', the storage `crate::activities`'.
 
-use super::extract::{CsrfForm, DossierWork, Fields, Page};
+use super::extract::{ActivityId, CsrfForm, DossierWork, Fields, Page};
 use super::layout;
 use super::refusal::PageError;
 use crate::activities::{ActivityStoreError, Recorded};
 use crate::i18n::Tr;
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::activities::{
@@ -19,13 +19,6 @@ use baom_domain::dossier::Sex;
 use maud::{Markup, html};
 
 const SEXES: [Sex; 2] = [Sex::Female, Sex::Male];
-
-fn activity_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(PageError::NotFound("activity-unknown"))
-}
 
 fn kind_name(tr: Tr, k: Kind) -> String {
     tr.t(&format!("activity-kind-{}", k.as_str()))
@@ -86,12 +79,8 @@ pub async fn list(
 }
 
 /// The activity an address names.
-async fn recorded_at(state: &AppState, raw: &str) -> Result<Recorded, PageError> {
-    state
-        .activities
-        .get(activity_id(raw)?)
-        .await
-        .map_err(failed)
+async fn recorded_at(state: &AppState, id: i64) -> Result<Recorded, PageError> {
+    state.activities.get(id).await.map_err(failed)
 }
 
 fn failed(e: ActivityStoreError) -> PageError {
@@ -379,9 +368,9 @@ pub async fn new_form(State(state): State<AppState>, page: Page<DossierWork>) ->
 pub async fn show(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ActivityId(id): ActivityId,
 ) -> Result<Response, PageError> {
-    let r = recorded_at(&state, &raw).await?;
+    let r = recorded_at(&state, id).await?;
     Ok(form_page(
         &state,
         &page,
@@ -396,9 +385,9 @@ pub async fn show(
 pub async fn printable(
     State(state): State<AppState>,
     Page { tr, .. }: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ActivityId(id): ActivityId,
 ) -> Result<Response, PageError> {
-    let r = recorded_at(&state, &raw).await?;
+    let r = recorded_at(&state, id).await?;
     let settings = state.live.get();
     let commune = &settings.commune;
     let body = html! {
@@ -465,9 +454,9 @@ pub async fn create(
 pub async fn change(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ActivityId(id): ActivityId,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let r = recorded_at(&state, &raw).await?;
+    let r = recorded_at(&state, id).await?;
     save(&state, &page, Some(r), &fields).await
 }

@@ -2,7 +2,9 @@
 //! add associations and members (with the consent they gave); supervisors erase a member on
 //! request. The rules are `baom_domain::diaspora`'s, the storage `crate::diaspora`'s.
 
-use super::extract::{CsrfForm, DossierWork, Fields, Page, Supervision};
+use super::extract::{
+    ContributionId, CsrfForm, DossierWork, Fields, MemberId, Page, ProjectId, Supervision,
+};
 use super::layout;
 use super::refusal::PageError;
 use crate::diaspora::{DiasporaStoreError, Register};
@@ -410,14 +412,9 @@ pub async fn add_member(
 pub async fn erase_member(
     State(state): State<AppState>,
     page: Page<Supervision>,
-    Path(raw): Path<String>,
+    MemberId(id): MemberId,
     CsrfForm(_): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let id = raw
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(PageError::NotFound("diaspora-unknown-member"))?;
     state
         .diaspora
         .erase_member(page.actor(), id)
@@ -556,14 +553,9 @@ fn contribution_of(project: i64, f: &Fields) -> Result<Contribution, DiasporaErr
 pub async fn contribute(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
     CsrfForm(f): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let id = raw
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(PageError::NotFound("project-unknown"))?;
     let project = state.projects.get(id).await.map_err(|e| match e {
         crate::projects::ProjectError::Unknown(_) => PageError::NotFound("project-unknown"),
         e => PageError::Failed(e.to_string()),
@@ -606,14 +598,9 @@ fn contribution_problem(tr: Tr, e: &DiasporaStoreError) -> Option<String> {
 pub async fn step(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ContributionId(id): ContributionId,
     CsrfForm(f): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let id = raw
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(PageError::NotFound("diaspora-unknown-contribution"))?;
     let parsed = ContributionState::parse(f.get("state")).and_then(|to| {
         let on = f
             .get("on")

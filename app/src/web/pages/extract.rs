@@ -234,6 +234,27 @@ id_in_path!(
     "dossier-unknown-scan"
 );
 
+id_in_path!(
+    /// `/projects/{id}`: a commune project's number.
+    ProjectId,
+    "project-unknown"
+);
+id_in_path!(
+    /// `/activities/{id}`: an office activity's number.
+    ActivityId,
+    "activity-unknown"
+);
+id_in_path!(
+    /// `/diaspora/members/{id}`: a diaspora member's number.
+    MemberId,
+    "diaspora-unknown-member"
+);
+id_in_path!(
+    /// `/contributions/{id}`: a contribution's number.
+    ContributionId,
+    "diaspora-unknown-contribution"
+);
+
 /// `/desk/{desk}`: one of the office's desks.
 pub struct DeskPath(pub Desk);
 

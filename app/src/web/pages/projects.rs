@@ -3,13 +3,13 @@
 //! commune's contact), and print it as a page for the notice board or a meeting. The rules
 //! are `baom_domain::projects`', the storage `crate::projects`'.
 
-use super::extract::{CsrfForm, DossierWork, Fields, Page};
+use super::extract::{CsrfForm, DossierWork, Fields, Page, ProjectId};
 use super::layout;
 use super::refusal::PageError;
 use crate::i18n::Tr;
 use crate::projects::{Project, ProjectError};
 use crate::web::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baom_domain::projects::{
@@ -19,14 +19,6 @@ use maud::{Markup, html};
 
 /// Empty rows the form offers below a timeline's steps.
 const BLANK_STEPS: usize = 3;
-
-/// `/projects/{id}`: a project's number.
-fn project_id(raw: &str) -> Result<i64, PageError> {
-    raw.parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or(PageError::NotFound("project-unknown"))
-}
 
 fn sector_name(tr: Tr, s: Sector) -> String {
     tr.t(&format!("project-sector-{}", s.as_str()))
@@ -410,9 +402,8 @@ fn sheet_view(tr: Tr, p: &Project, photo: bool) -> Markup {
 pub async fn show(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     let project = found(state.projects.get(id).await)?;
     Ok(project_page(
         &state,
@@ -538,9 +529,8 @@ async fn project_page_with(
 pub async fn printable(
     State(state): State<AppState>,
     Page { tr, .. }: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     let project = found(state.projects.get(id).await)?;
     let settings = state.live.get();
     let commune = &settings.commune;
@@ -588,10 +578,9 @@ pub async fn create(
 pub async fn change(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
     CsrfForm(fields): CsrfForm<Fields>,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     let project = found(state.projects.get(id).await)?;
     let version = fields
         .get("version")
@@ -628,9 +617,8 @@ pub async fn change(
 pub async fn card(
     State(state): State<AppState>,
     _: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     let png = state.projects.card_png(id).await.map_err(|e| match e {
         ProjectError::Unknown(_) => PageError::NotFound("project-unknown"),
         e => PageError::Failed(e.to_string()),
@@ -643,10 +631,9 @@ pub async fn card(
 pub async fn upload_photo(
     State(state): State<AppState>,
     page: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
     mut multipart: axum::extract::Multipart,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     let project = found(state.projects.get(id).await)?;
     let (mut csrf, mut photo) = (String::new(), None);
     let too_big = || baom_domain::projects::PhotoError::TooBig {
@@ -713,9 +700,8 @@ pub async fn upload_photo(
 pub async fn photo(
     State(state): State<AppState>,
     _: Page<DossierWork>,
-    Path(raw): Path<String>,
+    ProjectId(id): ProjectId,
 ) -> Result<Response, PageError> {
-    let id = project_id(&raw)?;
     match state
         .projects
         .photo(id)
