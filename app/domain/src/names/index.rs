@@ -42,6 +42,10 @@ pub struct NameMatch {
 const MAX_QUERY_TOKENS: usize = 8;
 /// A token pair scoring this or more is the same name (Likely if all query tokens have one).
 const MATCH: f32 = 0.7;
+/// A token pair scoring this or more is related: the same consonants, or a look-alike a typo
+/// away. A person whose every word is related to the query ranks above one of whom a word
+/// is the same and another unrelated (Philo Chi finds فيلو تشي before Ophelia Chi).
+const RELATED: f32 = 0.5;
 /// Candidates re-ranked per search, at least; more when `limit` is large.
 const MIN_RERANK: usize = 100;
 /// A query token whose related tokens are carried by more records than this is only used to
@@ -65,8 +69,16 @@ struct Features {
     /// glued article (Elfassi → `fs`, Lamrani → `mrn`) when two letters or more remain; with j
     /// for a West African initial Di (Diallo → `jl`, as Jallow); as French and English names
     /// are written in Arabic script (`skeleton::foreign_spellings`: Rosalie → `rzl`, as
-    /// روزالي); with k for the g (غ) of an Arabic spelling (غوستاف → `kstf`, as Gustave).
+    /// روزالي); with k for the g (غ) of an Arabic spelling (غوستاف → `kstf`, as Gustave); with
+    /// ث, ذ, ظ, ج as Egypt says them (عثمان → `smn`, as Osman).
     keys: Box<[Shape]>,
+    /// The first this many keys hold within a script; the others only say how a name is
+    /// written in the other script (Rosalie as روزالي, رجب as Ragab), so two spellings in one
+    /// script that meet only there are not one name (Bachar is not Bakar, غالي is not كالي).
+    within: usize,
+    /// The first this many keys may make two spellings one name; the others only find
+    /// candidates (a short name without a lone l: Lamar as `mr`, which Amar is not).
+    agreeing: usize,
     /// Lines of `variants.txt` this spelling belongs to.
     names: Box<[u32]>,
 }
@@ -76,12 +88,18 @@ impl Features {
         let text = word.text.as_str();
         let own = shape_with_head(text, word.arabic, word.head, word.tail);
         let mut keys = vec![own.clone()];
+        let mut only_found: Option<Shape> = None;
         // Moroccan Latin spellings glue the article's l to the name (Lamrani for العمراني,
-        // Lahrichi, Elfassi): such a token is also filed without it.
-        let rest = text
-            .strip_prefix("el")
-            .or_else(|| text.strip_prefix("al"))
-            .or_else(|| text.strip_prefix('l'));
+        // Lahrichi, Elfassi): such a token is also filed without it. In Arabic script the article written ال is already gone; a glued ل is the Moroccan
+        // لحسن for الحسن, before a consonant only (لامار is Lamar, لونيس Lounis).
+        let rest = if word.arabic {
+            text.strip_prefix('l')
+                .filter(|r| !r.starts_with(['a', 'i', 'w', 'y']))
+        } else {
+            text.strip_prefix("el")
+                .or_else(|| text.strip_prefix("al"))
+                .or_else(|| text.strip_prefix('l'))
+        };
         if let Some(rest) = rest
             && own.skeleton.starts_with('l')
         {
@@ -95,8 +113,15 @@ impl Features {
             {
                 *g |= OPTIONAL;
             }
+            // A lone l before a short Latin name is as often the name's own (Lamar, Linda,
+            // Labib) as an article (Lamraoui, العمراوي): without it, the name is only found.
+            let lone_l = rest.len() + 1 == text.len();
             if alt.skeleton.len() >= 2 && own.skeleton.strip_prefix('l') == Some(&alt.skeleton) {
-                keys.push(alt);
+                if lone_l && alt.skeleton.len() < 3 && !word.arabic {
+                    only_found = Some(alt);
+                } else {
+                    keys.push(alt);
+                }
             }
         }
         if !word.arabic {
@@ -120,23 +145,43 @@ impl Features {
                 keys.push(shape(&format!("bu{rest}"), false, 0));
             }
             keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
-            keys.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
-        } else if let Some(k) = k_for_g(text) {
-            keys.push(shape_with_head(&k, true, word.head, word.tail));
         }
-        keys.retain(|k| !k.skeleton.is_empty());
-        let mut unique: Vec<Shape> = Vec::with_capacity(keys.len());
-        for k in keys {
-            if !unique.contains(&k) {
-                unique.push(k);
+        let mut across: Vec<Shape> = Vec::new();
+        if !word.arabic {
+            across.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
+        } else {
+            if let Some(k) = k_for_g(text) {
+                across.push(shape_with_head(&k, true, word.head, word.tail));
+            }
+            // ث, ذ, ظ, ج as Egypt says them (Osman, Hafez, Ragab).
+            if let Some(e) = &word.eastern {
+                across.push(shape_with_head(e, true, word.head, word.tail));
             }
         }
-        let keys = unique;
+        let mut unique: Vec<Shape> = Vec::with_capacity(keys.len() + across.len());
+        let (mut within, mut agreeing) = (0, 0);
+        for (n, list) in [keys, across, only_found.into_iter().collect()]
+            .into_iter()
+            .enumerate()
+        {
+            for k in list {
+                if !k.skeleton.is_empty() && !unique.contains(&k) {
+                    unique.push(k);
+                }
+            }
+            match n {
+                0 => within = unique.len(),
+                1 => agreeing = unique.len(),
+                _ => {}
+            }
+        }
         Features {
             text: text.into(),
             arabic: word.arabic,
             skel: own.skeleton.into_boxed_str(),
-            keys: keys.into(),
+            keys: unique.into(),
+            within,
+            agreeing,
             names: known_names(text, word.arabic, variants),
         }
     }
@@ -147,12 +192,20 @@ impl Features {
     }
 
     /// Whether the two tokens share a skeleton, and if so whether the vowels agree on one
-    /// they share (with the length of the longest shared).
+    /// they share (with the length of the longest shared). Within one script, keys for the
+    /// other script find but never agree.
     fn shared_key(&self, other: &Features) -> Option<(bool, usize)> {
         let mut best: Option<(bool, usize)> = None;
-        for a in self.keys.iter() {
-            for b in other.keys.iter().filter(|b| b.skeleton == a.skeleton) {
-                let agree = vowels_agree(a, self.arabic, b, other.arabic);
+        let one_script = self.arabic == other.arabic;
+        for (i, a) in self.keys.iter().enumerate() {
+            for (j, b) in other.keys.iter().enumerate() {
+                if b.skeleton != a.skeleton {
+                    continue;
+                }
+                let across = i >= self.within || j >= other.within;
+                let only_found = i >= self.agreeing || j >= other.agreeing;
+                let may_agree = !(only_found || one_script && across);
+                let agree = may_agree && vowels_agree(a, self.arabic, b, other.arabic);
                 let found = (agree, a.skeleton.len());
                 best = Some(best.map_or(found, |old| old.max(found)));
             }
@@ -458,7 +511,11 @@ impl NameIndex {
             .map(|(slot, best)| {
                 let first: f32 = best
                     .iter()
-                    .map(|&s| if s >= MATCH { 2.0 + s } else { s })
+                    .map(|&s| match s {
+                        s if s >= MATCH => 2.0 + s,
+                        s if s >= RELATED => 1.0 + s,
+                        s => s,
+                    })
                     .sum();
                 (first, *slot)
             })
@@ -618,8 +675,9 @@ fn query_features(query: &str, variants: &Variants) -> Vec<Features> {
     words.iter().map(|t| Features::of(t, variants)).collect()
 }
 
-/// (likely, score) of a person's names for the query. The score weighs how well the query's
-/// tokens are answered (0.8) and how much of the best-answering name the query covers (0.2).
+/// (likely, score) of a person's names for the query. The score is first the share of query
+/// tokens that are related ([`RELATED`]), then how well they are answered (0.8) and how much
+/// of the best-answering name the query covers (0.2).
 fn answer<'a, N, T>(query: &[Features], names: N) -> (bool, f32)
 where
     N: Iterator<Item = T>,
@@ -644,8 +702,10 @@ where
     }
     let answered = &best_q[..query.len()];
     let likely = !answered.is_empty() && answered.iter().all(|&s| s >= MATCH);
-    let mean = answered.iter().sum::<f32>() / query.len().max(1) as f32;
-    (likely, 0.8 * mean + 0.2 * cover)
+    let n = query.len().max(1) as f32;
+    let mean = answered.iter().sum::<f32>() / n;
+    let related = answered.iter().filter(|&&s| s >= RELATED).count() as f32 / n;
+    (likely, 0.5 * related + 0.5 * (0.8 * mean + 0.2 * cover))
 }
 
 /// Whether `query` is the name of someone known by `names`, by the rules of

@@ -112,6 +112,8 @@ struct Word {
     /// See [`Token::head`] and [`Token::tail`].
     head: u16,
     tail: u16,
+    /// See [`Token::eastern`].
+    eastern: Option<String>,
 }
 
 /// A token and the script it was written in: the same ASCII may be two different names in
@@ -130,6 +132,10 @@ pub(crate) struct Token {
     /// For a family name glued to Aït or Ou (Aït Ouahmane), the name without it: people say and
     /// write "Ouahmane" alone as often as not, so the index knows that form too.
     pub(crate) bare: Option<Box<Token>>,
+    /// For an Arabic word with ث, ذ or ظ, the word as Egypt and the Levant say those letters
+    /// (s, z, z: عثمان Osman, حافظ Hafez), where the text has them as the Maghreb does (t, d,
+    /// d: Othmane, Hafid). (Egypt's hard ج, Ragab, is a key of the Latin spelling.)
+    pub(crate) eastern: Option<String>,
 }
 
 /// Tokens of a name: see the module doc for the steps. Never panics; an empty Vec when nothing
@@ -274,27 +280,22 @@ fn transliterate_word(raw: &str) -> Option<Word> {
             word = rest.to_string();
         }
     }
+    let arabic = word.chars().any(is_arabic);
+    let eastern = (arabic && word.contains(['ث', 'ذ', 'ظ']))
+        .then(|| format!("{prefix}{}", arabic_to_ascii(&word, true)))
+        .filter(|e| !e.is_empty());
     let mut text = String::with_capacity(word.len() + prefix.len());
     text.push_str(prefix);
-    // Letters any_ascii writes with two (kh, sh, th, dh, gh) are written with one, so that
-    // they never read as two nor two letters as one (كهينة is k-h, Kahina; سهام is s-h,
-    // Siham; صحراوي s-h, Sahraoui): the Latin spelling rules are not applied to Arabic.
-    let word: String = word
-        .chars()
-        .map(|c| match c {
-            'ث' => 't',
-            'خ' => 'k',
-            'ذ' | 'ظ' => 'd',
-            'ش' | 'چ' => 'x',
-            'غ' => 'g',
-            // any_ascii drops ع: it is kept as e, which no other Arabic letter gives.
-            'ع' => 'e',
-            c => c,
-        })
-        .collect();
-    // any_ascii writes nothing for alif; a Latin reader hears a (and Jaro-Winkler sees it);
-    // إ is i; ة is ه, ى is ي, their vowel kept aside.
-    let arabic = word.chars().any(is_arabic);
+    if arabic {
+        text.push_str(&arabic_to_ascii(&word, false));
+    } else {
+        text.extend(
+            any_ascii::any_ascii(&word)
+                .chars()
+                .map(|c| c.to_ascii_lowercase())
+                .filter(char::is_ascii_lowercase),
+        );
+    }
     let tail = match word.chars().last() {
         Some('ة' | 'ى') => super::skeleton::A,
         Some('ه') => super::skeleton::A | super::skeleton::I,
@@ -304,17 +305,6 @@ fn transliterate_word(raw: &str) -> Option<Word> {
         Some(ALIF_A) => super::skeleton::A | super::skeleton::U,
         _ => super::skeleton::A | super::skeleton::I | super::skeleton::U,
     };
-    let word = word
-        .replace([ALIF_A, 'ا'], "a")
-        .replace(ALIF_I, "i")
-        .replace('ة', "ه")
-        .replace('ى', "ي");
-    for c in any_ascii::any_ascii(&word).chars() {
-        let c = c.to_ascii_lowercase();
-        if c.is_ascii_lowercase() {
-            text.push(c);
-        }
-    }
     if let Some(p) = particle {
         text = p.spelling().to_string();
     }
@@ -335,7 +325,41 @@ fn transliterate_word(raw: &str) -> Option<Word> {
         arabic,
         head,
         tail,
+        eastern: if particle.is_some() { None } else { eastern },
     })
+}
+
+/// Step 4 for an Arabic word: one ASCII letter per Arabic letter. Letters any_ascii writes
+/// with two (kh, sh, th, dh, gh) are written with one, so that they never read as two nor two
+/// letters as one (كهينة is k-h, Kahina; سهام is s-h, Siham; صحراوي s-h, Sahraoui): the Latin
+/// spelling rules are not applied to Arabic. any_ascii writes nothing for alif; a Latin reader
+/// hears a (and Jaro-Winkler sees it); إ is i; ة is ه, ى is ي (their vowel is kept aside).
+/// `eastern`: ث, ذ and ظ as Egypt and the Levant say them (see [`Token::eastern`]).
+fn arabic_to_ascii(word: &str, eastern: bool) -> String {
+    let word: String = word
+        .chars()
+        .map(|c| match c {
+            'ث' if eastern => 's',
+            'ذ' | 'ظ' if eastern => 'z',
+            'ث' => 't',
+            'خ' => 'k',
+            'ذ' | 'ظ' => 'd',
+            'ش' | 'چ' => 'x',
+            'غ' => 'g',
+            // any_ascii drops ع: it is kept as e, which no other Arabic letter gives.
+            'ع' => 'e',
+            ALIF_A | 'ا' => 'a',
+            ALIF_I => 'i',
+            'ة' => 'ه',
+            'ى' => 'ي',
+            c => c,
+        })
+        .collect();
+    any_ascii::any_ascii(&word)
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .filter(char::is_ascii_lowercase)
+        .collect()
 }
 
 /// Step 5: ad-din glued to the word before it; particles glued to the next word, from the right
@@ -347,6 +371,9 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
         match joined.last_mut() {
             Some(prev) if word.din && !prev.din => {
                 prev.text.push_str(&word.text);
+                if let Some(e) = &mut prev.eastern {
+                    e.push_str(&word.text);
+                }
                 prev.particle = None;
             }
             _ => joined.push(word),
@@ -354,7 +381,7 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
     }
     let mut out: Vec<Token> = Vec::with_capacity(joined.len());
     for word in joined.into_iter().rev() {
-        let (text, arabic, tail, head, bare) = match word.particle {
+        let (text, arabic, tail, head, bare, eastern) = match word.particle {
             Some(p) if !out.is_empty() => {
                 let next = out.pop().unwrap_or(Token {
                     text: String::new(),
@@ -362,6 +389,7 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
                     tail: 0,
                     head: word.head,
                     bare: None,
+                    eastern: None,
                 });
                 let mut glued = String::with_capacity(next.text.len() + 4);
                 glued.push_str(p.spelling());
@@ -372,10 +400,25 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
                         ..next.clone()
                     })
                 });
-                (glued, next.arabic, next.tail, word.head, bare)
+                let eastern = next.eastern.map(|e| format!("{}{e}", p.spelling()));
+                (glued, next.arabic, next.tail, word.head, bare, eastern)
             }
-            Some(p) => (p.spelling().to_string(), word.arabic, 0, word.head, None),
-            None => (word.text, word.arabic, word.tail, word.head, None),
+            Some(p) => (
+                p.spelling().to_string(),
+                word.arabic,
+                0,
+                word.head,
+                None,
+                None,
+            ),
+            None => (
+                word.text,
+                word.arabic,
+                word.tail,
+                word.head,
+                None,
+                word.eastern,
+            ),
         };
         out.push(Token {
             text: reduce_abd(&text),
@@ -383,6 +426,7 @@ fn glue(words: Vec<Word>) -> Vec<Token> {
             tail,
             head,
             bare,
+            eastern,
         });
     }
     out.reverse();

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
-"""Builds recall-sourced.tsv and recall-heldout.tsv: pairs of spellings of one person's name
-taken from sources this project did not write.
+"""Builds recall-sourced.tsv, recall-heldout.tsv and recall-dev.tsv: pairs of spellings of
+one person's name taken from sources this project did not write (and variants-sourced.txt,
+the tuned part's names as a dictionary). recall-dev.tsv was added later, with its own random
+numbers and after the others are written, so that they come out as they were.
 
 Not run by the build or the tests: its output is committed, and this script is kept so that
 anyone can see, and redo, how the pairs were chosen.
@@ -17,7 +19,9 @@ Sources (neither is copied whole; only name spellings are taken):
   names to take; and their 1,000 commonest, to keep only the Latin spellings these countries
   use (Wikidata also holds Turkish, Persian and Urdu spellings: Mehmet, Hatice, Vahid, Raza).
 
-Usage: python3 recall_build.py WD_ARABIC_TOKENS OUT_DIR (needs `pip install names-dataset`).
+Usage: python3 recall_build.py WD_ARABIC_TOKENS OUT_DIR (needs `pip install names-dataset`;
+reads variants.txt and variants-sourced.txt beside it, to leave their names out of
+recall-dev.tsv).
 """
 
 import collections
@@ -109,6 +113,100 @@ DICTIONARY_HEADER = """# Known spellings of names, as variants.txt, from the tun
 """
 
 
+DEV_COUNTRIES = COUNTRIES + ["EG", "LY", "SD", "DJ", "GH"]
+DEV_PAIRS = 700
+DEV_HEADER = """# Recall set from outside sources for DEVELOPING the rules: names the dictionaries do not
+# know (no Arabic or Latin spelling of variants.txt or variants-sourced.txt) and no held-out
+# name, so that its figures measure the rules alone; rules may be tuned on it, and nothing of
+# it goes into a dictionary. Names ranked 401 to 1,000 in the six countries' lists of
+# recall-heldout.tsv, and the 1,000 commonest of Egypt, Libya, Sudan, Djibouti and Ghana; a
+# name is taken only when its Arabic spelling is not held out by the hash of
+# recall-heldout.tsv's header. Seed 20; otherwise as below.
+""" + HEADER_COMMON
+
+
+def dictionary_spellings():
+    """Every spelling of variants.txt and variants-sourced.txt, folded."""
+    here = __file__.rsplit("/", 1)[0]
+    out = set()
+    for name in ("variants.txt", "variants-sourced.txt"):
+        for line in open(f"{here}/{name}", encoding="utf-8"):
+            if line.startswith("#"):
+                continue
+            for w in line.split(","):
+                w = w.strip()
+                if w:
+                    out.add(fold_arabic(fold(w)).replace(" ", "").replace("-", ""))
+    return out
+
+
+def write_development(out_dir, nd, rows, groups, by_ar, by_lat, kept):
+    """recall-dev.tsv: see DEV_HEADER. Written after the other sets, with its own random
+    numbers, so that they stay as they were."""
+    held = {k for r in rows["heldout"] for k in r[3].split(" ")}
+    held_arabic = {fold_arabic(k) for k in held}
+    held_latin = {l for k in held for l in groups.get(k, [])}
+    known = dictionary_spellings()
+    used = set()
+    for country in DEV_COUNTRIES:
+        for first_names in (True, False):
+            top = nd.get_top_names(n=1000, country_alpha2=country, use_first_names=first_names).get(country, {})
+            for names in top.values() if first_names else [top]:
+                used.update(fold(n) for n in names)
+    dev_groups = {}
+    for ar, lats in by_ar.items():
+        members = [l for l, _ in lats.most_common() if kept(l, ar) and l in used]
+        if not members or held_out(ar) or fold_arabic(ar) in held_arabic:
+            continue
+        if fold_arabic(ar) in known or any(l in known or l in held_latin for l in members):
+            continue
+        dev_groups[ar] = members
+    rng = random.Random(20)
+    given, family = [], []
+    for country in DEV_COUNTRIES:
+        skip = 400 if country in COUNTRIES else 0
+        for first_names, into in ((True, given), (False, family)):
+            top = nd.get_top_names(n=1000, country_alpha2=country, use_first_names=first_names).get(country, {})
+            names = (top.get("M", []) + top.get("F", [])) if first_names else top
+            if first_names:
+                names = top.get("M", [])[skip:] + top.get("F", [])[skip:]
+            else:
+                names = names[skip:]
+            for name in names:
+                lat = fold(name)
+                if lat in STOP or not lat.isascii() or not lat.isalpha():
+                    continue
+                ars = [a for a, _ in by_lat.get(lat, collections.Counter()).most_common(1) if a in dev_groups and lat in dev_groups[a]]
+                if ars and (lat, ars[0], country) not in into:
+                    into.append((lat, ars[0], country))
+    out, seen, tries = [], set(), 0
+    while len(out) < DEV_PAIRS and tries < 50000 and given and family:
+        tries += 1
+        gl, ga, country = rng.choice(given)
+        fl, fa, _ = rng.choice([f for f in family if f[2] == country] or family)
+        if ga == fa or (ga, fa) in seen:
+            continue
+        kind = rng.choice(["arabic-latin", "latin-arabic", "latin-latin"])
+        if kind == "latin-latin":
+            other = [(a, b) for a in dev_groups[ga] for b in dev_groups[fa] if (a, b) != (gl, fl)]
+            if not other:
+                continue
+            ql = rng.choice(other)
+            stored, query = f"{gl.title()} {fl.title()}", f"{ql[0].title()} {ql[1].title()}"
+        else:
+            ql = (rng.choice(dev_groups[ga]), rng.choice(dev_groups[fa]))
+            latin = f"{ql[0].title()} {ql[1].title()}"
+            arabic = f"{ga} {fa}"
+            stored, query = (arabic, latin) if kind == "arabic-latin" else (latin, arabic)
+        seen.add((ga, fa))
+        out.append((stored, query, f"dev {kind}", f"{ga} {fa}", country))
+    with open(f"{out_dir}/recall-dev.tsv", "w", encoding="utf-8") as f:
+        f.write(DEV_HEADER)
+        for r in out:
+            f.write("\t".join(r) + "\n")
+    print("recall-dev.tsv", len(out), collections.Counter(r[2] for r in out), len(given), "given", len(family), "family")
+
+
 def main():
     wd_path, out_dir = sys.argv[1], sys.argv[2]
     by_ar = collections.defaultdict(collections.Counter)
@@ -190,6 +288,7 @@ def main():
                 seen.add((ga, fa))
                 rows[part].append((stored, query, f"{part} {kind}", f"{ga} {fa}", country))
     write_dictionary(out_dir, rows, groups)
+    write_development(out_dir, nd, rows, groups, by_ar, by_lat, kept)
     for part, name in (("tuned", "recall-sourced.tsv"), ("heldout", "recall-heldout.tsv")):
         with open(f"{out_dir}/{name}", "w", encoding="utf-8") as out:
             out.write(HEADER[part])

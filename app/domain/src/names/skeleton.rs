@@ -167,10 +167,23 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
         out.push(k);
     }
     let silent = match &b[n - 3..] {
-        b"ert" | b"ard" | b"ent" | b"ond" | b"and" | b"ier" => Some(&token[..n - 1]),
+        b"ert" | b"ard" | b"ent" | b"ond" | b"and" | b"ier" => Some(token[..n - 1].to_string()),
+        // Arnaud, Renaud, Thibaut, Bouquet: ارنو, رينو, تيبو, بوكيه.
+        b"aud" | b"aut" | b"uet" => Some(format!("{}o", &token[..n - 3])),
         _ => None,
     };
-    out.extend(silent.map(str::to_string));
+    out.extend(silent);
+    // English s before a mute final e is z (Wise, Rose, Louise: وايز, روز, لويز); wh is w
+    // (White: وايت); p between m and s or t is not said (Thompson, Sampson: تومسون).
+    if b[n - 1] == b'e' && b[n - 2] == b's' && is_vowel(b[n - 3]) {
+        out.push(format!("{}ze", &token[..n - 2]));
+    }
+    if let Some(rest) = token.strip_prefix("wh") {
+        out.push(format!("w{rest}"));
+    }
+    if token.contains("mps") || token.contains("mpt") {
+        out.push(token.replace("mps", "ms").replace("mpt", "mt"));
+    }
     // Ch before r or l at the start is k (Christian, Chloé: كريستيان), but Moroccan ش is
     // written so too (Chraibi, Achraf).
     if token.starts_with("chr") || token.starts_with("chl") {
@@ -193,6 +206,24 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
         .collect();
     if soft_g != b {
         out.push(String::from_utf8_lossy(&soft_g).into_owned());
+    }
+    // Egypt and Sudan say ج as a hard g and write it so (Ragab, Magdy, Hegazy: رجب, مجدي,
+    // حجازي): every g but gh (غ) and the French gu is also j.
+    let egyptian: Vec<u8> = (0..n)
+        .map(|i| {
+            let gh = b.get(i + 1) == Some(&b'h');
+            let gu = b.get(i + 1) == Some(&b'u')
+                && b.get(i + 2)
+                    .is_some_and(|&c| matches!(c, b'e' | b'i' | b'y'));
+            if b[i] == b'g' && !gh && !gu {
+                b'j'
+            } else {
+                b[i]
+            }
+        })
+        .collect();
+    if egyptian != b && egyptian != soft_g {
+        out.push(String::from_utf8_lossy(&egyptian).into_owned());
     }
     out
 }
@@ -245,6 +276,22 @@ fn glides(gap: u16, with_ain: bool) -> u8 {
 pub(crate) struct Shape {
     pub(crate) skeleton: String,
     pub(crate) gaps: Vec<u16>,
+    /// What the final h the skeleton dropped was (see [`FinalH`]).
+    pub(crate) final_h: FinalH,
+}
+
+/// The skeleton drops a final h (Fatimah, فاطمة, Salih, صالح); what it was is kept here, since
+/// a name with a consonant h is not one without (Samih is not Sami, ممدوح not Mamadou).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FinalH {
+    None,
+    /// A Latin final ah, eh or oh: ة or nothing as often as a consonant (Fatimah, Salah, Odeh,
+    /// Dansoh); an Arabic
+    /// final ه, a vowel or a consonant (باريه, Paré; طه, Taha).
+    Maybe,
+    /// A consonant: ح at the end of an Arabic word, a Latin h before the last vowel (Samiha,
+    /// Taha) or after i, o, u or a consonant (Salih, Mamdouh).
+    Consonant,
 }
 
 fn class_of(b: u8) -> u16 {
@@ -267,15 +314,22 @@ pub(crate) fn shape(token: &str, arabic: bool, tail: u16) -> Shape {
 /// a bare ا or آ any.
 pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -> Shape {
     let mut rewritten = rewrite_as(token, arabic);
+    // A final ه may also be a consonant with its vowel (طه, Taha; عبده, Abduh).
+    let mut final_h = FinalH::None;
     if arabic && tail != 0 && matches!(rewritten.last(), Some(b'h' | b'y')) && rewritten.len() > 1 {
         // The ة, ه or ى the word ends with is its last vowel (the tail), not a letter.
+        if tail == A | I && rewritten.last() == Some(&b'h') {
+            final_h = FinalH::Maybe;
+        }
         rewritten.pop();
     }
     let mut skel: Vec<u8> = Vec::with_capacity(rewritten.len());
     let mut gaps: Vec<u16> = vec![0];
     let mut last = 0u8;
     for (i, &b) in rewritten.iter().enumerate() {
-        let double = b == last;
+        // Arabic script writes a doubled consonant once (محمد, Mohammed), so two letters that
+        // meet are two consonants with a short vowel between (ممدوح, Mamdouh).
+        let double = b == last && !arabic;
         last = b;
         if is_vowel(b) || b == b'y' || b == b'w' {
             let gap = gaps.last_mut().expect("gaps start with one");
@@ -331,8 +385,10 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
                 // word.
                 continue;
             }
+            // (A final ao is aw: N'Dao, Ndaw.)
+            let final_ao = !arabic && next == Some(b'o') && i + 2 == rewritten.len();
             let diphthong = b == b'a'
-                && next.is_some_and(|n| matches!(n, b'i' | b'y' | b'w' | b'u'))
+                && (next.is_some_and(|n| matches!(n, b'i' | b'y' | b'w' | b'u')) || final_ao)
                 && !rewritten
                     .get(i + 2)
                     .is_some_and(|&n| is_vowel(n) || n == b'y' || n == b'w');
@@ -347,7 +403,7 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
                 // ai, ay, aw, au before a consonant or at the end: a diphthong, which Arabic
                 // writes ي or و (Qussai / قصي, Jawhari / جوهري), but not the i of Imane.
                 A | DIPHTHONG
-                    | if matches!(next, Some(b'w' | b'u')) {
+                    | if matches!(next, Some(b'w' | b'u' | b'o')) {
                         W
                     } else {
                         0
@@ -355,6 +411,9 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
             } else if arabic && b == b'e' {
                 // ع carries any vowel.
                 A | I | U
+            } else if !arabic && i == 0 && next == Some(b'l') && matches!(b, b'a' | b'e') {
+                // A glued article's vowel (Elahlou, Lahlou; Elamraoui, Lamraoui).
+                class_of(b) | OPTIONAL
             } else if !arabic && i == 0 && b == b'e' {
                 // An initial E is a or i (Esma, Elias, Emir), never u.
                 A | I
@@ -377,6 +436,17 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
         // The skeleton drops a final h (Fatimah, فاطمة); the vowels say what it was.
         skel.pop();
         let after = gaps.pop().unwrap_or(0);
+        // ah, eh and West African oh (Dansoh, Bayoh, Conteh) may be a vowel; ih, uh, ouh are
+        // a consonant (Salih, Mamdouh).
+        let ends_ah = !arabic
+            && rewritten.len() >= 2
+            && rewritten[rewritten.len() - 1] == b'h'
+            && matches!(rewritten[rewritten.len() - 2], b'a' | b'e' | b'o');
+        final_h = if ends_ah {
+            FinalH::Maybe
+        } else {
+            FinalH::Consonant
+        };
         let before = gaps.last_mut().expect("gaps start with one");
         if after & (A | I | U) != 0 {
             // A vowel after the h ends the name (Samiha, سميحة, Taha).
@@ -402,6 +472,7 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
     Shape {
         skeleton: String::from_utf8(skel).unwrap_or_default(),
         gaps,
+        final_h,
     }
 }
 
@@ -422,6 +493,12 @@ pub(crate) fn vowels_agree(a: &Shape, a_arabic: bool, b: &Shape, b_arabic: bool)
     if a.skeleton != b.skeleton || a.gaps.len() != b.gaps.len() {
         return false;
     }
+    if matches!(
+        (a.final_h, b.final_h),
+        (FinalH::None, FinalH::Consonant) | (FinalH::Consonant, FinalH::None)
+    ) {
+        return false;
+    }
     let n = a.gaps.len() - 1;
     a.gaps.iter().zip(&b.gaps).enumerate().all(|(i, (&x, &y))| {
         let (vx, vy) = (x & (A | I | U), y & (A | I | U));
@@ -433,6 +510,11 @@ pub(crate) fn vowels_agree(a: &Shape, a_arabic: bool, b: &Shape, b_arabic: bool)
                 (true, false) => latin_glide_written(y, x, i),
             };
         if !glides {
+            return false;
+        }
+        if !a_arabic && !b_arabic && (x ^ y) & DIPHTHONG != 0 {
+            // Two Latin spellings: a diphthong is not a plain vowel (Ayman is not Eman,
+            // Haytham not Hatem, Ndaw not Ndeye).
             return false;
         }
         let (latin, arabic) = match (a_arabic, b_arabic) {

@@ -227,6 +227,76 @@ fn glued_articles_particles_and_bou() {
     assert!(!likely("Ait Ali", "Ben Ali"));
 }
 
+/// Rules of issue 19's second round, each on names no dictionary lists.
+#[test]
+fn names_as_egypt_and_the_levant_write_them() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    // ج said as a hard g, written g; ث as s; ذ and ظ as z.
+    assert!(likely("Ragab", "رجب"));
+    assert!(likely("Magdy", "مجدي"));
+    assert!(likely("Hegazy", "حجازي"));
+    assert!(likely("Osman", "عثمان"));
+    assert!(likely("Hafez", "حافظ"));
+    assert!(likely("Mahfouz", "محفوظ"));
+    // Only across scripts: two Latin spellings are still two names.
+    assert!(!likely("Bachar", "Bakar"));
+}
+
+#[test]
+fn arabic_letters_that_meet_are_two_consonants() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    assert!(likely("Mamdouh", "ممدوح"));
+    assert!(!likely("Mamadou", "ممدوح"));
+}
+
+#[test]
+fn a_final_h_that_is_a_consonant_is_heard() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    assert!(!likely("Samih", "سامي"));
+    assert!(!likely("Samih", "Sami"));
+    assert!(likely("Samih", "سميح"));
+    // ah, eh, oh may be a vowel; an Arabic final ه may be a consonant.
+    assert!(likely("Dansoh", "Danso"));
+    assert!(likely("Taha", "طه"));
+    assert!(likely("Fatimah", "فاطمة"));
+}
+
+#[test]
+fn two_latin_spellings_agree_on_diphthongs_and_lone_articles() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    assert!(!likely("Haytham", "Hatem"));
+    assert!(likely("N'Dao", "Ndaw"));
+    // A lone l before a short name: Lamar is not Amar, nor Linda Nada; but the glued
+    // article's vowel may be written or not.
+    assert!(!likely("Lamar", "Amar"));
+    assert!(!likely("Linda", "Nada"));
+    assert!(likely("Lahlou", "Elahlou"));
+    assert!(likely("Lamraoui", "Elamraoui"));
+}
+
+#[test]
+fn french_and_english_names_in_arabic_script() {
+    let likely = |a: &str, b: &str| compare(a, &[b]) == Some(MatchStrength::Likely);
+    assert!(likely("Arnaud", "ارنو"));
+    assert!(likely("Thompson", "تومسون"));
+    // A one-letter skeleton is found across scripts, but Likely only from the dictionary.
+    assert!(compare("White", &["وايت"]).is_some());
+    assert!(compare("Wise", &["وايز"]).is_some());
+}
+
+/// A person of whom every word of the query is related ranks above one with a word the same
+/// and another unrelated.
+#[test]
+fn every_word_related_ranks_above_one_word_the_same() {
+    let mut ix = NameIndex::new();
+    for n in 0..40 {
+        ix.insert(100 + n, &["Kenza Chi"]);
+    }
+    ix.insert(1, &["فيلو تشي"]);
+    let found = ix.search("Philo Chi", 10);
+    assert_eq!(found.first().map(|m| m.id), Some(1), "{found:?}");
+}
+
 #[test]
 fn compare_says_whether_two_names_are_one() {
     assert_eq!(compare("Youssef", &["يوسف"]), Some(MatchStrength::Likely));
@@ -319,10 +389,10 @@ fn the_index_is_send_and_sync() {
 /// The held-out recall set (`recall-heldout.tsv`, never tuned on) measured on 50,000
 /// generated people, the same way as the bench does on 200,000: a rule or dictionary change
 /// that makes a figure fall past its floor fails here. The floors sit a little under what the
-/// rules gave when they were set (recall@10 cross-script 0.952, same-script 1.000; false
-/// Likely 0.025 and 0.074, same-script being 81 queries), so that a real fall shows and one
-/// query more or less does not. (With a skeleton alone enough for Likely, as before issue 19,
-/// false Likely is far above its ceiling.)
+/// rules gave when they were set (issue 19's second round: recall@10 cross-script 0.981,
+/// same-script 1.000; false Likely 0.006 and 0.025, same-script being 81 queries), so that a
+/// real fall shows and one query more or less does not. The bench's figures on 200,000
+/// people are lower (more namesakes): see BENCHMARKS.md.
 #[test]
 fn held_out_figures_stay_above_their_floors() {
     use super::measure::{Set, population, run_sets};
@@ -353,10 +423,10 @@ fn held_out_figures_stay_above_their_floors() {
     );
 }
 
-const FLOOR_CROSS_RECALL: f64 = 0.93;
-const FLOOR_SAME_RECALL: f64 = 0.96;
-const CEILING_CROSS_FALSE_LIKELY: f64 = 0.04;
-const CEILING_SAME_FALSE_LIKELY: f64 = 0.10;
+const FLOOR_CROSS_RECALL: f64 = 0.97;
+const FLOOR_SAME_RECALL: f64 = 0.975;
+const CEILING_CROSS_FALSE_LIKELY: f64 = 0.02;
+const CEILING_SAME_FALSE_LIKELY: f64 = 0.05;
 
 fn any_name() -> impl Strategy<Value = String> {
     let pieces = prop_oneof![
