@@ -560,3 +560,59 @@ fn the_diaspora_registers_contacts_follow_the_retention_period() {
     );
     assert!(!kept.contains(&old), "not heard of for five years: erased");
 }
+
+/// Erasure is a supervisor's single action here (no request waits), so a merge meets it in
+/// three ways: a merge with an erased record, an erasure of a merged person (both records are
+/// the person: both go, with the merge), an undo after that erasure. Each refusal changes
+/// nothing.
+#[test]
+fn a_merge_and_an_erasure_never_leave_half_a_person() {
+    use super::{merge, record};
+    let (_dir, mut db) = db();
+    let douars = vec!["Tinfat".to_owned()];
+    let person = |db: &mut Db, name: &str| {
+        people::create(
+            db,
+            "amina",
+            consenting(input(name), &[Purpose::Dossier]),
+            &douars,
+            TODAY,
+        )
+        .expect("create")
+    };
+    let kept = person(&mut db, "Fatima Ouchen");
+    let away = person(&mut db, "Fadma Oushen");
+    let erased = person(&mut db, "Khadija Amrani");
+    record::erase(&mut db, "boss", erased).expect("erase");
+
+    // A merge with an erased record: refused, nothing changed.
+    let before = fingerprint(&db);
+    let e = merge::merge(&mut db, "boss", kept, erased, "one person").expect_err("erased");
+    assert_eq!(code(e), "not_found");
+    let e = merge::merge(&mut db, "boss", erased, kept, "one person").expect_err("erased");
+    assert_eq!(code(e), "not_found");
+    assert_eq!(fingerprint(&db), before);
+
+    // Erasing the merged person erases both records and the merge.
+    let merge_id = merge::merge(&mut db, "boss", kept, away, "one person").expect("merge");
+    record::erase(&mut db, "boss", kept).expect("erase");
+    for q in ["Fatima Ouchen", "Fadma Oushen"] {
+        let hits = people::search(&mut db, "amina", Query::Name(q), 10).expect("search");
+        assert!(hits.is_empty(), "{q}: {hits:?}");
+    }
+    let left: i64 = db
+        .conn
+        .query_row(
+            "SELECT count(*) FROM people WHERE id IN (?1, ?2)",
+            [kept, away],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(left, 0, "the merged-away record is the person too");
+
+    // Undoing that merge now: refused with a clear error, nothing changed.
+    let before = fingerprint(&db);
+    let e = merge::undo(&mut db, "boss", merge_id).expect_err("erased");
+    assert_eq!(code(e), "not_found");
+    assert_eq!(fingerprint(&db), before);
+}
