@@ -147,13 +147,31 @@ impl Features {
             keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
         }
         let mut across: Vec<Shape> = Vec::new();
+        if word.arabic {
+            // A glued particle and a name starting with its last letter are one letter in
+            // Latin (بن ناصر, Ben Nasr; عبد الدايم, Abdeddaim).
+            for p in ["abd", "ben", "ould"] {
+                if let Some(rest) = text.strip_prefix(p)
+                    && rest.len() >= 2
+                    && rest.as_bytes()[0] == p.as_bytes()[p.len() - 1]
+                {
+                    keys.push(shape_with_head(
+                        &format!("{p}{}", &rest[1..]),
+                        true,
+                        word.head,
+                        word.tail,
+                    ));
+                }
+            }
+        }
         if !word.arabic {
             across.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
         } else {
             if let Some(k) = k_for_g(text) {
                 across.push(shape_with_head(&k, true, word.head, word.tail));
             }
-            // ث, ذ, ظ, ج as Egypt says them (Osman, Hafez, Ragab).
+            // ث, ذ, ظ as Egypt says them (Osman, Hafez); its hard ج (Ragab) is a key of the
+            // Latin spelling.
             if let Some(e) = &word.eastern {
                 across.push(shape_with_head(e, true, word.head, word.tail));
             }

@@ -167,17 +167,16 @@ pub(crate) fn foreign_spellings(token: &str) -> Vec<String> {
         out.push(k);
     }
     let silent = match &b[n - 3..] {
-        b"ert" | b"ard" | b"ent" | b"ond" | b"and" | b"ier" => Some(token[..n - 1].to_string()),
-        // Arnaud, Renaud, Thibaut, Bouquet: ارنو, رينو, تيبو, بوكيه.
-        b"aud" | b"aut" | b"uet" => Some(format!("{}o", &token[..n - 3])),
+        // (Bouquet: بوكيه, its final é.)
+        b"ert" | b"ard" | b"ent" | b"ond" | b"and" | b"ier" | b"uet" => {
+            Some(token[..n - 1].to_string())
+        }
+        // Arnaud, Renaud, Thibaut: ارنو, رينو, تيبو.
+        b"aud" | b"aut" => Some(format!("{}o", &token[..n - 3])),
         _ => None,
     };
     out.extend(silent);
-    // English s before a mute final e is z (Wise, Rose, Louise: وايز, روز, لويز); wh is w
-    // (White: وايت); p between m and s or t is not said (Thompson, Sampson: تومسون).
-    if b[n - 1] == b'e' && b[n - 2] == b's' && is_vowel(b[n - 3]) {
-        out.push(format!("{}ze", &token[..n - 2]));
-    }
+    // wh is w (White: وايت); p between m and s or t is not said (Thompson, Sampson: تومسون).
     if let Some(rest) = token.strip_prefix("wh") {
         out.push(format!("w{rest}"));
     }
@@ -411,9 +410,6 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
             } else if arabic && b == b'e' {
                 // ع carries any vowel.
                 A | I | U
-            } else if !arabic && i == 0 && next == Some(b'l') && matches!(b, b'a' | b'e') {
-                // A glued article's vowel (Elahlou, Lahlou; Elamraoui, Lamraoui).
-                class_of(b) | OPTIONAL
             } else if !arabic && i == 0 && b == b'e' {
                 // An initial E is a or i (Esma, Elias, Emir), never u.
                 A | I
@@ -456,6 +452,15 @@ pub(crate) fn shape_with_head(token: &str, arabic: bool, head: u16, tail: u16) -
             // name. (A Latin final ah is ة as often as not: Fatimah, Aminah.)
             *before |= OPTIONAL;
         }
+    }
+    if !arabic
+        && skel.len() >= 3
+        && skel[0] == b'l'
+        && matches!(rewritten.first(), Some(b'a' | b'e'))
+    {
+        // A glued article's vowel, before a name of two consonants or more (Elahlou, Lahlou;
+        // Elamraoui, Lamraoui; not Elena, Lena).
+        gaps[0] |= OPTIONAL;
     }
     let n = gaps.len() - 1;
     if !arabic && rewritten.len() >= 2 {
