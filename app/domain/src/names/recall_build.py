@@ -125,6 +125,26 @@ DEV_HEADER = """# Recall set from outside sources for DEVELOPING the rules: name
 """ + HEADER_COMMON
 
 
+def pair(rng, given, family, groups, part, country):
+    """A row of a recall set for a person of `given` and `family` names (each a Latin spelling
+    and its Arabic one): stored and query spellings in scripts drawn at random, or None when a
+    latin-latin pair has no other Latin spelling to query with."""
+    (gl, ga), (fl, fa) = given, family
+    kind = rng.choice(["arabic-latin", "latin-arabic", "latin-latin"])
+    if kind == "latin-latin":
+        other = [(a, b) for a in groups[ga] for b in groups[fa] if (a, b) != (gl, fl)]
+        if not other:
+            return None
+        ql = rng.choice(other)
+        stored, query = f"{gl.title()} {fl.title()}", f"{ql[0].title()} {ql[1].title()}"
+    else:
+        ql = (rng.choice(groups[ga]), rng.choice(groups[fa]))
+        latin = f"{ql[0].title()} {ql[1].title()}"
+        arabic = f"{ga} {fa}"
+        stored, query = (arabic, latin) if kind == "arabic-latin" else (latin, arabic)
+    return (stored, query, f"{part} {kind}", f"{ga} {fa}", country)
+
+
 def dictionary_spellings():
     """Every spelling of variants.txt and variants-sourced.txt, folded."""
     here = __file__.rsplit("/", 1)[0]
@@ -167,11 +187,10 @@ def write_development(out_dir, nd, rows, groups, by_ar, by_lat, kept):
         skip = 400 if country in COUNTRIES else 0
         for first_names, into in ((True, given), (False, family)):
             top = nd.get_top_names(n=1000, country_alpha2=country, use_first_names=first_names).get(country, {})
-            names = (top.get("M", []) + top.get("F", [])) if first_names else top
             if first_names:
                 names = top.get("M", [])[skip:] + top.get("F", [])[skip:]
             else:
-                names = names[skip:]
+                names = top[skip:]
             for name in names:
                 lat = fold(name)
                 if lat in STOP or not lat.isascii() or not lat.isalpha():
@@ -186,20 +205,10 @@ def write_development(out_dir, nd, rows, groups, by_ar, by_lat, kept):
         fl, fa, _ = rng.choice([f for f in family if f[2] == country] or family)
         if ga == fa or (ga, fa) in seen:
             continue
-        kind = rng.choice(["arabic-latin", "latin-arabic", "latin-latin"])
-        if kind == "latin-latin":
-            other = [(a, b) for a in dev_groups[ga] for b in dev_groups[fa] if (a, b) != (gl, fl)]
-            if not other:
-                continue
-            ql = rng.choice(other)
-            stored, query = f"{gl.title()} {fl.title()}", f"{ql[0].title()} {ql[1].title()}"
-        else:
-            ql = (rng.choice(dev_groups[ga]), rng.choice(dev_groups[fa]))
-            latin = f"{ql[0].title()} {ql[1].title()}"
-            arabic = f"{ga} {fa}"
-            stored, query = (arabic, latin) if kind == "arabic-latin" else (latin, arabic)
-        seen.add((ga, fa))
-        out.append((stored, query, f"dev {kind}", f"{ga} {fa}", country))
+        row = pair(rng, (gl, ga), (fl, fa), dev_groups, "dev", country)
+        if row:
+            seen.add((ga, fa))
+            out.append(row)
     with open(f"{out_dir}/recall-dev.tsv", "w", encoding="utf-8") as f:
         f.write(DEV_HEADER)
         for r in out:
@@ -273,20 +282,10 @@ def main():
                 (gl, ga), (fl, fa) = rng.choice(g), rng.choice(f)
                 if ga == fa or (ga, fa) in seen:
                     continue
-                kind = rng.choice(["arabic-latin", "latin-arabic", "latin-latin"])
-                if kind == "latin-latin":
-                    other = [(a, b) for a in groups[ga] for b in groups[fa] if (a, b) != (gl, fl)]
-                    if not other:
-                        continue
-                    ql = rng.choice(other)
-                    stored, query = f"{gl.title()} {fl.title()}", f"{ql[0].title()} {ql[1].title()}"
-                else:
-                    ql = (rng.choice(groups[ga]), rng.choice(groups[fa]))
-                    latin = f"{ql[0].title()} {ql[1].title()}"
-                    arabic = f"{ga} {fa}"
-                    stored, query = (arabic, latin) if kind == "arabic-latin" else (latin, arabic)
-                seen.add((ga, fa))
-                rows[part].append((stored, query, f"{part} {kind}", f"{ga} {fa}", country))
+                row = pair(rng, (gl, ga), (fl, fa), groups, part, country)
+                if row:
+                    seen.add((ga, fa))
+                    rows[part].append(row)
     write_dictionary(out_dir, rows, groups)
     write_development(out_dir, nd, rows, groups, by_ar, by_lat, kept)
     for part, name in (("tuned", "recall-sourced.tsv"), ("heldout", "recall-heldout.tsv")):
