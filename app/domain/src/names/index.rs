@@ -57,6 +57,20 @@ const COMMON: usize = 8_192;
 /// person, as Possible.
 const LOOKALIKE: f64 = 0.85;
 
+/// What a key a token is filed under may say of two spellings that share it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reach {
+    /// The same name when the vowels agree, whatever the scripts.
+    Any,
+    /// How a name is written in the other script (Rosalie as روزالي, رجب as Ragab): the same
+    /// name only between a Latin and an Arabic spelling, so two spellings in one script that
+    /// meet only there are not one name (Bachar is not Bakar, غالي is not كالي).
+    Across,
+    /// Never the same name, only a candidate (a short name without a lone l: Lamar as `mr`,
+    /// which Amar is not).
+    Found,
+}
+
 /// What is compared of a token.
 #[derive(Debug, Clone)]
 struct Features {
@@ -70,15 +84,9 @@ struct Features {
     /// for a West African initial Di (Diallo → `jl`, as Jallow); as French and English names
     /// are written in Arabic script (`skeleton::foreign_spellings`: Rosalie → `rzl`, as
     /// روزالي); with k for the g (غ) of an Arabic spelling (غوستاف → `kstf`, as Gustave); with
-    /// ث, ذ, ظ, ج as Egypt says them (عثمان → `smn`, as Osman).
-    keys: Box<[Shape]>,
-    /// The first this many keys hold within a script; the others only say how a name is
-    /// written in the other script (Rosalie as روزالي, رجب as Ragab), so two spellings in one
-    /// script that meet only there are not one name (Bachar is not Bakar, غالي is not كالي).
-    within: usize,
-    /// The first this many keys may make two spellings one name; the others only find
-    /// candidates (a short name without a lone l: Lamar as `mr`, which Amar is not).
-    agreeing: usize,
+    /// ث, ذ, ظ as Egypt says them (عثمان → `smn`, as Osman). Each with what it may say
+    /// ([`Reach`]), strongest first, no skeleton and vowels twice.
+    keys: Box<[(Shape, Reach)]>,
     /// Lines of `variants.txt` this spelling belongs to.
     names: Box<[u32]>,
 }
@@ -87,11 +95,11 @@ impl Features {
     fn of(word: &Word, variants: &Variants) -> Features {
         let text = word.text.as_str();
         let own = shape_with_head(text, word.arabic, word.head, word.tail);
-        let mut keys = vec![own.clone()];
-        let mut only_found: Option<Shape> = None;
+        let mut keys = vec![(own.clone(), Reach::Any)];
         // Moroccan Latin spellings glue the article's l to the name (Lamrani for العمراني,
-        // Lahrichi, Elfassi): such a token is also filed without it. In Arabic script the article written ال is already gone; a glued ل is the Moroccan
-        // لحسن for الحسن, before a consonant only (لامار is Lamar, لونيس Lounis).
+        // Lahrichi, Elfassi): such a token is also filed without it. In Arabic script the
+        // article written ال is already gone; a glued ل is the Moroccan لحسن for الحسن, before
+        // a consonant only (لامار is Lamar, لونيس Lounis).
         let rest = if word.arabic {
             text.strip_prefix('l')
                 .filter(|r| !r.starts_with(['a', 'i', 'w', 'y']))
@@ -117,11 +125,8 @@ impl Features {
             // Labib) as an article (Lamraoui, العمراوي): without it, the name is only found.
             let lone_l = rest.len() + 1 == text.len();
             if alt.skeleton.len() >= 2 && own.skeleton.strip_prefix('l') == Some(&alt.skeleton) {
-                if lone_l && alt.skeleton.len() < 3 && !word.arabic {
-                    only_found = Some(alt);
-                } else {
-                    keys.push(alt);
-                }
+                let short = lone_l && alt.skeleton.len() < 3 && !word.arabic;
+                keys.push((alt, if short { Reach::Found } else { Reach::Any }));
             }
         }
         if !word.arabic {
@@ -136,18 +141,21 @@ impl Features {
             {
                 let mut alt = shape(&text[2..], false, 0);
                 alt.gaps[0] |= OPTIONAL;
-                keys.push(alt);
+                keys.push((alt, Reach::Any));
             }
             // Bou glued as a particle is written abu; Arabic glues بو (بوطالب, Boutaleb).
             if let Some(rest) = text.strip_prefix("abu")
                 && rest.len() >= 2
             {
-                keys.push(shape(&format!("bu{rest}"), false, 0));
+                keys.push((shape(&format!("bu{rest}"), false, 0), Reach::Any));
             }
-            keys.extend(j_for_di(text).map(|j| shape(&j, false, 0)));
-        }
-        let mut across: Vec<Shape> = Vec::new();
-        if word.arabic {
+            keys.extend(j_for_di(text).map(|j| (shape(&j, false, 0), Reach::Any)));
+            keys.extend(
+                foreign_spellings(text)
+                    .iter()
+                    .map(|t| (shape(t, false, 0), Reach::Across)),
+            );
+        } else {
             // A glued particle and a name starting with its last letter are one letter in
             // Latin (بن ناصر, Ben Nasr; عبد الدايم, Abdeddaim).
             for p in ["abd", "ben", "ould"] {
@@ -155,42 +163,28 @@ impl Features {
                     && rest.len() >= 2
                     && rest.as_bytes()[0] == p.as_bytes()[p.len() - 1]
                 {
-                    keys.push(shape_with_head(
-                        &format!("{p}{}", &rest[1..]),
-                        true,
-                        word.head,
-                        word.tail,
-                    ));
+                    let glued = format!("{p}{}", &rest[1..]);
+                    let key = shape_with_head(&glued, true, word.head, word.tail);
+                    keys.push((key, Reach::Any));
                 }
             }
-        }
-        if !word.arabic {
-            across.extend(foreign_spellings(text).iter().map(|t| shape(t, false, 0)));
-        } else {
             if let Some(k) = k_for_g(text) {
-                across.push(shape_with_head(&k, true, word.head, word.tail));
+                let key = shape_with_head(&k, true, word.head, word.tail);
+                keys.push((key, Reach::Across));
             }
             // ث, ذ, ظ as Egypt says them (Osman, Hafez); its hard ج (Ragab) is a key of the
             // Latin spelling.
             if let Some(e) = &word.eastern {
-                across.push(shape_with_head(e, true, word.head, word.tail));
+                let key = shape_with_head(e, true, word.head, word.tail);
+                keys.push((key, Reach::Across));
             }
         }
-        let mut unique: Vec<Shape> = Vec::with_capacity(keys.len() + across.len());
-        let (mut within, mut agreeing) = (0, 0);
-        for (n, list) in [keys, across, only_found.into_iter().collect()]
-            .into_iter()
-            .enumerate()
-        {
-            for k in list {
-                if !k.skeleton.is_empty() && !unique.contains(&k) {
-                    unique.push(k);
-                }
-            }
-            match n {
-                0 => within = unique.len(),
-                1 => agreeing = unique.len(),
-                _ => {}
+        // Strongest first, so that a key filed twice keeps what it says at best.
+        keys.sort_by_key(|(_, reach)| *reach);
+        let mut unique: Vec<(Shape, Reach)> = Vec::with_capacity(keys.len());
+        for (key, reach) in keys {
+            if !key.skeleton.is_empty() && !unique.iter().any(|(k, _)| *k == key) {
+                unique.push((key, reach));
             }
         }
         Features {
@@ -198,15 +192,13 @@ impl Features {
             arabic: word.arabic,
             skel: own.skeleton.into_boxed_str(),
             keys: unique.into(),
-            within,
-            agreeing,
             names: known_names(text, word.arabic, variants),
         }
     }
 
     /// Skeleton keys under which the token is filed.
     fn keys(&self) -> impl Iterator<Item = &str> {
-        self.keys.iter().map(|k| k.skeleton.as_str())
+        self.keys.iter().map(|(k, _)| k.skeleton.as_str())
     }
 
     /// Whether the two tokens share a skeleton, and if so whether the vowels agree on one
@@ -215,14 +207,16 @@ impl Features {
     fn shared_key(&self, other: &Features) -> Option<(bool, usize)> {
         let mut best: Option<(bool, usize)> = None;
         let one_script = self.arabic == other.arabic;
-        for (i, a) in self.keys.iter().enumerate() {
-            for (j, b) in other.keys.iter().enumerate() {
+        for (a, reach_a) in self.keys.iter() {
+            for (b, reach_b) in other.keys.iter() {
                 if b.skeleton != a.skeleton {
                     continue;
                 }
-                let across = i >= self.within || j >= other.within;
-                let only_found = i >= self.agreeing || j >= other.agreeing;
-                let may_agree = !(only_found || one_script && across);
+                let may_agree = match (*reach_a).max(*reach_b) {
+                    Reach::Any => true,
+                    Reach::Across => !one_script,
+                    Reach::Found => false,
+                };
                 let agree = may_agree && vowels_agree(a, self.arabic, b, other.arabic);
                 let found = (agree, a.skeleton.len());
                 best = Some(best.map_or(found, |old| old.max(found)));
@@ -442,7 +436,7 @@ impl NameIndex {
                     + t.features
                         .keys
                         .iter()
-                        .map(|k| 24 + k.skeleton.len() + k.gaps.len())
+                        .map(|(k, _)| 24 + k.skeleton.len() + k.gaps.len())
                         .sum::<usize>()
                     + 4 * t.features.names.len()
                     + 4 * t.records.capacity()
