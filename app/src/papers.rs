@@ -126,6 +126,33 @@ fn office_values(
     );
 }
 
+/// The fields of a person's dossier every letter about them may use.
+fn person_values(v: &mut BTreeMap<&str, String>, person: &people::StoredPerson) {
+    let p = &person.person;
+    v.insert("person.name", person.display_name());
+    v.insert("person.number", person.id.to_string());
+    for (k, value) in [
+        ("person.name_latin", p.name_latin.clone()),
+        ("person.name_ar", p.name_ar.clone()),
+        ("person.birth_date", p.birth_date.map(|b| b.to_string())),
+        ("person.phone", p.phone.clone()),
+        ("person.address", p.address.clone()),
+        ("person.douar", p.douar.clone()),
+    ] {
+        if let Some(value) = value {
+            v.insert(k, value);
+        }
+    }
+}
+
+/// A template chosen by its id, with the templates' version, the office's settings and its day.
+struct Chosen {
+    template: Template,
+    version: i64,
+    settings: Arc<baom_config::Settings>,
+    today: jiff::civil::Date,
+}
+
 /// A mail merge over the diaspora register: a letter per member abroad, and the members whose
 /// letter would lack a field (named, never printed empty).
 #[derive(Debug, Clone)]
@@ -445,6 +472,26 @@ impl Papers {
     // --- Letters.
 
     /// The templates now.
+    /// The current template `id`, refused when there is none.
+    fn choose(&self, id: String) -> Result<Chosen, PapersError> {
+        let current = self.templates();
+        let template = current
+            .items
+            .iter()
+            .find(|t| t.id == id)
+            .cloned()
+            .ok_or(PapersError::UnknownTemplate(id))?;
+        let settings = self.live.get();
+        let tz = settings.catalogue.time_zone().clone();
+        let today = crate::clock::now().to_zoned_datetime(tz).date();
+        Ok(Chosen {
+            template,
+            version: current.version,
+            settings,
+            today,
+        })
+    }
+
     pub fn templates(&self) -> Arc<Current<Template>> {
         self.templates.current()
     }
@@ -561,17 +608,12 @@ impl Papers {
         template: String,
         printed: bool,
     ) -> Result<Letter, PapersError> {
-        let current = self.templates();
-        let t = current
-            .items
-            .iter()
-            .find(|t| t.id == template)
-            .cloned()
-            .ok_or(PapersError::UnknownTemplate(template))?;
-        let version = current.version;
-        let settings = self.live.get();
-        let tz = settings.catalogue.time_zone().clone();
-        let today = crate::clock::now().to_zoned_datetime(tz).date();
+        let Chosen {
+            template: t,
+            version,
+            settings,
+            today,
+        } = self.choose(template)?;
         let reference = self.reference.clone();
         let partners = self.directory.current().items.clone();
         let (language, id) = (t.language, t.id.clone());
@@ -583,21 +625,13 @@ impl Papers {
                 db.act(&actor, |a| {
                     let view = cases::view(a.tx, case_id)?;
                     let person = people::load(a.tx, view.case.person_id)?;
-                    let p = &person.person;
                     let mut v: BTreeMap<&str, String> = BTreeMap::new();
+                    person_values(&mut v, &person);
                     let mut put = |k, value: Option<String>| {
                         if let Some(value) = value {
                             v.insert(k, value);
                         }
                     };
-                    put("person.name", Some(person.display_name()));
-                    put("person.name_latin", p.name_latin.clone());
-                    put("person.name_ar", p.name_ar.clone());
-                    put("person.birth_date", p.birth_date.map(|b| b.to_string()));
-                    put("person.phone", p.phone.clone());
-                    put("person.address", p.address.clone());
-                    put("person.douar", p.douar.clone());
-                    put("person.number", Some(person.id.to_string()));
                     put("case.number", Some(case_id.to_string()));
                     put("case.need", Some(view.case.need.clone()));
                     put(
@@ -687,17 +721,12 @@ impl Papers {
         template: String,
         skill: Option<String>,
     ) -> Result<Merged, PapersError> {
-        let current = self.templates();
-        let t = current
-            .items
-            .iter()
-            .find(|t| t.id == template)
-            .cloned()
-            .ok_or(PapersError::UnknownTemplate(template))?;
-        let version = current.version;
-        let settings = self.live.get();
-        let tz = settings.catalogue.time_zone().clone();
-        let today = crate::clock::now().to_zoned_datetime(tz).date();
+        let Chosen {
+            template: t,
+            version,
+            settings,
+            today,
+        } = self.choose(template)?;
         let commune = settings.commune.clone();
         let language = t.language;
         let fill = t.clone();
@@ -719,21 +748,7 @@ impl Papers {
                         v.insert("member.town", m.member.town.clone());
                         v.insert("member.country", m.member.country.clone());
                         if let Some(id) = m.member.person {
-                            let person = people::load(a.tx, id)?;
-                            let p = &person.person;
-                            v.insert("person.name", person.display_name());
-                            v.insert("person.number", person.id.to_string());
-                            for (k, value) in [
-                                ("person.name_latin", p.name_latin.clone()),
-                                ("person.name_ar", p.name_ar.clone()),
-                                ("person.phone", p.phone.clone()),
-                                ("person.address", p.address.clone()),
-                                ("person.douar", p.douar.clone()),
-                            ] {
-                                if let Some(value) = value {
-                                    v.insert(k, value);
-                                }
-                            }
+                            person_values(&mut v, &people::load(a.tx, id)?);
                         }
                         office_values(&mut v, &commune, language, &officer, today);
                         match fill.fill(&v) {
