@@ -311,39 +311,44 @@ fn local_development_counts_projects_by_sector_and_who_came_to_the_year_s_activi
         let c = t.cols.iter().position(|x| x == col).expect("col");
         t.cells[r][c]
     };
-    assert_eq!(cell("projects.by_sector", "water", "open"), Shown::Value(5));
-    assert_eq!(
-        cell("projects.by_sector", "water", "delivered"),
-        Shown::Small
-    );
-    assert_eq!(
-        cell("projects.by_sector", "health", "open"),
-        Shown::Value(0)
-    );
-    assert_eq!(
-        cell("projects.money_by_sector", "water", "budget"),
-        Shown::Value(600_000)
-    );
-    assert_eq!(
-        cell("projects.money_by_sector", "water", "found"),
-        Shown::Value(150_000)
-    );
-    assert_eq!(
-        cell("activities.by_kind", "awareness_day", "count"),
-        Shown::Value(6)
-    );
-    assert_eq!(
-        cell("activities.by_kind", "training", "count"),
-        Shown::Value(0)
-    );
-    assert_eq!(
-        cell("activities.attendance", "returnee", "female"),
-        Shown::Value(18)
-    );
-    assert_eq!(
-        cell("activities.attendance", "returnee", "male"),
-        Shown::Value(12)
-    );
+    for (code, row, col, want) in [
+        ("projects.by_sector", "water", "open", Shown::Value(5)),
+        ("projects.by_sector", "water", "delivered", Shown::Small),
+        ("projects.by_sector", "health", "open", Shown::Value(0)),
+        (
+            "projects.money_by_sector",
+            "water",
+            "budget",
+            Shown::Value(600_000),
+        ),
+        (
+            "projects.money_by_sector",
+            "water",
+            "found",
+            Shown::Value(150_000),
+        ),
+        (
+            "activities.by_kind",
+            "awareness_day",
+            "count",
+            Shown::Value(6),
+        ),
+        ("activities.by_kind", "training", "count", Shown::Value(0)),
+        (
+            "activities.attendance",
+            "returnee",
+            "female",
+            Shown::Value(18),
+        ),
+        (
+            "activities.attendance",
+            "returnee",
+            "male",
+            Shown::Value(12),
+        ),
+    ] {
+        assert_eq!(cell(code, row, col), want, "{code} {row} {col}");
+    }
     // An officer's own figures leave the commune's local development out.
     let mine = compute(year, Scope::Officer("amina".into()), &facts());
     assert_eq!(
