@@ -10,30 +10,8 @@ mod support;
 use baom_e2e::{Baom, NEW_PASSWORD, post};
 use fantoccini::Client;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::browser::*;
-
-/// Waits until `script` (returning a string) gives `expected`; fails with what it gave.
-async fn wait_for_value(c: &Client, script: &str, expected: &str, what: &str) {
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let got = c
-            .execute(script, vec![])
-            .await
-            .expect("script")
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        if got == expected {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{what}: {got:?}, not {expected:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 async fn lobby_reads(c: &Client) -> (String, String) {
     let v = c
@@ -147,11 +125,12 @@ async fn an_officers_day_in_french_and_arabic() {
     c.switch_to_window(lobby_window.clone())
         .await
         .expect("lobby");
+    // The lobby announces A-001.
     wait_for_value(
         &c,
         "return document.body.dataset.announced || '';",
         "A-001",
-        "the lobby announces A-001",
+        Duration::from_secs(5),
     )
     .await;
 
@@ -170,11 +149,12 @@ async fn an_officers_day_in_french_and_arabic() {
     arrive_at(&c, &person).await;
     click(&c, "form input[name='action'][value='visit'] ~ button").await;
     // Recorded: the page no longer offers to attach it.
+    // The visit is recorded.
     wait_for_value(
         &c,
         "return document.querySelector(\"input[name=action][value=visit]\") ? 'offered' : 'recorded';",
         "recorded",
-        "the visit is recorded",
+        Duration::from_secs(5),
     )
     .await;
 
@@ -193,11 +173,12 @@ async fn an_officers_day_in_french_and_arabic() {
     c.switch_to_window(lobby_window.clone())
         .await
         .expect("lobby");
+    // A-002 announced.
     wait_for_value(
         &c,
         "return document.body.dataset.announced || '';",
         "A-002",
-        "A-002 announced",
+        Duration::from_secs(5),
     )
     .await;
     let (_, announcements) = lobby_reads(&c).await;
@@ -225,11 +206,12 @@ async fn an_officers_day_in_french_and_arabic() {
         .await
         .expect("lobby");
     let want = (announcements.parse::<u32>().unwrap_or(0) + 1).to_string();
+    // The new call is announced.
     wait_for_value(
         &c,
         "return document.body.dataset.announcements || '';",
         &want,
-        "the new call is announced",
+        Duration::from_secs(5),
     )
     .await;
     screenshot(&c, "lobby-fr").await;

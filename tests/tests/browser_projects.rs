@@ -10,28 +10,11 @@ mod support;
 use baom_e2e::{Baom, NEW_PASSWORD, OFFICER, dossier_office, log_in, post};
 use fantoccini::Client;
 use serde_json::json;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::browser::*;
 
 async fn run(c: &Client, script: &str) -> serde_json::Value {
     c.execute(script, vec![]).await.expect("script")
-}
-
-/// Waits until `script` returns `want`; fails with what it returned and the page's text.
-async fn wait_for_value(c: &Client, script: &str, want: &str, within: Duration) {
-    let deadline = Instant::now() + within;
-    loop {
-        let got = run(c, script).await;
-        if got.as_str() == Some(want) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{script} = {got}, not {want}: {}",
-            text_of(c, "main").await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -144,6 +144,24 @@ pub async fn choose(c: &Client, css: &str, value: &str) {
         .unwrap_or_else(|e| panic!("select {value} in {css}: {e}"));
 }
 
+/// Waits until `script` returns the string `want`; fails with what it returned and the page's
+/// text.
+pub async fn wait_for_value(c: &Client, script: &str, want: &str, within: Duration) {
+    let deadline = Instant::now() + within;
+    loop {
+        let got = c.execute(script, vec![]).await.expect("script");
+        if got.as_str() == Some(want) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{script} = {got}, not {want}: {}",
+            text_of(c, "main").await
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits until the path starts with `prefix` and returns it; fails with the page's text.
 pub async fn arrive_at(c: &Client, prefix: &str) -> String {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
