@@ -1,6 +1,8 @@
 //! The box as a commune receives it: `baom-provision bundle` makes a bundle from the example
-//! settings, `images/build` makes the amd64 disk image with that bundle on its boot partition,
-//! and QEMU boots a copy of it (UEFI, software emulation: `-accel tcg -cpu max`). From the host, through
+//! settings, `images/build` makes the disk image with that bundle on its boot partition, and
+//! QEMU boots a copy of it (UEFI, software emulation: TCG). The architecture is amd64, or arm64
+//! with `BAOM_IMAGE_ARCH=arm64` and the arm64 binaries in `BAOM_IMAGE_BIN` (`images/test
+//! --arch arm64` sets both): the generic UEFI arm64 image on QEMU's `virt` machine. From the host, through
 //! the forwarded HTTPS port, the office answers with a certificate trusted by the bundle's
 //! authority alone; an officer logs in with the one-time password of the handover sheet,
 //! chooses a password and issues a ticket; the VM is reset (QEMU's `system_reset`, a power cut
@@ -21,6 +23,61 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// How QEMU runs the image of one architecture.
+struct Machine {
+    arch: &'static str,
+    qemu: &'static str,
+    args: &'static [&'static str],
+    firmware: &'static str,
+    /// The firmware's variables as installed; each VM gets a copy.
+    vars: &'static str,
+}
+
+const AMD64: Machine = Machine {
+    arch: "amd64",
+    qemu: "qemu-system-x86_64",
+    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
+    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
+    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
+    // TCG here; the third boot is as fast as the first).
+    args: &[
+        "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024", "-vga", "std",
+    ],
+    firmware: "/usr/share/OVMF/OVMF_CODE_4M.fd",
+    vars: "/usr/share/OVMF/OVMF_VARS_4M.fd",
+};
+
+const ARM64: Machine = Machine {
+    arch: "arm64",
+    qemu: "qemu-system-aarch64",
+    // A Cortex-A72, the Raspberry Pi 4's core; virtio-gpu is the screen the kiosk draws on.
+    args: &[
+        "-machine",
+        "virt",
+        "-accel",
+        "tcg",
+        "-cpu",
+        "cortex-a72",
+        "-smp",
+        "2",
+        "-m",
+        "1024",
+        "-device",
+        "virtio-gpu-pci",
+    ],
+    firmware: "/usr/share/AAVMF/AAVMF_CODE.fd",
+    vars: "/usr/share/AAVMF/AAVMF_VARS.fd",
+};
+
+/// The machine `BAOM_IMAGE_ARCH` names (amd64 when unset).
+fn machine() -> &'static Machine {
+    match std::env::var("BAOM_IMAGE_ARCH").as_deref() {
+        Ok("arm64") => &ARM64,
+        Ok("amd64") | Err(_) => &AMD64,
+        Ok(other) => panic!("BAOM_IMAGE_ARCH={other}: amd64 or arm64"),
+    }
+}
 
 /// The phases' times, printed as they end and kept for the record.
 struct Clock {
@@ -184,44 +241,39 @@ fn colours(ppm: &[u8]) -> usize {
 fn boot(work: &Path, disk: &Path, vars: &Path, port: u16, rtc: Option<&str>, log: &str) -> Vm {
     let (monitor, serial) = (work.join("monitor.sock"), work.join(log));
     let _ = std::fs::remove_file(&monitor);
-    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
-    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
-    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
-    // TCG here; the third boot is as fast as the first).
-    let mut qemu = Command::new("qemu-system-x86_64");
-    qemu.args([
-        "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024",
-    ])
-    .args([
-        "-drive",
-        "if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd",
-    ])
-    .args([
-        "-drive",
-        &format!("if=pflash,format=raw,file={}", vars.display()),
-    ])
-    .args([
-        "-drive",
-        &format!("if=virtio,format=raw,file={}", disk.display()),
-    ])
-    .args([
-        "-netdev",
-        &format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443"),
-    ])
-    .args(["-device", "virtio-net-pci,netdev=lan"])
-    .args(["-vga", "std", "-display", "none"])
-    .args(["-serial", &format!("file:{}", serial.display())])
-    .args([
-        "-monitor",
-        &format!("unix:{},server,nowait", monitor.display()),
-    ]);
+    let m = machine();
+    let mut qemu = Command::new(m.qemu);
+    qemu.args(m.args)
+        .args([
+            "-drive",
+            &format!("if=pflash,format=raw,readonly=on,file={}", m.firmware),
+        ])
+        .args([
+            "-drive",
+            &format!("if=pflash,format=raw,file={}", vars.display()),
+        ])
+        .args([
+            "-drive",
+            &format!("if=virtio,format=raw,file={}", disk.display()),
+        ])
+        .args([
+            "-netdev",
+            &format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443"),
+        ])
+        .args(["-device", "virtio-net-pci,netdev=lan"])
+        .args(["-display", "none"])
+        .args(["-serial", &format!("file:{}", serial.display())])
+        .args([
+            "-monitor",
+            &format!("unix:{},server,nowait", monitor.display()),
+        ]);
     if let Some(base) = rtc {
         qemu.args(["-rtc", &format!("base={base},clock=vm")]);
     }
     let child = qemu
         .stdin(Stdio::null())
         .spawn()
-        .expect("qemu-system-x86_64 (qemu-system-x86)");
+        .unwrap_or_else(|e| panic!("{}: {e}", m.qemu));
     Vm {
         child,
         monitor,
@@ -264,14 +316,18 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     let otp = sheet_password(&sheet, "amina");
     clock.done("bundle (baom-provision bundle)");
 
-    let image = work.join("baom-amd64.img");
+    let m = machine();
+    let image = work.join(format!("baom-{}.img", m.arch));
+    let image_bin = std::env::var_os("BAOM_IMAGE_BIN").map_or_else(bin_dir, PathBuf::from);
     run(Command::new("bash").arg(repo.join("images/build")).args([
         "--bundle",
         path_str(&bundle),
         "--out",
         path_str(&image),
         "--bin",
-        path_str(&bin_dir()),
+        path_str(&image_bin),
+        "--arch",
+        m.arch,
         "--serial-console",
     ]));
     clock.done("image (images/build)");
@@ -279,8 +335,8 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     // The VM writes to a copy: the built image stays as built.
     let disk = work.join("disk.img");
     run(Command::new("cp").args(["--sparse=always", path_str(&image), path_str(&disk)]));
-    let vars = work.join("OVMF_VARS.fd");
-    std::fs::copy("/usr/share/OVMF/OVMF_VARS_4M.fd", &vars).expect("OVMF variables (ovmf)");
+    let vars = work.join("firmware-vars.fd");
+    std::fs::copy(m.vars, &vars).unwrap_or_else(|e| panic!("{}: {e}", m.vars));
     let port = free_port();
     let mut vm = boot(&work, &disk, &vars, port, None, "serial.log");
 
@@ -467,10 +523,12 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
         .filter(|l| !l.ends_with('/'))
         .map(str::to_owned)
         .collect();
-    assert!(
-        files.iter().any(|f| f.ends_with("BOOTX64.EFI")),
-        "{files:?}"
-    );
+    let loader = if m.arch == "arm64" {
+        "BOOTAA64.EFI"
+    } else {
+        "BOOTX64.EFI"
+    };
+    assert!(files.iter().any(|f| f.ends_with(loader)), "{files:?}");
     for name in [
         "server.key",
         "baom.toml",
