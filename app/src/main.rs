@@ -337,8 +337,11 @@ fn announce(title: &str, started: &Started) {
 fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("BAOM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colours only on a terminal: under systemd stderr is the journal, where escape codes
+    // would end up in the technician page's list of errors.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();

@@ -15,271 +15,18 @@
 //! by `bash images/test` (root, QEMU and mmdebstrap; it installs them). Each phase's time is
 //! printed and written to `$BAOM_IMAGE_WORK/times.txt`.
 
+mod support;
+
 use baom_e2e::{Endpoint, Lan, NEW_PASSWORD, bin_dir, get, path_str, post};
 use serde_json::json;
-use std::io::{BufRead, BufReader, Write};
 use std::net::SocketAddr;
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// How QEMU runs the image of one architecture.
-struct Machine {
-    arch: &'static str,
-    qemu: &'static str,
-    args: &'static [&'static str],
-    firmware: &'static str,
-    /// The firmware's variables as installed; each VM gets a copy.
-    vars: &'static str,
-}
-
-const AMD64: Machine = Machine {
-    arch: "amd64",
-    qemu: "qemu-system-x86_64",
-    // One virtual CPU: with two, after a system_reset TCG's CPUs come back with unsynchronised
-    // TSCs and the kernel runs on the HPET clock, slow to emulate (seen here). The second boot
-    // is slower all the same: a one-time cost in the firmware and loader (about 60 s more under
-    // TCG here; the third boot is as fast as the first).
-    args: &[
-        "-machine", "q35", "-accel", "tcg", "-cpu", "max", "-smp", "1", "-m", "1024", "-vga", "std",
-    ],
-    firmware: "/usr/share/OVMF/OVMF_CODE_4M.fd",
-    vars: "/usr/share/OVMF/OVMF_VARS_4M.fd",
+use support::vm::{
+    Clock, boot, colours, commune_bundle, firmware_starts, free_port, machine, read_journal, run,
+    sheet_password, wait_for_https,
 };
-
-const ARM64: Machine = Machine {
-    arch: "arm64",
-    qemu: "qemu-system-aarch64",
-    // A Cortex-A72, the Raspberry Pi 4's core; virtio-gpu is the screen the kiosk draws on.
-    args: &[
-        "-machine",
-        "virt",
-        "-accel",
-        "tcg",
-        "-cpu",
-        "cortex-a72",
-        "-smp",
-        "2",
-        "-m",
-        "1024",
-        "-device",
-        "virtio-gpu-pci",
-    ],
-    firmware: "/usr/share/AAVMF/AAVMF_CODE.fd",
-    vars: "/usr/share/AAVMF/AAVMF_VARS.fd",
-};
-
-/// The machine `BAOM_IMAGE_ARCH` names (amd64 when unset).
-fn machine() -> &'static Machine {
-    match std::env::var("BAOM_IMAGE_ARCH").as_deref() {
-        Ok("arm64") => &ARM64,
-        Ok("amd64") | Err(_) => &AMD64,
-        Ok(other) => panic!("BAOM_IMAGE_ARCH={other}: amd64 or arm64"),
-    }
-}
-
-/// The phases' times, printed as they end and kept for the record.
-struct Clock {
-    start: Instant,
-    phase: Instant,
-    lines: Vec<String>,
-    file: PathBuf,
-}
-
-impl Clock {
-    fn new(file: PathBuf) -> Clock {
-        Clock {
-            start: Instant::now(),
-            phase: Instant::now(),
-            lines: Vec::new(),
-            file,
-        }
-    }
-
-    fn done(&mut self, what: &str) {
-        let line = format!("{what}: {:.1} s", self.phase.elapsed().as_secs_f64());
-        eprintln!("[image test] {line}");
-        self.lines.push(line);
-        self.phase = Instant::now();
-        let mut text = self.lines.join("\n");
-        text.push_str(&format!(
-            "\ntotal so far: {:.1} s\n",
-            self.start.elapsed().as_secs_f64()
-        ));
-        let _ = std::fs::write(&self.file, text);
-    }
-}
-
-/// QEMU, killed when the test ends however it ends.
-struct Vm {
-    child: Child,
-    monitor: PathBuf,
-    serial: PathBuf,
-}
-
-impl Vm {
-    /// Sends a command to QEMU's human monitor and waits for its prompt after it.
-    fn monitor(&self, command: &str) -> String {
-        let mut s = UnixStream::connect(&self.monitor).expect("QEMU monitor socket");
-        s.set_read_timeout(Some(Duration::from_secs(60)))
-            .expect("timeout");
-        let mut reader = BufReader::new(s.try_clone().expect("clone"));
-        let mut banner = Vec::new();
-        read_until_prompt(&mut reader, &mut banner);
-        s.write_all(format!("{command}\n").as_bytes())
-            .expect("monitor write");
-        let mut answer = Vec::new();
-        read_until_prompt(&mut reader, &mut answer);
-        String::from_utf8_lossy(&answer).into_owned()
-    }
-
-    fn serial_log(&self) -> String {
-        std::fs::read_to_string(&self.serial).unwrap_or_default()
-    }
-}
-
-fn read_until_prompt(reader: &mut impl BufRead, into: &mut Vec<u8>) {
-    let mut byte = [0u8; 1];
-    while !into.ends_with(b"(qemu) ") {
-        match reader.read(&mut byte) {
-            Ok(1) => into.push(byte[0]),
-            _ => panic!(
-                "QEMU's monitor stopped answering: {}",
-                String::from_utf8_lossy(into)
-            ),
-        }
-    }
-}
-
-impl Drop for Vm {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// The one-time password the handover sheet gives `login` (as `provisioning.rs` reads it).
-fn sheet_password(sheet: &str, login: &str) -> String {
-    let row = sheet
-        .lines()
-        .find(|l| l.contains(&format!("<code class=\"login\">{login}</code>")))
-        .expect("a row for the login");
-    row.split("<code class=\"password\">")
-        .nth(1)
-        .and_then(|r| r.split('<').next())
-        .expect("password cell")
-        .to_owned()
-}
-
-fn run(command: &mut Command) {
-    let status = command
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    assert!(status.success(), "{command:?} failed: {status}");
-}
-
-/// Waits until the box answers `/login` over HTTPS trusted by `ca`; panics with the serial
-/// console's last lines if it does not within `within`.
-fn wait_for_https(vm: &mut Vm, lan: &Lan, within: Duration) {
-    let end = Instant::now() + within;
-    loop {
-        if let Ok(r) = get(&Endpoint::Lan(lan.clone()), "/login") {
-            assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-            return;
-        }
-        if let Ok(Some(status)) = vm.child.try_wait() {
-            panic!(
-                "QEMU exited ({status}); serial console:\n{}",
-                vm.serial_log()
-            );
-        }
-        if Instant::now() > end {
-            let log = vm.serial_log();
-            let tail: Vec<&str> = log.lines().rev().take(60).collect();
-            panic!(
-                "no HTTPS answer within {within:?}; serial console ends with:\n{}",
-                tail.into_iter().rev().collect::<Vec<_>>().join("\n")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-}
-
-/// How many different colours a PPM screenshot (P6, 8 bits) has.
-fn colours(ppm: &[u8]) -> usize {
-    // Header: "P6\n<w> <h>\n255\n", then RGB triplets.
-    let mut fields = 0;
-    let mut i = 0;
-    while fields < 4 {
-        while ppm[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        while !ppm[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        fields += 1;
-    }
-    let pixels = &ppm[i + 1..];
-    let mut seen = std::collections::HashSet::new();
-    for p in pixels.chunks_exact(3) {
-        seen.insert((p[0], p[1], p[2]));
-    }
-    seen.len()
-}
-
-/// Starts QEMU on `disk` with the LAN's HTTPS forwarded to `port`; `rtc` sets the clock the
-/// guest finds at power-on (`-rtc base=…`), as a box with no battery would after a night off.
-fn boot(work: &Path, disk: &Path, vars: &Path, port: u16, rtc: Option<&str>, log: &str) -> Vm {
-    let (monitor, serial) = (work.join("monitor.sock"), work.join(log));
-    let _ = std::fs::remove_file(&monitor);
-    let m = machine();
-    let mut qemu = Command::new(m.qemu);
-    qemu.args(m.args)
-        .args([
-            "-drive",
-            &format!("if=pflash,format=raw,readonly=on,file={}", m.firmware),
-        ])
-        .args([
-            "-drive",
-            &format!("if=pflash,format=raw,file={}", vars.display()),
-        ])
-        .args([
-            "-drive",
-            &format!("if=virtio,format=raw,file={}", disk.display()),
-        ])
-        .args([
-            "-netdev",
-            &format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443"),
-        ])
-        .args(["-device", "virtio-net-pci,netdev=lan"])
-        .args(["-display", "none"])
-        .args(["-serial", &format!("file:{}", serial.display())])
-        .args([
-            "-monitor",
-            &format!("unix:{},server,nowait", monitor.display()),
-        ]);
-    if let Some(base) = rtc {
-        qemu.args(["-rtc", &format!("base={base},clock=vm")]);
-    }
-    let child = qemu
-        .stdin(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{}: {e}", m.qemu));
-    Vm {
-        child,
-        monitor,
-        serial,
-    }
-}
 
 #[test]
 #[ignore = "slow: builds the disk image and boots it under QEMU; run `bash images/test`"]
@@ -295,24 +42,7 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     std::fs::create_dir_all(&work).expect("work directory");
     let mut clock = Clock::new(work.join("times.txt"));
 
-    // The commune's settings: the example, with services open around the clock so the test
-    // can issue a ticket at any hour.
-    let settings = work.join("commune.toml");
-    let text = std::fs::read_to_string(repo.join("provisioning/example.toml"))
-        .expect("example settings")
-        .replace(
-            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"], open = \"08:30\", close = \"16:30\"",
-            "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"], open = \"00:00\", close = \"24:00\"",
-        );
-    std::fs::write(&settings, text).expect("write settings");
-    let bundle = work.join("bundle");
-    run(Command::new(bin_dir().join("baom-provision")).args([
-        "bundle",
-        path_str(&settings),
-        "--out",
-        path_str(&bundle),
-    ]));
-    let sheet = std::fs::read_to_string(bundle.join("handover.html")).expect("handover sheet");
+    let (bundle, sheet) = commune_bundle(&repo, &work);
     let otp = sheet_password(&sheet, "amina");
     clock.done("bundle (baom-provision bundle)");
 
@@ -387,11 +117,39 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     }
     clock.done("kiosk on the screen");
 
+    // The SD card's wear: what the box writes to its disk at rest (the kiosk shown, nobody in
+    // the lobby), then for 20 tickets, with the journal's and SQLite's settings as they are.
+    // Each window ends 40 s after its last action: the kernel writes dirty pages back within
+    // 30 s, ext4 commits every 5 s.
+    let idle_secs: u64 = std::env::var("BAOM_IMAGE_IDLE_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    let before = vm.disk_written();
+    std::thread::sleep(Duration::from_secs(idle_secs));
+    let idle = vm.disk_written() - before;
+    let before = vm.disk_written();
+    for _ in 0..20 {
+        let t = post(&officer, "/api/v1/tickets", &json!({"service": "B"})).expect("issue");
+        assert_eq!(t.status, 201, "{}", t.text());
+    }
+    std::thread::sleep(Duration::from_secs(40));
+    let tickets_written = vm.disk_written() - before;
+    let per_day = idle as f64 * 86_400.0 / idle_secs as f64;
+    clock.note(&format!(
+        "disk writes: {:.1} KiB at rest in {idle_secs} s (about {:.0} MiB a day), {:.1} KiB for \
+         20 tickets in 40 s ({:.1} KiB a ticket, the rest of the window included)",
+        idle as f64 / 1024.0,
+        per_day / 1_048_576.0,
+        tickets_written as f64 / 1024.0,
+        tickets_written as f64 / 20.0 / 1024.0,
+    ));
+    clock.done("disk writes at rest and for 20 tickets");
+
     // A power cut for the guest: no shutdown, the disk as it was at that instant. The firmware
     // starting the disk again on the serial console says the reset happened. (Waiting for HTTPS
     // to stop answering, as this test first did, failed on the trixie image: polls still
     // succeeded 30 s after the reset was asked for.)
-    let firmware_starts = |log: &str| log.matches("BdsDxe: starting").count();
     let before = firmware_starts(&vm.serial_log());
     vm.monitor("system_reset");
     let down = Instant::now() + Duration::from_secs(30);
@@ -529,6 +287,9 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
         "BOOTX64.EFI"
     };
     assert!(files.iter().any(|f| f.ends_with(loader)), "{files:?}");
+    if m.arch == "arm64" {
+        raspberry_pi_boot_files(&fat, &files);
+    }
     for name in [
         "server.key",
         "baom.toml",
@@ -562,4 +323,67 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
         }
     }
     clock.done("boot partition holds no secret");
+
+    // The box's own journal, read from its disk: systemd fed the hardware watchdog, and at the
+    // clean power-off it said how much memory the service and the kiosk had used at most.
+    let journal = read_journal(&work, &disk, 0);
+    let watchdog = journal
+        .lines()
+        .find(|l| l.contains("Using hardware watchdog"))
+        .unwrap_or_else(|| {
+            let lines: Vec<&str> = journal.lines().filter(|l| l.contains("atchdog")).collect();
+            panic!("systemd did not use the hardware watchdog: {lines:?}")
+        });
+    clock.note(&format!("journal: {watchdog}"));
+    for unit in ["baom.service", "baom-kiosk.service"] {
+        let peak = journal
+            .lines()
+            .find(|l| l.starts_with(&format!("{unit} memory peak: ")))
+            .unwrap_or_else(|| panic!("no memory figure for {unit} at the power-off"));
+        clock.note(&format!("journal, at the power-off: {peak}"));
+    }
+    clock.done("the box's journal: watchdog and memory");
+}
+
+/// The Raspberry Pi's boot path on the arm64 image's boot partition, beside UEFI's. No emulator
+/// here runs the Pi's own firmware, so this checks what it reads: its GPU firmware, config.txt
+/// pointing into baom/, and there the kernel and initrd systemd-boot boots (one copy), the
+/// kernel's command line and the device trees of the Pi 4 and Pi 5.
+fn raspberry_pi_boot_files(fat: &str, files: &[String]) {
+    for needed in [
+        "::/start4.elf",
+        "::/fixup4.dat",
+        "::/config.txt",
+        "::/baom/cmdline.txt",
+        "::/baom/vmlinuz",
+        "::/baom/initrd.img",
+        "::/baom/bcm2711-rpi-4-b.dtb",
+        "::/baom/bcm2712-rpi-5-b.dtb",
+    ] {
+        assert!(
+            files.iter().any(|f| f == needed),
+            "{needed} missing: {files:?}"
+        );
+    }
+    let read = |file: &str| {
+        let out = Command::new("mtype")
+            .args(["-i", fat, file])
+            .output()
+            .expect("mtype");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let config = read("::/config.txt");
+    for line in [
+        "arm_64bit=1",
+        "os_prefix=baom/",
+        "kernel=vmlinuz",
+        "initramfs initrd.img followkernel",
+    ] {
+        assert!(config.lines().any(|l| l == line), "config.txt: {config}");
+    }
+    let cmdline = read("::/baom/cmdline.txt");
+    assert!(
+        cmdline.contains("root=LABEL=baom-root") && cmdline.lines().count() == 1,
+        "cmdline.txt: {cmdline}"
+    );
 }
