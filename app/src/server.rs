@@ -349,6 +349,9 @@ pub async fn run(
         .map(|l| l.local_addr())
         .transpose()?;
 
+    // Watched before saying ready: a SIGTERM right after "ready" stops the service cleanly
+    // (it killed it, before the signal was watched).
+    let stop_signal = shutdown_signal();
     tracing::info!(socket = %socket_path.display(), lan = %lan_addr, "baom is serving");
     banner(&Started {
         data_dir: data.root(),
@@ -413,7 +416,7 @@ pub async fn run(
     });
     drop(state);
 
-    shutdown_signal().await;
+    stop_signal.await;
     tracing::info!("stopping: finishing requests in flight");
     let _ = stop_tx.send(true);
     // Live pages keep their connections open: give them a moment, then close them.
@@ -491,19 +494,22 @@ fn to_https(uri: &Uri, headers: &axum::http::HeaderMap, https_port: u16) -> Resp
         .into_response()
 }
 
-async fn shutdown_signal() {
+/// Starts watching SIGTERM and SIGINT now; the future ends at the first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut term = match signal(SignalKind::terminate()) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot watch SIGTERM; stopping on Ctrl-C only");
-            let _ = tokio::signal::ctrl_c().await;
-            return;
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = int.recv() => tracing::info!("SIGINT received"),
+            },
+            (Err(e), _) | (_, Err(e)) => {
+                tracing::error!(error = %e, "cannot watch SIGTERM or SIGINT; stopping on Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
         }
-    };
-    tokio::select! {
-        _ = term.recv() => tracing::info!("SIGTERM received"),
-        _ = tokio::signal::ctrl_c() => tracing::info!("SIGINT received"),
     }
 }
 
