@@ -207,6 +207,7 @@ fn random_hex(bytes: usize) -> Result<String, AccountError> {
 
 impl Accounts {
     pub fn open(path: &Path) -> Result<Accounts, AccountError> {
+        store::rollback::restore_if_rolled_back(path, MIGRATIONS.len() as i64, "accounts")?;
         let mut conn = Connection::open(path).map_err(StoreError::from)?;
         store::configure(&conn)?;
         store::migrations::apply(&mut conn, MIGRATIONS, "accounts")?;

@@ -170,6 +170,11 @@ pub fn open(
     scans_dir: PathBuf,
     anchor: Option<Accounts>,
 ) -> Result<Db> {
+    store::rollback::restore_if_rolled_back(
+        path,
+        super::schema::MIGRATIONS.len() as i64,
+        "dossiers",
+    )?;
     let mut conn = open_keyed(path, key)?;
     store::migrations::apply(&mut conn, super::schema::MIGRATIONS, "dossiers")?;
     let names = names::build(&conn)?;

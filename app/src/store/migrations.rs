@@ -221,9 +221,14 @@ pub fn apply(conn: &mut Connection, migrations: &[&str], database: &str) -> Resu
     let known = migrations.len() as i64;
     if version > known {
         return Err(StoreError::TooNew {
+            database: database.to_owned(),
             found: version,
             known,
         });
+    }
+    // A database with data, about to change: its copy first, for a way back (`rollback.rs`).
+    if version > 0 && version < known {
+        super::rollback::keep_copy(conn, database, version, known)?;
     }
     for (n, sql) in migrations.iter().enumerate().skip(version as usize) {
         let tx = conn.transaction()?;

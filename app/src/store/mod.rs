@@ -8,6 +8,7 @@
 pub mod appointments;
 pub mod migrations;
 pub mod receipts;
+pub mod rollback;
 pub mod tickets;
 pub mod versioned;
 
@@ -20,15 +21,20 @@ pub enum StoreError {
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error(
-        "queue database is newer than this program (schema version {found}, this program knows up to {known}): install the newer program"
+        "{database} database is newer than this program (schema version {found}, this program knows up to {known}) and no copy from before its migration was kept: install the newer program"
     )]
-    TooNew { found: i64, known: i64 },
+    TooNew {
+        database: String,
+        found: i64,
+        known: i64,
+    },
     #[error("database holds a value this program cannot read: {0}")]
     Corrupt(String),
 }
 
 /// Opens (creating if needed) the queue database for writing and brings its schema up to date.
 pub fn open_writer(path: &Path) -> Result<Connection, StoreError> {
+    rollback::restore_if_rolled_back(path, migrations::MIGRATIONS.len() as i64, "queue")?;
     let mut conn = Connection::open(path)?;
     configure(&conn)?;
     migrations::migrate(&mut conn)?;
