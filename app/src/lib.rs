@@ -37,6 +37,7 @@ pub mod team;
 pub mod tickets;
 pub mod tls;
 pub mod token;
+pub mod updates;
 pub mod vault;
 pub mod versions;
 pub mod web;

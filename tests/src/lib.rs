@@ -129,7 +129,9 @@ impl Lan {
         Ok(socket.into())
     }
 
-    fn connect(&self) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
+    pub fn connect(
+        &self,
+    ) -> std::io::Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>> {
         // Like a browser: no Nagle delay between the request's small TLS records.
         let tcp = self.tcp()?;
         tcp.set_nodelay(true)?;

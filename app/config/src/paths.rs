@@ -52,6 +52,19 @@ impl DataDir {
         self.root.join("pool.key")
     }
 
+    /// Update bundles received from the LAN (`bundle.raucb`) and the request to install one
+    /// (`install`), which the box's root helper takes (images: `baom-update.path`).
+    pub fn updates_dir(&self) -> PathBuf {
+        self.root.join("updates")
+    }
+
+    /// What the box's system keeps on the data partition, root's and read-only to the service:
+    /// its configuration (`etc/`, which `/etc/baom` links to), RAUC's state, the update
+    /// helper's `update.status` and RAUC's view of the slots (`slots.json`).
+    pub fn system_dir(&self) -> PathBuf {
+        self.root.join("system")
+    }
+
     /// The demo's self-signed certificate and key.
     pub fn tls_dir(&self) -> PathBuf {
         self.root.join("tls")

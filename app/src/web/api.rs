@@ -19,6 +19,7 @@
 //! - `GET  /api/v1/calls?limit=10` — the latest calls, newest first (for the lobby screen)
 //! - printer, printer events, tickets by token, receipt previews: see `receipts.rs`
 //! - the register and the figures: see `figures.rs`; the pooled figures: see `pooling.rs`
+//! - system updates: see `updates.rs`
 //! - `GET  /api/v1/tickets/{id}/scans`, `GET /api/v1/tickets/{id}/scans/{n}.png` — scanned papers
 
 use super::json::ApiJson;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(super::receipts::lan_routes())
         .merge(super::figures::lan_routes())
         .merge(super::pooling::lan_routes())
+        .merge(super::updates::lan_routes())
         .route("/api/v1/tickets/{id}/scans", get(super::scans::lan_list))
         .route(
             "/api/v1/tickets/{id}/scans/{file}",

@@ -19,6 +19,7 @@ pub mod rate;
 pub mod receipts;
 pub mod scans;
 pub mod session;
+pub mod updates;
 pub mod views;
 
 pub use error::ApiError;

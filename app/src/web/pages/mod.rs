@@ -95,6 +95,13 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lobby/speech.wav", get(lobby::speech))
         .route("/lobby/projects", get(lobby::projects))
         .route("/technician", get(technician::page).post(technician::check))
+        // A system's update bundle: hundreds of MiB (crate::updates checks its size itself).
+        .route(
+            "/technician/update",
+            post(technician::upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::updates::MAX_BUNDLE_BYTES as usize + 64 * 1024,
+            )),
+        )
         .route("/staff", get(staff::list).post(staff::add))
         .route("/staff/{login}", post(staff::act))
         .route("/office", get(office::page))

@@ -117,6 +117,7 @@ async fn render(
                 li { (tr.t1("tech-tickets-today", "n", &r.tickets_today.to_string())) }
             }
         }
+        (update_card(tr, csrf, &crate::updates::status(&settings.data())))
         section.card #tech-journal {
             h2 { (tr.t("admin-tech-journal")) }
             @match &r.journal {
@@ -138,6 +139,115 @@ async fn render(
         ),
     )
         .into_response()
+}
+
+/// The system and its updates: the version running, the last update's state and RAUC's words,
+/// each root slot's state, and the form to send a bundle.
+fn update_card(tr: Tr, csrf: &str, u: &crate::updates::Status) -> maud::Markup {
+    let slots: Vec<(String, String, String)> = u
+        .rauc
+        .as_ref()
+        .and_then(|r| r["slots"].as_array())
+        .map(|all| {
+            all.iter()
+                .filter_map(|s| s.as_object()?.iter().next())
+                .map(|(_, s)| {
+                    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_owned();
+                    (
+                        text(&s["bootname"]),
+                        text(&s["boot_status"]),
+                        text(&s["slot_status"]["bundle"]["version"]),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let booted = u
+        .rauc
+        .as_ref()
+        .and_then(|r| r["booted"].as_str())
+        .unwrap_or("");
+    html! {
+        section.card #tech-update {
+            h2 { (tr.t("tech-update-title")) }
+            dl.facts {
+                dt { (tr.t("tech-update-system")) }
+                dd #system-version dir="ltr" { (u.system_version.as_deref().unwrap_or("—")) }
+                dt { (tr.t("tech-update-state")) }
+                dd #update-state { (tr.t(&format!("tech-update-{}", u.state))) }
+            }
+            @if !u.message.is_empty() { pre.journal #update-message dir="ltr" { (u.message) } }
+            @if !slots.is_empty() {
+                table #update-slots {
+                    thead { tr { th { (tr.t("tech-update-slot")) } th { (tr.t("tech-update-slot-state")) } th { (tr.t("tech-update-slot-version")) } } }
+                    tbody {
+                        @for (name, state, version) in &slots {
+                            tr {
+                                td dir="ltr" { (name) @if name == booted { " · " (tr.t("tech-update-booted")) } }
+                                td { @if state == "bad" { span.problem { (tr.t("tech-update-bad")) } } @else { (tr.t("tech-update-good")) } }
+                                td dir="ltr" { (version) }
+                            }
+                        }
+                    }
+                }
+            }
+            form method="post" action="/technician/update" enctype="multipart/form-data" {
+                input type="hidden" name="csrf" value=(csrf);
+                label { (tr.t("tech-update-file")) " " input type="file" name="bundle" accept=".raucb" required; }
+                button type="submit" { (tr.t("tech-update-send")) }
+            }
+            p.hint { (tr.t("tech-update-hint")) }
+        }
+    }
+}
+
+/// `POST /technician/update`: a bundle from the page's file input (multipart). The form's
+/// CSRF field comes first, so a forged form is refused before anything is written.
+pub async fn upload(
+    State(state): State<AppState>,
+    page: Page<Devices>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let tr = page.tr;
+    let mut csrf_ok = false;
+    let outcome = loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some("csrf") => {
+                let token = field.text().await.unwrap_or_default();
+                csrf_ok = crate::web::auth::same_token(&token, &page.session.csrf);
+            }
+            Ok(Some(field)) if field.name() == Some("bundle") => {
+                if !csrf_ok {
+                    break None;
+                }
+                let data = state.settings().data();
+                let free = crate::web::updates::free_space(&state);
+                break Some(
+                    match crate::updates::receive(&data, None, free, field).await {
+                        Ok(_) => (true, tr.t("tech-update-received")),
+                        Err(e) => (false, e.to_string()),
+                    },
+                );
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break None,
+        }
+    };
+    match outcome {
+        Some((ok, text)) => {
+            if ok {
+                tracing::info!(login = %page.session.account.login, "update bundle received from the page");
+            }
+            let status = if ok {
+                StatusCode::ACCEPTED
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            render(&state, &page, Some((ok, text)), status).await
+        }
+        None if !csrf_ok => super::PageError::Csrf.into_response(),
+        None => super::PageError::BadForm.into_response(),
+    }
 }
 
 pub async fn page(State(state): State<AppState>, page: Page<Devices>) -> Response {

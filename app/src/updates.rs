@@ -1,0 +1,288 @@
+//! System updates as the service sees them. A supervisor or technician uploads an update
+//! bundle on the LAN; the service only receives it: it writes it whole to `updates/bundle.raucb`
+//! in the data directory, then leaves the request `updates/install`. Everything else is the
+//! box's: its root helper (images: `baom-update.path` and `/usr/lib/baom/update`) has RAUC check
+//! the bundle's signature and machine kind and write it into the other root slot, and writes its
+//! progress and result to `system/update.status`; at each boot it writes RAUC's view of the slots
+//! to `system/slots.json`. The service never runs as root and never touches a slot.
+//!
+//! What the service refuses itself, before anything is written where the helper looks: a
+//! second upload while one waits or installs, a body that is not a RAUC bundle (its first bytes),
+//! one larger than [`MAX_BUNDLE_BYTES`] or than the free space, and an upload that stops
+//! (closed, or silent for [`IDLE`]): the partial file is removed.
+
+use baom_config::DataDir;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// The largest bundle taken: a root slot's file system, compressed, is well under it.
+pub const MAX_BUNDLE_BYTES: u64 = 2 << 30;
+/// Space kept free on the data partition beyond the bundle (the databases go on growing).
+pub const KEEP_FREE_BYTES: u64 = 64 << 20;
+/// How long an upload may stay silent before it counts as stopped.
+pub const IDLE: Duration = Duration::from_secs(30);
+/// A RAUC bundle is a SquashFS image: it starts with these four bytes.
+const SQUASHFS_MAGIC: &[u8; 4] = b"hsqs";
+
+#[derive(Debug, thiserror::Error)]
+pub enum UpdateError {
+    #[error("an update is already waiting or being installed; wait for its result")]
+    Busy,
+    #[error("this file is not an update bundle (a .raucb file made by images/update-bundle)")]
+    NotABundle,
+    #[error("the bundle is larger than {max} bytes")]
+    TooLarge { max: u64 },
+    #[error("not enough space on the data partition: {need} bytes needed, {free} free")]
+    DiskFull { need: u64, free: u64 },
+    #[error("the upload stopped before the end ({received} of {expected} bytes); nothing was kept")]
+    Truncated { received: u64, expected: u64 },
+    #[error("the upload stopped (no data for {} s); nothing was kept", IDLE.as_secs())]
+    Stalled,
+    #[error("the upload failed: {0}; nothing was kept")]
+    Body(String),
+    #[error("cannot write the bundle: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where an update stands, for the technician's page and `GET /api/v1/updates`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// `idle`, `waiting` (received, the helper has not taken it yet), `installing`,
+    /// `installed` (the box restarts into it) or `refused`.
+    pub state: String,
+    /// The helper's last lines (RAUC's words), empty when idle or waiting.
+    pub message: String,
+    /// RAUC's view of the slots as the helper wrote it at boot (`rauc status --detailed
+    /// --output-format=json`: `booted`, `boot_primary`, and `slots` with each one's
+    /// `boot_status` and installed bundle), absent outside a box.
+    pub rauc: Option<serde_json::Value>,
+    /// The system running now (`IMAGE_VERSION` of os-release), absent outside a box.
+    pub system_version: Option<String>,
+}
+
+fn bundle_path(data: &DataDir) -> PathBuf {
+    data.updates_dir().join("bundle.raucb")
+}
+
+fn request_path(data: &DataDir) -> PathBuf {
+    data.updates_dir().join("install")
+}
+
+/// Reads where an update stands from the files the service and the helper leave.
+pub fn status(data: &DataDir) -> Status {
+    let system = data.system_dir();
+    let (state, message) = if request_path(data).exists() {
+        ("waiting".to_owned(), String::new())
+    } else {
+        match std::fs::read_to_string(system.join("update.status")) {
+            Ok(text) => {
+                let mut lines = text.lines();
+                let state = lines.next().unwrap_or("idle").trim().to_owned();
+                (state, lines.collect::<Vec<_>>().join("\n"))
+            }
+            Err(_) => ("idle".to_owned(), String::new()),
+        }
+    };
+    let rauc = std::fs::read(system.join("slots.json"))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    Status {
+        state,
+        message,
+        rauc,
+        system_version: system_version(Path::new("/etc/os-release")),
+    }
+}
+
+/// `IMAGE_VERSION=` of an os-release file.
+fn system_version(os_release: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(os_release).ok()?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("IMAGE_VERSION="))
+        .map(|v| v.trim_matches('"').to_owned())
+}
+
+/// Receives a bundle from `chunks` (the request's body; `declared` its Content-Length, if
+/// any) into the updates directory, then asks the helper to install it. Nothing of a refused
+/// or stopped upload is left behind.
+pub async fn receive<S, E>(
+    data: &DataDir,
+    declared: Option<u64>,
+    free: u64,
+    mut chunks: S,
+) -> Result<u64, UpdateError>
+where
+    S: tokio_stream::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    use tokio_stream::StreamExt;
+    let dir = data.updates_dir();
+    tokio::fs::create_dir_all(&dir).await?;
+    let state = status(data).state;
+    if state == "waiting" || state == "installing" {
+        return Err(UpdateError::Busy);
+    }
+    if let Some(n) = declared {
+        check_size(n, free)?;
+    }
+    let part = dir.join("bundle.raucb.part");
+    let mut file = tokio::fs::File::create(&part).await?;
+    let result = async {
+        let mut received: u64 = 0;
+        loop {
+            let chunk = match tokio::time::timeout(IDLE, chunks.next()).await {
+                Err(_) => return Err(UpdateError::Stalled),
+                Ok(None) => break,
+                Ok(Some(Err(e))) => return Err(UpdateError::Body(e.to_string())),
+                Ok(Some(Ok(chunk))) => chunk,
+            };
+            if received < 4 {
+                let seen = received as usize;
+                let take = chunk.len().min(4 - seen);
+                if chunk[..take] != SQUASHFS_MAGIC[seen..seen + take] {
+                    return Err(UpdateError::NotABundle);
+                }
+            }
+            received += chunk.len() as u64;
+            check_size(received, free)?;
+            file.write_all(&chunk).await?;
+        }
+        if received < 4 {
+            return Err(UpdateError::NotABundle);
+        }
+        if let Some(expected) = declared.filter(|&n| n != received) {
+            return Err(UpdateError::Truncated { received, expected });
+        }
+        file.sync_all().await?;
+        Ok(received)
+    }
+    .await;
+    drop(file);
+    match result {
+        Ok(received) => {
+            tokio::fs::rename(&part, bundle_path(data)).await?;
+            // The request last: the helper never sees a bundle that is not whole.
+            tokio::fs::write(request_path(data), b"").await?;
+            Ok(received)
+        }
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&part).await;
+            Err(e)
+        }
+    }
+}
+
+fn check_size(n: u64, free: u64) -> Result<(), UpdateError> {
+    if n > MAX_BUNDLE_BYTES {
+        return Err(UpdateError::TooLarge {
+            max: MAX_BUNDLE_BYTES,
+        });
+    }
+    if n.saturating_add(KEEP_FREE_BYTES) > free {
+        return Err(UpdateError::DiskFull {
+            need: n.saturating_add(KEEP_FREE_BYTES),
+            free,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Bytes;
+
+    fn stream(
+        parts: Vec<&'static [u8]>,
+    ) -> impl tokio_stream::Stream<Item = Result<Bytes, String>> {
+        tokio_stream::iter(parts.into_iter().map(|p| Ok(Bytes::from_static(p))))
+    }
+
+    const PLENTY: u64 = 1 << 40;
+
+    #[tokio::test]
+    async fn a_bundle_is_kept_whole_then_requested() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let n = receive(
+            &data,
+            Some(10),
+            PLENTY,
+            stream(vec![b"hs", b"qs", b"123456"]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(n, 10);
+        assert_eq!(std::fs::read(bundle_path(&data)).unwrap(), b"hsqs123456");
+        assert!(request_path(&data).exists());
+        assert_eq!(status(&data).state, "waiting");
+        let again = receive(&data, None, PLENTY, stream(vec![b"hsqs"])).await;
+        assert!(matches!(again, Err(UpdateError::Busy)), "{again:?}");
+    }
+
+    #[tokio::test]
+    async fn refused_uploads_leave_nothing() {
+        for (declared, free, parts, what) in [
+            (None, PLENTY, vec![&b"PK\x03\x04zip"[..]], "not a bundle"),
+            (
+                None,
+                PLENTY,
+                vec![&b"h"[..], &b"x"[..]],
+                "not a bundle, split",
+            ),
+            (None, PLENTY, vec![&b"hs"[..]], "too short"),
+            (Some(100), PLENTY, vec![&b"hsqs1234"[..]], "truncated"),
+            (
+                Some(100),
+                50,
+                vec![&b"hsqs"[..]],
+                "declared over the free space",
+            ),
+            (
+                None,
+                KEEP_FREE_BYTES + 6,
+                vec![&b"hsqs"[..], &b"1234"[..]],
+                "over the free space",
+            ),
+            (
+                Some(MAX_BUNDLE_BYTES + 1),
+                PLENTY,
+                vec![&b"hsqs"[..]],
+                "too large",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let data = DataDir::new(dir.path());
+            let r = receive(&data, declared, free, stream(parts)).await;
+            assert!(r.is_err(), "{what}: {r:?}");
+            let left: Vec<_> = std::fs::read_dir(data.updates_dir())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert!(left.is_empty(), "{what}: {left:?}");
+            assert_eq!(status(&data).state, "idle", "{what}");
+        }
+    }
+
+    #[test]
+    fn the_helpers_status_and_the_systems_version_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        std::fs::create_dir_all(data.system_dir()).unwrap();
+        std::fs::write(
+            data.system_dir().join("update.status"),
+            "refused\nSignature verification failed\n",
+        )
+        .unwrap();
+        let s = status(&data);
+        assert_eq!(
+            (s.state.as_str(), s.message.as_str()),
+            ("refused", "Signature verification failed")
+        );
+        let os = dir.path().join("os-release");
+        std::fs::write(&os, "ID=debian\nIMAGE_ID=baom\nIMAGE_VERSION=\"1.2.0\"\n").unwrap();
+        assert_eq!(system_version(&os).as_deref(), Some("1.2.0"));
+    }
+}
