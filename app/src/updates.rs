@@ -50,7 +50,8 @@ pub enum UpdateError {
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
     /// `idle`, `waiting` (received, the helper has not taken it yet), `installing`,
-    /// `installed` (the box restarts into it) or `refused`.
+    /// `installed` (the box restarts into it, or runs it), `refused`, or `rolled-back` (it
+    /// was installed, did not come up healthy, and the box went back: [`went_back`]).
     pub state: String,
     /// The helper's last lines (RAUC's words), empty when idle or waiting.
     pub message: String,
@@ -85,15 +86,48 @@ pub fn status(data: &DataDir) -> Status {
             Err(_) => ("idle".to_owned(), String::new()),
         }
     };
-    let rauc = std::fs::read(system.join("slots.json"))
+    let rauc: Option<serde_json::Value> = std::fs::read(system.join("slots.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
+    // The helper's last word was "installed", but the box runs the other slot again.
+    let state = match rauc.as_ref().and_then(went_back) {
+        Some(_) if state == "installed" => "rolled-back".to_owned(),
+        _ => state,
+    };
     Status {
         state,
         message,
         rauc,
         system_version: system_version(Path::new("/etc/os-release")),
     }
+}
+
+/// The version of an update the box abandoned, from RAUC's status: the slot not running is
+/// bad, and it was written after the running one (an update whose tries ran out, then the
+/// loader went back). None when the box runs its newest slot, or outside a box.
+pub fn went_back(rauc: &serde_json::Value) -> Option<String> {
+    let booted = rauc["booted"].as_str()?;
+    let slots: Vec<&serde_json::Value> = rauc["slots"]
+        .as_array()?
+        .iter()
+        .filter_map(|s| s.as_object()?.values().next())
+        .collect();
+    let installed = |s: &serde_json::Value| {
+        s["slot_status"]["installed"]["timestamp"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let running = slots.iter().find(|s| s["bootname"] == booted)?;
+    let other = slots
+        .iter()
+        .find(|s| s["bootname"] != booted && s["bootname"].is_string())?;
+    (other["boot_status"] == "bad" && installed(other) > installed(running)).then(|| {
+        other["slot_status"]["bundle"]["version"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    })
 }
 
 /// `IMAGE_VERSION=` of an os-release file.
@@ -264,6 +298,47 @@ mod tests {
             assert!(left.is_empty(), "{what}: {left:?}");
             assert_eq!(status(&data).state, "idle", "{what}");
         }
+    }
+
+    fn rauc(booted: &str, a: (&str, &str, &str), b: (&str, &str, &str)) -> serde_json::Value {
+        let slot = |name: &str, (status, version, at): (&str, &str, &str)| {
+            serde_json::json!({ name: {
+                "bootname": if name == "rootfs.0" { "A" } else { "B" },
+                "boot_status": status,
+                "slot_status": {"bundle": {"version": version}, "installed": {"timestamp": at}},
+            }})
+        };
+        serde_json::json!({"booted": booted, "slots": [slot("rootfs.0", a), slot("rootfs.1", b)]})
+    }
+
+    #[test]
+    fn a_box_that_went_back_says_which_version_it_abandoned() {
+        // 1.1 in B, then the broken 1.2 into A, whose tries ran out: the box runs B again.
+        let back = rauc(
+            "B",
+            ("bad", "1.2", "2026-12-07T18:10:00Z"),
+            ("good", "1.1", "2026-12-07T18:00:00Z"),
+        );
+        assert_eq!(went_back(&back).as_deref(), Some("1.2"));
+        // Running the newest slot: nothing abandoned, even with the other slot bad.
+        let fine = rauc(
+            "B",
+            ("bad", "1.0", "2026-12-07T17:00:00Z"),
+            ("good", "1.1", "2026-12-07T18:00:00Z"),
+        );
+        assert_eq!(went_back(&fine), None);
+        let first = rauc("A", ("good", "", ""), ("bad", "", ""));
+        assert_eq!(went_back(&first), None, "a new box: B never written");
+        assert_eq!(went_back(&serde_json::json!({})), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        std::fs::create_dir_all(data.system_dir()).unwrap();
+        std::fs::write(data.system_dir().join("update.status"), "installed\nok\n").unwrap();
+        std::fs::write(data.system_dir().join("slots.json"), back.to_string()).unwrap();
+        assert_eq!(status(&data).state, "rolled-back");
+        std::fs::write(data.system_dir().join("slots.json"), fine.to_string()).unwrap();
+        assert_eq!(status(&data).state, "installed");
     }
 
     #[test]

@@ -176,6 +176,9 @@ fn update_card(tr: Tr, csrf: &str, u: &crate::updates::Status) -> maud::Markup {
                 dt { (tr.t("tech-update-state")) }
                 dd #update-state { (tr.t(&format!("tech-update-{}", u.state))) }
             }
+            @if let Some(version) = u.rauc.as_ref().and_then(crate::updates::went_back) {
+                p.problem #update-went-back role="alert" { (tr.t1("tech-update-went-back", "version", &version)) }
+            }
             @if !u.message.is_empty() { pre.journal #update-message dir="ltr" { (u.message) } }
             @if !slots.is_empty() {
                 table #update-slots {
