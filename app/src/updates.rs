@@ -141,14 +141,15 @@ fn system_version(os_release: &Path) -> Option<String> {
 /// Receives a bundle from `chunks` (the request's body; `declared` its Content-Length, if
 /// any) into the updates directory, then asks the helper to install it. Nothing of a refused
 /// or stopped upload is left behind.
-pub async fn receive<S, E>(
+pub async fn receive<S, B, E>(
     data: &DataDir,
     declared: Option<u64>,
     free: u64,
     mut chunks: S,
 ) -> Result<u64, UpdateError>
 where
-    S: tokio_stream::Stream<Item = Result<axum::body::Bytes, E>> + Unpin,
+    S: tokio_stream::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
     E: std::fmt::Display,
 {
     use tokio_stream::StreamExt;
@@ -172,6 +173,10 @@ where
                 Ok(Some(Err(e))) => return Err(UpdateError::Body(e.to_string())),
                 Ok(Some(Ok(chunk))) => chunk,
             };
+            let chunk = chunk.as_ref();
+            if chunk.is_empty() {
+                continue;
+            }
             if received < 4 {
                 let seen = received as usize;
                 let take = chunk.len().min(4 - seen);
@@ -181,7 +186,7 @@ where
             }
             received += chunk.len() as u64;
             check_size(received, free)?;
-            file.write_all(&chunk).await?;
+            file.write_all(chunk).await?;
         }
         if received < 4 {
             return Err(UpdateError::NotABundle);
@@ -226,12 +231,11 @@ fn check_size(n: u64, free: u64) -> Result<(), UpdateError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use axum::body::Bytes;
 
     fn stream(
         parts: Vec<&'static [u8]>,
-    ) -> impl tokio_stream::Stream<Item = Result<Bytes, String>> {
-        tokio_stream::iter(parts.into_iter().map(|p| Ok(Bytes::from_static(p))))
+    ) -> impl tokio_stream::Stream<Item = Result<&'static [u8], String>> {
+        tokio_stream::iter(parts.into_iter().map(Ok))
     }
 
     const PLENTY: u64 = 1 << 40;

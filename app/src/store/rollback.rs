@@ -66,7 +66,7 @@ pub fn keep_copy(conn: &Connection, database: &str, from: i64, to: i64) -> Resul
         database: database.to_owned(),
         from,
         to,
-        at: jiff::Timestamp::now().to_string(),
+        at: crate::clock::now().to_string(),
     };
     let text = serde_json::to_vec_pretty(&note).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let note_path = dir.join(format!("{name}.json"));
@@ -93,7 +93,7 @@ pub fn restore_if_rolled_back(path: &Path, known: i64, database: &str) -> Result
     }
     let aside = path.with_file_name("rolled-back");
     std::fs::create_dir_all(&aside).map_err(|e| io("cannot create", &aside, e))?;
-    let stamp = jiff::Timestamp::now().as_second();
+    let stamp = crate::clock::now().as_second();
     for suffix in ["", "-wal", "-shm"] {
         let file = PathBuf::from(format!("{}{suffix}", path.display()));
         if file.exists() {
