@@ -49,7 +49,14 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     let m = machine();
     let image = work.join(format!("baom-{}.img", m.arch));
     let image_bin = std::env::var_os("BAOM_IMAGE_BIN").map_or_else(bin_dir, PathBuf::from);
+    // The authority whose update bundles this box will install (a new one for each run).
+    let keys = work.join("keys");
+    run(Command::new("bash")
+        .arg(repo.join("images/signing-key"))
+        .args(["--out", path_str(&keys)]));
     run(Command::new("bash").arg(repo.join("images/build")).args([
+        "--keyring",
+        path_str(&keys.join("ca.crt")),
         "--bundle",
         path_str(&bundle),
         "--out",
@@ -204,6 +211,21 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
     let pooling = get(&boss, "/api/v1/pooling").expect("pooling").json();
     assert_eq!(pooling["public_key"].as_str(), Some(sheet_key), "{pooling}");
 
+    // The system runs from root slot A, which its first healthy boot marked good (RAUC's view,
+    // as the technician's page shows it).
+    let end = Instant::now() + Duration::from_secs(300);
+    loop {
+        let u = get(&boss, "/api/v1/updates").expect("updates").json();
+        let a_good = u["rauc"]["slots"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|s| s["rootfs.0"]["boot_status"] == "good"));
+        if u["rauc"]["booted"] == "A" && a_good && u["system_version"].is_string() {
+            break;
+        }
+        assert!(Instant::now() < end, "slot A not marked good: {u}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+
     // A clean power-off, then a power-on with the hardware clock two days behind (a box with
     // no battery, and no network: the guest's network reaches nothing but the forwarded port):
     // the box comes back at the time it saved when it stopped. Same day, so A-003 follows.
@@ -347,18 +369,18 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
 
 /// The Raspberry Pi's boot path on the arm64 image's boot partition, beside UEFI's. No emulator
 /// here runs the Pi's own firmware, so this checks what it reads: its GPU firmware, config.txt
-/// pointing into baom/, and there the kernel and initrd systemd-boot boots (one copy), the
-/// kernel's command line and the device trees of the Pi 4 and Pi 5.
+/// pointing into slot A's directory a/, and there the kernel and initrd systemd-boot boots (one
+/// copy), the kernel's command line and the device trees of the Pi 4 and Pi 5.
 fn raspberry_pi_boot_files(fat: &str, files: &[String]) {
     for needed in [
         "::/start4.elf",
         "::/fixup4.dat",
         "::/config.txt",
-        "::/baom/cmdline.txt",
-        "::/baom/vmlinuz",
-        "::/baom/initrd.img",
-        "::/baom/bcm2711-rpi-4-b.dtb",
-        "::/baom/bcm2712-rpi-5-b.dtb",
+        "::/a/cmdline.txt",
+        "::/a/vmlinuz",
+        "::/a/initrd.img",
+        "::/a/bcm2711-rpi-4-b.dtb",
+        "::/a/bcm2712-rpi-5-b.dtb",
     ] {
         assert!(
             files.iter().any(|f| f == needed),
@@ -375,15 +397,17 @@ fn raspberry_pi_boot_files(fat: &str, files: &[String]) {
     let config = read("::/config.txt");
     for line in [
         "arm_64bit=1",
-        "os_prefix=baom/",
+        "os_prefix=a/",
         "kernel=vmlinuz",
         "initramfs initrd.img followkernel",
     ] {
         assert!(config.lines().any(|l| l == line), "config.txt: {config}");
     }
-    let cmdline = read("::/baom/cmdline.txt");
+    let cmdline = read("::/a/cmdline.txt");
     assert!(
-        cmdline.contains("root=LABEL=baom-root") && cmdline.lines().count() == 1,
+        cmdline.contains("root=PARTUUID=ba0ab0c5-02 ")
+            && cmdline.contains("rauc.slot=A")
+            && cmdline.lines().count() == 1,
         "cmdline.txt: {cmdline}"
     );
 }
