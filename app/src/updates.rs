@@ -6,6 +6,9 @@
 //! progress and result to `system/update.status`; at each boot it writes RAUC's view of the slots
 //! to `system/slots.json`. The service never runs as root and never touches a slot.
 //!
+//! A bundle may also come from a USB stick labelled BAOM-UPDATE, which the box mounts
+//! read-only in `update-stick/`: [`from_stick`] copies it in the same way.
+//!
 //! What the service refuses itself, before anything is written where the helper looks: a
 //! second upload while one waits or installs, a body that is not a RAUC bundle (its first bytes),
 //! one larger than [`MAX_BUNDLE_BYTES`] or than the free space, and an upload that stops
@@ -42,8 +45,58 @@ pub enum UpdateError {
     Stalled,
     #[error("the upload failed: {0}; nothing was kept")]
     Body(String),
+    #[error("there is no bundle {0:?} on the update stick (is the stick in?)")]
+    NotOnStick(String),
     #[error("cannot write the bundle: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// A bundle on the update stick.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OnStick {
+    pub name: String,
+    pub bytes: u64,
+}
+
+/// The bundles (`*.raucb`, plain files) on the update stick, when one is mounted: a folder
+/// left on the box's own disk is no stick.
+pub fn on_stick(data: &DataDir) -> Vec<OnStick> {
+    let dir = data.update_stick_dir();
+    if !crate::backup::is_mount_point(&dir) {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<OnStick> = entries
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let name = e.file_name().to_str()?.to_owned();
+            // symlink_metadata: a link on the stick is not followed.
+            let meta = e.path().symlink_metadata().ok()?;
+            (meta.is_file() && name.ends_with(".raucb") && !name.starts_with('.')).then(|| {
+                OnStick {
+                    name,
+                    bytes: meta.len(),
+                }
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.name.cmp(&b.name));
+    found
+}
+
+/// Takes the bundle `name` from the update stick as if it had been uploaded: the same checks,
+/// and a stick pulled out half-way leaves nothing, as a stopped upload does.
+pub async fn from_stick(data: &DataDir, name: &str, free: u64) -> Result<u64, UpdateError> {
+    let Some(bundle) = on_stick(data).into_iter().find(|b| b.name == name) else {
+        return Err(UpdateError::NotOnStick(name.to_owned()));
+    };
+    let file = tokio::fs::File::open(data.update_stick_dir().join(&bundle.name))
+        .await
+        .map_err(|_| UpdateError::NotOnStick(name.to_owned()))?;
+    let chunks = tokio_util::io::ReaderStream::new(file);
+    receive(data, Some(bundle.bytes), free, chunks).await
 }
 
 /// Where an update stands, for the technician's page and `GET /api/v1/updates`.
@@ -61,6 +114,8 @@ pub struct Status {
     pub rauc: Option<serde_json::Value>,
     /// The system running now (`IMAGE_VERSION` of os-release), absent outside a box.
     pub system_version: Option<String>,
+    /// The bundles on an update stick, if one is in.
+    pub stick: Vec<OnStick>,
 }
 
 fn bundle_path(data: &DataDir) -> PathBuf {
@@ -99,6 +154,7 @@ pub fn status(data: &DataDir) -> Status {
         message,
         rauc,
         system_version: system_version(Path::new("/etc/os-release")),
+        stick: on_stick(data),
     }
 }
 
@@ -343,6 +399,23 @@ mod tests {
         assert_eq!(status(&data).state, "rolled-back");
         std::fs::write(data.system_dir().join("slots.json"), fine.to_string()).unwrap();
         assert_eq!(status(&data).state, "installed");
+    }
+
+    #[tokio::test]
+    async fn a_stick_pulled_out_half_way_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let chunks = tokio_stream::iter(vec![
+            Ok(&b"hsqs first part"[..]),
+            Err(std::io::Error::from_raw_os_error(libc::EIO)),
+        ]);
+        let r = receive(&data, Some(1_000), PLENTY, chunks).await;
+        assert!(
+            matches!(&r, Err(UpdateError::Body(m)) if m.contains("Input/output error")),
+            "{r:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(data.updates_dir()).unwrap().collect();
+        assert!(left.is_empty());
     }
 
     #[test]

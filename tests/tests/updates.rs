@@ -215,3 +215,131 @@ fn the_technicians_page_shows_the_system_and_takes_a_bundle() {
     );
     assert!(r.text().contains("id=\"update-state\""), "{}", r.text());
 }
+
+/// A mount made for a test, undone however the test ends.
+struct Mounted {
+    at: std::path::PathBuf,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.at).status();
+    }
+}
+
+fn sh(args: &[&str]) -> String {
+    let out = std::process::Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+#[test]
+fn a_bundle_on_the_update_stick_is_offered_and_a_pulled_stick_gives_nothing() {
+    // Mounting needs root, as the box's udev rule does (the tests run as root, as CI does).
+    assert!(
+        unsafe { libc::geteuid() } == 0,
+        "this test mounts file systems: run it as root"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let baom = Baom::demo(dir.path());
+    let updates = dir.path().join("updates");
+    let stick = dir.path().join("update-stick");
+    std::fs::create_dir_all(&stick).expect("mount point");
+    let technician = Endpoint::Lan(
+        baom.lan()
+            .login("karim", &baom.demo_password("karim"), Some(NEW_PASSWORD))
+            .expect("technician"),
+    );
+    let listed =
+        |to: &Endpoint| get(to, "/api/v1/updates").expect("status").json()["stick"].clone();
+    let take = |name: &str| {
+        baom_e2e::post(
+            &technician,
+            "/api/v1/updates/stick",
+            &serde_json::json!({ "name": name }),
+        )
+        .expect("from the stick")
+    };
+
+    // A folder with bundles on the box's own disk is no stick.
+    std::fs::write(stick.join("left-behind.raucb"), b"hsqs old").expect("file");
+    assert_eq!(listed(&technician), serde_json::json!([]));
+    std::fs::remove_file(stick.join("left-behind.raucb")).expect("rm");
+
+    // A stick (here a small memory file system) with a bundle, other files and a link.
+    let bundle = [b"hsqs".as_slice(), &[9u8; 200_000]].concat();
+    {
+        let _mounted = {
+            sh(&[
+                "mount",
+                "-t",
+                "tmpfs",
+                "-o",
+                "size=8m",
+                "stick",
+                path_str_of(&stick),
+            ]);
+            Mounted { at: stick.clone() }
+        };
+        std::fs::write(stick.join("baom-1.1.0.raucb"), &bundle).expect("bundle");
+        std::fs::write(stick.join("notes.txt"), b"read me").expect("notes");
+        std::os::unix::fs::symlink("/etc/shadow", stick.join("shadow.raucb")).expect("link");
+        assert_eq!(
+            listed(&technician),
+            serde_json::json!([{"name": "baom-1.1.0.raucb", "bytes": bundle.len()}])
+        );
+        let page = get(&technician, "/technician").expect("page").text();
+        assert!(
+            page.contains("id=\"update-stick\"") && page.contains("baom-1.1.0.raucb"),
+            "{page}"
+        );
+        for name in ["shadow.raucb", "notes.txt", "../queue.db", "nothing.raucb"] {
+            let r = take(name);
+            assert_eq!(
+                (r.status, r.code().as_str()),
+                (404, "not_on_stick"),
+                "{name}: {}",
+                r.text()
+            );
+        }
+        assert_eq!(left_in(&updates), Vec::<String>::new());
+        let r = take("baom-1.1.0.raucb");
+        assert_eq!(r.status, 202, "{}", r.text());
+        assert_eq!(
+            std::fs::read(updates.join("bundle.raucb")).expect("kept"),
+            bundle
+        );
+        assert_eq!(left_in(&updates), ["bundle.raucb", "install"]);
+    }
+    std::fs::remove_file(updates.join("install")).expect("taken");
+    std::fs::remove_file(updates.join("bundle.raucb")).expect("taken");
+
+    // A stick pulled out between the page's listing and the technician's click: nothing is
+    // taken. (One pulled out during the copy gives the service read errors, which leave
+    // nothing either: `updates.rs`'s own tests send a stream that fails half-way. This machine
+    // has no device-mapper to make a real device fail in the middle of a file.)
+    std::fs::write(stick.join("baom-1.2.0.raucb"), &bundle).expect("on the disk, not a stick");
+    let r = take("baom-1.2.0.raucb");
+    assert_eq!(
+        (r.status, r.code().as_str()),
+        (404, "not_on_stick"),
+        "{}",
+        r.text()
+    );
+    assert_eq!(left_in(&updates), Vec::<String>::new(), "nothing kept");
+    assert_eq!(
+        get(&technician, "/api/v1/updates").expect("status").json()["state"],
+        "idle"
+    );
+}
+
+fn path_str_of(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}

@@ -58,6 +58,12 @@ impl DataDir {
         self.root.join("updates")
     }
 
+    /// Where a USB stick labelled BAOM-UPDATE is mounted, read-only, on a box (images: a udev
+    /// rule): its `*.raucb` bundles are offered on the technician's page.
+    pub fn update_stick_dir(&self) -> PathBuf {
+        self.root.join("update-stick")
+    }
+
     /// What the box's system keeps on the data partition, root's and read-only to the service:
     /// its configuration (`etc/`, which `/etc/baom` links to), RAUC's state, the update
     /// helper's `update.status` and RAUC's view of the slots (`slots.json`).

@@ -5,6 +5,8 @@
 //! - `POST /api/v1/updates` with the bundle as the body (`application/octet-stream`, with its
 //!   Content-Length) → 202 `{"state": "waiting", "bytes"}`; refusals: 409 `update_busy`,
 //!   400 `not_a_bundle`, 413 `bundle_too_large`, 507 `disk_full`, 400 `upload_stopped`
+//! - `POST /api/v1/updates/stick` `{"name"}`: the same with a bundle from the update stick
+//!   (listed in the status's `stick`); 404 `not_on_stick`
 
 use super::{ApiError, AppState};
 use crate::accounts::Session;
@@ -19,7 +21,9 @@ use axum::routing::get;
 use serde_json::{Value, json};
 
 pub fn lan_routes() -> Router<AppState> {
-    Router::new().route("/api/v1/updates", get(status).post(upload))
+    Router::new()
+        .route("/api/v1/updates", get(status).post(upload))
+        .route("/api/v1/updates/stick", axum::routing::post(from_stick))
 }
 
 fn may_update(session: &Session) -> Result<(), ApiError> {
@@ -40,6 +44,7 @@ impl From<UpdateError> for ApiError {
             UpdateError::Truncated { .. } | UpdateError::Stalled | UpdateError::Body(_) => {
                 (StatusCode::BAD_REQUEST, "upload_stopped")
             }
+            UpdateError::NotOnStick(_) => (StatusCode::NOT_FOUND, "not_on_stick"),
             UpdateError::Io(_) => (StatusCode::INTERNAL_SERVER_ERROR, "update_io"),
         };
         ApiError::new(status, code, e.to_string())
@@ -74,6 +79,27 @@ async fn upload(
     let bytes =
         updates::receive(&data, declared, free_space(&state), body.into_data_stream()).await?;
     tracing::info!(login = %session.account.login, bytes, "update bundle received");
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({"state": "waiting", "bytes": bytes})),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StickChoice {
+    pub name: String,
+}
+
+async fn from_stick(
+    State(state): State<AppState>,
+    Extension(session): Extension<Session>,
+    super::json::ApiJson(choice): super::json::ApiJson<StickChoice>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    may_update(&session)?;
+    let data = state.settings().data();
+    let bytes = updates::from_stick(&data, &choice.name, free_space(&state)).await?;
+    tracing::info!(login = %session.account.login, bytes, name = %choice.name, "update bundle taken from the stick");
     Ok((
         StatusCode::ACCEPTED,
         Json(json!({"state": "waiting", "bytes": bytes})),

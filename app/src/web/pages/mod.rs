@@ -95,6 +95,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lobby/speech.wav", get(lobby::speech))
         .route("/lobby/projects", get(lobby::projects))
         .route("/technician", get(technician::page).post(technician::check))
+        .route("/technician/update-stick", post(technician::from_stick))
         // A system's update bundle: hundreds of MiB (crate::updates checks its size itself).
         .route(
             "/technician/update",

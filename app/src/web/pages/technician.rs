@@ -194,6 +194,21 @@ fn update_card(tr: Tr, csrf: &str, u: &crate::updates::Status) -> maud::Markup {
                     }
                 }
             }
+            @if !u.stick.is_empty() {
+                h3 { (tr.t("tech-update-stick")) }
+                ul #update-stick {
+                    @for b in &u.stick {
+                        li {
+                            form.inline method="post" action="/technician/update-stick" {
+                                input type="hidden" name="csrf" value=(csrf);
+                                input type="hidden" name="name" value=(b.name);
+                                bdi dir="ltr" { (b.name) } " · " (size(tr, b.bytes)) " "
+                                button type="submit" { (tr.t("tech-update-install")) }
+                            }
+                        }
+                    }
+                }
+            }
             form method="post" action="/technician/update" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
                 label { (tr.t("tech-update-file")) " " input type="file" name="bundle" accept=".raucb" required; }
@@ -251,6 +266,35 @@ pub async fn upload(
         None if !csrf_ok => super::PageError::Csrf.into_response(),
         None => super::PageError::BadForm.into_response(),
     }
+}
+
+#[derive(Deserialize)]
+pub struct StickForm {
+    name: String,
+}
+
+/// `POST /technician/update-stick`: a bundle from the update stick, named in the form.
+pub async fn from_stick(
+    State(state): State<AppState>,
+    page: Page<Devices>,
+    CsrfForm(choice): CsrfForm<StickForm>,
+) -> Response {
+    let tr = page.tr;
+    let data = state.settings().data();
+    let free = crate::web::updates::free_space(&state);
+    let (ok, text) = match crate::updates::from_stick(&data, &choice.name, free).await {
+        Ok(_) => (true, tr.t("tech-update-received")),
+        Err(e) => (false, e.to_string()),
+    };
+    if ok {
+        tracing::info!(login = %page.session.account.login, name = %choice.name, "update bundle taken from the stick");
+    }
+    let status = if ok {
+        StatusCode::ACCEPTED
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    render(&state, &page, Some((ok, text)), status).await
 }
 
 pub async fn page(State(state): State<AppState>, page: Page<Devices>) -> Response {
