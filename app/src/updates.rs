@@ -74,12 +74,12 @@ pub fn on_stick(data: &DataDir) -> Vec<OnStick> {
             let name = e.file_name().to_str()?.to_owned();
             // symlink_metadata: a link on the stick is not followed.
             let meta = e.path().symlink_metadata().ok()?;
-            (meta.is_file() && name.ends_with(".raucb") && !name.starts_with('.')).then(|| {
+            (meta.is_file() && name.ends_with(".raucb") && !name.starts_with('.')).then_some(
                 OnStick {
                     name,
                     bytes: meta.len(),
-                }
-            })
+                },
+            )
         })
         .collect();
     found.sort_by(|a, b| a.name.cmp(&b.name));
