@@ -19,6 +19,8 @@ fn script() -> PathBuf {
 struct Esp {
     dir: tempfile::TempDir,
     booted: &'static str,
+    /// How the box booted: "uefi" (systemd-boot) or "pi" (the Raspberry Pi's firmware).
+    boot: &'static str,
 }
 
 const ENTRY_A: &str = "title   BAOM, slot A
@@ -38,7 +40,11 @@ impl Esp {
             "arm_64bit=1\nos_prefix=a/\nkernel=vmlinuz\n",
         )
         .expect("config.txt");
-        Esp { dir, booted: "A" }
+        Esp {
+            dir,
+            booted: "A",
+            boot: "uefi",
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -53,6 +59,7 @@ impl Esp {
             .args(args)
             .env("BAOM_ESP", self.dir.path())
             .env("BAOM_CMDLINE", &cmdline)
+            .env("BAOM_BOOT", self.boot)
             .output()
             .expect("sh")
     }
@@ -207,4 +214,87 @@ fn bad_arguments_are_refused_and_change_nothing() {
         assert_eq!(esp.entries(), ["baom-a.conf"], "{args:?}");
         assert!(esp.read("config.txt").contains("os_prefix=a/"));
     }
+}
+
+/// A Raspberry Pi: its firmware reads config.txt, or tryboot.txt for one boot when the box
+/// restarts with "0 tryboot".
+fn pi() -> Esp {
+    let mut esp = Esp::new();
+    esp.boot = "pi";
+    esp
+}
+
+#[test]
+fn on_a_pi_a_new_slot_gets_one_tryboot_and_becomes_the_slot_once_healthy() {
+    let mut esp = pi();
+    assert_eq!(esp.ok(&["get-primary"]), "A");
+    assert_eq!(esp.ok(&["get-state", "B"]), "bad");
+    assert_eq!(esp.ok(&["reboot-argument"]), "", "nothing on trial");
+    esp.ok(&["set-state", "B", "bad"]);
+    esp.ok(&["set-primary", "B"]);
+    assert!(
+        esp.read("config.txt").contains("os_prefix=a/"),
+        "config.txt unchanged"
+    );
+    assert!(esp.read("tryboot.txt").contains("os_prefix=b/"));
+    assert_eq!(esp.ok(&["get-primary"]), "B");
+    assert_eq!(esp.ok(&["reboot-argument"]), "0 tryboot");
+    // The firmware starts B for this one boot; it reaches health.
+    esp.booted = "B";
+    assert!(esp.run(&["on-trial"]).status.success());
+    esp.ok(&["set-state", "B", "good"]);
+    assert!(esp.read("config.txt").contains("os_prefix=b/"));
+    assert!(!esp.dir.path().join("tryboot.txt").exists());
+    assert!(!esp.run(&["on-trial"]).status.success());
+    assert_eq!(esp.ok(&["get-primary"]), "B");
+    assert_eq!(esp.ok(&["reboot-argument"]), "");
+    // Loader entries are systemd-boot's: a Pi leaves them alone.
+    assert_eq!(esp.entries(), ["baom-a.conf"]);
+}
+
+#[test]
+fn on_a_pi_a_trial_that_fails_or_hangs_goes_back_to_the_slot_config_txt_names() {
+    let mut esp = pi();
+    esp.ok(&["set-primary", "B"]);
+    // Unhealthy on trial: marked bad, and the plain restart that follows boots config.txt's A.
+    esp.booted = "B";
+    esp.ok(&["set-state", "B", "bad"]);
+    assert!(!esp.dir.path().join("tryboot.txt").exists());
+    assert_eq!(esp.ok(&["get-primary"]), "A");
+    assert_eq!(esp.ok(&["get-state", "B"]), "bad");
+
+    // A trial that hangs: the watchdog resets the box, the firmware boots A without trying B
+    // again, and A's healthy boot clears the trial that never reported.
+    esp.booted = "A";
+    esp.ok(&["set-primary", "B"]);
+    assert!(esp.dir.path().join("tryboot.txt").exists());
+    assert!(
+        !esp.run(&["on-trial"]).status.success(),
+        "A is config.txt's slot"
+    );
+    esp.ok(&["set-state", "A", "good"]);
+    assert!(!esp.dir.path().join("tryboot.txt").exists());
+    assert!(esp.read("config.txt").contains("os_prefix=a/"));
+    assert_eq!(esp.ok(&["get-primary"]), "A");
+    // Marking good a slot that is neither config.txt's nor running on trial is refused.
+    let out = esp.run(&["set-state", "B", "good"]);
+    assert!(!out.status.success());
+    assert!(esp.read("config.txt").contains("os_prefix=a/"));
+}
+
+#[test]
+fn on_uefi_the_running_slot_is_on_trial_while_its_entry_counts() {
+    let mut esp = Esp::new();
+    assert!(!esp.run(&["on-trial"]).status.success());
+    esp.ok(&["set-primary", "B"]);
+    esp.loader_tries('b');
+    esp.booted = "B";
+    assert!(esp.run(&["on-trial"]).status.success());
+    assert_eq!(
+        esp.ok(&["reboot-argument"]),
+        "",
+        "systemd-boot needs no argument"
+    );
+    esp.ok(&["set-state", "B", "good"]);
+    assert!(!esp.run(&["on-trial"]).status.success());
 }
