@@ -26,6 +26,19 @@ struct Note {
     at: String,
 }
 
+/// The note at `path`, if there is one that reads. One that does not (a power cut while it was
+/// written) is no way back, said in the log: the database's own version still guards it.
+fn read_note(path: &Path) -> Option<Note> {
+    let text = std::fs::read(path).ok()?;
+    match serde_json::from_slice(&text) {
+        Ok(note) => Some(note),
+        Err(e) => {
+            tracing::warn!(note = %path.display(), error = %e, "unreadable note of a database copy: ignored");
+            None
+        }
+    }
+}
+
 fn copies_dir(path: &Path) -> PathBuf {
     path.with_file_name("pre-migration")
 }
@@ -61,6 +74,15 @@ pub fn keep_copy(conn: &Connection, database: &str, from: i64, to: i64) -> Resul
     let dir = copies_dir(&path);
     std::fs::create_dir_all(&dir).map_err(|e| io("cannot create", &dir, e))?;
     let name = file_name(&path);
+    // A migration that stopped half-way and starts again keeps the copy from before its first
+    // step: that is the version the older program knows.
+    if let Some(earlier) = read_note(&dir.join(format!("{name}.json")))
+        && earlier.to == to
+        && earlier.from < from
+        && dir.join(&name).is_file()
+    {
+        return Ok(());
+    }
     copy_whole(&path, &dir.join(&name))?;
     let note = Note {
         database: database.to_owned(),
@@ -70,7 +92,11 @@ pub fn keep_copy(conn: &Connection, database: &str, from: i64, to: i64) -> Resul
     };
     let text = serde_json::to_vec_pretty(&note).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let note_path = dir.join(format!("{name}.json"));
-    std::fs::write(&note_path, text).map_err(|e| io("cannot write", &note_path, e))?;
+    let part = note_path.with_extension("json.part");
+    std::fs::write(&part, text)
+        .and_then(|()| std::fs::File::open(&part)?.sync_all())
+        .map_err(|e| io("cannot write", &part, e))?;
+    std::fs::rename(&part, &note_path).map_err(|e| io("cannot rename", &part, e))?;
     tracing::info!(database, from, to, copy = %dir.join(&name).display(), "copy kept before migrating");
     Ok(())
 }
@@ -82,15 +108,17 @@ pub fn restore_if_rolled_back(path: &Path, known: i64, database: &str) -> Result
     let name = file_name(path);
     let dir = copies_dir(path);
     let note_path = dir.join(format!("{name}.json"));
-    let Ok(text) = std::fs::read(&note_path) else {
+    let Some(note) = read_note(&note_path) else {
         return Ok(false);
     };
-    let note: Note = serde_json::from_slice(&text)
-        .map_err(|e| StoreError::Corrupt(format!("{}: {e}", note_path.display())))?;
     let copy = dir.join(&name);
     if note.to <= known || note.from > known || !copy.is_file() || !path.is_file() {
         return Ok(false);
     }
+    // The copy is put beside the database first, whole: a power cut before the last rename
+    // leaves the newer database where it was, and the note, to try again.
+    let back = path.with_extension("restoring");
+    copy_whole(&copy, &back)?;
     let aside = path.with_file_name("rolled-back");
     std::fs::create_dir_all(&aside).map_err(|e| io("cannot create", &aside, e))?;
     let stamp = crate::clock::now().as_second();
@@ -101,7 +129,7 @@ pub fn restore_if_rolled_back(path: &Path, known: i64, database: &str) -> Result
             std::fs::rename(&file, &to).map_err(|e| io("cannot move aside", &file, e))?;
         }
     }
-    copy_whole(&copy, path)?;
+    std::fs::rename(&back, path).map_err(|e| io("cannot rename", &back, e))?;
     std::fs::remove_file(&note_path).map_err(|e| io("cannot remove", &note_path, e))?;
     tracing::warn!(
         database,
@@ -190,12 +218,38 @@ mod tests {
     }
 
     #[test]
-    fn a_broken_note_is_a_clear_error() {
+    fn a_broken_note_is_no_way_back_and_stops_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("queue.db");
         std::fs::create_dir_all(dir.path().join("pre-migration")).unwrap();
         std::fs::write(dir.path().join("pre-migration/queue.db.json"), b"{not json").unwrap();
-        let e = restore_if_rolled_back(&path, 1, "queue").unwrap_err();
-        assert!(e.to_string().contains("queue.db.json"), "{e}");
+        assert!(!restore_if_rolled_back(&path, 1, "queue").unwrap());
+    }
+
+    #[test]
+    fn a_migration_stopped_half_way_keeps_the_copy_from_before_its_first_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queue.db");
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            crate::store::migrations::apply(&mut conn, &TWO[..1], "queue").unwrap();
+        }
+        // The newer program: migration 2 commits, migration 3 fails.
+        let broken: &[&str] = &[TWO[0], TWO[1], "THIS IS NOT SQL"];
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            assert!(crate::store::migrations::apply(&mut conn, broken, "queue").is_err());
+        }
+        assert_eq!(version(&path), 2);
+        // Restarted, it fails again; the copy is still the version-1 one.
+        {
+            let mut conn = Connection::open(&path).unwrap();
+            assert!(crate::store::migrations::apply(&mut conn, broken, "queue").is_err());
+        }
+        assert_eq!(version(&dir.path().join("pre-migration/queue.db")), 1);
+        // The older program takes it back.
+        assert!(restore_if_rolled_back(&path, 1, "queue").unwrap());
+        assert_eq!(version(&path), 1);
+        assert!(!path.with_extension("restoring").exists());
     }
 }
