@@ -209,6 +209,10 @@ where
     E: std::fmt::Display,
 {
     use tokio_stream::StreamExt;
+    // One upload at a time (a double click sends two): the second is told the first is busy.
+    let Some(_receiving) = Receiving::start(data) else {
+        return Err(UpdateError::Busy);
+    };
     let dir = data.updates_dir();
     tokio::fs::create_dir_all(&dir).await?;
     let state = status(data).state;
@@ -266,6 +270,31 @@ where
             let _ = tokio::fs::remove_file(&part).await;
             Err(e)
         }
+    }
+}
+
+/// The data directories receiving a bundle now (one per service; several in tests).
+static RECEIVING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// A data directory's upload in progress, ended when dropped.
+struct Receiving(PathBuf);
+
+impl Receiving {
+    fn start(data: &DataDir) -> Option<Receiving> {
+        let mut now = RECEIVING.lock().unwrap_or_else(|e| e.into_inner());
+        let dir = data.root().to_path_buf();
+        if now.contains(&dir) {
+            return None;
+        }
+        now.push(dir.clone());
+        Some(Receiving(dir))
+    }
+}
+
+impl Drop for Receiving {
+    fn drop(&mut self) {
+        let mut now = RECEIVING.lock().unwrap_or_else(|e| e.into_inner());
+        now.retain(|d| d != &self.0);
     }
 }
 
@@ -399,6 +428,33 @@ mod tests {
         assert_eq!(status(&data).state, "rolled-back");
         std::fs::write(data.system_dir().join("slots.json"), fine.to_string()).unwrap();
         assert_eq!(status(&data).state, "installed");
+    }
+
+    #[tokio::test]
+    async fn a_second_upload_while_one_is_received_is_busy_and_spoils_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        let (tx, rx) = tokio::sync::mpsc::channel::<Result<&'static [u8], String>>(1);
+        let first = {
+            let data = data.clone();
+            tokio::spawn(async move {
+                receive(
+                    &data,
+                    Some(8),
+                    PLENTY,
+                    tokio_stream::wrappers::ReceiverStream::new(rx),
+                )
+                .await
+            })
+        };
+        tx.send(Ok(b"hsqs")).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let second = receive(&data, None, PLENTY, stream(vec![b"hsqs other"])).await;
+        assert!(matches!(second, Err(UpdateError::Busy)), "{second:?}");
+        tx.send(Ok(b"1234")).await.unwrap();
+        drop(tx);
+        assert_eq!(first.await.unwrap().unwrap(), 8);
+        assert_eq!(std::fs::read(bundle_path(&data)).unwrap(), b"hsqs1234");
     }
 
     #[tokio::test]
