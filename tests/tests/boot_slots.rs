@@ -142,7 +142,10 @@ fn an_installed_slot_is_tried_three_times_then_the_box_goes_back() {
         esp.read("loader/entries/baom-a.conf")
             .contains("sort-key 2")
     );
-    assert!(esp.read("config.txt").contains("os_prefix=b/"));
+    assert!(
+        esp.read("config.txt").contains("os_prefix=a/"),
+        "a Pi would boot the slot known good, not the one on trial"
+    );
     assert_eq!(esp.ok(&["get-primary"]), "B");
 
     // Three boots of B that never reach health: its tries run out, A is next again.
@@ -165,6 +168,10 @@ fn an_installed_slot_is_tried_three_times_then_the_box_goes_back() {
     assert_eq!(esp.entries(), ["baom-a.conf", "baom-b.conf"]);
     assert_eq!(esp.ok(&["get-primary"]), "B");
     assert_eq!(esp.ok(&["get-state", "B"]), "good");
+    assert!(
+        esp.read("config.txt").contains("os_prefix=b/"),
+        "good: the Pi's too"
+    );
 
     // The next update goes to A, on trial, made from B's entry.
     esp.ok(&["set-state", "A", "bad"]);
@@ -184,7 +191,7 @@ fn an_installed_slot_is_tried_three_times_then_the_box_goes_back() {
             && a.contains("sort-key 1"),
         "{a}"
     );
-    assert!(esp.read("config.txt").contains("os_prefix=a/"));
+    assert!(esp.read("config.txt").contains("os_prefix=b/"));
 }
 
 #[test]
@@ -276,6 +283,15 @@ fn on_a_pi_a_trial_that_fails_or_hangs_goes_back_to_the_slot_config_txt_names() 
     assert!(!esp.dir.path().join("tryboot.txt").exists());
     assert!(esp.read("config.txt").contains("os_prefix=a/"));
     assert_eq!(esp.ok(&["get-primary"]), "A");
+    // Giving up the slot config.txt boots (RAUC does so before writing a slot) is refused: a
+    // box running a trial must not write its only known-good system.
+    esp.booted = "B";
+    esp.ok(&["set-primary", "B"]);
+    let out = esp.run(&["set-state", "A", "bad"]);
+    assert!(!out.status.success(), "config.txt's slot given up");
+    assert!(esp.dir.path().join("tryboot.txt").exists());
+    esp.ok(&["set-state", "B", "bad"]);
+    esp.booted = "A";
     // Marking good a slot that is neither config.txt's nor running on trial is refused.
     let out = esp.run(&["set-state", "B", "good"]);
     assert!(!out.status.success());
@@ -296,5 +312,14 @@ fn on_uefi_the_running_slot_is_on_trial_while_its_entry_counts() {
         "systemd-boot needs no argument"
     );
     esp.ok(&["set-state", "B", "good"]);
+    assert!(!esp.run(&["on-trial"]).status.success());
+    // A slot whose tries ran out, started only because nothing better was left, is not on
+    // trial: restarting it again would only loop.
+    esp.ok(&["set-state", "A", "bad"]);
+    esp.ok(&["set-primary", "A"]);
+    for _ in 0..3 {
+        esp.loader_tries('a');
+    }
+    esp.booted = "A";
     assert!(!esp.run(&["on-trial"]).status.success());
 }
