@@ -313,13 +313,21 @@ fn on_uefi_the_running_slot_is_on_trial_while_its_entry_counts() {
     );
     esp.ok(&["set-state", "B", "good"]);
     assert!(!esp.run(&["on-trial"]).status.success());
-    // A slot whose tries ran out, started only because nothing better was left, is not on
-    // trial: restarting it again would only loop.
+    // Its last try shows no try left (the loader counts a try as it starts it): still on
+    // trial, since B can boot instead.
     esp.ok(&["set-state", "A", "bad"]);
     esp.ok(&["set-primary", "A"]);
     for _ in 0..3 {
         esp.loader_tries('a');
     }
     esp.booted = "A";
-    assert!(!esp.run(&["on-trial"]).status.success());
+    assert_eq!(esp.entries(), ["baom-a+0-3.conf", "baom-b.conf"]);
+    assert!(esp.run(&["on-trial"]).status.success(), "the last try");
+    // With no slot to go back to (both out of tries), restarting would only loop.
+    let dir = esp.dir.path().join("loader/entries");
+    std::fs::rename(dir.join("baom-b.conf"), dir.join("baom-b+0-3.conf")).expect("rename");
+    assert!(
+        !esp.run(&["on-trial"]).status.success(),
+        "nowhere to go back to"
+    );
 }
