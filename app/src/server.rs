@@ -276,6 +276,9 @@ pub async fn run(
     let pooling = crate::pooling::Pooling::open(&data, figures.clone(), live.clone())
         .context("cannot open the pooled figures")?;
     tokio::spawn(pooling.clone().push_forever());
+    crate::updates::forget_partial_upload(&data);
+    let feed = crate::updates::feed::Feed::new(data.clone(), live.clone());
+    tokio::spawn(feed.clone().forever());
     let appointments = crate::appointments::Appointments::new(
         &data.queue_db(),
         tokens.clone(),
@@ -295,6 +298,7 @@ pub async fn run(
         )),
         papers,
         pooling,
+        feed,
         figures,
         dossiers,
         reference,

@@ -1116,3 +1116,34 @@ pub fn supervisor(baom: &Baom) -> Endpoint {
         .unwrap_or_else(|r| panic!("supervisor login: {} {}", r.status, r.text()));
     Endpoint::Lan(session)
 }
+
+/// A certificate authority named `name` and a certificate for `localhost` it signs, as a
+/// province's or a commune's server would have: `(authority's PEM, certificate, its key)`.
+pub fn localhost_under_new_authority(name: &str) -> (String, rcgen::Certificate, rcgen::KeyPair) {
+    let ca_key = rcgen::KeyPair::generate().expect("key");
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, name);
+    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let key = rcgen::KeyPair::generate().expect("key");
+    let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
+        .expect("params")
+        .signed_by(&key, &issuer)
+        .expect("cert");
+    (ca_cert.pem(), cert, key)
+}
+
+/// The names in a folder, sorted (none if it does not exist).
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}

@@ -111,19 +111,7 @@ impl Postgres {
             String::from_utf8_lossy(&out.stderr)
         );
         // TLS: an authority, and a certificate for localhost it signs.
-        let ca_key = rcgen::KeyPair::generate().expect("key");
-        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(rcgen::DnType::CommonName, "Province de test");
-        let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
-        let issuer = rcgen::Issuer::new(ca_params, ca_key);
-        let key = rcgen::KeyPair::generate().expect("key");
-        let cert = rcgen::CertificateParams::new(vec!["localhost".to_owned()])
-            .expect("params")
-            .signed_by(&key, &issuer)
-            .expect("cert");
+        let (ca_pem, cert, key) = crate::localhost_under_new_authority("Province de test");
         std::fs::write(data.join("server.crt"), cert.pem()).expect("crt");
         std::fs::write(data.join("server.key"), key.serialize_pem()).expect("key");
         {
@@ -135,7 +123,7 @@ impl Postgres {
             .expect("mode");
         }
         let ca = dir.join("province-ca.pem");
-        std::fs::write(&ca, ca_cert.pem()).expect("ca");
+        std::fs::write(&ca, ca_pem).expect("ca");
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .expect("bind")
             .local_addr()

@@ -19,14 +19,22 @@ fn send(to: &Endpoint, body: &[u8]) -> baom_e2e::Reply {
 }
 
 fn left_in(updates: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(updates)
-        .map(|d| {
-            d.map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
+    baom_e2e::names_in(updates)
+}
+
+/// Starts an upload of 1 MB on its own connection and sends its first 50 kB, then leaves it.
+fn half_sent_upload(lan: &baom_e2e::Lan) -> impl Write + use<> {
+    let mut tls = lan.connect().expect("connect");
+    let head = format!(
+        "POST /api/v1/updates HTTP/1.1\r\nHost: baom\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n{}X-CSRF-Token: {}\r\n\r\n",
+        lan.cookie_line(),
+        lan.csrf.clone().unwrap_or_default()
+    );
+    tls.write_all(head.as_bytes()).expect("head");
+    tls.write_all(&[b"hsqs".as_slice(), &[7u8; 50_000]].concat())
+        .expect("part of the body");
+    tls.flush().expect("flush");
+    tls
 }
 
 #[test]
@@ -71,30 +79,23 @@ fn a_bundle_is_kept_whole_for_the_box_and_bad_uploads_leave_nothing() {
             Endpoint::Lan(lan) => lan.clone(),
             Endpoint::Unix(_) => unreachable!(),
         };
-        let mut tls = lan.connect().expect("connect");
-        let head = format!(
-            "POST /api/v1/updates HTTP/1.1\r\nHost: baom\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000000\r\n{}X-CSRF-Token: {}\r\n\r\n",
-            lan.cookie_line(),
-            lan.csrf.clone().unwrap_or_default()
-        );
-        tls.write_all(head.as_bytes()).expect("head");
-        tls.write_all(&[b"hsqs".as_slice(), &[7u8; 50_000]].concat())
-            .expect("part of the body");
-        tls.flush().expect("flush");
+        let tls = half_sent_upload(&lan);
         drop(tls);
     }
-    let end = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !left_in(&updates).is_empty() && std::time::Instant::now() < end {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    // The service sees the connection go, removes the partial file, then says so.
+    baom_e2e::wait_for(
+        std::time::Duration::from_secs(10),
+        "the stopped upload's end",
+        || {
+            let state =
+                get(&technician, "/api/v1/updates").expect("status").json()["state"].clone();
+            (state == "idle").then_some(())
+        },
+    );
     assert_eq!(
         left_in(&updates),
         Vec::<String>::new(),
         "a stopped upload is removed"
-    );
-    assert_eq!(
-        get(&technician, "/api/v1/updates").expect("status").json()["state"],
-        "idle"
     );
 
     // A whole bundle (a SquashFS image, as RAUC's are) is kept, and the helper is asked.
@@ -342,4 +343,51 @@ fn a_bundle_on_the_update_stick_is_offered_and_a_pulled_stick_gives_nothing() {
 
 fn path_str_of(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
+}
+
+#[test]
+fn an_upload_cut_by_a_crash_leaves_nothing_after_the_restart() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let listen = format!("127.0.0.1:{port}");
+    let baom = Baom::demo_on(dir.path(), &listen);
+    let updates = dir.path().join("updates");
+    let lan = baom
+        .lan()
+        .login("karim", &baom.demo_password("karim"), Some(NEW_PASSWORD))
+        .expect("technician");
+    // An upload under way, half sent, when the service is killed (a power cut).
+    let tls = half_sent_upload(&lan);
+    let part = updates.join("bundle.raucb.part");
+    baom_e2e::wait_for(
+        std::time::Duration::from_secs(10),
+        "the partial bundle on disk",
+        || {
+            std::fs::metadata(&part)
+                .ok()
+                .filter(|m| m.len() > 0)
+                .map(|_| ())
+        },
+    );
+    baom.kill_hard();
+    drop(tls);
+    assert_eq!(
+        left_in(&updates),
+        ["bundle.raucb.part"],
+        "what the crash left"
+    );
+
+    // The next start removes it: nothing half-written waits for the helper or fills the disk.
+    let baom = Baom::demo_on(dir.path(), &listen);
+    assert_eq!(left_in(&updates), Vec::<String>::new());
+    let technician = Endpoint::Lan(
+        baom.lan()
+            .login("karim", NEW_PASSWORD, None)
+            .expect("technician"),
+    );
+    let status = get(&technician, "/api/v1/updates").expect("status").json();
+    assert_eq!(status["state"], "idle", "{status}");
 }

@@ -29,6 +29,7 @@ mod scanner;
 mod server;
 mod services;
 mod tls;
+mod updates;
 
 pub use accounts::{AccountSeed, check_login};
 pub use backup::BackupSection;
@@ -44,6 +45,7 @@ pub use printer::{PrinterDriver, PrinterSettings};
 pub use scanner::ScannerSettings;
 pub use services::{Hours, WEEKDAYS, check_names, check_service};
 pub use tls::TlsFiles;
+pub use updates::UpdatesSection;
 
 use baom_domain::catalogue::Catalogue;
 use error::Source;
@@ -76,6 +78,8 @@ pub struct Settings {
     pub backup: BackupSection,
     /// Where the pooled figures are pushed, if the box has a network.
     pub pooling: PoolingSection,
+    /// Where new systems are looked for, if the box has a network.
+    pub updates: UpdatesSection,
     /// How appointments are booked and checked in (`[appointments]`).
     pub appointments: baom_domain::appointments::SlotRules,
     /// Tickets the kiosk socket may issue in a minute (`[queue] kiosk_tickets_per_minute`).
@@ -108,6 +112,8 @@ struct File {
     backup: BackupSection,
     #[serde(default)]
     pooling: PoolingSection,
+    #[serde(default)]
+    updates: UpdatesSection,
     #[serde(default)]
     appointments: appointments::AppointmentsSection,
     #[serde(default, rename = "staff")]
@@ -199,6 +205,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
     let douars = douars::check(&raw.douars, src)?;
     raw.backup.check(src)?;
     raw.pooling.check(src)?;
+    raw.updates.check(src)?;
     let appointments = raw.appointments.check(src)?;
     let retention_years = raw.dossiers.retention_years(src)?;
     let kiosk_tickets_per_minute = raw.queue.kiosk_tickets_per_minute(src)?;
@@ -206,6 +213,7 @@ pub fn parse(file: &Path, text: &str) -> Result<Settings, ConfigError> {
         kiosk_tickets_per_minute,
         backup: raw.backup,
         pooling: raw.pooling,
+        updates: raw.updates,
         appointments,
         douars,
         retention_years,
@@ -281,6 +289,35 @@ mod tests {
         assert_eq!(ok.pooling.retry_seconds, 60);
         assert_eq!(ok.commune.code, "DEMO-TALIOUINE");
         assert_eq!(ok.commune.office_phone, "0528 55 00 00");
+    }
+
+    #[test]
+    fn an_update_server_is_checked() {
+        let with = |updates: &str| format!("{DEMO}\n[updates]\n{updates}\n");
+        for bad in [
+            "feed = \"updates.example.ma/baom/\"",
+            "feed = \"ftp://updates.example.ma/\"",
+            "feed = \"https:///baom/\"",
+            "feed = \"https://updates.example.ma/ baom/\"",
+        ] {
+            let e = error(&with(bad));
+            assert!(e.contains("updates.feed"), "{bad}: {e}");
+        }
+        let e = error(&with("feed = \"https://u.ma/\"\ncheck_hours = 0"));
+        assert!(e.contains("updates.check_hours"), "{e}");
+        let e = error(&with("retry_minutes = 100000"));
+        assert!(e.contains("updates.retry_minutes"), "{e}");
+        let e = error(&with("url = \"https://u.ma/\""));
+        assert!(e.contains("url"), "{e}");
+        let ok = parse(
+            Path::new("office.toml"),
+            &with("feed = \"http://192.168.1.10:8080/baom/\""),
+        )
+        .expect("an address on the LAN");
+        assert_eq!(ok.updates.check_hours, 24);
+        assert_eq!(ok.updates.retry_minutes, 30);
+        let none = parse(Path::new("demo.toml"), DEMO).expect("demo");
+        assert_eq!(none.updates.feed, None);
     }
 
     #[test]

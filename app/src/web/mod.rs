@@ -89,6 +89,8 @@ pub struct AppState {
     pub papers: crate::papers::Papers,
     /// The pooled figures: batches made, their files, their push to the province.
     pub pooling: crate::pooling::Pooling,
+    /// The update server's checks and the bundle they downloaded.
+    pub feed: crate::updates::feed::Feed,
     /// The reference of procedures (shared, in `queue.db`).
     pub reference: Reference,
     /// The live pages' feed: the queue as JSON, made once per change (`pages::lobby::board_feed`).

@@ -96,6 +96,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lobby/projects", get(lobby::projects))
         .route("/technician", get(technician::page).post(technician::check))
         .route("/technician/update-stick", post(technician::from_stick))
+        .route("/technician/update-feed", post(technician::from_feed))
+        .route("/technician/update-check", post(technician::check_feed))
         // A system's update bundle: hundreds of MiB (crate::updates checks its size itself).
         .route(
             "/technician/update",

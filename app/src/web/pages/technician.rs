@@ -8,6 +8,8 @@ use super::extract::{CsrfForm, Devices, Page};
 use super::layout;
 use crate::health::{Journal, Report};
 use crate::i18n::Tr;
+use crate::updates::UpdateError;
+use crate::updates::feed::{FeedState, FeedStatus};
 use crate::web::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -117,7 +119,7 @@ async fn render(
                 li { (tr.t1("tech-tickets-today", "n", &r.tickets_today.to_string())) }
             }
         }
-        (update_card(tr, csrf, &crate::updates::status(&settings.data())))
+        (update_card(tr, csrf, &crate::updates::status(&settings.data()), &state.feed.status(), &zone))
         section.card #tech-journal {
             h2 { (tr.t("admin-tech-journal")) }
             @match &r.journal {
@@ -143,7 +145,13 @@ async fn render(
 
 /// The system and its updates: the version running, the last update's state and RAUC's words,
 /// each root slot's state, and the form to send a bundle.
-fn update_card(tr: Tr, csrf: &str, u: &crate::updates::Status) -> maud::Markup {
+fn update_card(
+    tr: Tr,
+    csrf: &str,
+    u: &crate::updates::Status,
+    feed: &FeedStatus,
+    zone: &jiff::tz::TimeZone,
+) -> maud::Markup {
     let slots: Vec<(String, String, String)> = u
         .rauc
         .as_ref()
@@ -209,12 +217,94 @@ fn update_card(tr: Tr, csrf: &str, u: &crate::updates::Status) -> maud::Markup {
                     }
                 }
             }
+            @if let Some(url) = &feed.url {
+                (feed_part(tr, csrf, feed, url, zone))
+            }
             form method="post" action="/technician/update" enctype="multipart/form-data" {
                 input type="hidden" name="csrf" value=(csrf);
                 label { (tr.t("tech-update-file")) " " input type="file" name="bundle" accept=".raucb" required; }
                 button type="submit" { (tr.t("tech-update-send")) }
             }
             p.hint { (tr.t("tech-update-hint")) }
+        }
+    }
+}
+
+/// The update server's part of the card: its address, the last check and its result, the
+/// download's progress, the bundle it offers, and a button to check now.
+fn feed_part(
+    tr: Tr,
+    csrf: &str,
+    feed: &FeedStatus,
+    url: &str,
+    zone: &jiff::tz::TimeZone,
+) -> maud::Markup {
+    let checked = feed
+        .checked_at
+        .as_deref()
+        .and_then(|at| at.parse::<jiff::Timestamp>().ok());
+    html! {
+        h3 { (tr.t("tech-feed-title")) }
+        dl.facts #update-feed data-state=(feed.state.as_str()) {
+            dt { (tr.t("tech-feed-url")) }
+            dd dir="ltr" { bdi { (url) } }
+            dt { (tr.t("tech-feed-checked")) }
+            dd dir="ltr" { @if let Some(at) = checked { (local(at, zone)) } @else { "—" } }
+            dt { (tr.t("tech-feed-state")) }
+            dd #feed-state { (tr.t(&format!("tech-feed-{}", feed.state.as_str()))) }
+            @if let Some(version) = &feed.version {
+                dt { (tr.t("tech-update-slot-version")) }
+                dd #feed-version dir="ltr" { (version) }
+            }
+            @if feed.bytes > 0 && feed.state != FeedState::UpToDate {
+                dt { (tr.t("tech-feed-progress")) }
+                dd #feed-progress { progress max=(feed.bytes) value=(feed.received) {} " " (size(tr, feed.received)) " / " (size(tr, feed.bytes)) }
+            }
+        }
+        @if let Some(code) = &feed.error {
+            p.problem #feed-error role="alert" { (tr.t(&format!("tech-feed-error-{code}"))) }
+            @if let Some(m) = &feed.message { pre.journal dir="ltr" { (m) } }
+        }
+        @if feed.state == FeedState::Offered {
+            form.inline method="post" action="/technician/update-feed" {
+                input type="hidden" name="csrf" value=(csrf);
+                button.primary type="submit" #feed-install { (tr.t1("tech-feed-install", "version", feed.version.as_deref().unwrap_or(""))) }
+            }
+        }
+        form.inline method="post" action="/technician/update-check" {
+            input type="hidden" name="csrf" value=(csrf);
+            button type="submit" #feed-check { (tr.t("tech-feed-check")) }
+        }
+    }
+}
+
+/// A refused bundle, in the reader's language.
+fn refusal(tr: Tr, e: &UpdateError) -> String {
+    tr.t(&format!("tech-update-error-{}", e.code()))
+}
+
+/// The page after a bundle was handed to the installer (or refused).
+async fn after_handing(
+    state: &AppState,
+    page: &Page<Devices>,
+    result: Result<String, UpdateError>,
+) -> Response {
+    let tr = page.tr;
+    match result {
+        Ok(subject) => {
+            crate::web::updates::log_handed(state, &page.session, subject).await;
+            let text = tr.t("tech-update-received");
+            render(state, page, Some((true, text)), StatusCode::ACCEPTED).await
+        }
+        Err(e) => {
+            let text = refusal(tr, &e);
+            render(
+                state,
+                page,
+                Some((false, text)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
     }
 }
@@ -226,7 +316,6 @@ pub async fn upload(
     page: Page<Devices>,
     mut multipart: axum::extract::Multipart,
 ) -> Response {
-    let tr = page.tr;
     let mut csrf_ok = false;
     let outcome = loop {
         match multipart.next_field().await {
@@ -239,30 +328,19 @@ pub async fn upload(
                     break None;
                 }
                 let data = state.settings().data();
-                let free = crate::web::updates::free_space(&state);
-                break Some(
-                    match crate::updates::receive(&data, None, free, field).await {
-                        Ok(_) => (true, tr.t("tech-update-received")),
-                        Err(e) => (false, e.to_string()),
-                    },
-                );
+                break Some(match crate::updates::free_space(&data) {
+                    Ok(free) => crate::updates::receive(&data, None, free, field)
+                        .await
+                        .map(|bytes| format!("upload · {bytes} B")),
+                    Err(e) => Err(e),
+                });
             }
             Ok(Some(_)) => {}
             Ok(None) | Err(_) => break None,
         }
     };
     match outcome {
-        Some((ok, text)) => {
-            if ok {
-                tracing::info!(login = %page.session.account.login, "update bundle received from the page");
-            }
-            let status = if ok {
-                StatusCode::ACCEPTED
-            } else {
-                StatusCode::UNPROCESSABLE_ENTITY
-            };
-            render(&state, &page, Some((ok, text)), status).await
-        }
+        Some(result) => after_handing(&state, &page, result).await,
         None if !csrf_ok => super::PageError::Csrf.into_response(),
         None => super::PageError::BadForm.into_response(),
     }
@@ -279,23 +357,53 @@ pub async fn from_stick(
     page: Page<Devices>,
     CsrfForm(choice): CsrfForm<StickForm>,
 ) -> Response {
-    let tr = page.tr;
     let data = state.settings().data();
-    let free = crate::web::updates::free_space(&state);
-    let (ok, text) = match crate::updates::from_stick(&data, &choice.name, free).await {
-        Ok(_) => (true, tr.t("tech-update-received")),
-        Err(e) => (false, e.to_string()),
+    let result = match crate::updates::free_space(&data) {
+        Ok(free) => crate::updates::from_stick(&data, &choice.name, free)
+            .await
+            .map(|bytes| format!("stick · {} · {bytes} B", choice.name)),
+        Err(e) => Err(e),
     };
-    if ok {
-        tracing::info!(login = %page.session.account.login, name = %choice.name, "update bundle taken from the stick");
-    }
-    let status = if ok {
+    after_handing(&state, &page, result).await
+}
+
+/// `POST /technician/update-feed`: installs the bundle the update server's check downloaded.
+pub async fn from_feed(
+    State(state): State<AppState>,
+    page: Page<Devices>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    let result = state
+        .feed
+        .install()
+        .await
+        .map(|(version, bytes)| format!("server · {version} · {bytes} B"));
+    after_handing(&state, &page, result).await
+}
+
+/// `POST /technician/update-check`: checks the update server now; the page says the check
+/// is under way (it shows its result when reloaded).
+pub async fn check_feed(
+    State(state): State<AppState>,
+    page: Page<Devices>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Response {
+    let tr = page.tr;
+    let outcome = match state.feed.check_now() {
+        Ok(()) => (true, tr.t("tech-feed-started")),
+        Err(e) => (false, tr.t(&format!("tech-feed-error-{}", e.code()))),
+    };
+    let status = if outcome.0 {
         StatusCode::ACCEPTED
     } else {
-        StatusCode::UNPROCESSABLE_ENTITY
+        StatusCode::CONFLICT
     };
-    render(&state, &page, Some((ok, text)), status).await
+    render(&state, &page, Some(outcome), status).await
 }
+
+/// A form with nothing but its CSRF field.
+#[derive(Deserialize)]
+pub struct Empty {}
 
 pub async fn page(State(state): State<AppState>, page: Page<Devices>) -> Response {
     render(&state, &page, None, StatusCode::OK).await

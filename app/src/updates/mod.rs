@@ -7,12 +7,15 @@
 //! to `system/slots.json`. The service never runs as root and never touches a slot.
 //!
 //! A bundle may also come from a USB stick labelled BAOM-UPDATE, which the box mounts
-//! read-only in `update-stick/`: [`from_stick`] copies it in the same way.
+//! read-only in `update-stick/`: [`from_stick`] copies it in the same way; or from the update
+//! server, where the box has a network ([`feed`]), which downloads it and offers it the same way.
 //!
 //! What the service refuses itself, before anything is written where the helper looks: a
 //! second upload while one waits or installs, a body that is not a RAUC bundle (its first bytes),
 //! one larger than [`MAX_BUNDLE_BYTES`] or than the free space, and an upload that stops
 //! (closed, or silent for [`IDLE`]): the partial file is removed.
+
+pub mod feed;
 
 use baom_config::DataDir;
 use serde::Serialize;
@@ -47,8 +50,37 @@ pub enum UpdateError {
     Body(String),
     #[error("there is no bundle {0:?} on the update stick (is the stick in?)")]
     NotOnStick(String),
+    #[error("no bundle from the update server is waiting to be installed")]
+    NothingOffered,
+    #[error("the free space of the data partition cannot be read: {0}")]
+    FreeSpace(std::io::Error),
     #[error("cannot write the bundle: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl UpdateError {
+    /// The code the API answers with and the page's translations use.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UpdateError::Busy => "update_busy",
+            UpdateError::NotABundle => "not_a_bundle",
+            UpdateError::TooLarge { .. } => "bundle_too_large",
+            UpdateError::DiskFull { .. } => "disk_full",
+            UpdateError::Truncated { .. } | UpdateError::Stalled | UpdateError::Body(_) => {
+                "upload_stopped"
+            }
+            UpdateError::NotOnStick(_) => "not_on_stick",
+            UpdateError::NothingOffered => "nothing_offered",
+            UpdateError::FreeSpace(_) | UpdateError::Io(_) => "update_io",
+        }
+    }
+}
+
+/// The free space on the data partition, for the size checks.
+pub fn free_space(data: &DataDir) -> Result<u64, UpdateError> {
+    crate::health::disk(data.root())
+        .map(|d| d.free)
+        .map_err(UpdateError::FreeSpace)
 }
 
 /// A bundle on the update stick.
@@ -99,10 +131,36 @@ pub async fn from_stick(data: &DataDir, name: &str, free: u64) -> Result<u64, Up
     receive(data, Some(bundle.bytes), free, chunks).await
 }
 
+/// Hands a bundle already whole on the data partition (the update server's, checked against
+/// its manifest) to the helper: moved, not copied, under the same one-at-a-time rule as an
+/// upload.
+pub async fn take_file(data: &DataDir, bundle: &Path) -> Result<u64, UpdateError> {
+    let Some(_receiving) = Receiving::start(data) else {
+        return Err(UpdateError::Busy);
+    };
+    let (state, _) = helper_state(data);
+    if state == "waiting" || state == "installing" {
+        return Err(UpdateError::Busy);
+    }
+    let bytes = tokio::fs::symlink_metadata(bundle).await?.len();
+    tokio::fs::rename(bundle, bundle_path(data)).await?;
+    tokio::fs::write(request_path(data), b"").await?;
+    Ok(bytes)
+}
+
+/// Removes what an upload cut by a restart or a power cut left half-written.
+pub fn forget_partial_upload(data: &DataDir) {
+    let part = data.updates_dir().join("bundle.raucb.part");
+    if std::fs::remove_file(&part).is_ok() {
+        tracing::info!("a half-received update bundle, cut by a restart, was removed");
+    }
+}
+
 /// Where an update stands, for the technician's page and `GET /api/v1/updates`.
 #[derive(Debug, Clone, Serialize)]
 pub struct Status {
-    /// `idle`, `waiting` (received, the helper has not taken it yet), `installing`,
+    /// `idle`, `receiving` (a bundle is being received or copied in), `waiting` (received,
+    /// the helper has not taken it yet), `installing`,
     /// `installed` (the box restarts into it, or runs it), `refused`, or `rolled-back` (it
     /// was installed, did not come up healthy, and the box went back: [`went_back`]).
     pub state: String,
@@ -129,17 +187,10 @@ fn request_path(data: &DataDir) -> PathBuf {
 /// Reads where an update stands from the files the service and the helper leave.
 pub fn status(data: &DataDir) -> Status {
     let system = data.system_dir();
-    let (state, message) = if request_path(data).exists() {
-        ("waiting".to_owned(), String::new())
+    let (state, message) = if Receiving::under_way(data) {
+        ("receiving".to_owned(), String::new())
     } else {
-        match std::fs::read_to_string(system.join("update.status")) {
-            Ok(text) => {
-                let mut lines = text.lines();
-                let state = lines.next().unwrap_or("idle").trim().to_owned();
-                (state, lines.collect::<Vec<_>>().join("\n"))
-            }
-            Err(_) => ("idle".to_owned(), String::new()),
-        }
+        helper_state(data)
     };
     let rauc: Option<serde_json::Value> = std::fs::read(system.join("slots.json"))
         .ok()
@@ -155,6 +206,21 @@ pub fn status(data: &DataDir) -> Status {
         rauc,
         system_version: system_version(Path::new("/etc/os-release")),
         stick: on_stick(data),
+    }
+}
+
+/// The state the files of the service and the helper say, and the helper's last lines.
+fn helper_state(data: &DataDir) -> (String, String) {
+    if request_path(data).exists() {
+        return ("waiting".to_owned(), String::new());
+    }
+    match std::fs::read_to_string(data.system_dir().join("update.status")) {
+        Ok(text) => {
+            let mut lines = text.lines();
+            let state = lines.next().unwrap_or("idle").trim().to_owned();
+            (state, lines.collect::<Vec<_>>().join("\n"))
+        }
+        Err(_) => ("idle".to_owned(), String::new()),
     }
 }
 
@@ -215,7 +281,7 @@ where
     };
     let dir = data.updates_dir();
     tokio::fs::create_dir_all(&dir).await?;
-    let state = status(data).state;
+    let (state, _) = helper_state(data);
     if state == "waiting" || state == "installing" {
         return Err(UpdateError::Busy);
     }
@@ -280,6 +346,11 @@ static RECEIVING: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::ne
 struct Receiving(PathBuf);
 
 impl Receiving {
+    fn under_way(data: &DataDir) -> bool {
+        let now = RECEIVING.lock().unwrap_or_else(|e| e.into_inner());
+        now.iter().any(|d| d == data.root())
+    }
+
     fn start(data: &DataDir) -> Option<Receiving> {
         let mut now = RECEIVING.lock().unwrap_or_else(|e| e.into_inner());
         let dir = data.root().to_path_buf();
