@@ -56,7 +56,7 @@ fn the_image_boots_into_a_trusted_office_that_keeps_its_tickets_across_a_reset()
         .args(["--out", path_str(&keys)]));
     run(Command::new("bash").arg(repo.join("images/build")).args([
         "--keyring",
-        path_str(&keys.join("ca.crt")),
+        path_str(&keys.join("keyring.pem")),
         "--bundle",
         path_str(&bundle),
         "--out",

@@ -3,13 +3,17 @@
 //! (its service never starts); the box boots N, an office is kept (a ticket), and the
 //! supervisor uploads bundles on the LAN (`POST /api/v1/updates`):
 //!
-//! 1. one signed by another authority, and one made for the other machine kind: both refused
-//!    by RAUC, the box still on N, nothing restarted;
+//! 1. one signed by another authority, one signed by a leaked signing key the authority
+//!    revoked (the box's keyring carries the revocation list), and one made for the other
+//!    machine kind: all refused by RAUC, the box still on N, nothing restarted;
 //! 2. N+1: written into slot B, the box restarts into it, the office's tickets and passwords
 //!    are there, and the slot is marked good once the service answers;
-//! 3. N+2: written into slot A, the box restarts into it, its service fails, the box restarts
-//!    until systemd-boot has counted three tries, then boots slot B (N+1) by itself, with the
-//!    tickets still there, and the technician's API says slot A is bad.
+//! 3. N+2, published on the commune's update server (a web server of the host, which the
+//!    box's settings name): the supervisor has the box check it, the box downloads it and
+//!    offers it, the supervisor installs it. It is written into slot A, the box restarts into
+//!    it, its service fails, the box restarts until systemd-boot has counted three tries, then
+//!    boots slot B (N+1) by itself, with the tickets still there; the technician's API says
+//!    slot A is bad, and the update server's N+2 is not taken again.
 //!
 //! Very slow (tens of minutes under TCG): ignored unless asked for, by `bash images/test
 //! --updates` (root). Each phase's time is printed and written to `$BAOM_IMAGE_WORK/times.txt`.
@@ -22,9 +26,10 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::update_server::UpdateServer;
 use support::vm::{
-    Clock, Vm, boot, commune_bundle, firmware_starts, free_port, machine, run, sheet_password,
-    wait_for_https,
+    Clock, HOST_SERVER, Vm, boot_reaching, commune_bundle_with, firmware_starts, free_port,
+    machine, run, sheet_password, wait_for_https,
 };
 
 /// `images/build` for this test's machine, with the given version and binaries; `extra` adds
@@ -34,7 +39,7 @@ fn build(repo: &Path, keys: &Path, bin: &Path, version: &str, out: &Path, extra:
         .arg(repo.join("images/build"))
         .args([
             "--keyring",
-            path_str(&keys.join("ca.crt")),
+            path_str(&keys.join("keyring.pem")),
             "--version",
             version,
             "--out",
@@ -63,6 +68,35 @@ fn upload(boss: &Endpoint, bundle: &Path) -> Value {
     )
     .expect("upload");
     assert_eq!(r.status, 202, "{}", r.text());
+    await_verdict(boss, &bundle.display().to_string())
+}
+
+/// Has the box check the update server now, and waits for the check's result.
+fn check_server(boss: &Endpoint, within: Duration) -> Value {
+    let end = Instant::now() + within;
+    loop {
+        let r = post(boss, "/api/v1/updates/check", &json!({})).expect("check");
+        // The box's own daily check may be under way: wait for it.
+        if r.status == 202 {
+            break;
+        }
+        assert_eq!(r.code(), "feed_busy", "{}", r.text());
+        assert!(Instant::now() < end, "the box's own check never ended");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+    loop {
+        let feed = get(boss, "/api/v1/updates").expect("status").json()["feed"].clone();
+        let state = feed["state"].as_str().unwrap_or("").to_owned();
+        if state != "checking" && state != "downloading" {
+            return feed;
+        }
+        assert!(Instant::now() < end, "no result of the check: {feed}");
+        std::thread::sleep(Duration::from_secs(2));
+    }
+}
+
+/// Waits for the box's verdict on the bundle handed to its helper (`what` names it).
+fn await_verdict(boss: &Endpoint, what: &str) -> Value {
     let end = Instant::now() + Duration::from_secs(900);
     loop {
         match get(boss, "/api/v1/updates") {
@@ -78,7 +112,7 @@ fn upload(boss: &Endpoint, bundle: &Path) -> Value {
                 return json!({"state": "restarting"});
             }
         }
-        assert!(Instant::now() < end, "no verdict on {}", bundle.display());
+        assert!(Instant::now() < end, "no verdict on {what}");
         std::thread::sleep(Duration::from_secs(2));
     }
 }
@@ -160,7 +194,26 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
             .arg(repo.join("images/signing-key"))
             .args(["--out", path_str(dir)]));
     }
-    let (bundle, sheet) = commune_bundle(&repo, &work);
+    // The project's first signing key leaked: a copy stays in the wrong hands, and the
+    // authority revoked it and made a new one before the box was built (its keyring carries
+    // the revocation list).
+    let leaked_keys = work.join("leaked-keys");
+    std::fs::create_dir_all(&leaked_keys).expect("leaked keys");
+    for f in ["signing.crt", "signing.key"] {
+        std::fs::copy(keys.join(f), leaked_keys.join(f)).expect("copy the leaked key");
+    }
+    run(Command::new("bash")
+        .arg(repo.join("images/signing-key"))
+        .args(["--renew", "--out", path_str(&keys)]));
+    // The commune's update server: a folder of the host, empty until N+2 is published.
+    let site = work.join("site");
+    std::fs::create_dir_all(site.join("stable")).expect("site");
+    let server = UpdateServer::http(&site);
+    let (bundle, sheet) = commune_bundle_with(
+        &repo,
+        &work,
+        &format!("\n[updates]\nfeed = \"{HOST_SERVER}/stable/\"\n"),
+    );
     clock.done("signing keys and the commune's bundle");
 
     // Version N, the box's image; N+1 and the broken N+2, their update bundles.
@@ -193,7 +246,11 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
         std::fs::copy(bin.join(b), broken.join(b)).expect("copy binary");
     }
     std::fs::copy(bin.join("baom-provision"), broken.join("baom")).expect("broken baom");
-    let n2 = work.join("n2.raucb");
+    // Made in a folder of its own: images/update-bundle writes the update server's manifest
+    // beside the bundle, and both are published together.
+    let n2_dir = work.join("n2");
+    std::fs::create_dir_all(&n2_dir).expect("n2");
+    let n2 = n2_dir.join("baom-1.2.0-broken.raucb");
     build(
         &repo,
         &keys,
@@ -219,9 +276,11 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     let forged = work.join("forged.raucb");
     let other_arch = if m.arch == "amd64" { "arm64" } else { "amd64" };
     let foreign = work.join("foreign.raucb");
+    let revoked = work.join("revoked.raucb");
     for (out, arch, signer) in [
         (&forged, m.arch, &other_keys),
         (&foreign, other_arch, &keys),
+        (&revoked, m.arch, &leaked_keys),
     ] {
         run(Command::new("bash")
             .arg(repo.join("images/update-bundle"))
@@ -235,14 +294,22 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
             ])
             .args(["--signing", path_str(signer), "--out", path_str(out)]));
     }
-    clock.done("the forged and the foreign bundles");
+    clock.done("the forged, the revoked and the foreign bundles");
 
     let disk = work.join("disk.img");
     run(Command::new("cp").args(["--sparse=always", path_str(&image), path_str(&disk)]));
     let vars = work.join("firmware-vars.fd");
     std::fs::copy(m.vars, &vars).unwrap_or_else(|e| panic!("{}: {e}", m.vars));
     let port = free_port();
-    let mut vm = boot(&work, &disk, &vars, port, None, "serial.log");
+    let mut vm = boot_reaching(
+        &work,
+        &disk,
+        &vars,
+        port,
+        None,
+        "serial.log",
+        Some(server.port),
+    );
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
     let lan = Lan::new(addr, &bundle.join("tls/ca.crt"));
     wait_for_https(&mut vm, &lan, Duration::from_secs(600));
@@ -272,7 +339,8 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     );
     clock.done("version N running: ticket A-001, slot A good");
 
-    // 1. Refused: the forged bundle and the other machine's; the box stays on N.
+    // 1. Refused: the forged bundle, the leaked key's and the other machine's; the box stays
+    // on N.
     let boss = Endpoint::Lan(
         lan.login("youssef", NEW_PASSWORD, None)
             .unwrap_or_else(|r| panic!("login: {} {}", r.status, r.text())),
@@ -281,6 +349,14 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     let verdict = upload(&boss, &forged);
     assert_eq!(verdict["state"], "refused", "{verdict}");
     eprintln!("[image update test] forged bundle: {}", verdict["message"]);
+    let verdict = upload(&boss, &revoked);
+    assert_eq!(verdict["state"], "refused", "{verdict}");
+    assert!(
+        verdict["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("revoked")),
+        "the leaked key's bundle is refused as revoked: {verdict}"
+    );
     let verdict = upload(&boss, &foreign);
     assert_eq!(verdict["state"], "refused", "{verdict}");
     assert!(
@@ -297,7 +373,7 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     let still = get(&boss, "/api/v1/updates").expect("status").json();
     assert_eq!(still["system_version"], "1.0.0");
     assert_eq!(slot(&still, "rootfs.1")["boot_status"], "bad", "{still}");
-    clock.done("forged and foreign bundles refused, still on N");
+    clock.done("forged, revoked and foreign bundles refused, still on N");
 
     // 2. N+1 goes into slot B; the box restarts into it with its office.
     let verdict = upload(&boss, &n1);
@@ -320,16 +396,35 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     );
     clock.done("on N+1: slot B good, A-001 kept, A-002 issued");
 
-    // 3. The broken N+2 goes into slot A; its service never starts; after three tries the
-    // box comes back on slot B by itself.
+    // 3. The broken N+2, published on the update server: the box downloads it and offers it;
+    // installed, it goes into slot A; its service never starts; after three tries the box
+    // comes back on slot B by itself.
     let boss = Endpoint::Lan(
         lan.login("youssef", NEW_PASSWORD, None)
             .unwrap_or_else(|r| panic!("login: {} {}", r.status, r.text())),
     );
+    let nothing = check_server(&boss, Duration::from_secs(300));
+    assert_eq!(
+        nothing["error"], "server_error",
+        "nothing published yet: {nothing}"
+    );
+    let manifest = format!("baom-box-{}.json", m.arch);
+    for name in ["baom-1.2.0-broken.raucb", manifest.as_str()] {
+        std::fs::rename(n2_dir.join(name), site.join("stable").join(name)).expect("publish");
+    }
+    let offered = check_server(&boss, Duration::from_secs(900));
+    assert_eq!(offered["state"], "offered", "{offered}");
+    assert_eq!(offered["version"], "1.2.0-broken", "{offered}");
+    let mib = offered["bytes"].as_u64().unwrap_or(0) >> 20;
+    clock.done(&format!(
+        "N+2 downloaded from the update server and checked ({mib} MiB)"
+    ));
     let starts = firmware_starts(&vm.serial_log());
-    let verdict = upload(&boss, &n2);
+    let r = post(&boss, "/api/v1/updates/feed", &json!({})).expect("install");
+    assert_eq!(r.status, 202, "{}", r.text());
+    let verdict = await_verdict(&boss, "N+2 from the update server");
     assert_ne!(verdict["state"], "refused", "{verdict}");
-    clock.done("N+2 uploaded and installed");
+    clock.done("N+2 installed from the update server");
     let end = Instant::now() + Duration::from_secs(1800);
     while firmware_starts(&vm.serial_log()) < starts + 4 {
         assert!(
@@ -361,5 +456,8 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
     let t = post(&officer, "/api/v1/tickets", &json!({"service": "A"})).expect("issue");
     assert_eq!(t.json()["number"], "A-003", "{}", t.text());
     clock.done("back on N+1 by itself: slot A bad, A-001 and A-002 kept, A-003 issued");
+    // The server still offers N+2: the box does not take it again.
+    let again = check_server(&boss, Duration::from_secs(300));
+    assert_eq!(again["state"], "went-back", "{again}");
     drop(vm);
 }

@@ -246,6 +246,41 @@ pub fn colours(ppm: &[u8]) -> usize {
 /// Starts QEMU on `disk` with the LAN's HTTPS forwarded to `port`; `rtc` sets the clock the
 /// guest finds at power-on (`-rtc base=…`), as a box with no battery would after a night off.
 pub fn boot(work: &Path, disk: &Path, vars: &Path, port: u16, rtc: Option<&str>, log: &str) -> Vm {
+    boot_reaching(work, disk, vars, port, rtc, log, None)
+}
+
+/// The address a box started with [`boot_reaching`] reaches the host's server at.
+pub const HOST_SERVER: &str = "http://10.0.2.100";
+
+/// [`boot`], the guest otherwise cut off from the host, but for one server of the host:
+/// [`HOST_SERVER`] (port 80) is relayed to `127.0.0.1:host_port`, one relay per connection
+/// (as an update server on the commune's network).
+pub fn boot_reaching(
+    work: &Path,
+    disk: &Path,
+    vars: &Path,
+    port: u16,
+    rtc: Option<&str>,
+    log: &str,
+    host_port: Option<u16>,
+) -> Vm {
+    let mut netdev = format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443");
+    if let Some(host_port) = host_port {
+        let relay = work.join("relay-to-host");
+        std::fs::write(
+            &relay,
+            format!(
+                "#!/bin/bash\n# One guest connection (stdin, stdout) to the host's server.\nexec 3<>/dev/tcp/127.0.0.1/{host_port} || exit 1\ncat <&3 &\ncat >&3\nwait\n"
+            ),
+        )
+        .expect("relay");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&relay, std::fs::Permissions::from_mode(0o755)).expect("mode");
+        netdev.push_str(&format!(
+            ",guestfwd=tcp:10.0.2.100:80-cmd:{}",
+            relay.display()
+        ));
+    }
     let (monitor, serial) = (work.join("monitor.sock"), work.join(log));
     let _ = std::fs::remove_file(&monitor);
     let m = machine();
@@ -263,10 +298,7 @@ pub fn boot(work: &Path, disk: &Path, vars: &Path, port: u16, rtc: Option<&str>,
             "-drive",
             &format!("if=virtio,format=raw,file={}", disk.display()),
         ])
-        .args([
-            "-netdev",
-            &format!("user,id=lan,restrict=on,hostfwd=tcp:127.0.0.1:{port}-:443"),
-        ])
+        .args(["-netdev", &netdev])
         .args(["-device", "virtio-net-pci,netdev=lan"])
         .args(["-display", "none"])
         .args(["-serial", &format!("file:{}", serial.display())])
@@ -325,13 +357,19 @@ pub fn read_journal(work: &Path, disk: &Path, slot: usize) -> String {
 /// The commune's bundle for a test box: the example settings, with services open around the
 /// clock so a test can issue a ticket at any hour. Returns the bundle and its handover sheet.
 pub fn commune_bundle(repo: &Path, work: &Path) -> (PathBuf, String) {
+    commune_bundle_with(repo, work, "")
+}
+
+/// [`commune_bundle`] with `extra` settings appended (a section the example leaves out).
+pub fn commune_bundle_with(repo: &Path, work: &Path, extra: &str) -> (PathBuf, String) {
     let settings = work.join("commune.toml");
-    let text = std::fs::read_to_string(repo.join("provisioning/example.toml"))
+    let mut text = std::fs::read_to_string(repo.join("provisioning/example.toml"))
         .expect("example settings")
         .replace(
             "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\"], open = \"08:30\", close = \"16:30\"",
             "days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\", \"sun\"], open = \"00:00\", close = \"24:00\"",
         );
+    text.push_str(extra);
     std::fs::write(&settings, text).expect("write settings");
     let bundle = work.join("bundle");
     run(Command::new(bin_dir().join("baom-provision")).args([
