@@ -596,6 +596,7 @@ tech-update-error-disk_full = لا توجد مساحة كافية على قرص 
 tech-update-error-upload_stopped = توقف الإرسال قبل نهايته: لم يُحتفظ بشيء. أعد الإرسال.
 tech-update-error-not_on_stick = لم تعد هذه الحزمة على مفتاح التحديث (هل المفتاح موصول؟).
 tech-update-error-nothing_offered = لا توجد حزمة من خادم التحديثات في انتظار التثبيت.
+tech-update-error-feed_busy = جارٍ التحقق من خادم التحديثات: أعد المحاولة عند انتهاء التحقق.
 tech-update-error-update_io = تعذّر على الجهاز حفظ الحزمة (قرصه): انظر السجل.
 tech-feed-title = خادم التحديثات
 tech-feed-url = العنوان

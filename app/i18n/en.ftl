@@ -590,6 +590,7 @@ tech-update-error-disk_full = Not enough space on the box's disk for this bundle
 tech-update-error-upload_stopped = The sending stopped before the end: nothing was kept. Send it again.
 tech-update-error-not_on_stick = That bundle is no longer on the update stick (is the stick in?).
 tech-update-error-nothing_offered = No bundle from the update server is waiting to be installed.
+tech-update-error-feed_busy = The update server is being checked: try again when the check has ended.
 tech-update-error-update_io = The box could not keep the bundle (its disk): see the journal.
 tech-feed-title = Update server
 tech-feed-url = Address

@@ -591,6 +591,7 @@ tech-update-error-disk_full = Pas assez de place sur le disque du boîtier pour 
 tech-update-error-upload_stopped = L'envoi s'est arrêté avant la fin : rien n'a été gardé. Envoyez-le de nouveau.
 tech-update-error-not_on_stick = Ce paquet n'est plus sur la clé de mise à jour (la clé est-elle branchée ?).
 tech-update-error-nothing_offered = Aucun paquet du serveur de mises à jour n'attend d'être installé.
+tech-update-error-feed_busy = Le serveur de mises à jour est en cours de vérification : réessayez quand elle sera finie.
 tech-update-error-update_io = Le boîtier n'a pas pu garder le paquet (son disque) : voir le journal.
 tech-feed-title = Serveur de mises à jour
 tech-feed-url = Adresse

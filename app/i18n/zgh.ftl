@@ -591,6 +591,7 @@ tech-update-error-disk_full = ⵓⵔ ⵉⵍⵍⵉ ⵓⴷⵖⴰⵔ ⵉⵇⴰⴷ�
 tech-update-error-upload_stopped = ⵉⴱⴻⴷⴷ ⵓⵣⵏ ⵇⴱⵍ ⵜⵉⴳⵉⵔⴰ: ⵓⵔ ⵉⵜⵜⵓⵃⴹⴰ ⵢⴰⵜ. ⴰⵣⵏ ⵜ ⴷⴰⵖ.
 tech-update-error-not_on_stick = ⵜⴽⵎⵎⵓⵙⵜ ⴰⴷ ⵓⵔ ⵜⵍⵍⵉ ⵖⴼ ⵜⵙⴰⵔⵓⵜ ⵏ ⵓⵙⵎⴰⵢⵏⵓ (ⵉⵙ ⵜⵍⵍⴰ ⵜⵙⴰⵔⵓⵜ?).
 tech-update-error-nothing_offered = ⵓⵔ ⵜⵍⵍⵉ ⵜⴽⵎⵎⵓⵙⵜ ⵏ ⵓⵎⵙⵎⵓⵏ ⵏ ⵉⵙⵎⴰⵢⵏⵓⵜⵏ ⵉⵜⵜⵔⴰⵊⵓⵏ ⴰⵙⵔⵙ.
+tech-update-error-feed_busy = ⴰⵎⵙⵎⵓⵏ ⵏ ⵉⵙⵎⴰⵢⵏⵓⵜⵏ ⵉⵜⵜⵓⵙⵏⵜⴰⵢ: ⴰⵍⵙ ⴰⵔⵎ ⵎⴰⵔ ⵉⴽⵎⵍ ⵓⵙⵏⵜⴰⵢ.
 tech-update-error-update_io = ⵓⵔ ⵉⵣⵎⵉⵔ ⵓⵙⵏⴷⵓⵇ ⴰⴷ ⵉⵃⴹⵓ ⵜⴰⴽⵎⵎⵓⵙⵜ (ⴰⴹⴻⵚⴽ ⵏⵏⵙ): ⵥⵕ ⴰⵖⵎⵉⵙ.
 tech-feed-title = ⴰⵎⵙⵎⵓⵏ ⵏ ⵉⵙⵎⴰⵢⵏⵓⵜⵏ
 tech-feed-url = ⴰⵏⵙⴰ

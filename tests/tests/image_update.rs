@@ -8,8 +8,10 @@
 //!    machine kind: all refused by RAUC, the box still on N, nothing restarted;
 //! 2. N+1: written into slot B, the box restarts into it, the office's tickets and passwords
 //!    are there, and the slot is marked good once the service answers;
-//! 3. N+2, published on the commune's update server (a web server of the host, which the
-//!    box's settings name): the supervisor has the box check it, the box downloads it and
+//! 3. first the N+1 bundle announced by the update server as 9.0.0: the box downloads and
+//!    offers it, and its installer refuses it (the version signed in it is not the one
+//!    announced); then N+2, published on the commune's update server (a web server of the
+//!    host, which the box's settings name): the supervisor has the box check it, the box downloads it and
 //!    offers it, the supervisor installs it. It is written into slot A, the box restarts into
 //!    it, its service fails, the box restarts until systemd-boot has counted three tries, then
 //!    boots slot B (N+1) by itself, with the tickets still there; the technician's API says
@@ -26,7 +28,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::update_server::UpdateServer;
+use support::update_server::{UpdateServer, publish};
 use support::vm::{
     Clock, HOST_SERVER, Vm, boot_reaching, commune_bundle_with, firmware_starts, free_port,
     machine, run, sheet_password, wait_for_https,
@@ -408,6 +410,36 @@ fn an_update_keeps_the_office_and_a_broken_one_rolls_back_by_itself() {
         nothing["error"], "server_error",
         "nothing published yet: {nothing}"
     );
+    // A server that passes an old bundle off as new (the N+1 the box runs, announced as
+    // 9.0.0): downloaded and offered under the server's word, but the box's installer reads
+    // the version signed in the bundle and refuses it; nothing restarts.
+    let old = std::fs::read(&n1).expect("N+1");
+    publish(&site.join("stable"), "baom-9.0.0.raucb", "9.0.0", &old);
+    drop(old);
+    let lying = check_server(&boss, Duration::from_secs(900));
+    assert_eq!(
+        (lying["state"].as_str(), lying["version"].as_str()),
+        (Some("offered"), Some("9.0.0")),
+        "{lying}"
+    );
+    let starts = firmware_starts(&vm.serial_log());
+    let r = post(&boss, "/api/v1/updates/feed", &json!({})).expect("install");
+    assert_eq!(r.status, 202, "{}", r.text());
+    let verdict = await_verdict(&boss, "the mislabelled bundle");
+    assert_eq!(verdict["state"], "refused", "{verdict}");
+    assert!(
+        verdict["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("version 1.1.0, not 9.0.0")),
+        "{verdict}"
+    );
+    assert_eq!(
+        firmware_starts(&vm.serial_log()),
+        starts,
+        "nothing restarted"
+    );
+    clock.done("an old bundle announced as 9.0.0: downloaded, refused by the installer");
+
     let manifest = format!("baom-box-{}.json", m.arch);
     for name in ["baom-1.2.0-broken.raucb", manifest.as_str()] {
         std::fs::rename(n2_dir.join(name), site.join("stable").join(name)).expect("publish");

@@ -111,7 +111,7 @@ fn a_leaked_signing_key_is_revoked_and_its_bundles_refused() {
     let keys = d.join("keys");
     let said = ok(
         "signing-key",
-        &["--out", path_str(&keys), "--name", "BAOM Souss-Massa"],
+        &["--out", path_str(&keys), "--name", "BAOM Drâa-Tafilalet"],
     );
     assert!(said.contains("keyring.pem"), "{said}");
     for f in [
@@ -152,6 +152,23 @@ fn a_leaked_signing_key_is_revoked_and_its_bundles_refused() {
     std::fs::copy(keys.join("keyring.pem"), &old_keyring).expect("copy");
     let said = ok("signing-key", &["--renew", "--out", path_str(&keys)]);
     assert!(said.contains("revoked"), "{said}");
+    let subject = Command::new("openssl")
+        .args([
+            "x509",
+            "-noout",
+            "-subject",
+            "-nameopt",
+            "utf8,-esc_msb",
+            "-in",
+        ])
+        .arg(keys.join("signing.crt"))
+        .output()
+        .expect("openssl");
+    assert!(
+        String::from_utf8_lossy(&subject.stdout).contains("BAOM Drâa-Tafilalet update signing"),
+        "{}",
+        String::from_utf8_lossy(&subject.stdout)
+    );
     assert_eq!(
         std::fs::read_dir(keys.join("revoked"))
             .expect("revoked")
@@ -188,6 +205,15 @@ fn a_bad_request_to_the_signing_scripts_is_refused_clearly() {
         ),
         (vec!["--colour", "blue"], "unknown argument"),
         (vec![], "--out DIR is needed"),
+        (vec!["--out"], "--out needs a value"),
+        (
+            vec!["--days", "0", "--out", path_str(dir.path())],
+            "a number of days",
+        ),
+        (
+            vec!["--name", "BAOM/CN=evil", "--out", path_str(dir.path())],
+            "a name without",
+        ),
     ] {
         let out = script("signing-key", &args);
         assert!(!out.status.success(), "{args:?}");

@@ -106,6 +106,9 @@ fn a_newer_system_is_downloaded_resumed_checked_and_offered_then_installed() {
     let feed = check(&boss);
     assert_eq!(feed["error"], "download_mismatch", "{feed}");
     assert_eq!(names_in(&feed_dir), ["status.json"], "nothing kept");
+    // Checked again with the same manifest: said, not fetched again (no 2 GiB every half hour).
+    let feed = check(&boss);
+    assert_eq!(feed["error"], "download_mismatch", "{feed}");
     let asked: Vec<_> = server
         .seen()
         .into_iter()
@@ -114,8 +117,31 @@ fn a_newer_system_is_downloaded_resumed_checked_and_offered_then_installed() {
     assert_eq!(
         asked.len(),
         1,
-        "only the announced file was fetched: {asked:?}"
+        "only the announced file was fetched, once: {asked:?}"
     );
+    // A manifest sending the box to another server: refused.
+    let mut elsewhere = good.clone();
+    elsewhere["bundle"] = json!(format!(
+        "http://127.0.0.2:{}/stable/baom-1.4.0.raucb",
+        server.port
+    ));
+    write_manifest(&stable, &elsewhere);
+    let feed = check(&boss);
+    assert_eq!(feed["error"], "bad_manifest", "{feed}");
+    assert!(
+        feed["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("another server"),
+        "{feed}"
+    );
+    // A file longer than announced: stopped at the announced size, removed.
+    let mut short = good.clone();
+    short["bytes"] = json!(bytes.len() - 10);
+    write_manifest(&stable, &short);
+    let feed = check(&boss);
+    assert_eq!(feed["error"], "download_mismatch", "{feed}");
+    assert_eq!(names_in(&feed_dir), ["status.json"], "nothing kept");
 
     // The link drops after 400 kB: kept, and said.
     write_manifest(&stable, &good);

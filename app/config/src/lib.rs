@@ -299,6 +299,7 @@ mod tests {
             "feed = \"ftp://updates.example.ma/\"",
             "feed = \"https:///baom/\"",
             "feed = \"https://updates.example.ma/ baom/\"",
+            "feed = \"https://baom:secret@updates.example.ma/\"",
         ] {
             let e = error(&with(bad));
             assert!(e.contains("updates.feed"), "{bad}: {e}");

@@ -60,6 +60,13 @@ impl UpdatesSection {
                     "an address such as \"https://updates.example.ma/baom/stable/\"",
                 ));
             }
+            if host.contains('@') {
+                return Err(src.error(
+                    0..0,
+                    "updates.feed",
+                    "no user or password in the address: it is shown on the technician's page",
+                ));
+            }
         }
         if !(1..=24 * 31).contains(&self.check_hours) {
             return Err(src.error(0..0, "updates.check_hours", "between 1 and 744"));

@@ -36,6 +36,11 @@ use tokio::io::AsyncWriteExt;
 const FIRST_CHECK_AFTER: Duration = Duration::from_secs(120);
 /// How long the server may stay silent in a download before it counts as cut.
 const IDLE: Duration = Duration::from_secs(60);
+/// How long one try may download: a server sending a trickle does not hold the checks (the
+/// next try resumes where this one stopped).
+const ATTEMPT: Duration = Duration::from_secs(3 * 3600);
+/// The free space is read again after each such amount downloaded.
+const SPACE_CHECK_EVERY: u64 = 8 << 20;
 /// A manifest is a few lines: a larger answer is not one.
 const MANIFEST_MAX_BYTES: usize = 64 * 1024;
 /// The Debian bundle of the system's certificate authorities (`ca-certificates`).
@@ -63,6 +68,10 @@ pub enum FeedError {
     Stopped { received: u64, bytes: u64 },
     #[error("the download does not match the manifest (its size or SHA-256): it was removed")]
     Mismatch,
+    #[error(
+        "the server still names the file that did not match its manifest: it is not fetched again until the server changes it"
+    )]
+    MismatchAgain,
     #[error("the downloaded file is not an update bundle: it was removed")]
     NotABundle,
     #[error("cannot keep the download: {0}")]
@@ -82,7 +91,7 @@ impl FeedError {
             FeedError::TooLarge { .. } => "bundle_too_large",
             FeedError::DiskFull { .. } => "disk_full",
             FeedError::Stopped { .. } => "download_stopped",
-            FeedError::Mismatch => "download_mismatch",
+            FeedError::Mismatch | FeedError::MismatchAgain => "download_mismatch",
             FeedError::NotABundle => "not_a_bundle",
             FeedError::Io(_) => "update_io",
         }
@@ -146,28 +155,60 @@ fn is_version(v: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+' | '~'))
 }
 
-/// Whether version `a` is newer than `b`: dotted parts compared as numbers where both are,
-/// as text otherwise (`1.10.0` is newer than `1.9.2`).
+/// Whether version `a` is newer than `b`, in semantic versioning's order: dotted parts
+/// compared as numbers (`1.10.0` after `1.9.2`; a missing part is 0), a pre-release (`-rc2`,
+/// or Debian's `~rc2`) before its release, and the build (`+e61a6ed`) left out: two builds of
+/// one version are the same version.
 pub fn newer(a: &str, b: &str) -> bool {
+    precedence(a, b) == std::cmp::Ordering::Greater
+}
+
+fn precedence(a: &str, b: &str) -> std::cmp::Ordering {
     use std::cmp::Ordering::*;
-    let parts = |v: &str| -> Vec<String> {
-        v.split(['.', '-', '+', '~'])
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let (a, b) = (parts(a), parts(b));
-    for (x, y) in a.iter().zip(b.iter()) {
-        let order = match (x.parse::<u64>(), y.parse::<u64>()) {
-            (Ok(x), Ok(y)) => x.cmp(&y),
-            _ => x.cmp(y),
+    // (release, pre-release) of a version without its build.
+    let split = |v: &str| -> (Vec<String>, Option<String>) {
+        let v = v.split('+').next().unwrap_or("");
+        let (release, pre) = match v.find(['-', '~']) {
+            Some(i) => (&v[..i], Some(v[i + 1..].to_owned())),
+            None => (v, None),
         };
-        match order {
-            Equal => continue,
-            Greater => return true,
-            Less => return false,
+        (release.split('.').map(str::to_owned).collect(), pre)
+    };
+    let part = |x: Option<&String>, y: Option<&String>| -> std::cmp::Ordering {
+        let (x, y) = (x.map_or("0", |s| s.as_str()), y.map_or("0", |s| s.as_str()));
+        match (x.parse::<u64>(), y.parse::<u64>()) {
+            (Ok(x), Ok(y)) => x.cmp(&y),
+            // A number sorts before a word (semantic versioning's rule for pre-releases).
+            (Ok(_), Err(_)) => Less,
+            (Err(_), Ok(_)) => Greater,
+            _ => x.cmp(y),
+        }
+    };
+    let ((ra, pa), (rb, pb)) = (split(a), split(b));
+    for i in 0..ra.len().max(rb.len()) {
+        let order = part(ra.get(i), rb.get(i));
+        if order != Equal {
+            return order;
         }
     }
-    a.len() > b.len()
+    match (pa, pb) {
+        (None, None) => Equal,
+        (None, Some(_)) => Greater,
+        (Some(_), None) => Less,
+        (Some(x), Some(y)) => {
+            let (x, y): (Vec<String>, Vec<String>) = (
+                x.split('.').map(str::to_owned).collect(),
+                y.split('.').map(str::to_owned).collect(),
+            );
+            for (p, q) in x.iter().zip(y.iter()) {
+                let order = part(Some(p), Some(q));
+                if order != Equal {
+                    return order;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+    }
 }
 
 /// What a check does with a manifest.
@@ -261,6 +302,19 @@ pub struct FeedStatus {
     /// Why the last check failed: [`FeedError::code`] and its words.
     pub error: Option<String>,
     pub message: Option<String>,
+    /// A download found not to match its manifest (`<sha256> <bytes>` as the manifest said):
+    /// not fetched again while the manifest says the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused_download: Option<String>,
+}
+
+/// A check (or an install of its bundle) under way; ended when dropped, however it ends.
+struct Claim(Arc<AtomicBool>);
+
+impl Drop for Claim {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::SeqCst);
+    }
 }
 
 /// The update server's checks, shared by the daily task and the page's "check now".
@@ -282,6 +336,11 @@ impl Feed {
 
     fn dir(&self) -> PathBuf {
         self.data.updates_dir().join("feed")
+    }
+
+    /// Claims the feed for one check or one install; None while another runs.
+    fn claim(&self) -> Option<Claim> {
+        (!self.running.swap(true, Ordering::SeqCst)).then(|| Claim(self.running.clone()))
     }
 
     fn offered_bundle(&self) -> PathBuf {
@@ -333,12 +392,10 @@ impl Feed {
         if self.live.get().updates.feed.is_none() {
             return Err(FeedError::NotConfigured);
         }
-        if self.running.swap(true, Ordering::SeqCst) {
-            return Err(FeedError::Busy);
-        }
+        let claim = self.claim().ok_or(FeedError::Busy)?;
         let (feed, status) = (self.clone(), self.begin());
         tokio::spawn(async move {
-            let _ = feed.check_claimed(status).await;
+            let _ = feed.check_claimed(claim, status).await;
         });
         Ok(())
     }
@@ -352,10 +409,9 @@ impl Feed {
         loop {
             tokio::time::sleep(wait).await;
             let section = self.live.get().updates.clone();
-            let result = if self.running.swap(true, Ordering::SeqCst) {
-                Err(FeedError::Busy)
-            } else {
-                self.check_claimed(self.begin()).await
+            let result = match self.claim() {
+                None => Err(FeedError::Busy),
+                Some(claim) => self.check_claimed(claim, self.begin()).await,
             };
             wait = match result {
                 Ok(_) => Duration::from_secs(section.check_hours * 3600),
@@ -378,8 +434,12 @@ impl Feed {
         status
     }
 
-    /// One check, `running` already claimed by the caller; it is released here.
-    async fn check_claimed(&self, mut status: FeedStatus) -> Result<FeedState, FeedError> {
+    /// One check, claimed by the caller; the claim ends with it.
+    async fn check_claimed(
+        &self,
+        claim: Claim,
+        mut status: FeedStatus,
+    ) -> Result<FeedState, FeedError> {
         let section = self.live.get().updates.clone();
         let result = self.check(&section, &mut status).await;
         match &result {
@@ -395,7 +455,7 @@ impl Feed {
             }
         }
         self.write(&status);
-        self.running.store(false, Ordering::SeqCst);
+        drop(claim);
         result
     }
 
@@ -434,6 +494,10 @@ impl Feed {
             Decision::Download => {}
         }
         status.bytes = manifest.bytes;
+        let identity = format!("{} {}", manifest.sha256, manifest.bytes);
+        if status.refused_download.as_deref() == Some(identity.as_str()) {
+            return Err(FeedError::MismatchAgain);
+        }
         if self.offered() == Some(manifest.clone()) {
             status.received = manifest.bytes;
             return Ok(FeedState::Offered);
@@ -441,9 +505,23 @@ impl Feed {
         let bundle_url = url
             .join(&manifest.bundle)
             .map_err(|e| FeedError::BadManifest(format!("its bundle's address: {e}")))?;
-        self.download(&client, bundle_url, &manifest, status)
-            .await?;
-        Ok(FeedState::Offered)
+        // The bundle is on the server the box was told of, not wherever a manifest points.
+        if bundle_url.origin() != url.origin() {
+            return Err(FeedError::BadManifest(
+                "its bundle is on another server".to_owned(),
+            ));
+        }
+        match self.download(&client, bundle_url, &manifest, status).await {
+            Err(e @ (FeedError::Mismatch | FeedError::NotABundle)) => {
+                status.refused_download = Some(identity);
+                Err(e)
+            }
+            Err(e) => Err(e),
+            Ok(()) => {
+                status.refused_download = None;
+                Ok(FeedState::Offered)
+            }
+        }
     }
 
     /// The manifest of the bundle offered now, if it is there whole.
@@ -494,6 +572,8 @@ impl Feed {
         let free = crate::health::disk(&dir)?.free;
         let need = (m.bytes - have).saturating_add(KEEP_FREE_BYTES);
         if need > free {
+            // What was downloaded goes too: the office's databases need the room more.
+            self.forget_downloads().await;
             return Err(FeedError::DiskFull { need, free });
         }
         if resumable.is_none() {
@@ -518,6 +598,11 @@ impl Feed {
                 // The server sends the whole file (no ranges): start again.
                 200 => false,
                 code => {
+                    // A range it cannot serve (416), or serves from elsewhere: the partial
+                    // file is of no use with this server.
+                    if have > 0 {
+                        self.forget_downloads().await;
+                    }
                     return Err(FeedError::Server {
                         status: code,
                         url: url.to_string(),
@@ -535,7 +620,12 @@ impl Feed {
                 .open(&part)
                 .await?;
             let mut written_at = std::time::Instant::now();
+            let started = std::time::Instant::now();
+            let mut space_checked_at = have;
             let cut = loop {
+                if started.elapsed() > ATTEMPT {
+                    break true;
+                }
                 let chunk = match tokio::time::timeout(IDLE, response.chunk()).await {
                     Err(_) => break true,
                     Ok(Err(_)) => break true,
@@ -547,8 +637,22 @@ impl Feed {
                     self.forget_downloads().await;
                     return Err(FeedError::Mismatch);
                 }
-                file.write_all(&chunk).await?;
+                if let Err(e) = file.write_all(&chunk).await {
+                    drop(file);
+                    self.forget_downloads().await;
+                    return Err(e.into());
+                }
                 have += chunk.len() as u64;
+                if have - space_checked_at >= SPACE_CHECK_EVERY {
+                    space_checked_at = have;
+                    let free = crate::health::disk(&dir)?.free;
+                    if free < KEEP_FREE_BYTES {
+                        drop(file);
+                        self.forget_downloads().await;
+                        let need = (m.bytes - have).saturating_add(KEEP_FREE_BYTES);
+                        return Err(FeedError::DiskFull { need, free });
+                    }
+                }
                 if written_at.elapsed() >= Duration::from_secs(1) {
                     status.received = have;
                     self.write(status);
@@ -586,8 +690,9 @@ impl Feed {
     /// Installs the offered bundle: it becomes the one the box's helper installs, as an
     /// upload would (the same one-at-a-time rule).
     pub async fn install(&self) -> Result<(String, u64), UpdateError> {
+        let _claim = self.claim().ok_or(UpdateError::Checking)?;
         let m = self.offered().ok_or(UpdateError::NothingOffered)?;
-        let bytes = super::take_file(&self.data, &self.offered_bundle()).await?;
+        let bytes = super::take_file(&self.data, &self.offered_bundle(), Some(&m.version)).await?;
         let _ = tokio::fs::remove_file(self.offered_manifest()).await;
         let mut status = self.status();
         status.state = FeedState::Never;
@@ -761,9 +866,21 @@ mod tests {
         assert!(newer("1.2.1", "1.2"));
         assert!(newer("2026.12.1", "2026.11.30"));
         assert!(!newer("1.2.0", "1.2.0"));
+        assert!(!newer("1.2", "1.2.0"), "a missing part is 0");
         assert!(!newer("1.2", "1.2.1"));
         assert!(!newer("0.9", "1.0"));
         assert!(newer("1.2.0-rc2", "1.2.0-rc1"));
+        assert!(newer("1.2.0-rc.10", "1.2.0-rc.9"));
+        // A release comes after its release candidates, Debian's ~ as semantic versioning's -.
+        assert!(newer("1.2.0", "1.2.0-rc2"));
+        assert!(!newer("1.2.0-rc2", "1.2.0"));
+        assert!(newer("1.2.0", "1.2.0~rc1"));
+        assert!(newer("1.2.0-broken", "1.1.0"));
+        // Two builds of one version (images/build's default: version+commit) are one version,
+        // whatever their commits' names.
+        assert!(!newer("1.4.0+e61a6ed", "1.4.0+11d3907"));
+        assert!(!newer("1.4.0+11d3907", "1.4.0+e61a6ed"));
+        assert!(newer("1.4.1+0000000", "1.4.0+fffffff"));
     }
 
     #[test]

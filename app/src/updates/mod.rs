@@ -52,6 +52,8 @@ pub enum UpdateError {
     NotOnStick(String),
     #[error("no bundle from the update server is waiting to be installed")]
     NothingOffered,
+    #[error("the update server is being checked: try again when the check has ended")]
+    Checking,
     #[error("the free space of the data partition cannot be read: {0}")]
     FreeSpace(std::io::Error),
     #[error("cannot write the bundle: {0}")]
@@ -71,6 +73,7 @@ impl UpdateError {
             }
             UpdateError::NotOnStick(_) => "not_on_stick",
             UpdateError::NothingOffered => "nothing_offered",
+            UpdateError::Checking => "feed_busy",
             UpdateError::FreeSpace(_) | UpdateError::Io(_) => "update_io",
         }
     }
@@ -133,8 +136,13 @@ pub async fn from_stick(data: &DataDir, name: &str, free: u64) -> Result<u64, Up
 
 /// Hands a bundle already whole on the data partition (the update server's, checked against
 /// its manifest) to the helper: moved, not copied, under the same one-at-a-time rule as an
-/// upload.
-pub async fn take_file(data: &DataDir, bundle: &Path) -> Result<u64, UpdateError> {
+/// upload. With `version`, the helper installs it only if the bundle, as signed, is that
+/// version (the one the choice was made on: a server cannot pass an old bundle off as new).
+pub async fn take_file(
+    data: &DataDir,
+    bundle: &Path,
+    version: Option<&str>,
+) -> Result<u64, UpdateError> {
     let Some(_receiving) = Receiving::start(data) else {
         return Err(UpdateError::Busy);
     };
@@ -142,10 +150,17 @@ pub async fn take_file(data: &DataDir, bundle: &Path) -> Result<u64, UpdateError
     if state == "waiting" || state == "installing" {
         return Err(UpdateError::Busy);
     }
-    let bytes = tokio::fs::symlink_metadata(bundle).await?.len();
+    let meta = tokio::fs::symlink_metadata(bundle).await?;
+    if !meta.is_file() {
+        return Err(UpdateError::NotABundle);
+    }
+    match version {
+        Some(v) => tokio::fs::write(expected_version_path(data), v).await?,
+        None => forget_expected_version(data).await,
+    }
     tokio::fs::rename(bundle, bundle_path(data)).await?;
     tokio::fs::write(request_path(data), b"").await?;
-    Ok(bytes)
+    Ok(meta.len())
 }
 
 /// Removes what an upload cut by a restart or a power cut left half-written.
@@ -182,6 +197,15 @@ fn bundle_path(data: &DataDir) -> PathBuf {
 
 fn request_path(data: &DataDir) -> PathBuf {
     data.updates_dir().join("install")
+}
+
+/// The version the helper must find signed in the bundle (one from the update server).
+fn expected_version_path(data: &DataDir) -> PathBuf {
+    data.updates_dir().join("expect-version")
+}
+
+async fn forget_expected_version(data: &DataDir) {
+    let _ = tokio::fs::remove_file(expected_version_path(data)).await;
 }
 
 /// Reads where an update stands from the files the service and the helper leave.
@@ -327,6 +351,8 @@ where
     drop(file);
     match result {
         Ok(received) => {
+            // A person chose this file: no version is imposed on it.
+            forget_expected_version(data).await;
             tokio::fs::rename(&part, bundle_path(data)).await?;
             // The request last: the helper never sees a bundle that is not whole.
             tokio::fs::write(request_path(data), b"").await?;

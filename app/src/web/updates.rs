@@ -47,7 +47,7 @@ fn may_update(session: &Session) -> Result<(), ApiError> {
 /// The HTTP status of a refused bundle.
 pub fn http_status(e: &UpdateError) -> StatusCode {
     match e {
-        UpdateError::Busy => StatusCode::CONFLICT,
+        UpdateError::Busy | UpdateError::Checking => StatusCode::CONFLICT,
         UpdateError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         UpdateError::DiskFull { .. } => StatusCode::INSUFFICIENT_STORAGE,
         UpdateError::NotOnStick(_) | UpdateError::NothingOffered => StatusCode::NOT_FOUND,
