@@ -612,6 +612,7 @@ tech-feed-downloading = جارٍ التنزيل
 tech-feed-up-to-date = هذا الجهاز محدَّث
 tech-feed-went-back = يعرض الخادم الإصدار الذي عاد منه هذا الجهاز: لن يُؤخذ مرة أخرى
 tech-feed-offered = نُزّل نظام أحدث وتم التحقق منه: في انتظار التثبيت
+tech-feed-handed = سُلّم للتثبيت: انظر آخر تحديث أعلاه
 tech-feed-failed = فشل آخر تحقق
 tech-feed-error-no_feed = لم يُحدَّد خادم تحديثات لهذا الجهاز.
 tech-feed-error-feed_busy = هناك تحقق جارٍ بالفعل.

@@ -606,6 +606,7 @@ tech-feed-downloading = downloading
 tech-feed-up-to-date = this box is up to date
 tech-feed-went-back = the server offers the version this box went back from: it is not taken again
 tech-feed-offered = a newer system is downloaded and checked: it waits to be installed
+tech-feed-handed = handed to the installer: see the last update above
 tech-feed-failed = the last check failed
 tech-feed-error-no_feed = No update server is set for this box.
 tech-feed-error-feed_busy = A check is already under way.

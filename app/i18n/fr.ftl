@@ -607,6 +607,7 @@ tech-feed-downloading = téléchargement en cours
 tech-feed-up-to-date = ce boîtier est à jour
 tech-feed-went-back = le serveur propose la version dont ce boîtier est revenu : elle n'est pas reprise
 tech-feed-offered = un système plus récent est téléchargé et vérifié : il attend d'être installé
+tech-feed-handed = remis à l'installation : voir la dernière mise à jour plus haut
 tech-feed-failed = la dernière vérification a échoué
 tech-feed-error-no_feed = Aucun serveur de mises à jour n'est défini pour ce boîtier.
 tech-feed-error-feed_busy = Une vérification est déjà en cours.

@@ -607,6 +607,7 @@ tech-feed-downloading = ⴰⵙⵙⵉⴷⴼ ⵉⵜⵜⴷⴷⵓ
 tech-feed-up-to-date = ⴰⵙⵏⴷⵓⵇ ⴰⴷ ⵉⵜⵜⵓⵙⵎⴰⵢⵏⵓ
 tech-feed-went-back = ⴰⵎⵙⵎⵓⵏ ⵉⵙⵙⵓⵎⵔ ⵜⴰⵍⵇⵇⵎⵜ ⵙⴳ ⵉⵖⵍⵉ ⵓⵙⵏⴷⵓⵇ ⴰⴷ: ⵓⵔ ⵜⵜ ⵉⵜⵜⴰⵎⵥ ⴷⴰⵖ
 tech-feed-offered = ⵉⵜⵜⵓⵙⵙⵉⴷⴼ ⵓⵏⴳⵔⴰⵡ ⴰⵎⴰⵢⵏⵓ ⵉⵜⵜⵓⵙⵏⵜⴰⵢ: ⵉⵜⵜⵔⴰⵊⵓ ⴰⵙⵔⵙ
+tech-feed-handed = ⵉⵜⵜⵓⴼⴽⴰ ⵉ ⵓⵙⵔⵙ: ⵥⵕ ⴰⵙⵎⴰⵢⵏⵓ ⴰⵏⴳⴳⴰⵔⵓ ⴷⴰⵔⵜ
 tech-feed-failed = ⴰⵙⵏⵜⴰⵢ ⴰⵏⴳⴳⴰⵔⵓ ⵓⵔ ⵉⵎⵎⵉⵔ
 tech-feed-error-no_feed = ⵓⵔ ⵉⵜⵜⵓⵙⵏⵎⴰⵍ ⵓⵎⵙⵎⵓⵏ ⵏ ⵉⵙⵎⴰⵢⵏⵓⵜⵏ ⵉ ⵓⵙⵏⴷⵓⵇ ⴰⴷ.
 tech-feed-error-feed_busy = ⵍⵍⴰ ⵢⴰⵏ ⵓⵙⵏⵜⴰⵢ ⵉⵜⵜⴷⴷⵓ.

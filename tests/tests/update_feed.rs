@@ -192,6 +192,9 @@ fn a_newer_system_is_downloaded_resumed_checked_and_offered_then_installed() {
     let r = post(&boss, "/api/v1/updates/feed", &json!({})).expect("install");
     assert_eq!(r.status, 202, "{}", r.text());
     assert_eq!(r.json()["version"], "1.4.0");
+    let handed = get(&boss, "/api/v1/updates").expect("status").json();
+    assert_eq!(handed["feed"]["state"], "handed", "{handed}");
+    assert_eq!(handed["state"], "waiting", "{handed}");
     let updates = dir.path().join("updates");
     assert_eq!(
         std::fs::read(updates.join("bundle.raucb")).expect("bundle"),

@@ -269,6 +269,8 @@ pub enum FeedState {
     WentBack,
     /// A newer system is downloaded, whole and checked, for a person to install.
     Offered,
+    /// The offered system was handed to the installer (the update's own state says the rest).
+    Handed,
     Failed,
 }
 
@@ -281,6 +283,7 @@ impl FeedState {
             FeedState::UpToDate => "up-to-date",
             FeedState::WentBack => "went-back",
             FeedState::Offered => "offered",
+            FeedState::Handed => "handed",
             FeedState::Failed => "failed",
         }
     }
@@ -695,8 +698,8 @@ impl Feed {
         let bytes = super::take_file(&self.data, &self.offered_bundle(), Some(&m.version)).await?;
         let _ = tokio::fs::remove_file(self.offered_manifest()).await;
         let mut status = self.status();
-        status.state = FeedState::Never;
-        status.message = Some(format!("{} handed to the installer", m.version));
+        status.state = FeedState::Handed;
+        status.version = Some(m.version.clone());
         self.write(&status);
         Ok((m.version, bytes))
     }
