@@ -86,6 +86,12 @@ async fn a_supervisor_installs_the_update_servers_new_system_from_the_page() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     assert!(text_of(&c, "#feed-install").await.contains("1.4.0"));
+    c.execute(
+        "document.querySelector('#tech-update').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the card");
     screenshot(&c, "technician-update-offered-fr").await;
 
     // In Arabic: the page reads right to left, the address and version left to right, and
@@ -116,6 +122,12 @@ async fn a_supervisor_installs_the_update_servers_new_system_from_the_page() {
         text_of(&c, "#tech-update").await
     );
     assert!(text_of(&c, "#feed-state").await.contains("نُزّل نظام أحدث"));
+    c.execute(
+        "document.querySelector('#tech-update').scrollIntoView()",
+        vec![],
+    )
+    .await
+    .expect("scroll to the card");
     screenshot(&c, "technician-update-offered-ar").await;
 
     // Installed from the page: handed to the box's installer, said on the page.
